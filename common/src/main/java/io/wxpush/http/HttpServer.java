@@ -1,0 +1,106 @@
+package io.wxpush.http;
+
+import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.wxpush.json.Json;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the HTTP server every wxpush process runs (Javalin on Jetty 12, a virtual thread per
+ * request): the process's own routes, plus {@code GET /health} and {@code GET /metrics}, and one
+ * error mapper so that every error has the shape {@code {"error":{"code","message"}}} and no
+ * stack trace reaches a client.
+ */
+public final class HttpServer {
+  private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
+
+  private HttpServer() {}
+
+  /**
+   * @param maxRequestBytes bodies larger than this are refused with 413
+   * @param checks name → check; {@code /health} is 200 only when all pass
+   * @param routes the process's own routes, registered on {@code config.routes}
+   */
+  public static Javalin create(
+      PrometheusMeterRegistry registry,
+      long maxRequestBytes,
+      Map<String, HealthCheck> checks,
+      Consumer<RoutesConfig> routes) {
+    return Javalin.create(config -> {
+      config.concurrency.useVirtualThreads = true;
+      config.http.maxRequestSize = maxRequestBytes;
+      config.http.defaultContentType = "application/json";
+      config.startup.showJavalinBanner = false;
+      config.jsonMapper(new JavalinJackson(Json.MAPPER, true));
+      config.routes.get("/health", ctx -> health(ctx, checks));
+      config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
+      routes.accept(config.routes);
+      config.routes.exception(ApiException.class, HttpServer::renderApi);
+      config.routes.exception(HttpResponseException.class, (e, ctx) ->
+          render(ctx, e.getStatus(), codeFor(e.getStatus()), e.getMessage()));
+      config.routes.exception(Exception.class, (e, ctx) -> {
+        log.error("event=unhandled_error method={} route={}", ctx.method(), routeOf(ctx), e);
+        render(ctx, 500, "internal", "internal error");
+      });
+      config.routes.error(404, ctx -> {
+        if (ctx.result() == null) render(ctx, 404, "not_found", "no such route: " + ctx.method() + " " + ctx.path());
+      });
+      config.routes.error(405, ctx -> render(ctx, 405, "method_not_allowed", "method not allowed"));
+    });
+  }
+
+  /** The route template (never the raw path, which would leak ids into logs and tags). */
+  static String routeOf(Context ctx) {
+    try {
+      return ctx.endpoint().path;
+    } catch (RuntimeException e) {
+      return "-";
+    }
+  }
+
+  private static void health(Context ctx, Map<String, HealthCheck> checks) {
+    Map<String, String> results = new LinkedHashMap<>();
+    boolean up = true;
+    for (var entry : checks.entrySet()) {
+      boolean ok;
+      try {
+        ok = entry.getValue().check();
+      } catch (Exception e) {
+        ok = false;
+      }
+      results.put(entry.getKey(), ok ? "UP" : "DOWN");
+      up &= ok;
+    }
+    ctx.status(up ? 200 : 503).json(Map.of("status", up ? "UP" : "DOWN", "checks", results));
+  }
+
+  private static void renderApi(ApiException e, Context ctx) {
+    e.retryAfter().ifPresent(d -> ctx.header("Retry-After", Long.toString(Math.max(1, d.toSeconds()))));
+    render(ctx, e.status(), e.code(), e.getMessage());
+  }
+
+  private static void render(Context ctx, int status, String code, String message) {
+    ctx.status(status).json(Map.of("error", Map.of("code", code, "message", message == null ? code : message)));
+  }
+
+  private static String codeFor(int status) {
+    return switch (status) {
+      case 400 -> "bad_request";
+      case 401 -> "unauthorized";
+      case 403 -> "forbidden";
+      case 404 -> "not_found";
+      case 405 -> "method_not_allowed";
+      case 413 -> "body_too_large";
+      case 415 -> "unsupported_media_type";
+      default -> status >= 500 ? "internal" : "error";
+    };
+  }
+}

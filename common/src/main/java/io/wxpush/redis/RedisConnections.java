@@ -1,0 +1,44 @@
+package io.wxpush.redis;
+
+import io.wxpush.config.RedisEndpoint;
+import io.wxpush.config.Secret;
+import java.time.Duration;
+import java.util.HashSet;
+import redis.clients.jedis.ConnectionPoolConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.JedisCluster;
+import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.UnifiedJedis;
+
+/**
+ * Opens a pooled, thread-safe {@link UnifiedJedis} for a {@link RedisEndpoint}: one server or a
+ * cluster behind the same API, so callers never care which. Every multi-key operation wxpush
+ * makes stays within one hash tag, which is what lets the same code run on a cluster.
+ */
+public final class RedisConnections {
+  private RedisConnections() {}
+
+  /**
+   * @param maxConnections the pool size per node; size it to the number of threads that talk to
+   *     Redis at once (virtual threads park while they wait for a connection)
+   */
+  public static UnifiedJedis open(RedisEndpoint endpoint, int maxConnections) {
+    DefaultJedisClientConfig.Builder client = DefaultJedisClientConfig.builder()
+        .connectionTimeoutMillis(2_000)
+        .socketTimeoutMillis(5_000)
+        .clientName("wxpush");
+    endpoint.password().map(Secret::reveal).ifPresent(client::password);
+    JedisClientConfig config = client.build();
+    ConnectionPoolConfig pool = new ConnectionPoolConfig();
+    pool.setMaxTotal(maxConnections);
+    pool.setMaxIdle(maxConnections);
+    pool.setMinIdle(0);
+    pool.setMaxWait(Duration.ofSeconds(5));
+    pool.setTestWhileIdle(true);
+    if (endpoint.cluster()) {
+      return new JedisCluster(new HashSet<>(endpoint.nodes()), config, 5, pool);
+    }
+    return new JedisPooled(pool, endpoint.nodes().getFirst(), config);
+  }
+}

@@ -1,0 +1,49 @@
+package io.wxpush.redis;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
+
+/**
+ * A Lua script kept as a classpath resource next to the class that uses it, run with
+ * {@code EVALSHA} and loaded on the first {@code NOSCRIPT} (for example after a Redis restart or
+ * on a cluster node that has not seen it). Thread-safe.
+ */
+public final class RedisScript {
+  private final String name;
+  private final String source;
+  private final String sha1;
+
+  private RedisScript(String name, String source) {
+    this.name = name;
+    this.source = source;
+    this.sha1 = Sha1.hex(source);
+  }
+
+  /** Loads {@code resource} relative to {@code owner}'s package. */
+  public static RedisScript load(Class<?> owner, String resource) {
+    try (InputStream in = owner.getResourceAsStream(resource)) {
+      if (in == null) throw new IllegalStateException("missing Lua resource " + resource + " next to " + owner.getName());
+      return new RedisScript(resource, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Runs the script; on a cluster every key must share one hash slot. */
+  public Object eval(UnifiedJedis redis, List<String> keys, List<String> args) {
+    try {
+      return redis.evalsha(sha1, keys, args);
+    } catch (JedisNoScriptException e) {
+      return redis.eval(source, keys, args);
+    }
+  }
+
+  public String name() {
+    return name;
+  }
+}

@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# Runs the services wxpush needs on loopback, without Docker:
+#   Redis from Debian's redis-server (AOF on), a Kafka 4.x broker in KRaft mode from Maven Central.
+#
+#   scripts/services.sh start     start what is not running, wait until each accepts connections
+#   scripts/services.sh stop      stop exactly the processes this script started (by PID)
+#   scripts/services.sh status    say what runs; exit 0 only when both do
+#   scripts/services.sh restart-kafka | restart-redis   (fault tests)
+#   scripts/services.sh env       print KAFKA_BOOTSTRAP_SERVERS / REDIS_URL to eval
+#
+# Ports: WXPUSH_KAFKA_PORT (9092; the controller takes the next one), WXPUSH_REDIS_PORT (6379).
+# State and logs: .wxpush/services/ under the repository (git-ignored), or WXPUSH_STATE_DIR.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+STATE=${WXPUSH_STATE_DIR:-$ROOT/.wxpush/services}
+KAFKA_PORT=${WXPUSH_KAFKA_PORT:-9092}
+CONTROLLER_PORT=$((KAFKA_PORT + 1))
+REDIS_PORT=${WXPUSH_REDIS_PORT:-6379}
+KAFKA_DIR=$STATE/kafka
+REDIS_DIR=$STATE/redis
+KAFKA_LIB=$ROOT/.wxpush/kafka-lib
+KAFKA_HEAP=${WXPUSH_KAFKA_HEAP:-1g}
+
+say() { echo "services: $*" >&2; }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_port() { # port name seconds
+  local i
+  for ((i = 0; i < $3 * 5; i++)); do
+    port_open "$1" && return 0
+    sleep 0.2
+  done
+  say "$2 did not accept connections on port $1 within $3 s"
+  return 1
+}
+
+# alive PIDFILE PATTERN: the recorded PID runs and is still our process (guards PID reuse)
+alive() {
+  [ -f "$1" ] || return 1
+  local pid; pid=$(cat "$1")
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$2"
+}
+
+stop_pid() { # pidfile pattern name
+  if ! alive "$1" "$2"; then rm -f "$1"; return 0; fi
+  local pid i; pid=$(cat "$1")
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 150; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    say "$3 (pid $pid) ignored SIGTERM for 30 s; killing it"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$1"
+  say "$3 stopped"
+}
+
+# ---------------------------------------------------------------- Redis
+ensure_redis_installed() {
+  command -v redis-server >/dev/null && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    say "redis-server is not installed; install Debian's package (sudo apt-get install redis-server) and run again"
+    exit 1
+  fi
+  say "installing redis-server from Debian's packages"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  # policy-rc.d keeps the package from starting a system-wide Redis on our port.
+  local policy=/usr/sbin/policy-rc.d created_policy=no
+  if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' >"$policy"; chmod +x "$policy"; created_policy=yes; fi
+  apt-get install -y -qq redis-server >/dev/null
+  [ "$created_policy" = yes ] && rm -f "$policy"
+  command -v redis-server >/dev/null || { say "redis-server install failed"; exit 1; }
+}
+
+start_redis() {
+  if alive "$REDIS_DIR/redis.pid" redis-server; then say "redis already running on port $REDIS_PORT"; return 0; fi
+  ensure_redis_installed
+  if port_open "$REDIS_PORT"; then
+    say "port $REDIS_PORT is taken by a process this script did not start; stop it or set WXPUSH_REDIS_PORT"
+    exit 1
+  fi
+  mkdir -p "$REDIS_DIR"
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$REDIS_DIR" \
+    --appendonly yes --appendfsync everysec --save "" \
+    --daemonize yes --pidfile "$REDIS_DIR/redis.pid" --logfile "$REDIS_DIR/redis.log" >/dev/null
+  wait_port "$REDIS_PORT" redis 20
+  # daemonize writes the pid file a moment after the port opens
+  local i; for ((i = 0; i < 50; i++)); do [ -s "$REDIS_DIR/redis.pid" ] && break; sleep 0.1; done
+  say "redis running on port $REDIS_PORT (AOF on, data in $REDIS_DIR)"
+}
+
+# ---------------------------------------------------------------- Kafka
+resolve_kafka() {
+  [ -f "$KAFKA_LIB/.complete" ] && return 0
+  say "resolving the Kafka broker from Maven Central into $KAFKA_LIB"
+  rm -rf "$KAFKA_LIB"
+  "$ROOT/mvnw" -q -B -f "$ROOT/scripts/kafka-broker/pom.xml" \
+    org.apache.maven.plugins:maven-dependency-plugin:3.9.0:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$KAFKA_LIB"
+  touch "$KAFKA_LIB/.complete"
+}
+
+write_kafka_config() {
+  mkdir -p "$KAFKA_DIR/data" "$KAFKA_DIR/logs"
+  cat >"$KAFKA_DIR/server.properties" <<EOF
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$KAFKA_DIR/data
+num.partitions=12
+auto.create.topics.enable=false
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=12
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+# One broker: without these the share-group state topic is never created and a share
+# consumer silently receives nothing.
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+log.retention.hours=24
+EOF
+}
+
+start_kafka() {
+  if alive "$KAFKA_DIR/kafka.pid" kafka.Kafka; then say "kafka already running on port $KAFKA_PORT"; return 0; fi
+  if port_open "$KAFKA_PORT" || port_open "$CONTROLLER_PORT"; then
+    say "port $KAFKA_PORT or $CONTROLLER_PORT is taken by a process this script did not start; stop it or set WXPUSH_KAFKA_PORT"
+    exit 1
+  fi
+  resolve_kafka
+  write_kafka_config
+  local cp="$KAFKA_LIB/*"
+  if [ ! -f "$KAFKA_DIR/data/meta.properties" ]; then
+    local cluster_id
+    cluster_id=$(java -cp "$cp" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)
+    java -Dlog4j2.configurationFile="$ROOT/scripts/kafka-broker/log4j2.properties" -Dkafka.logs.dir="$KAFKA_DIR/logs" \
+      -cp "$cp" kafka.tools.StorageTool format -t "$cluster_id" -c "$KAFKA_DIR/server.properties" >"$KAFKA_DIR/logs/format.log" 2>&1 \
+      || { say "formatting Kafka storage failed; see $KAFKA_DIR/logs/format.log"; exit 1; }
+  fi
+  nohup java -Xms256m -Xmx"$KAFKA_HEAP" -XX:+UseG1GC -Djava.awt.headless=true \
+    -Dlog4j2.configurationFile="$ROOT/scripts/kafka-broker/log4j2.properties" -Dkafka.logs.dir="$KAFKA_DIR/logs" \
+    -cp "$cp" kafka.Kafka "$KAFKA_DIR/server.properties" >"$KAFKA_DIR/logs/stdout.log" 2>&1 &
+  echo $! >"$KAFKA_DIR/kafka.pid"
+  if ! wait_port "$KAFKA_PORT" kafka 90; then
+    say "see $KAFKA_DIR/logs/server.log"
+    exit 1
+  fi
+  say "kafka running on port $KAFKA_PORT (KRaft, logs in $KAFKA_DIR/logs)"
+}
+
+# ---------------------------------------------------------------- commands
+status() {
+  local ok=0
+  if alive "$REDIS_DIR/redis.pid" redis-server; then echo "redis: running (pid $(cat "$REDIS_DIR/redis.pid"), port $REDIS_PORT)"; else echo "redis: stopped"; ok=1; fi
+  if alive "$KAFKA_DIR/kafka.pid" kafka.Kafka; then echo "kafka: running (pid $(cat "$KAFKA_DIR/kafka.pid"), port $KAFKA_PORT)"; else echo "kafka: stopped"; ok=1; fi
+  return $ok
+}
+
+case "${1:-}" in
+  start)
+    # shellcheck source=lib/java.sh
+    source "$ROOT/scripts/lib/java.sh"
+    start_redis
+    start_kafka
+    ;;
+  stop)
+    stop_pid "$KAFKA_DIR/kafka.pid" kafka.Kafka kafka
+    stop_pid "$REDIS_DIR/redis.pid" redis-server redis
+    ;;
+  status) status ;;
+  restart-kafka)
+    source "$ROOT/scripts/lib/java.sh"
+    stop_pid "$KAFKA_DIR/kafka.pid" kafka.Kafka kafka
+    start_kafka
+    ;;
+  restart-redis)
+    stop_pid "$REDIS_DIR/redis.pid" redis-server redis
+    start_redis
+    ;;
+  env)
+    echo "export KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT"
+    echo "export REDIS_URL=redis://127.0.0.1:$REDIS_PORT"
+    ;;
+  *)
+    echo "usage: $0 start|stop|status|restart-kafka|restart-redis|env" >&2
+    exit 2
+    ;;
+esac
