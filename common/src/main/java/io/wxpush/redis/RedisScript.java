@@ -5,6 +5,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
@@ -41,6 +43,20 @@ public final class RedisScript {
     } catch (JedisNoScriptException e) {
       return redis.eval(source, keys, args);
     }
+  }
+
+  /**
+   * Queues the script on a pipeline. With {@code loadSource} false it is sent by SHA (cheap);
+   * when a reply then fails {@link #isNoScript}, queue the batch again with {@code loadSource}
+   * true, which sends the source and so loads it.
+   */
+  public Response<Object> queue(AbstractPipeline pipeline, List<String> keys, List<String> args, boolean loadSource) {
+    return loadSource ? pipeline.eval(source, keys, args) : pipeline.evalsha(sha1, keys, args);
+  }
+
+  /** True when Redis did not know the script (after a restart, or on a new cluster node). */
+  public static boolean isNoScript(RuntimeException e) {
+    return e instanceof JedisNoScriptException || (e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT"));
   }
 
   public String name() {

@@ -1,0 +1,195 @@
+package io.wxpush.credentials;
+
+import io.wxpush.redis.RedisScript;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.resps.Tuple;
+
+/**
+ * Each user's push credentials in Redis: add (idempotent), claim one for a push (atomic, one
+ * Lua script), release an unspent one, inspect. Entries of one user live under the hash tag
+ * {@code {appId:openId}}, so every script runs on Redis Cluster too. Thread-safe; every method
+ * blocks on Redis.
+ */
+public final class CredentialPool {
+  /** How long a spent grant is remembered, so a redelivered upload cannot bring it back. */
+  private static final Duration SPENT_GRANT_MEMORY = Duration.ofDays(30);
+  /** How long the (push, user) claim record lives: longer than any push can take. */
+  private static final Duration CLAIM_TTL = Duration.ofDays(8);
+
+  private static final RedisScript ADD = RedisScript.load(CredentialPool.class, "pool-add.lua");
+  private static final RedisScript CLAIM = RedisScript.load(CredentialPool.class, "pool-claim.lua");
+  private static final RedisScript RELEASE = RedisScript.load(CredentialPool.class, "pool-release.lua");
+
+  private final UnifiedJedis redis;
+  private final PoolKeys keys;
+  private final Clock clock;
+  private final int perUserCap;
+  private final Duration expiryMargin;
+
+  /**
+   * @param perUserCap most entries kept per pool (the freshest win), default 200
+   * @param expiryMargin a form_id expiring sooner than this is not claimed (it could expire in
+   *     flight); default 60 s
+   */
+  public CredentialPool(UnifiedJedis redis, PoolKeys keys, Clock clock, int perUserCap, Duration expiryMargin) {
+    if (perUserCap < 1) throw new IllegalArgumentException("perUserCap must be >= 1");
+    this.redis = redis;
+    this.keys = keys;
+    this.clock = clock;
+    this.perUserCap = perUserCap;
+    this.expiryMargin = expiryMargin;
+  }
+
+  public PoolKeys keys() {
+    return keys;
+  }
+
+  /**
+   * Stores a batch in one pipeline: each entry into its user's pool (unless already spent) and
+   * each user into the app's index. Safe to repeat with the same batch. Returns how many entries
+   * were new.
+   */
+  public int addAll(List<Credential> batch) {
+    if (batch.isEmpty()) return 0;
+    try {
+      return addPipelined(batch, false);
+    } catch (RuntimeException e) {
+      if (!RedisScript.isNoScript(e)) throw e;
+      return addPipelined(batch, true); // idempotent, so sending the whole batch again is safe
+    }
+  }
+
+  private int addPipelined(List<Credential> batch, boolean loadSource) {
+    String now = Long.toString(clock.millis());
+    String cap = Integer.toString(perUserCap);
+    List<Response<Object>> replies = new ArrayList<>();
+    try (AbstractPipeline pipeline = redis.pipelined()) {
+      for (Credential c : batch) {
+        UserRef user = new UserRef(c.appId(), c.openId());
+        boolean grant = c.kind() == CredentialKind.SUBSCRIPTION;
+        String pool = grant ? keys.grants(user, c.templateId()) : keys.templatePool(user);
+        String score = Long.toString(grant ? c.collectedAt() : c.expiresAt());
+        List<String> k = List.of(pool, keys.spent(user), keys.grantTemplates(user));
+        for (String member : Claim.members(c)) {
+          replies.add(ADD.queue(pipeline, k, List.of(member, score, now, cap, grant ? c.templateId() : ""), loadSource));
+        }
+        int shard = PoolKeys.shardOf(user.openId());
+        String index = grant ? keys.grantIndex(user.appId(), shard, c.templateId()) : keys.templateIndex(user.appId(), shard);
+        pipeline.zadd(index, 0, user.openId());
+      }
+      pipeline.sync();
+    }
+    int added = 0;
+    for (Response<Object> reply : replies) {
+      if (((Long) reply.get()) == 1L) added++;
+    }
+    return added;
+  }
+
+  /**
+   * Claims an entry of {@code user} for push {@code requestId}. With {@code next} false a push
+   * that already holds a claim for this user gets it back ({@link Claim#existing()} true); with
+   * {@code next} true the held claim is dropped (WeChat refused it) and another is popped.
+   *
+   * @param subscribeTemplateId the template whose grants to spend, or null for the
+   *     form_id/prepay_id pool
+   * @return empty when the pool holds no live entry
+   */
+  public Optional<Claim> claim(UserRef user, String requestId, String subscribeTemplateId, boolean next) {
+    long now = clock.millis();
+    String pool = subscribeTemplateId == null ? keys.templatePool(user) : keys.grants(user, subscribeTemplateId);
+    String dropBelow = subscribeTemplateId == null ? Long.toString(now + expiryMargin.toMillis()) : "-inf";
+    @SuppressWarnings("unchecked")
+    List<String> reply = (List<String>) CLAIM.eval(redis,
+        List.of(pool, keys.spent(user), keys.claim(user, requestId)),
+        List.of(Long.toString(now), next ? "next" : "new", dropBelow,
+            Long.toString(CLAIM_TTL.toMillis()), Long.toString(SPENT_GRANT_MEMORY.toMillis())));
+    return switch (reply.get(0)) {
+      case "none" -> Optional.empty();
+      case "existing" -> Optional.of(new Claim(reply.get(1), Long.parseLong(reply.get(2)), true));
+      default -> Optional.of(new Claim(reply.get(1), Long.parseLong(reply.get(2)), false));
+    };
+  }
+
+  /**
+   * Gives back an entry whose send did not use it up (quota, transient failure, a push failed as
+   * a whole), and forgets the push's claim. An entry that has expired meanwhile is dropped.
+   *
+   * @return true when the entry is back in the pool
+   */
+  public boolean release(UserRef user, String requestId, String subscribeTemplateId, Claim claim) {
+    String pool = subscribeTemplateId == null ? keys.templatePool(user) : keys.grants(user, subscribeTemplateId);
+    long notAfter = subscribeTemplateId == null ? clock.millis() : Long.MIN_VALUE;
+    Object reply = RELEASE.eval(redis,
+        List.of(pool, keys.spent(user), keys.claim(user, requestId)),
+        List.of(claim.member(), Long.toString(claim.score()), Long.toString(notAfter)));
+    return ((Long) reply) == 1L;
+  }
+
+  /** Live entries of one user, by kind and template. */
+  public PoolSnapshot inspect(UserRef user) {
+    long now = clock.millis();
+    List<Tuple> live = redis.zrangeByScoreWithScores(keys.templatePool(user), "(" + now, "+inf");
+    int formIds = 0;
+    int sends = 0;
+    Map<String, Boolean> prepays = new HashMap<>();
+    Optional<Long> soonest = Optional.empty();
+    for (Tuple t : live) {
+      Claim entry = new Claim(t.getElement(), (long) t.getScore(), false);
+      if (entry.kind() == CredentialKind.FORM_ID) formIds++;
+      else prepays.put(entry.value(), true);
+      sends++;
+      if (soonest.isEmpty()) soonest = Optional.of((long) t.getScore());
+    }
+    Map<String, Integer> grants = new TreeMap<>();
+    for (String templateId : redis.smembers(keys.grantTemplates(user))) {
+      long n = redis.zcard(keys.grants(user, templateId));
+      if (n > 0) grants.put(templateId, (int) n);
+    }
+    return new PoolSnapshot(user.appId(), user.openId(), formIds, prepays.size(), sends, soonest, grants);
+  }
+
+  /**
+   * Drops a user's expired form_ids and prepay_ids, and takes the user out of the index shards
+   * whose pools are now empty. Returns how many entries it dropped.
+   */
+  public long purge(UserRef user) {
+    long dropped = redis.zremrangeByScore(keys.templatePool(user), "-inf", "(" + clock.millis());
+    int shard = PoolKeys.shardOf(user.openId());
+    if (redis.zcard(keys.templatePool(user)) == 0) {
+      String index = keys.templateIndex(user.appId(), shard);
+      redis.zrem(index, user.openId());
+      // An upload may have landed between the two calls: put the user back if so.
+      if (redis.zcard(keys.templatePool(user)) > 0) redis.zadd(index, 0, user.openId());
+    }
+    for (String templateId : redis.smembers(keys.grantTemplates(user))) {
+      if (redis.zcard(keys.grants(user, templateId)) == 0) {
+        String index = keys.grantIndex(user.appId(), shard, templateId);
+        redis.zrem(index, user.openId());
+        if (redis.zcard(keys.grants(user, templateId)) > 0) redis.zadd(index, 0, user.openId());
+      }
+    }
+    return dropped;
+  }
+
+  /**
+   * One page of the user index in openId order, starting after {@code afterOpenId} (or from the
+   * start when null). Stable and resumable: the last openId of a page is the next cursor.
+   *
+   * @param subscribeTemplateId null for users with form_ids/prepay_ids, else grants of it
+   */
+  public List<String> indexPage(String appId, String subscribeTemplateId, int shard, String afterOpenId, int limit) {
+    String index = subscribeTemplateId == null ? keys.templateIndex(appId, shard) : keys.grantIndex(appId, shard, subscribeTemplateId);
+    return redis.zrangeByLex(index, afterOpenId == null ? "-" : "(" + afterOpenId, "+", 0, limit);
+  }
+}

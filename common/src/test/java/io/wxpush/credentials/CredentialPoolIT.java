@@ -1,0 +1,188 @@
+package io.wxpush.credentials;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.wxpush.config.RedisEndpoint;
+import io.wxpush.redis.RedisConnections;
+import io.wxpush.testkit.RealServices;
+import io.wxpush.testkit.TestEnv;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import redis.clients.jedis.UnifiedJedis;
+
+@ExtendWith(RealServices.class)
+class CredentialPoolIT {
+  private static final String APP = "wxapp1";
+  private final AtomicLong now = new AtomicLong(Instant.parse("2026-11-01T00:00:00Z").toEpochMilli());
+  private final Clock clock = new Clock() {
+    @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
+    @Override public Clock withZone(java.time.ZoneId zone) { return this; }
+    @Override public Instant instant() { return Instant.ofEpochMilli(now.get()); }
+  };
+  private UnifiedJedis redis;
+  private CredentialPool pool;
+
+  @BeforeEach
+  void open(TestEnv env) {
+    redis = RedisConnections.open(RedisEndpoint.parse(env.redisUrl()), 16);
+    pool = new CredentialPool(redis, new PoolKeys(env.redisKeyPrefix()), clock, 200, Duration.ofSeconds(60));
+  }
+
+  @AfterEach
+  void close() {
+    redis.close();
+  }
+
+  private Credential form(String openId, String value, long collectedAt) {
+    return Credential.of(APP, openId, CredentialKind.FORM_ID, value, null, collectedAt);
+  }
+
+  @Test
+  void eightConcurrentClaimersNeverReceiveTheSameCredential() throws Exception {
+    UserRef user = new UserRef(APP, "o-concurrent");
+    List<Credential> upload = new ArrayList<>();
+    for (int i = 0; i < 60; i++) upload.add(form(user.openId(), "form" + i, now.get() - i * 1000L));
+    for (int i = 0; i < 10; i++) upload.add(Credential.of(APP, user.openId(), CredentialKind.PREPAY_ID, "prepay" + i, null, now.get()));
+    assertThat(pool.addAll(upload)).isEqualTo(60 + 10 * 3);
+
+    ConcurrentLinkedQueue<String> claimed = new ConcurrentLinkedQueue<>();
+    CountDownLatch go = new CountDownLatch(1);
+    ExecutorService threads = Executors.newFixedThreadPool(8);
+    List<Future<?>> futures = new ArrayList<>();
+    AtomicLong request = new AtomicLong();
+    for (int t = 0; t < 8; t++) {
+      futures.add(threads.submit(() -> {
+        go.await();
+        for (int i = 0; i < 10; i++) {
+          pool.claim(user, "push-" + request.incrementAndGet(), null, false).ifPresent(c -> claimed.add(c.member()));
+        }
+        return null;
+      }));
+    }
+    go.countDown();
+    for (Future<?> f : futures) f.get();
+    threads.shutdown();
+
+    assertThat(claimed).hasSize(80).doesNotHaveDuplicates();
+    PoolSnapshot left = pool.inspect(user);
+    assertThat(claimed.size() + left.sendsLeft()).isEqualTo(60 + 30);
+    // the soonest-expiring are spent first: the oldest form_ids went before any fresher one
+    assertThat(claimed).contains("f:form59", "f:form58");
+  }
+
+  @Test
+  void redeliveredUploadsChangeNothingAndSpentEntriesDoNotComeBack() {
+    UserRef user = new UserRef(APP, "o-idem");
+    List<Credential> batch = List.of(form(user.openId(), "a", now.get()), form(user.openId(), "b", now.get() + 1));
+    assertThat(pool.addAll(batch)).isEqualTo(2);
+    assertThat(pool.addAll(batch)).isZero();
+    Claim first = pool.claim(user, "push-1", null, false).orElseThrow();
+    assertThat(first.value()).isEqualTo("a");
+    assertThat(pool.addAll(batch)).isZero(); // "a" was handed out: a redelivered record must not restore it
+    assertThat(pool.inspect(user).formIds()).isEqualTo(1);
+  }
+
+  @Test
+  void aPushGetsItsOwnClaimBackOnRedeliveryAndAFreshOneWhenRefused() {
+    UserRef user = new UserRef(APP, "o-dedupe");
+    pool.addAll(List.of(form(user.openId(), "x1", now.get()), form(user.openId(), "x2", now.get() + 5)));
+    Claim claim = pool.claim(user, "push-9", null, false).orElseThrow();
+    Claim again = pool.claim(user, "push-9", null, false).orElseThrow();
+    assertThat(again.existing()).isTrue();
+    assertThat(again.member()).isEqualTo(claim.member());
+    Claim next = pool.claim(user, "push-9", null, true).orElseThrow();
+    assertThat(next.member()).isEqualTo("f:x2");
+    assertThat(pool.claim(user, "push-9", null, true)).isEmpty();
+  }
+
+  @Test
+  void expiredEntriesAreNeverClaimedAndFutureTimesAreKept() {
+    UserRef user = new UserRef(APP, "o-expiry");
+    long sixDaysAgo = now.get() - Duration.ofDays(6).toMillis();
+    pool.addAll(List.of(form(user.openId(), "old", sixDaysAgo), form(user.openId(), "new", now.get())));
+    now.addAndGet(Duration.ofDays(1).toMillis()); // "old" is now past its 7 days
+    Claim claim = pool.claim(user, "push-1", null, false).orElseThrow();
+    assertThat(claim.value()).isEqualTo("new");
+    assertThat(pool.claim(user, "push-2", null, false)).isEmpty();
+  }
+
+  @Test
+  void releasedEntriesGoBackUnlessExpired() {
+    UserRef user = new UserRef(APP, "o-release");
+    pool.addAll(List.of(form(user.openId(), "r1", now.get())));
+    Claim claim = pool.claim(user, "push-1", null, false).orElseThrow();
+    assertThat(pool.release(user, "push-1", null, claim)).isTrue();
+    assertThat(pool.inspect(user).formIds()).isEqualTo(1);
+    Claim again = pool.claim(user, "push-1", null, false).orElseThrow();
+    assertThat(again.existing()).isFalse(); // the claim record was forgotten with the release
+    now.addAndGet(Duration.ofDays(8).toMillis());
+    assertThat(pool.release(user, "push-1", null, again)).isFalse();
+  }
+
+  @Test
+  void grantsAreSpentOnlyForTheirTemplate() {
+    UserRef user = new UserRef(APP, "o-grants");
+    pool.addAll(List.of(
+        Credential.of(APP, user.openId(), CredentialKind.SUBSCRIPTION, "g1", "TPL_A", now.get()),
+        Credential.of(APP, user.openId(), CredentialKind.SUBSCRIPTION, "g2", "TPL_B", now.get())));
+    assertThat(pool.inspect(user).grants()).containsEntry("TPL_A", 1).containsEntry("TPL_B", 1);
+    assertThat(pool.claim(user, "p1", "TPL_A", false)).map(Claim::value).contains("g1");
+    assertThat(pool.claim(user, "p2", "TPL_A", false)).isEmpty();
+    assertThat(pool.claim(user, "p3", null, false)).isEmpty();
+    assertThat(pool.inspect(user).grants()).containsOnlyKeys("TPL_B");
+  }
+
+  @Test
+  void thePerUserCapKeepsTheFreshest() {
+    CredentialPool small = new CredentialPool(redis, pool.keys(), clock, 3, Duration.ZERO);
+    UserRef user = new UserRef(APP, "o-cap");
+    List<Credential> batch = new ArrayList<>();
+    for (int i = 0; i < 5; i++) batch.add(form(user.openId(), "c" + i, now.get() - (5 - i) * 1000L));
+    small.addAll(batch);
+    List<String> values = new ArrayList<>();
+    Optional<Claim> c;
+    int n = 0;
+    while ((c = small.claim(user, "p" + n++, null, false)).isPresent()) values.add(c.get().value());
+    assertThat(values).containsExactly("c2", "c3", "c4");
+  }
+
+  @Test
+  void theIndexPagesThroughUsersInAStableResumableOrder() {
+    List<Credential> batch = new ArrayList<>();
+    for (int i = 0; i < 300; i++) batch.add(form(String.format("o%04d", i), "v" + i, now.get()));
+    pool.addAll(batch);
+    List<String> seen = new ArrayList<>();
+    for (int shard = 0; shard < PoolKeys.INDEX_SHARDS; shard++) {
+      String cursor = null;
+      List<String> page;
+      while (!(page = pool.indexPage(APP, null, shard, cursor, 17)).isEmpty()) {
+        assertThat(page).isSorted();
+        seen.addAll(page);
+        cursor = page.getLast();
+      }
+    }
+    Collections.sort(seen);
+    assertThat(seen).hasSize(300).doesNotHaveDuplicates();
+    // an emptied, expired pool leaves the index on purge
+    now.addAndGet(Duration.ofDays(8).toMillis());
+    UserRef first = new UserRef(APP, "o0000");
+    assertThat(pool.purge(first)).isEqualTo(1);
+    assertThat(pool.indexPage(APP, null, PoolKeys.shardOf("o0000"), null, 1000)).doesNotContain("o0000");
+  }
+}
