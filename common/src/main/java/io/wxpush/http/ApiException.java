@@ -1,6 +1,8 @@
 package io.wxpush.http;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -12,16 +14,29 @@ public class ApiException extends RuntimeException {
   private final int status;
   private final String code;
   private final Optional<Duration> retryAfter;
+  private final Map<String, Object> details;
 
   public ApiException(int status, String code, String message) {
     this(status, code, message, Optional.empty());
   }
 
   public ApiException(int status, String code, String message, Optional<Duration> retryAfter) {
+    this(status, code, message, retryAfter, Map.of());
+  }
+
+  private ApiException(int status, String code, String message, Optional<Duration> retryAfter, Map<String, Object> details) {
     super(message, null, false, false);
     this.status = status;
     this.code = code;
     this.retryAfter = retryAfter;
+    this.details = details;
+  }
+
+  /** The same error with one more field inside the {@code error} object (e.g. {@code rejected}). */
+  public ApiException withDetail(String field, Object value) {
+    Map<String, Object> more = new LinkedHashMap<>(details);
+    more.put(field, value);
+    return new ApiException(status, code, getMessage(), retryAfter, Map.copyOf(more));
   }
 
   public static ApiException badRequest(String code, String message) {
@@ -47,6 +62,10 @@ public class ApiException extends RuntimeException {
 
   public String code() {
     return code;
+  }
+
+  public Map<String, Object> details() {
+    return details;
   }
 
   public Optional<Duration> retryAfter() {

@@ -84,7 +84,11 @@ public final class HttpServer {
 
   private static void renderApi(ApiException e, Context ctx) {
     e.retryAfter().ifPresent(d -> ctx.header("Retry-After", Long.toString(Math.max(1, d.toSeconds()))));
-    render(ctx, e.status(), e.code(), e.getMessage());
+    Map<String, Object> error = new LinkedHashMap<>();
+    error.put("code", e.code());
+    error.put("message", e.getMessage());
+    error.putAll(e.details());
+    ctx.status(e.status()).json(Map.of("error", error));
   }
 
   private static void render(Context ctx, int status, String code, String message) {

@@ -1,38 +1,94 @@
 package io.wxpush.ingest;
 
 import io.javalin.Javalin;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.wxpush.config.CommonConfig;
+import io.wxpush.credentials.CredentialPool;
+import io.wxpush.credentials.CredentialValidator;
+import io.wxpush.credentials.PoolKeys;
 import io.wxpush.http.HealthCheck;
 import io.wxpush.http.HttpServer;
+import io.wxpush.ingest.auth.PushApiKeys;
+import io.wxpush.ingest.credentials.CredentialUploadHandler;
+import io.wxpush.ingest.credentials.UploadMeters;
+import io.wxpush.ingest.credentials.UploadRateLimiter;
+import io.wxpush.ingest.credentials.UserCredentialsHandler;
+import io.wxpush.ingest.session.SessionHandler;
+import io.wxpush.ingest.session.SessionTokens;
+import io.wxpush.kafka.AckedPublisher;
 import io.wxpush.kafka.KafkaClients;
+import io.wxpush.kafka.TopicAdmin;
+import io.wxpush.kafka.Topics;
 import io.wxpush.metrics.Registries;
 import io.wxpush.redis.RedisConnections;
+import io.wxpush.wechat.WeChatClient;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import redis.clients.jedis.UnifiedJedis;
 
-/** The running ingest-api: its HTTP server and the clients it owns. Close to stop, in order. */
+/**
+ * The running ingest-api: routes declared in one place, and the clients it owns. Close to stop,
+ * in order: HTTP first (no new requests), then the producer (flushes), then the rest.
+ */
 public final class IngestApi implements AutoCloseable {
+  /** Largest request body accepted, in bytes. */
+  public static final long MAX_BODY_BYTES = 64 * 1024;
+
   private final Javalin http;
+  private final KafkaProducer<String, byte[]> producer;
   private final Admin admin;
   private final UnifiedJedis redis;
+  private final WeChatClient weChat;
 
-  private IngestApi(Javalin http, Admin admin, UnifiedJedis redis) {
+  private IngestApi(Javalin http, KafkaProducer<String, byte[]> producer, Admin admin, UnifiedJedis redis, WeChatClient weChat) {
     this.http = http;
+    this.producer = producer;
     this.admin = admin;
     this.redis = redis;
+    this.weChat = weChat;
   }
 
   public static IngestApi start(IngestConfig config) {
+    Clock clock = Clock.systemUTC();
+    CommonConfig common = config.common();
+    Topics topics = common.topics();
     PrometheusMeterRegistry registry = Registries.prometheus("ingest-api");
-    Admin admin = KafkaClients.admin(config.common().kafkaBootstrapServers(), "wxpush-ingest-admin");
-    UnifiedJedis redis = RedisConnections.open(config.common().redis(), 64);
+
+    Admin admin = KafkaClients.admin(common.kafkaBootstrapServers(), "wxpush-ingest-admin");
+    new TopicAdmin(admin, common.topicPartitions(), common.replication())
+        .ensureTopics(List.of(topics.credentials(), topics.pushRequests()));
+    int deliveryTimeoutMs = (int) Math.max(2_000, config.kafkaAckTimeout().toMillis());
+    KafkaProducer<String, byte[]> producer = KafkaClients.durableProducer(common.kafkaBootstrapServers(), "wxpush-ingest", deliveryTimeoutMs);
+    new KafkaClientMetrics(producer).bindTo(registry);
+    AckedPublisher publisher = new AckedPublisher(producer, config.kafkaAckTimeout());
+    UnifiedJedis redis = RedisConnections.open(common.redis(), 128);
+    WeChatClient weChat = new WeChatClient(common.weChatApiBase(), config.weChatTimeout(), 64, clock);
+
+    SessionTokens tokens = new SessionTokens(config.sessionSigningKey(), common.apps().keySet(), config.sessionTtl(), clock);
+    PushApiKeys apiKeys = new PushApiKeys(config.pushApiKeys(), clock);
+    CredentialPool pool = new CredentialPool(redis, new PoolKeys(common.redisKeyPrefix()), clock, 200, Duration.ofSeconds(60));
+
+    SessionHandler sessions = new SessionHandler(common.apps(), weChat, tokens);
+    CredentialUploadHandler uploads = new CredentialUploadHandler(tokens, new CredentialValidator(clock),
+        new UploadRateLimiter(redis, common.redisKeyPrefix(), config.uploadsPerUserPerMinute(), clock),
+        publisher, topics.credentials(), new UploadMeters(registry));
+    UserCredentialsHandler userCredentials = new UserCredentialsHandler(apiKeys, pool, common.apps().keySet());
+
     Map<String, HealthCheck> checks = new LinkedHashMap<>();
     checks.put("kafka", () -> KafkaClients.reachable(admin));
     checks.put("redis", () -> "PONG".equals(redis.ping()));
-    Javalin http = HttpServer.create(registry, 64 * 1024, checks, routes -> {}).start(config.httpPort());
-    return new IngestApi(http, admin, redis);
+    Javalin http = HttpServer.create(registry, MAX_BODY_BYTES, checks, routes -> {
+      routes.post("/v1/sessions", sessions::create);
+      routes.post("/v1/credentials", uploads::upload);
+      routes.get("/v1/users/{openId}/credentials", userCredentials::show);
+    }).start(config.httpPort());
+    return new IngestApi(http, producer, admin, redis, weChat);
   }
 
   public int port() {
@@ -42,7 +98,9 @@ public final class IngestApi implements AutoCloseable {
   @Override
   public void close() {
     http.stop();
+    producer.close(Duration.ofSeconds(10));
     admin.close();
     redis.close();
+    weChat.close();
   }
 }

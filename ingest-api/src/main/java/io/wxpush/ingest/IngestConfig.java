@@ -13,9 +13,20 @@ import java.util.List;
  * @param pushApiKeys {@code PUSH_API_KEYS}, keys business services present
  * @param httpPort {@code HTTP_PORT}, default 8080
  * @param sessionTtl {@code SESSION_TTL}, lifetime of a session token, default 7 days
+ * @param uploadsPerUserPerMinute {@code UPLOADS_PER_USER_PER_MINUTE}, default 60
+ * @param kafkaAckTimeout {@code KAFKA_ACK_TIMEOUT}: how long an upload waits for Kafka before
+ *     answering 503, default 5 s
+ * @param weChatTimeout {@code WECHAT_TIMEOUT}, time-out of one WeChat call, default 5 s
  */
 public record IngestConfig(
-    CommonConfig common, Secret sessionSigningKey, List<Secret> pushApiKeys, int httpPort, Duration sessionTtl) {
+    CommonConfig common,
+    Secret sessionSigningKey,
+    List<Secret> pushApiKeys,
+    int httpPort,
+    Duration sessionTtl,
+    int uploadsPerUserPerMinute,
+    Duration kafkaAckTimeout,
+    Duration weChatTimeout) {
 
   public IngestConfig {
     pushApiKeys = List.copyOf(pushApiKeys);
@@ -27,7 +38,10 @@ public record IngestConfig(
     List<Secret> apiKeys = env.secrets("PUSH_API_KEYS");
     int port = env.port("HTTP_PORT", 8080);
     Duration ttl = env.duration("SESSION_TTL", Duration.ofDays(7));
+    int uploads = env.integer("UPLOADS_PER_USER_PER_MINUTE", 60, 1, 1_000_000);
+    Duration ack = env.duration("KAFKA_ACK_TIMEOUT", Duration.ofSeconds(5));
+    Duration weChat = env.duration("WECHAT_TIMEOUT", Duration.ofSeconds(5));
     env.check();
-    return new IngestConfig(common, key, apiKeys, port, ttl);
+    return new IngestConfig(common, key, apiKeys, port, ttl, uploads, ack, weChat);
   }
 }

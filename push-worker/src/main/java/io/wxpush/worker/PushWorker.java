@@ -1,38 +1,91 @@
 package io.wxpush.worker;
 
 import io.javalin.Javalin;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.wxpush.config.CommonConfig;
+import io.wxpush.config.Roles;
+import io.wxpush.credentials.CredentialPool;
+import io.wxpush.credentials.PoolKeys;
 import io.wxpush.http.HealthCheck;
 import io.wxpush.http.HttpServer;
 import io.wxpush.kafka.KafkaClients;
+import io.wxpush.kafka.TopicAdmin;
+import io.wxpush.kafka.Topics;
 import io.wxpush.metrics.Registries;
 import io.wxpush.redis.RedisConnections;
+import io.wxpush.worker.credentials.CredentialSink;
+import io.wxpush.worker.credentials.PoolSweeper;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.UnifiedJedis;
 
-/** A running push-worker: the roles it was given, plus health and metrics. Close to stop, in order. */
+/**
+ * A running push-worker: the roles it was given, plus health and metrics. Closing stops in
+ * order: roles in the reverse of their start (each drains and commits), then HTTP, then clients;
+ * each step runs even when an earlier one failed.
+ */
 public final class PushWorker implements AutoCloseable {
-  private final Javalin http;
-  private final Admin admin;
-  private final UnifiedJedis redis;
+  private static final Logger log = LoggerFactory.getLogger(PushWorker.class);
 
-  private PushWorker(Javalin http, Admin admin, UnifiedJedis redis) {
+  private final Deque<AutoCloseable> stack;
+  private final Javalin http;
+
+  private PushWorker(Deque<AutoCloseable> stack, Javalin http) {
+    this.stack = stack;
     this.http = http;
-    this.admin = admin;
-    this.redis = redis;
   }
 
   public static PushWorker start(WorkerConfig config) {
+    Clock clock = Clock.systemUTC();
+    CommonConfig common = config.common();
+    Topics topics = common.topics();
     PrometheusMeterRegistry registry = Registries.prometheus("push-worker");
-    Admin admin = KafkaClients.admin(config.common().kafkaBootstrapServers(), "wxpush-worker-admin");
-    UnifiedJedis redis = RedisConnections.open(config.common().redis(), 64);
-    Map<String, HealthCheck> checks = new LinkedHashMap<>();
-    checks.put("kafka", () -> KafkaClients.reachable(admin));
-    checks.put("redis", () -> "PONG".equals(redis.ping()));
-    Javalin http = HttpServer.create(registry, 16 * 1024, checks, routes -> {}).start(config.httpPort());
-    return new PushWorker(http, admin, redis);
+    Deque<AutoCloseable> stack = new ArrayDeque<>();
+    try {
+      Admin admin = KafkaClients.admin(common.kafkaBootstrapServers(), "wxpush-worker-admin");
+      stack.push(admin);
+      TopicAdmin topicAdmin = new TopicAdmin(admin, common.topicPartitions(), common.replication());
+      topicAdmin.ensureTopics(List.of(topics.credentials(), topics.pushRequests(), topics.pushTasks(), topics.pushResults(), topics.pushDlq()));
+      UnifiedJedis redis = RedisConnections.open(common.redis(), 300);
+      stack.push(redis);
+      CredentialPool pool = new CredentialPool(redis, new PoolKeys(common.redisKeyPrefix()), clock, config.poolCapPerUser(), Duration.ofSeconds(60));
+
+      if (config.roles().contains(Roles.CREDENTIALS)) {
+        KafkaConsumer<String, byte[]> consumer = KafkaClients.manualCommitConsumer(
+            common.kafkaBootstrapServers(), topics.credentialSinkGroup(), "wxpush-sink", config.sinkBatch());
+        new KafkaClientMetrics(consumer).bindTo(registry);
+        CredentialSink sink = new CredentialSink(consumer, topics.credentials(), pool, registry);
+        Thread.ofPlatform().name("credential-sink").start(sink);
+        stack.push(sink);
+        ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("pool-sweeper").daemon().factory());
+        long every = config.sweepInterval().toMillis();
+        sweeper.scheduleWithFixedDelay(new PoolSweeper(pool, common.apps().keySet(), registry), every, every, TimeUnit.MILLISECONDS);
+        stack.push(sweeper::shutdownNow);
+      }
+
+      Map<String, HealthCheck> checks = new LinkedHashMap<>();
+      checks.put("kafka", () -> KafkaClients.reachable(admin));
+      checks.put("redis", () -> "PONG".equals(redis.ping()));
+      Javalin http = HttpServer.create(registry, 16 * 1024, checks, routes -> {}).start(config.httpPort());
+      log.info("event=worker_started roles={} port={}", config.roles(), http.port());
+      return new PushWorker(stack, http);
+    } catch (RuntimeException e) {
+      closeAll(stack);
+      throw e;
+    }
   }
 
   public int port() {
@@ -41,8 +94,20 @@ public final class PushWorker implements AutoCloseable {
 
   @Override
   public void close() {
+    // Roles first (newest on top), so nothing in flight loses its clients.
+    Deque<AutoCloseable> roles = new ArrayDeque<>(stack);
     http.stop();
-    admin.close();
-    redis.close();
+    closeAll(roles);
+  }
+
+  private static void closeAll(Deque<AutoCloseable> stack) {
+    while (!stack.isEmpty()) {
+      AutoCloseable next = stack.pop();
+      try {
+        next.close();
+      } catch (Exception e) {
+        log.warn("event=close_failed what={} error={}", next.getClass().getSimpleName(), e.toString());
+      }
+    }
   }
 }

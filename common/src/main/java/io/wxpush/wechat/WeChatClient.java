@@ -1,0 +1,146 @@
+package io.wxpush.wechat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.wxpush.config.WeChatApp;
+import io.wxpush.json.Json;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+
+/**
+ * Calls the WeChat mini-program server API (or wechat-sim) at {@code WECHAT_API_BASE}. Never
+ * logs: URLs carry access tokens and secrets. Thread-safe; every method blocks on the network
+ * (call from virtual threads to have many in flight).
+ */
+public final class WeChatClient {
+  private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
+
+  private final OkHttpClient http;
+  private final HttpUrl base;
+  private final Clock clock;
+
+  /**
+   * @param timeout the whole-call time-out of one request (connect, write, read)
+   * @param maxConnections idle connections kept to WeChat; size to the sends in flight
+   */
+  public WeChatClient(URI base, Duration timeout, int maxConnections, Clock clock) {
+    Dispatcher dispatcher = new Dispatcher();
+    dispatcher.setMaxRequests(Math.max(64, maxConnections));
+    dispatcher.setMaxRequestsPerHost(Math.max(64, maxConnections));
+    this.http = new OkHttpClient.Builder()
+        .connectTimeout(Math.min(timeout.toMillis(), 3_000), TimeUnit.MILLISECONDS)
+        .callTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .readTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .retryOnConnectionFailure(false) // a retried send could be delivered twice; wxpush decides
+        .connectionPool(new ConnectionPool(maxConnections, 5, TimeUnit.MINUTES))
+        .dispatcher(dispatcher)
+        .build();
+    this.base = HttpUrl.get(base.toString());
+    this.clock = clock;
+  }
+
+  /** Exchanges a {@code wx.login} code for the user's openId ({@code sns/jscode2session}). */
+  public Code2Session code2Session(WeChatApp app, String code) throws WeChatException {
+    HttpUrl url = base.newBuilder().addPathSegments("sns/jscode2session")
+        .addQueryParameter("appid", app.appId())
+        .addQueryParameter("secret", app.secret().reveal())
+        .addQueryParameter("js_code", code)
+        .addQueryParameter("grant_type", "authorization_code")
+        .build();
+    Answer answer = call(new Request.Builder().url(url).get().build());
+    JsonNode body = answer.body();
+    if (!answer.reply().ok() || body == null || !body.path("openid").isTextual()) {
+      throw new WeChatException(answer.reply().ok() ? new WeChatReply(answer.reply().httpStatus(), -1, "no openid in answer", false) : answer.reply());
+    }
+    JsonNode union = body.get("unionid");
+    return new Code2Session(body.get("openid").asText(), union != null && union.isTextual() ? Optional.of(union.asText()) : Optional.empty());
+  }
+
+  /**
+   * Fetches an access token through {@code cgi-bin/stable_token} (normal mode returns the
+   * current token; {@code forceRefresh} invalidates it and issues a new one).
+   */
+  public AccessToken stableToken(WeChatApp app, boolean forceRefresh) throws WeChatException {
+    byte[] body = Json.write(Map.of(
+        "grant_type", "client_credential", "appid", app.appId(), "secret", app.secret().reveal(), "force_refresh", forceRefresh));
+    HttpUrl url = base.newBuilder().addPathSegments("cgi-bin/stable_token").build();
+    return token(call(new Request.Builder().url(url).post(RequestBody.create(body, JSON)).build()));
+  }
+
+  /** Fetches an access token through the older {@code cgi-bin/token}. */
+  public AccessToken legacyToken(WeChatApp app) throws WeChatException {
+    HttpUrl url = base.newBuilder().addPathSegments("cgi-bin/token")
+        .addQueryParameter("grant_type", "client_credential")
+        .addQueryParameter("appid", app.appId())
+        .addQueryParameter("secret", app.secret().reveal())
+        .build();
+    return token(call(new Request.Builder().url(url).get().build()));
+  }
+
+  private AccessToken token(Answer answer) throws WeChatException {
+    JsonNode body = answer.body();
+    if (!answer.reply().ok() || body == null || !body.path("access_token").isTextual()) {
+      throw new WeChatException(answer.reply().ok() ? new WeChatReply(answer.reply().httpStatus(), -1, "no access_token in answer", false) : answer.reply());
+    }
+    long expiresIn = body.path("expires_in").asLong(7200);
+    return new AccessToken(body.get("access_token").asText(), clock.millis() + expiresIn * 1000);
+  }
+
+  /**
+   * Posts a message to {@code path} ({@code cgi-bin/message/wxopen/template/send} or
+   * {@code cgi-bin/message/subscribe/send}). Never throws: a transport failure becomes a
+   * {@link WeChatReply} with {@link WeChatReply#inDoubt()} set when the request may have arrived.
+   */
+  public WeChatReply send(String path, String accessToken, byte[] jsonBody) {
+    HttpUrl url = base.newBuilder().addPathSegments(path).addQueryParameter("access_token", accessToken).build();
+    return call(new Request.Builder().url(url).post(RequestBody.create(jsonBody, JSON)).build()).reply();
+  }
+
+  private record Answer(WeChatReply reply, JsonNode body) {}
+
+  private Answer call(Request request) {
+    try (Response response = http.newCall(request).execute()) {
+      int status = response.code();
+      String text = response.body().string();
+      if (status >= 500) return new Answer(new WeChatReply(status, -1, "http " + status, false), null);
+      JsonNode body;
+      try {
+        body = Json.MAPPER.readTree(text);
+      } catch (IOException e) {
+        return new Answer(new WeChatReply(status, -1, "answer is not JSON", false), null);
+      }
+      if (body == null || !body.isObject()) return new Answer(new WeChatReply(status, -1, "answer is not a JSON object", false), null);
+      int errcode = body.path("errcode").asInt(0);
+      return new Answer(new WeChatReply(status, errcode, body.path("errmsg").asText(errcode == 0 ? "ok" : ""), false), body);
+    } catch (ConnectException | UnknownHostException | NoRouteToHostException e) {
+      return new Answer(WeChatReply.transport("cannot connect", false), null);
+    } catch (InterruptedIOException e) {
+      // A time-out after the request went out: WeChat may have acted on it.
+      return new Answer(WeChatReply.transport("timed out", true), null);
+    } catch (IOException e) {
+      return new Answer(WeChatReply.transport("i/o error", true), null);
+    }
+  }
+
+  /** Releases connections and threads. */
+  public void close() {
+    http.dispatcher().executorService().shutdown();
+    http.connectionPool().evictAll();
+  }
+}

@@ -1,0 +1,97 @@
+package io.wxpush.ingest.credentials;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.http.Context;
+import io.wxpush.credentials.Credential;
+import io.wxpush.credentials.CredentialValidator;
+import io.wxpush.credentials.UserRef;
+import io.wxpush.http.ApiException;
+import io.wxpush.http.JsonBody;
+import io.wxpush.ingest.auth.Bearer;
+import io.wxpush.ingest.session.SessionTokens;
+import io.wxpush.json.Json;
+import io.wxpush.kafka.AckedPublisher;
+import io.wxpush.kafka.KafkaUnavailableException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /v1/credentials}: validates a user's uploaded credentials, publishes the valid
+ * ones to {@code wxpush.credentials}, and answers 202 only once Kafka has every one of them.
+ * The user is the session token's, never the body's.
+ */
+public final class CredentialUploadHandler {
+  private static final Logger log = LoggerFactory.getLogger(CredentialUploadHandler.class);
+  /** Most credentials one upload may carry. */
+  public static final int MAX_PER_UPLOAD = 100;
+
+  private final SessionTokens tokens;
+  private final CredentialValidator validator;
+  private final UploadRateLimiter rateLimiter;
+  private final AckedPublisher publisher;
+  private final String topic;
+  private final UploadMeters meters;
+
+  public CredentialUploadHandler(SessionTokens tokens, CredentialValidator validator, UploadRateLimiter rateLimiter,
+      AckedPublisher publisher, String topic, UploadMeters meters) {
+    this.tokens = tokens;
+    this.validator = validator;
+    this.rateLimiter = rateLimiter;
+    this.publisher = publisher;
+    this.topic = topic;
+    this.meters = meters;
+  }
+
+  public void upload(Context ctx) {
+    UserRef user = Bearer.token(ctx).flatMap(tokens::verify)
+        .orElseThrow(() -> ApiException.unauthorized("a valid session token is required (Authorization: Bearer <token> from POST /v1/sessions)"));
+    JsonNode body = JsonBody.object(ctx);
+    JsonNode items = body.get("credentials");
+    if (items == null || !items.isArray()) throw ApiException.badRequest("invalid_request", "'credentials' must be an array");
+    if (items.isEmpty()) throw ApiException.badRequest("invalid_request", "'credentials' is empty");
+    if (items.size() > MAX_PER_UPLOAD) {
+      throw ApiException.badRequest("too_many_credentials", "at most " + MAX_PER_UPLOAD + " credentials per upload");
+    }
+    if (!rateLimiter.tryAcquire(user)) {
+      throw new ApiException(429, "rate_limited", "too many uploads for this user; try again in a minute", Optional.of(Duration.ofSeconds(60)));
+    }
+
+    List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+    List<Map<String, Object>> rejected = new ArrayList<>();
+    for (int i = 0; i < items.size(); i++) {
+      switch (validator.validate(user.appId(), user.openId(), items.get(i))) {
+        case CredentialValidator.Accepted a -> records.add(record(a.credential()));
+        case CredentialValidator.Rejected r -> {
+          rejected.add(Map.of("index", i, "reason", r.reason()));
+          meters.rejected(r.reason());
+        }
+      }
+    }
+    if (records.isEmpty()) {
+      throw ApiException.badRequest("no_valid_credentials", "no credential in the upload is valid; nothing was stored")
+          .withDetail("rejected", rejected);
+    }
+    try {
+      publisher.publishAll(records);
+    } catch (KafkaUnavailableException e) {
+      log.warn("event=upload_unavailable app={} credentials={} error={}", user.appId(), records.size(), e.getMessage());
+      throw ApiException.unavailable("unavailable", "credentials cannot be stored right now; nothing was accepted, retry later", Duration.ofSeconds(5));
+    }
+    meters.accepted(records.size());
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("accepted", records.size());
+    answer.put("rejected", rejected);
+    ctx.status(202).json(answer);
+  }
+
+  private ProducerRecord<String, byte[]> record(Credential credential) {
+    return new ProducerRecord<>(topic, credential.kafkaKey(), Json.write(credential));
+  }
+}

@@ -1,0 +1,46 @@
+package io.wxpush.ingest.credentials;
+
+import io.javalin.http.Context;
+import io.wxpush.credentials.CredentialPool;
+import io.wxpush.credentials.PoolSnapshot;
+import io.wxpush.credentials.UserRef;
+import io.wxpush.http.ApiException;
+import io.wxpush.ingest.auth.PushApiKeys;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code GET /v1/users/{openId}/credentials?appId=…} (push API key): how many live credentials
+ * a user has of each kind, the soonest expiry, and grants per template.
+ */
+public final class UserCredentialsHandler {
+  private final PushApiKeys keys;
+  private final CredentialPool pool;
+  private final Set<String> apps;
+
+  public UserCredentialsHandler(PushApiKeys keys, CredentialPool pool, Set<String> apps) {
+    this.keys = keys;
+    this.pool = pool;
+    this.apps = Set.copyOf(apps);
+  }
+
+  public void show(Context ctx) {
+    keys.require(ctx);
+    String appId = ctx.queryParam("appId");
+    if (appId == null || appId.isEmpty()) throw ApiException.badRequest("invalid_request", "query parameter 'appId' is required");
+    if (!apps.contains(appId)) throw ApiException.badRequest("unknown_app", "appId is not served here");
+    String openId = ctx.pathParam("openId");
+    if (!UserRef.isValidId(openId)) throw ApiException.badRequest("invalid_request", "openId must be 1-64 of [A-Za-z0-9_-]");
+    PoolSnapshot s = pool.inspect(new UserRef(appId, openId));
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("openId", openId);
+    answer.put("appId", appId);
+    answer.put("formIds", s.formIds());
+    answer.put("prepayIds", s.prepayIds());
+    answer.put("sendsLeft", s.sendsLeft());
+    answer.put("soonestExpiry", s.soonestExpiry().orElse(null));
+    answer.put("grants", s.grants());
+    ctx.json(answer);
+  }
+}

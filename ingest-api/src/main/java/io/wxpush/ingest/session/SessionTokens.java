@@ -1,0 +1,90 @@
+package io.wxpush.ingest.session;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import io.wxpush.config.Secret;
+import io.wxpush.credentials.UserRef;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Date;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Mints and checks session tokens: HS256 JWTs signed with {@code SESSION_SIGNING_KEY}, with
+ * {@code sub} = openId, {@code aud} = appId, {@code iss} = {@code wxpush} and an expiry. A
+ * business backend with its own login may mint the same token with the same key. Only HS256 is
+ * accepted (never {@code alg: none}), and only for apps this deployment serves. Thread-safe.
+ */
+public final class SessionTokens {
+  public static final String ISSUER = "wxpush";
+
+  private final MACSigner signer;
+  private final JWSVerifier verifier;
+  private final Set<String> apps;
+  private final Duration ttl;
+  private final Clock clock;
+
+  public SessionTokens(Secret signingKey, Set<String> apps, Duration ttl, Clock clock) {
+    try {
+      this.signer = new MACSigner(signingKey.bytes());
+      this.verifier = new MACVerifier(signingKey.bytes());
+    } catch (JOSEException e) {
+      throw new IllegalArgumentException("SESSION_SIGNING_KEY must be at least 32 bytes", e);
+    }
+    this.apps = Set.copyOf(apps);
+    this.ttl = ttl;
+    this.clock = clock;
+  }
+
+  public Duration ttl() {
+    return ttl;
+  }
+
+  public String mint(UserRef user) {
+    long now = clock.millis();
+    JWTClaimsSet claims = new JWTClaimsSet.Builder()
+        .issuer(ISSUER)
+        .subject(user.openId())
+        .audience(user.appId())
+        .issueTime(new Date(now))
+        .expirationTime(new Date(now + ttl.toMillis()))
+        .build();
+    SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+    try {
+      jwt.sign(signer);
+    } catch (JOSEException e) {
+      throw new IllegalStateException("cannot sign a session token", e);
+    }
+    return jwt.serialize();
+  }
+
+  /** The user a token speaks for, or empty when it is malformed, forged, expired or for an unknown app. */
+  public Optional<UserRef> verify(String token) {
+    if (token == null || token.length() > 4096) return Optional.empty();
+    try {
+      SignedJWT jwt = SignedJWT.parse(token);
+      if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm())) return Optional.empty();
+      if (!jwt.verify(verifier)) return Optional.empty();
+      JWTClaimsSet claims = jwt.getJWTClaimsSet();
+      if (!ISSUER.equals(claims.getIssuer())) return Optional.empty();
+      Date exp = claims.getExpirationTime();
+      if (exp == null || exp.getTime() <= clock.millis()) return Optional.empty();
+      List<String> aud = claims.getAudience();
+      if (aud == null || aud.size() != 1 || !apps.contains(aud.getFirst())) return Optional.empty();
+      String openId = claims.getSubject();
+      if (!UserRef.isValidId(openId)) return Optional.empty();
+      return Optional.of(new UserRef(aud.getFirst(), openId));
+    } catch (ParseException | JOSEException | IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+}

@@ -1,0 +1,121 @@
+package io.wxpush.worker.credentials;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.wxpush.credentials.Credential;
+import io.wxpush.credentials.CredentialPool;
+import io.wxpush.credentials.UserRef;
+import io.wxpush.json.Json;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code credentials} role: moves credentials from {@code wxpush.credentials} into the
+ * users' pools, one pipelined batch per poll, and commits offsets only after Redis has the
+ * batch. Writes are idempotent, so a batch redelivered after a crash changes nothing.
+ *
+ * <p>One thread owns the consumer ({@link #run()}); {@link #close()} may be called from any
+ * thread and returns once the loop has committed and closed the consumer.
+ */
+public final class CredentialSink implements Runnable, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(CredentialSink.class);
+
+  private final Consumer<String, byte[]> consumer;
+  private final String topic;
+  private final CredentialPool pool;
+  private final Counter stored;
+  private final Counter invalid;
+  private final CountDownLatch finished = new CountDownLatch(1);
+  private volatile boolean running = true;
+
+  public CredentialSink(Consumer<String, byte[]> consumer, String topic, CredentialPool pool, MeterRegistry registry) {
+    this.consumer = consumer;
+    this.topic = topic;
+    this.pool = pool;
+    this.stored = Counter.builder("wxpush.credentials.stored").description("Credential entries newly written to pools").register(registry);
+    this.invalid = Counter.builder("wxpush.credentials.invalid.records").description("Records on the credentials topic that could not be read").register(registry);
+  }
+
+  @Override
+  public void run() {
+    int failures = 0;
+    try {
+      consumer.subscribe(List.of(topic));
+      while (running) {
+        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+        if (records.isEmpty()) continue;
+        try {
+          int added = pool.addAll(parse(records));
+          consumer.commitSync();
+          stored.increment(added);
+          failures = 0;
+        } catch (RuntimeException e) {
+          // Redis did not take the batch: rewind and read it again, keeping group membership.
+          failures++;
+          log.warn("event=sink_write_failed records={} attempt={} error={}", records.count(), failures, e.toString());
+          rewind(records);
+          backoff(failures);
+        }
+      }
+    } catch (WakeupException e) {
+      if (running) throw e;
+    } finally {
+      try {
+        consumer.close(Duration.ofSeconds(10));
+      } finally {
+        finished.countDown();
+      }
+    }
+  }
+
+  private List<Credential> parse(ConsumerRecords<String, byte[]> records) {
+    List<Credential> batch = new ArrayList<>(records.count());
+    for (ConsumerRecord<String, byte[]> record : records) {
+      try {
+        Credential c = Json.MAPPER.readValue(record.value(), Credential.class);
+        new UserRef(c.appId(), c.openId()); // validates the ids used in keys
+        batch.add(c);
+      } catch (Exception e) {
+        invalid.increment();
+        log.warn("event=credential_record_invalid partition={} offset={} error={}", record.partition(), record.offset(), e.getClass().getSimpleName());
+      }
+    }
+    return batch;
+  }
+
+  private void rewind(ConsumerRecords<String, byte[]> records) {
+    Map<TopicPartition, Long> first = new HashMap<>();
+    for (ConsumerRecord<String, byte[]> r : records) first.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
+    first.forEach(consumer::seek);
+  }
+
+  private void backoff(int failures) {
+    long cap = Math.min(10_000, 100L << Math.min(failures, 7));
+    try {
+      Thread.sleep(ThreadLocalRandom.current().nextLong(cap / 2, cap + 1));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
+    }
+  }
+
+  /** Stops polling; the batch in hand is written and committed first. Blocks up to 30 s. */
+  @Override
+  public void close() throws InterruptedException {
+    running = false;
+    finished.await(30, TimeUnit.SECONDS);
+  }
+}
