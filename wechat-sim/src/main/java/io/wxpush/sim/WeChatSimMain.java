@@ -1,24 +1,23 @@
 package io.wxpush.sim;
 
-import io.javalin.Javalin;
 import io.wxpush.config.Env;
-import io.wxpush.http.HttpServer;
-import io.wxpush.metrics.Registries;
 import io.wxpush.process.ProcessRunner;
-import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Entry point of {@code java -jar wechat-sim/target/wechat-sim.jar}. Placeholder until issue 3. */
+/** Entry point of {@code java -jar wechat-sim/target/wechat-sim.jar}: reads the environment and runs a {@link WeChatSim} until stopped. */
 public final class WeChatSimMain {
+  private static final Logger log = LoggerFactory.getLogger(WeChatSimMain.class);
+
   private WeChatSimMain() {}
 
   public static void main(String[] args) {
     ProcessRunner.run("wechat-sim", () -> {
-      Env env = Env.system();
-      env.weChatApps("WECHAT_APPS");
-      int port = env.port("HTTP_PORT", 8090);
-      env.check();
-      Javalin http = HttpServer.create(Registries.prometheus("wechat-sim"), 64 * 1024, Map.of(), routes -> {}).start(port);
-      return http::stop;
+      SimConfig config = SimEnvironment.read(Env.system());
+      WeChatSim sim = WeChatSim.start(config);
+      // App ids and counts only: secrets and tokens never reach a log line.
+      log.info("event=listening port={} apps={} templates={}", sim.port(), config.apps().keySet(), config.templates().size());
+      return sim;
     });
   }
 }

@@ -1,0 +1,178 @@
+package io.wxpush.sim;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The faults the two send endpoints inject: latency, errcode −1, HTTP 500/503, hung requests
+ * (before processing or after delivering), 45011 bursts and a daily quota per app (45009).
+ * Changeable at any time from any thread; each send reads the settings once per decision.
+ */
+public final class SimFaults {
+  /** What the send endpoint must do instead of (or after) processing a send. */
+  enum Injected { NONE, HTTP_500, HTTP_503, SYSTEM_ERROR, HANG_BEFORE, RATE_LIMITED, QUOTA_EXCEEDED }
+
+  private final SimClock clock;
+  private volatile long latencyNanos;
+  private volatile long jitterNanos;
+  private volatile double systemErrorRate;
+  private volatile double http500Rate;
+  private volatile double http503Rate;
+  private volatile double hangBeforeRate;
+  private volatile Duration hangBeforeFor = Duration.ofSeconds(30);
+  private volatile double hangAfterRate;
+  private volatile Duration hangAfterFor = Duration.ofSeconds(30);
+  private final AtomicInteger rateLimitNext = new AtomicInteger();
+  private volatile long rateLimitUntilNanos = System.nanoTime();
+  private final Map<String, Long> quotas = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> quotaUsed = new ConcurrentHashMap<>();
+
+  SimFaults(SimClock clock) {
+    this.clock = clock;
+  }
+
+  /** Adds {@code fixed} plus a uniform random part in [0, randomExtra] to every send. */
+  public SimFaults latency(Duration fixed, Duration randomExtra) {
+    latencyNanos = SimConfig.Builder.nonNegative(fixed, "latency").toNanos();
+    jitterNanos = SimConfig.Builder.nonNegative(randomExtra, "latencyJitter").toNanos();
+    return this;
+  }
+
+  /** Fraction of sends answered {@code {"errcode":-1}} without processing. */
+  public SimFaults systemErrorRate(double rate) {
+    systemErrorRate = SimConfig.Builder.rate(rate, "systemErrorRate");
+    return this;
+  }
+
+  public SimFaults http500Rate(double rate) {
+    http500Rate = SimConfig.Builder.rate(rate, "http500Rate");
+    return this;
+  }
+
+  public SimFaults http503Rate(double rate) {
+    http503Rate = SimConfig.Builder.rate(rate, "http503Rate");
+    return this;
+  }
+
+  /** Fraction of sends that hang for {@code hangFor} and are then answered −1, never delivered. */
+  public SimFaults hangBeforeRate(double rate, Duration hangFor) {
+    hangBeforeFor = SimConfig.Builder.nonNegative(hangFor, "hangFor");
+    hangBeforeRate = SimConfig.Builder.rate(rate, "hangBeforeRate");
+    return this;
+  }
+
+  /** Fraction of successful sends that are delivered, then hang for {@code hangFor} before the answer. */
+  public SimFaults hangAfterDeliveryRate(double rate, Duration hangFor) {
+    hangAfterFor = SimConfig.Builder.nonNegative(hangFor, "hangFor");
+    hangAfterRate = SimConfig.Builder.rate(rate, "hangAfterDeliveryRate");
+    return this;
+  }
+
+  /** The next {@code sends} sends answer 45011. */
+  public SimFaults rateLimitNext(int sends) {
+    if (sends < 0) throw new IllegalArgumentException("rateLimitNext must be >= 0: " + sends);
+    rateLimitNext.set(sends);
+    return this;
+  }
+
+  /** Every send answers 45011 for {@code duration} of real time from now. */
+  public SimFaults rateLimitFor(Duration duration) {
+    rateLimitUntilNanos = System.nanoTime() + SimConfig.Builder.nonNegative(duration, "rateLimitFor").toNanos();
+    return this;
+  }
+
+  /** At most {@code sends} sends per sim day for {@code appId}; later ones answer 45009. */
+  public SimFaults dailyQuota(String appId, long sends) {
+    if (sends < 0) throw new IllegalArgumentException("dailyQuota must be >= 0: " + sends);
+    quotas.put(appId, sends);
+    return this;
+  }
+
+  /** Removes every fault, including quotas and what they counted. */
+  public SimFaults clear() {
+    latencyNanos = 0;
+    jitterNanos = 0;
+    systemErrorRate = 0;
+    http500Rate = 0;
+    http503Rate = 0;
+    hangBeforeRate = 0;
+    hangAfterRate = 0;
+    rateLimitNext.set(0);
+    rateLimitUntilNanos = System.nanoTime();
+    quotas.clear();
+    quotaUsed.clear();
+    return this;
+  }
+
+  /** The current settings as the JSON map of {@code GET /sim/faults}. */
+  public Map<String, Object> snapshot() {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("latencyMs", latencyNanos / 1_000_000);
+    out.put("latencyJitterMs", jitterNanos / 1_000_000);
+    out.put("systemErrorRate", systemErrorRate);
+    out.put("http500Rate", http500Rate);
+    out.put("http503Rate", http503Rate);
+    out.put("hangBeforeRate", hangBeforeRate);
+    out.put("hangAfterDeliveryRate", hangAfterRate);
+    out.put("hangMs", Math.max(hangBeforeFor.toMillis(), hangAfterFor.toMillis()));
+    out.put("hangBeforeMs", hangBeforeFor.toMillis());
+    out.put("hangAfterMs", hangAfterFor.toMillis());
+    out.put("rateLimitNext", rateLimitNext.get());
+    out.put("rateLimitForMs", Math.max(0, (rateLimitUntilNanos - System.nanoTime()) / 1_000_000));
+    out.put("dailyQuota", Map.copyOf(quotas));
+    return out;
+  }
+
+  Duration hangBeforeFor() {
+    return hangBeforeFor;
+  }
+
+  Duration hangAfterFor() {
+    return hangAfterFor;
+  }
+
+  /** Sleeps for the configured latency (blocking; sends run on virtual threads). */
+  void applyLatency() throws InterruptedException {
+    long fixed = latencyNanos;
+    long jitter = jitterNanos;
+    long total = fixed + (jitter > 0 ? ThreadLocalRandom.current().nextLong(jitter + 1) : 0);
+    if (total > 0) Thread.sleep(Duration.ofNanos(total));
+  }
+
+  /** Decides the transport and system faults that come before the access token is checked. */
+  Injected beforeProcessing() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    if (hit(random, http500Rate)) return Injected.HTTP_500;
+    if (hit(random, http503Rate)) return Injected.HTTP_503;
+    if (hit(random, systemErrorRate)) return Injected.SYSTEM_ERROR;
+    if (hit(random, hangBeforeRate)) return Injected.HANG_BEFORE;
+    return Injected.NONE;
+  }
+
+  /** Decides 45011 and 45009 for a send of {@code appId} that holds a valid token. */
+  Injected limits(String appId) {
+    if (rateLimitNext.get() > 0 && rateLimitNext.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) return Injected.RATE_LIMITED;
+    if (System.nanoTime() - rateLimitUntilNanos < 0) return Injected.RATE_LIMITED;
+    Long quota = quotas.get(appId);
+    if (quota != null) {
+      long day = Math.floorDiv(clock.nowMillis() + 8 * 3_600_000L, 86_400_000L); // WeChat's day is Beijing time
+      AtomicLong used = quotaUsed.computeIfAbsent(appId + "@" + day, k -> new AtomicLong());
+      if (used.incrementAndGet() > quota) return Injected.QUOTA_EXCEEDED;
+    }
+    return Injected.NONE;
+  }
+
+  /** Whether this delivered send should hang before its answer. */
+  boolean hangAfterDelivery() {
+    return hit(ThreadLocalRandom.current(), hangAfterRate);
+  }
+
+  private static boolean hit(ThreadLocalRandom random, double rate) {
+    return rate > 0 && random.nextDouble() < rate;
+  }
+}

@@ -1,0 +1,64 @@
+package io.wxpush.sim;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Counters a test asserts on: deliveries, errcodes answered by the send endpoints, token and HTTP-fault counts. Thread-safe. */
+final class SimStats {
+  private final LongAdder delivered = new LongAdder();
+  private final LongAdder tokenCalls = new LongAdder();
+  private final Map<Integer, LongAdder> errcodes = new ConcurrentHashMap<>();
+  private final Map<Integer, LongAdder> httpFaults = new ConcurrentHashMap<>();
+
+  void answered(int errcode) {
+    errcodes.computeIfAbsent(errcode, k -> new LongAdder()).increment();
+  }
+
+  void recordDelivery() {
+    delivered.increment();
+  }
+
+  void httpFault(int status) {
+    httpFaults.computeIfAbsent(status, k -> new LongAdder()).increment();
+  }
+
+  void tokenCall() {
+    tokenCalls.increment();
+  }
+
+  long delivered() {
+    return delivered.sum();
+  }
+
+  long tokenCalls() {
+    return tokenCalls.sum();
+  }
+
+  /** errcode → count, sorted, zero counts omitted. */
+  Map<Integer, Long> errcodes() {
+    return sums(errcodes);
+  }
+
+  /** HTTP status → count of injected 5xx answers. */
+  Map<Integer, Long> httpFaults() {
+    return sums(httpFaults);
+  }
+
+  void clear() {
+    delivered.reset();
+    tokenCalls.reset();
+    errcodes.clear();
+    httpFaults.clear();
+  }
+
+  private static Map<Integer, Long> sums(Map<Integer, LongAdder> adders) {
+    Map<Integer, Long> out = new TreeMap<>();
+    adders.forEach((k, v) -> {
+      long sum = v.sum();
+      if (sum > 0) out.put(k, sum);
+    });
+    return out;
+  }
+}

@@ -1,0 +1,236 @@
+package io.wxpush.sim;
+
+import io.javalin.Javalin;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.wxpush.http.HttpServer;
+import io.wxpush.metrics.Registries;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A running stand-in for the WeChat mini-program server API, modelled on OkHttp's
+ * MockWebServer: start one (port 0 in tests), point {@code WECHAT_API_BASE} at
+ * {@link #baseUrl()}, mint credentials for simulated users, then assert on their inboxes and
+ * the counters. Every method is thread-safe; the same controls exist over HTTP under
+ * {@code /sim/…} ({@link AdminRoutes}).
+ */
+public final class WeChatSim implements AutoCloseable {
+  private static final int MAX_MINT = 1_000_000;
+
+  private final SimConfig config;
+  private final SimClock clock = new SimClock();
+  private final UserDirectory users = new UserDirectory();
+  private final TemplateRegistry templates = new TemplateRegistry();
+  private final Interner interner = new Interner(100_000);
+  private final SimStats stats = new SimStats();
+  private final LoginCodes loginCodes = new LoginCodes();
+  private final TokenAuthority tokens;
+  private final SimFaults faults = new SimFaults(clock);
+  private final AtomicLong grantIds = new AtomicLong();
+  private final PrometheusMeterRegistry registry;
+  private final Javalin http;
+
+  private WeChatSim(SimConfig config) {
+    this.config = config;
+    this.tokens = new TokenAuthority(clock, config.tokenTtl());
+    applyConfig();
+    SendProcessor sends = new SendProcessor(users, templates, interner, stats);
+    WeChatRoutes weChat = new WeChatRoutes(config.apps(), clock, tokens, loginCodes, sends, faults, stats);
+    AdminRoutes admin = new AdminRoutes(this);
+    this.registry = Registries.prometheus("wechat-sim");
+    this.http = HttpServer.create(registry, config.maxRequestBytes(), Map.of(), routes -> {
+      weChat.register(routes);
+      admin.register(routes);
+    });
+  }
+
+  /** Starts a sim on {@code config.port()} (0 for any free port); returns once it accepts requests. */
+  public static WeChatSim start(SimConfig config) {
+    WeChatSim sim = new WeChatSim(Objects.requireNonNull(config, "config"));
+    sim.http.start(config.host(), config.port());
+    return sim;
+  }
+
+  /** {@code http://127.0.0.1:<port>}, to use as {@code WECHAT_API_BASE}. */
+  public String baseUrl() {
+    return "http://127.0.0.1:" + port();
+  }
+
+  public int port() {
+    return http.port();
+  }
+
+  public SimConfig config() {
+    return config;
+  }
+
+  /** Adds or replaces a template of an app. */
+  public void registerTemplate(SimTemplate template) {
+    requireApp(template.appId());
+    templates.register(template);
+  }
+
+  /** A {@code wx.login} code for {@code openId}: one exchange through jscode2session, within 5 minutes. */
+  public String mintLoginCode(String appId, String openId) {
+    SimUser user = user(appId, openId);
+    return loginCodes.mint(user.appId, user.openId, clock.nowMillis());
+  }
+
+  /** {@code count} form_ids of {@code openId}, one send each, valid 7 days from the sim clock's now. */
+  public List<String> mintFormIds(String appId, String openId, int count) {
+    return mint(user(appId, openId), false, count(count));
+  }
+
+  /** One prepay_id of {@code openId}: three sends within 7 days. */
+  public String mintPrepayId(String appId, String openId) {
+    return mintPrepayIds(appId, openId, 1).get(0);
+  }
+
+  public List<String> mintPrepayIds(String appId, String openId, int count) {
+    return mint(user(appId, openId), true, count(count));
+  }
+
+  /** Records one accept of the one-time subscription {@code templateId}; returns an id unique per accept. */
+  public String grantSubscription(String appId, String openId, String templateId) {
+    return grantSubscriptions(appId, openId, templateId, 1).get(0);
+  }
+
+  public List<String> grantSubscriptions(String appId, String openId, String templateId, int count) {
+    if (templateId == null || templateId.isBlank()) throw new IllegalArgumentException("templateId is required");
+    SimUser user = user(appId, openId);
+    user.grant(templateId, count(count));
+    List<String> ids = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) ids.add("simgrant" + users.generation() + "_" + Long.toString(grantIds.incrementAndGet(), 36));
+    return ids;
+  }
+
+  /** {@code perUser} form_ids for each of {@code openIds}: openId → form_ids, in the order given. */
+  public Map<String, List<String>> mintFormIdsBulk(String appId, List<String> openIds, int perUser) {
+    requireApp(appId);
+    count(perUser);
+    if ((long) openIds.size() * perUser > 10L * MAX_MINT) throw new IllegalArgumentException("bulk mint is limited to " + 10 * MAX_MINT + " form_ids");
+    Map<String, List<String>> out = new LinkedHashMap<>(openIds.size() * 2);
+    for (String openId : openIds) out.put(openId, mint(user(appId, openId), false, perUser));
+    return out;
+  }
+
+  /** What {@code openId} received, oldest first. */
+  public List<SimMessage> inbox(String appId, String openId) {
+    SimUser user = users.find(appId, openId);
+    if (user == null) return List.of();
+    String generation = users.generation();
+    return user.inbox().stream().map(e -> new SimMessage(appId, openId, e.templateId(), e.subscribe() ? "subscribe" : "template",
+        e.page(), e.data(), e.credentialSlot() < 0 ? null : CredentialCodec.format(e.prepay(), generation, user.id, e.credentialSlot()),
+        java.time.Instant.ofEpochMilli(e.atMillis()))).toList();
+  }
+
+  public long deliveredCount() {
+    return stats.delivered();
+  }
+
+  /** errcode answered by the send endpoints → how often (0 included; injected HTTP 5xx are not errcodes). */
+  public Map<Integer, Long> errcodeCounts() {
+    return stats.errcodes();
+  }
+
+  /** Injected HTTP 500/503 answers by status. */
+  public Map<Integer, Long> httpFaultCounts() {
+    return stats.httpFaults();
+  }
+
+  /** Tokens issued by both token endpoints (a stable_token call that returns the current token issues none). */
+  public long tokenIssuedCount() {
+    return tokens.issuedCount();
+  }
+
+  /** Calls to both token endpoints. */
+  public long tokenCallCount() {
+    return stats.tokenCalls();
+  }
+
+  /** Users with at least one message, over all apps; O(users). */
+  public long usersWithMessages() {
+    long n = 0;
+    for (String appId : config.apps().keySet()) {
+      for (SimUser user : users.users(appId)) if (user.inboxSize() > 0) n++;
+    }
+    return n;
+  }
+
+  public SimFaults faults() {
+    return faults;
+  }
+
+  /** Every current token of {@code appId} answers 40001 from now on; the next fetch issues a new one. */
+  public void invalidateTokens(String appId) {
+    requireApp(appId);
+    tokens.invalidate(appId);
+  }
+
+  /** Sets how far the sim's clock runs ahead of the wall clock (not cumulative). */
+  public void clockOffset(Duration offset) {
+    clock.offset(Objects.requireNonNull(offset, "offset"));
+  }
+
+  public Duration clockOffset() {
+    return clock.offset();
+  }
+
+  /** Returns to the state right after start: no users, credentials, messages, counters or tokens; the configured templates and faults only; clock offset zero. */
+  public void reset() {
+    users.clear();
+    loginCodes.clear();
+    tokens.clear();
+    stats.clear();
+    interner.clear();
+    templates.clear();
+    clock.offset(Duration.ZERO);
+    applyConfig();
+  }
+
+  @Override
+  public void close() {
+    http.stop();
+    registry.close();
+  }
+
+  private void applyConfig() {
+    config.templates().forEach(templates::register);
+    faults.clear()
+        .latency(config.latency(), config.latencyJitter())
+        .systemErrorRate(config.systemErrorRate())
+        .http500Rate(config.http500Rate())
+        .http503Rate(config.http503Rate())
+        .hangBeforeRate(config.hangBeforeRate(), config.hangFor())
+        .hangAfterDeliveryRate(config.hangAfterDeliveryRate(), config.hangFor());
+    config.dailyQuotas().forEach(faults::dailyQuota);
+  }
+
+  private List<String> mint(SimUser user, boolean prepay, int count) {
+    int first = user.mint(prepay, count, clock.nowMillis());
+    String generation = users.generation();
+    List<String> out = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) out.add(CredentialCodec.format(prepay, generation, user.id, first + i));
+    return out;
+  }
+
+  private SimUser user(String appId, String openId) {
+    requireApp(appId);
+    if (openId == null || openId.isEmpty() || openId.length() > 128) throw new IllegalArgumentException("openId must be 1-128 characters");
+    return users.getOrCreate(appId, openId);
+  }
+
+  private void requireApp(String appId) {
+    if (appId == null || !config.apps().containsKey(appId)) throw new IllegalArgumentException("unknown app: " + appId);
+  }
+
+  private static int count(int count) {
+    if (count < 1 || count > MAX_MINT) throw new IllegalArgumentException("count must be 1-" + MAX_MINT + ": " + count);
+    return count;
+  }
+}
