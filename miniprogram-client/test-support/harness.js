@@ -28,6 +28,12 @@ function harness(overrides = {}) {
   }, overrides.options));
   return {
     client, wx, clock, ingest, storage, logs,
+    /** What storage holds right now: what a kill at this moment would leave. */
+    stored() {
+      const raw = storage.get('wxpush:wxapp1:credentials');
+      return raw ? JSON.parse(raw) : [];
+    },
+    /** A relaunch: the old client's timers die with it, a new client reads the same storage. */
     restart(options) {
       client.stop();
       return harness({ clock, ingest, storage, options: Object.assign({}, overrides.options, options) });
