@@ -61,37 +61,46 @@ class Uploader {
     return this.flush();
   }
 
-  async run() {
+  // Promise chains rather than async/await: older mini-program base libraries compile
+  // async functions only with regenerator-runtime, which this library does not ship.
+  run() {
     const totals = { accepted: 0, rejected: 0, dropped: 0 };
-    while (this.store.size > 0) {
+    const settled = () => totals.accepted + totals.rejected + totals.dropped;
+    const done = () => {
+      this.failures = 0;
+      return this.summary(totals);
+    };
+    const next = () => {
+      if (this.store.size === 0) return done();
       this.store.purgeExpired();
       const batch = this.store.oldest(this.batchSize);
-      if (batch.length === 0) break;
-      const before = totals.accepted + totals.rejected + totals.dropped;
-      const result = await this.sendBatch(batch, totals);
-      if (result.retry) {
-        this.scheduleRetry(result.retryAfterMs);
-        return this.summary(Object.assign(totals, { retryInMs: this.retryAt - this.now() }));
-      }
-      // Defensive: never spin without progress (each pass must settle at least one credential).
-      if (totals.accepted + totals.rejected + totals.dropped === before) break;
-    }
-    this.failures = 0;
-    return this.summary(totals);
+      if (batch.length === 0) return done();
+      const before = settled();
+      return this.sendBatch(batch, totals).then((result) => {
+        if (result.retry) {
+          this.scheduleRetry(result.retryAfterMs);
+          return this.summary(Object.assign(totals, { retryInMs: this.retryAt - this.now() }));
+        }
+        // Defensive: never spin without progress (each pass must settle at least one credential).
+        return settled() === before ? done() : next();
+      });
+    };
+    return Promise.resolve().then(next);
   }
 
   /** Sends one batch; splits it on a content refusal so only the offending credential is dropped. */
-  async sendBatch(batch, totals) {
-    const res = await this.session.request('POST', '/v1/credentials', {
-      credentials: batch.map(toWire),
-    });
-    if (res.status === 202 && !res.loginFailed) return this.acknowledge(batch, res.body, totals);
+  sendBatch(batch, totals) {
+    return this.session.request('POST', '/v1/credentials', { credentials: batch.map(toWire) })
+      .then((res) => this.classify(batch, res, totals));
+  }
+
+  classify(batch, res, totals) {
+    if (res.status === 202 && !res.loginFailed) return Promise.resolve(this.acknowledge(batch, res.body, totals));
     if (CONTENT_REFUSED.has(res.status) && !res.loginFailed) {
       if (batch.length > 1) {
         const mid = Math.ceil(batch.length / 2);
-        const first = await this.sendBatch(batch.slice(0, mid), totals);
-        if (first.retry) return first;
-        return this.sendBatch(batch.slice(mid), totals);
+        return this.sendBatch(batch.slice(0, mid), totals)
+          .then((first) => (first.retry ? first : this.sendBatch(batch.slice(mid), totals)));
       }
       // One credential the server refuses whole: resending it can never succeed.
       this.log('wxpush: server refused a credential; dropping it', {
@@ -99,13 +108,13 @@ class Uploader {
       });
       this.store.remove(batch);
       totals.dropped += 1;
-      return { retry: false };
+      return Promise.resolve({ retry: false });
     }
     this.log('wxpush: upload failed; will retry', {
       status: res.status, error: res.networkError || errorCode(res.body), login: !!res.loginFailed,
     });
     const honoured = res.status === 503 || res.status === 429 ? retryAfterMs(res.header, this.now()) : undefined;
-    return { retry: true, retryAfterMs: honoured };
+    return Promise.resolve({ retry: true, retryAfterMs: honoured });
   }
 
   acknowledge(batch, body, totals) {
