@@ -1,0 +1,183 @@
+'use strict';
+
+/**
+ * wxpush mini-program client: collects push credentials (formIds, prepay_ids, subscription
+ * grants), keeps them in wx storage until the wxpush ingest-api has acknowledged them, and
+ * uploads them in batches. Plain JavaScript, no dependencies, no Node built-ins.
+ */
+
+const { CredentialStore } = require('./store');
+const { Session } = require('./session');
+const { Uploader } = require('./uploader');
+
+/** What WeChat devtools hands out instead of a real formId. */
+const MOCK_FORM_ID = 'the formId is a mock one';
+/** The server refuses longer values (BRIEF §4.8); storing them would only waste room. */
+const MAX_VALUE_LENGTH = 128;
+const MAX_BATCH = 100;
+
+const DEFAULTS = Object.freeze({
+  maxStored: 500,
+  batchSize: 100,
+  uploadThreshold: 10,
+  backoffBaseMs: 2000,
+  backoffMaxMs: 5 * 60 * 1000,
+});
+
+/**
+ * Creates a client. Create one per app (in app.js) and share it; two clients over the same
+ * storage would upload the same credentials twice (harmless, but wasteful).
+ *
+ * @param {object} options
+ * @param {object} options.wx              the `wx` global (login, request, getStorageSync, setStorageSync)
+ * @param {string} options.baseUrl         ingest-api root, e.g. "https://push.example.com"
+ * @param {string} options.appId           the mini-program's appId
+ * @param {number} [options.maxStored=500] most credentials kept; beyond it the oldest form_ids are dropped first,
+ *                                         then prepay_ids, subscription grants last
+ * @param {number} [options.batchSize=100] credentials per upload request, 1..100
+ * @param {number} [options.uploadThreshold=10] upload as soon as this many are pending
+ * @param {number} [options.backoffBaseMs=2000] first retry delay after a failed upload, in ms (doubles per failure, jittered)
+ * @param {number} [options.backoffMaxMs=300000] longest retry delay, in ms (a 503's Retry-After may ask for more)
+ * @param {() => number} [options.now=Date.now] clock, epoch ms
+ * @param {Function} [options.setTimeout]   scheduler (defaults to the global)
+ * @param {Function} [options.clearTimeout]
+ * @param {() => number} [options.random=Math.random] uniform in [0, 1): jitter and grant ids
+ * @param {(msg: string, fields?: object) => void} [options.log] warnings (defaults to console.warn)
+ * @param {string} [options.storageKeyPrefix="wxpush"] prefix of the two storage keys used
+ * @returns {WxpushClient}
+ */
+function createWxpush(options) {
+  const o = Object.assign({}, DEFAULTS, options);
+  requireThat(o.wx && typeof o.wx.request === 'function' && typeof o.wx.login === 'function'
+    && typeof o.wx.getStorageSync === 'function' && typeof o.wx.setStorageSync === 'function',
+  'wx must provide request, login, getStorageSync and setStorageSync');
+  requireThat(typeof o.baseUrl === 'string' && /^https?:\/\//.test(o.baseUrl), 'baseUrl must be an http(s) URL');
+  requireThat(typeof o.appId === 'string' && o.appId !== '', 'appId must be a non-empty string');
+  requireThat(isPositiveInt(o.maxStored), 'maxStored must be a positive integer');
+  requireThat(isPositiveInt(o.batchSize) && o.batchSize <= MAX_BATCH, 'batchSize must be an integer in 1..100');
+  requireThat(isPositiveInt(o.uploadThreshold), 'uploadThreshold must be a positive integer');
+  requireThat(o.backoffBaseMs > 0 && o.backoffMaxMs >= o.backoffBaseMs, 'backoffBaseMs must be > 0 and ≤ backoffMaxMs');
+
+  const now = o.now || (() => Date.now());
+  const random = o.random || Math.random;
+  const log = o.log || defaultLog;
+  const prefix = (o.storageKeyPrefix || 'wxpush') + ':' + o.appId + ':';
+  const baseUrl = o.baseUrl.replace(/\/+$/, '');
+
+  const store = new CredentialStore({ wx: o.wx, key: prefix + 'credentials', maxStored: o.maxStored, now, log });
+  const session = new Session({ wx: o.wx, baseUrl, appId: o.appId, key: prefix + 'session', now, log });
+  const uploader = new Uploader({
+    store, session, batchSize: o.batchSize, backoffBaseMs: o.backoffBaseMs, backoffMaxMs: o.backoffMaxMs, now, random, log,
+    setTimeout: o.setTimeout || ((fn, ms) => setTimeout(fn, ms)),
+    clearTimeout: o.clearTimeout || ((t) => clearTimeout(t)),
+  });
+  let grantSeq = 0;
+
+  function collected(c) {
+    const added = store.add(c);
+    if (added && store.size >= o.uploadThreshold) uploader.poke();
+    return added;
+  }
+
+  function grantId(templateId) {
+    // Unique per accept, also across restarts and devices: time + per-process counter + randomness.
+    grantSeq += 1;
+    const rnd = Math.floor(random() * 0x100000000).toString(36) + Math.floor(random() * 0x100000000).toString(36);
+    return 'g' + now().toString(36) + '-' + grantSeq.toString(36) + '-' + rnd;
+  }
+
+  /** @typedef {{accepted: number, rejected: number, dropped: number, remaining: number, retryInMs: number|null, deferred?: boolean}} UploadSummary */
+
+  /** @typedef {object} WxpushClient */
+  return {
+    /**
+     * Collects the formId of a `<form report-submit="true">` submit event. Ignores devtools'
+     * mock formId, empty values and values over 128 characters.
+     * @param {{detail?: {formId?: string}}} e the bindsubmit event
+     * @returns {boolean} true when a new formId was stored
+     */
+    collectFormSubmit(e) {
+      const formId = e && e.detail && e.detail.formId;
+      if (!usable(formId) || formId === MOCK_FORM_ID) return false;
+      return collected({ kind: 'form_id', value: formId, collectedAt: now() });
+    },
+
+    /**
+     * Collects a prepay_id after a payment. Accepts the bare id or wx.requestPayment's
+     * `package` string ("prepay_id=…").
+     * @param {string} prepayId
+     * @returns {boolean} true when a new prepay_id was stored
+     */
+    collectPrepayId(prepayId) {
+      const id = typeof prepayId === 'string' ? prepayId.replace(/^prepay_id=/, '') : prepayId;
+      if (!usable(id)) return false;
+      return collected({ kind: 'prepay_id', value: id, collectedAt: now() });
+    },
+
+    /**
+     * Collects the result of wx.requestSubscribeMessage: every template answered 'accept'
+     * becomes one grant with a fresh unique id; 'reject', 'ban' and 'filter' grant nothing.
+     * @param {Object<string, string>} result templateId → 'accept'|'reject'|'ban'|'filter', plus errMsg
+     * @returns {number} how many grants were stored
+     */
+    collectSubscribeResult(result) {
+      if (!result || typeof result !== 'object') return 0;
+      let n = 0;
+      for (const templateId of Object.keys(result)) {
+        if (templateId === 'errMsg' || templateId === 'errCode' || result[templateId] !== 'accept') continue;
+        if (!usable(templateId)) continue;
+        if (store.add({ kind: 'subscription', templateId, value: grantId(templateId), collectedAt: now() })) n++;
+      }
+      if (n > 0 && store.size >= o.uploadThreshold) uploader.poke();
+      return n;
+    },
+
+    /**
+     * Call from App.onShow: uploads what is pending, unless a retry is already scheduled for
+     * later (mini-program timers stall in the background, so a due retry runs here).
+     * @returns {Promise<UploadSummary>} never rejects
+     */
+    onShow() {
+      return uploader.poke();
+    },
+
+    /**
+     * Uploads everything pending now, ignoring backoff; joins an upload already running.
+     * @returns {Promise<UploadSummary>} never rejects; `retryInMs` is set when a retry was scheduled
+     */
+    flush() {
+      return uploader.flush();
+    },
+
+    /**
+     * A snapshot of the credentials not yet acknowledged by the server, oldest first.
+     * @returns {Array<{kind: string, value: string, templateId?: string, collectedAt: number}>}
+     */
+    pending() {
+      return store.oldest(Infinity);
+    },
+
+    /** Cancels a scheduled retry (for tests and teardown); stored credentials stay stored. */
+    stop() {
+      uploader.cancelRetry();
+    },
+  };
+}
+
+function usable(v) {
+  return typeof v === 'string' && v.trim() !== '' && v.length <= MAX_VALUE_LENGTH;
+}
+
+function isPositiveInt(n) {
+  return Number.isInteger(n) && n > 0;
+}
+
+function requireThat(ok, message) {
+  if (!ok) throw new Error('wxpush: ' + message);
+}
+
+function defaultLog(msg, fields) {
+  if (typeof console !== 'undefined') console.warn(msg, fields || '');
+}
+
+module.exports = { createWxpush, MOCK_FORM_ID };
