@@ -5,7 +5,9 @@
 #   scripts/services.sh start     start what is not running, wait until each accepts connections
 #   scripts/services.sh stop      stop exactly the processes this script started (by PID)
 #   scripts/services.sh status    say what runs; exit 0 only when both do
-#   scripts/services.sh restart-kafka | restart-redis   (fault tests)
+#   scripts/services.sh start-kafka | stop-kafka | kill-kafka | restart-kafka | restart-redis
+#                                 (fault tests; with WXPUSH_STATE_DIR and WXPUSH_KAFKA_PORT set
+#                                 they run a private broker beside the shared one)
 #   scripts/services.sh env       print KAFKA_BOOTSTRAP_SERVERS / REDIS_URL to eval
 #
 # Ports: WXPUSH_KAFKA_PORT (9092; the controller takes the next one), WXPUSH_REDIS_PORT (6379).
@@ -179,6 +181,14 @@ case "${1:-}" in
     stop_pid "$REDIS_DIR/redis.pid" redis-server redis
     ;;
   status) status ;;
+  start-kafka)
+    source "$ROOT/scripts/lib/java.sh"
+    start_kafka
+    ;;
+  stop-kafka) stop_pid "$KAFKA_DIR/kafka.pid" kafka.Kafka kafka ;;
+  kill-kafka) # a crash: SIGKILL, no clean shutdown (fault tests)
+    if alive "$KAFKA_DIR/kafka.pid" kafka.Kafka; then kill -KILL "$(cat "$KAFKA_DIR/kafka.pid")"; rm -f "$KAFKA_DIR/kafka.pid"; say "kafka killed"; fi
+    ;;
   restart-kafka)
     source "$ROOT/scripts/lib/java.sh"
     stop_pid "$KAFKA_DIR/kafka.pid" kafka.Kafka kafka
@@ -193,7 +203,7 @@ case "${1:-}" in
     echo "export REDIS_URL=redis://127.0.0.1:$REDIS_PORT"
     ;;
   *)
-    echo "usage: $0 start|stop|status|restart-kafka|restart-redis|env" >&2
+    echo "usage: $0 start|stop|status|env|start-kafka|stop-kafka|kill-kafka|restart-kafka|restart-redis" >&2
     exit 2
     ;;
 esac

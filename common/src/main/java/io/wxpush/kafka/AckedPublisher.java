@@ -11,7 +11,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 /**
  * Publishes records and returns only once Kafka has acknowledged every one of them (with the
  * durable producer: acks=all, idempotent), so a caller can promise the client they are kept.
- * Thread-safe; blocks up to {@code timeout} plus the producer's {@code max.block.ms}.
+ * Thread-safe; blocks up to {@code timeout} in all (send() blocking included).
  */
 public final class AckedPublisher {
   private final Producer<String, byte[]> producer;
@@ -25,6 +25,7 @@ public final class AckedPublisher {
   /** @throws KafkaUnavailableException when any record is not acknowledged in time */
   public void publishAll(List<ProducerRecord<String, byte[]>> records) {
     if (records.isEmpty()) return;
+    long deadline = System.nanoTime() + timeout.toNanos();
     CountDownLatch acked = new CountDownLatch(records.size());
     AtomicReference<Exception> failure = new AtomicReference<>();
     try {
@@ -34,7 +35,7 @@ public final class AckedPublisher {
           acked.countDown();
         });
       }
-      if (!acked.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      if (!acked.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
         throw new KafkaUnavailableException("Kafka did not acknowledge " + acked.getCount() + " record(s) within " + timeout, null);
       }
     } catch (InterruptedException e) {

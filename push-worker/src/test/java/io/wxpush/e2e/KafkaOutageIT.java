@@ -1,0 +1,75 @@
+package io.wxpush.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.wxpush.testkit.PrivateKafka;
+import io.wxpush.testkit.RealServices;
+import io.wxpush.testkit.TestEnv;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Uploads while the Kafka broker is down are refused with 503, never acknowledged and lost. */
+@ExtendWith(RealServices.class)
+class KafkaOutageIT {
+
+  @Test
+  void uploadsAnswer503WhileKafkaIsDownAndEveryAcknowledgedOneReachesRedis(TestEnv env) throws Exception {
+    try (PrivateKafka kafka = PrivateKafka.start();
+        Stack stack = Stack.start(env, Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers()))) {
+      stack.worker("credentials", Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers()));
+      Map<String, Integer> acknowledged = new HashMap<>(); // openId -> form_ids acknowledged with 202
+      List<String> users = new ArrayList<>();
+      Map<String, String> tokens = new HashMap<>();
+      for (int i = 0; i < 20; i++) {
+        String openId = "o-outage-" + i;
+        users.add(openId);
+        tokens.put(openId, stack.login(openId));
+      }
+
+      for (String openId : users.subList(0, 10)) upload(stack, tokens, acknowledged, openId, 200);
+
+      kafka.stop();
+      for (String openId : users.subList(10, 15)) {
+        long started = System.nanoTime();
+        ApiClient.Reply reply = upload(stack, tokens, acknowledged, openId, 503);
+        long tookMs = (System.nanoTime() - started) / 1_000_000;
+        assertThat(tookMs).as("503 within 10 s").isLessThan(10_000);
+        assertThat(reply.raw().headers().firstValue("Retry-After")).isPresent();
+        assertThat(reply.errorCode()).isEqualTo("unavailable");
+      }
+
+      kafka.restart();
+      // The client retries what got 503, as the mini-program library does, until Kafka is back.
+      for (String openId : users.subList(10, 20)) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+            .until(() -> upload(stack, tokens, acknowledged, openId, 0).status() == 202);
+      }
+
+      assertThat(acknowledged).hasSize(20);
+      for (var entry : acknowledged.entrySet()) {
+        await().atMost(Duration.ofSeconds(60)).until(
+            () -> stack.client.get("/v1/users/" + entry.getKey() + "/credentials?appId=" + Stack.APP, Stack.API_KEY).body().path("formIds").asInt(),
+            n -> n == entry.getValue());
+      }
+    }
+  }
+
+  /** Uploads two fresh form_ids; records them as acknowledged on 202. expect 0 = any status. */
+  private static ApiClient.Reply upload(Stack stack, Map<String, String> tokens, Map<String, Integer> acked, String openId, int expect) throws Exception {
+    List<String> formIds = stack.sim.mintFormIds(Stack.APP, openId, 2);
+    long now = System.currentTimeMillis();
+    ApiClient.Reply reply = stack.client.post("/v1/credentials", tokens.get(openId), Map.of("credentials", List.of(
+        Map.of("kind", "form_id", "value", formIds.get(0), "collectedAt", now),
+        Map.of("kind", "form_id", "value", formIds.get(1), "collectedAt", now))));
+    if (expect == 200) assertThat(reply.status()).isEqualTo(202);
+    if (expect == 503) assertThat(reply.status()).isEqualTo(503);
+    if (reply.status() == 202) acked.merge(openId, 2, Integer::sum);
+    return reply;
+  }
+}
