@@ -1,0 +1,54 @@
+package io.wxpush.push;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A business service's request to push one message to listed users or to everyone, as carried
+ * on {@code wxpush.push-requests} (key = requestId) and accepted by {@code POST /v1/pushes}.
+ *
+ * @param v record version, 1
+ * @param requestId idempotency key: the same id twice is one push
+ * @param kind {@code template} (spends form_id/prepay_id) or {@code subscribe} (spends grants)
+ * @param data keyword → value
+ * @param audience listed openIds, or everyone with a credential of the right kind
+ * @param notAfter epoch ms after which nothing more is sent; null = no limit
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record PushRequest(
+    int v,
+    String requestId,
+    String appId,
+    String kind,
+    String templateId,
+    String page,
+    Map<String, String> data,
+    String emphasisKeyword,
+    String miniprogramState,
+    String lang,
+    Audience audience,
+    Long notAfter) {
+
+  public static final int VERSION = 1;
+
+  public PushRequest {
+    data = data == null ? Map.of() : Map.copyOf(data);
+  }
+
+  public boolean subscribe() {
+    return "subscribe".equals(kind);
+  }
+
+  /** Who a push goes to: {@code {"openIds":[…]}} or {@code {"all":true}}. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Audience(List<String> openIds, Boolean all) {
+    public Audience {
+      openIds = openIds == null ? null : List.copyOf(openIds);
+    }
+
+    public boolean everyone() {
+      return Boolean.TRUE.equals(all);
+    }
+  }
+}

@@ -1,0 +1,120 @@
+package io.wxpush.worker.fanout;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.wxpush.credentials.CredentialPool;
+import io.wxpush.credentials.PoolKeys;
+import io.wxpush.json.Json;
+import io.wxpush.kafka.AckedPublisher;
+import io.wxpush.push.PushRequest;
+import io.wxpush.push.PushStatusStore;
+import io.wxpush.push.PushTask;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns one push request into one task per user on {@code wxpush.push-tasks}, a page at a time:
+ * listed users in the order given, or everyone in the app's credential index (shard by shard,
+ * in openId order). Only one page is ever in memory. After each page is acknowledged by Kafka,
+ * the resume cursor and {@code targets} move together in one Redis script, so a fan-out that
+ * crashes resumes at the page it was on; a republished page only duplicates tasks, which the
+ * senders recognise, never targets or messages. Thread-safe if each request is run by one thread.
+ */
+public final class Fanout {
+  private static final Logger log = LoggerFactory.getLogger(Fanout.class);
+
+  private final CredentialPool pool;
+  private final PushStatusStore status;
+  private final AckedPublisher publisher;
+  private final String tasksTopic;
+  private final int pageSize;
+  private final Counter pages;
+  private final Counter tasks;
+
+  public Fanout(CredentialPool pool, PushStatusStore status, AckedPublisher publisher, String tasksTopic, int pageSize, MeterRegistry registry) {
+    this.pool = pool;
+    this.status = status;
+    this.publisher = publisher;
+    this.tasksTopic = tasksTopic;
+    this.pageSize = pageSize;
+    this.pages = Counter.builder("wxpush.fanout.pages").description("Fan-out pages published").register(registry);
+    this.tasks = Counter.builder("wxpush.fanout.tasks").description("Push tasks published by the fan-out").register(registry);
+  }
+
+  /** Fans {@code request} out, resuming where an earlier run stopped; blocking. */
+  public void run(PushRequest request) {
+    String rid = request.requestId();
+    status.initStatus(request);
+    PushStatusStore.FanoutProgress progress = status.fanoutProgress(rid);
+    if (progress.done()) {
+      log.info("event=fanout_skipped requestId={} why=already_done", rid);
+      return;
+    }
+    log.info("event=fanout_started requestId={} app={} audience={} resume_from='{}'", rid, request.appId(),
+        request.audience().everyone() ? "all" : request.audience().openIds().size(), progress.cursor());
+    boolean finished = request.audience().everyone() ? everyone(request, progress.cursor()) : listed(request, progress.cursor());
+    if (finished) {
+      String state = status.finishFanout(rid);
+      log.info("event=fanout_done requestId={} state={}", rid, state);
+    }
+  }
+
+  private boolean listed(PushRequest request, String cursor) {
+    List<String> openIds = request.audience().openIds();
+    int from = cursor.isEmpty() ? 0 : Integer.parseInt(cursor);
+    for (int start = from; start < openIds.size(); start += pageSize) {
+      List<String> page = openIds.subList(start, Math.min(openIds.size(), start + pageSize));
+      if (!publishPage(request, cursor, Integer.toString(start + page.size()), page)) return false;
+      cursor = Integer.toString(start + page.size());
+    }
+    return true;
+  }
+
+  /** Cursor form: {@code shard/lastOpenId}; {@code shard/} = the start of that shard. */
+  private boolean everyone(PushRequest request, String cursor) {
+    int shard = 0;
+    String after = null;
+    if (!cursor.isEmpty()) {
+      int slash = cursor.indexOf('/');
+      shard = Integer.parseInt(cursor.substring(0, slash));
+      after = slash == cursor.length() - 1 ? null : cursor.substring(slash + 1);
+    }
+    String template = request.subscribe() ? request.templateId() : null;
+    for (; shard < PoolKeys.INDEX_SHARDS; shard++, after = null) {
+      while (true) {
+        List<String> page = pool.indexPage(request.appId(), template, shard, after, pageSize);
+        if (page.isEmpty()) break;
+        String next = shard + "/" + page.getLast();
+        if (!publishPage(request, cursor, next, page)) return false;
+        cursor = next;
+        after = page.getLast();
+        if (page.size() < pageSize) break;
+      }
+      String nextShard = (shard + 1) + "/";
+      if (shard + 1 < PoolKeys.INDEX_SHARDS) {
+        if (!status.recordPage(request.requestId(), cursor, nextShard, 0)) return false;
+        cursor = nextShard;
+      }
+    }
+    return true;
+  }
+
+  private boolean publishPage(PushRequest request, String from, String to, List<String> openIds) {
+    List<ProducerRecord<String, byte[]>> records = new ArrayList<>(openIds.size());
+    for (String openId : openIds) {
+      PushTask task = PushTask.of(request, openId);
+      records.add(new ProducerRecord<>(tasksTopic, task.kafkaKey(), Json.write(task)));
+    }
+    publisher.publishAll(records);
+    if (!status.recordPage(request.requestId(), from, to, openIds.size())) {
+      log.warn("event=fanout_yielded requestId={} why=cursor_moved_elsewhere", request.requestId());
+      return false;
+    }
+    pages.increment();
+    tasks.increment(openIds.size());
+    return true;
+  }
+}
