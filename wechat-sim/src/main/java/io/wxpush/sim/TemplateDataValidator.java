@@ -17,7 +17,7 @@ final class TemplateDataValidator {
   private static final Pattern PHONE = Pattern.compile("[0-9+\\- ]+");
   private static final Pattern AMOUNT = Pattern.compile("[¥￥$€£]?\\d{1,10}(\\.\\d{1,2})?元?");
   private static final String CLOCK = "\\d{1,2}:\\d{2}(:\\d{2})?";
-  private static final String DAY = "\\d{4}([-/.])\\d{1,2}\\1\\d{1,2}|\\d{4}年\\d{1,2}月\\d{1,2}日";
+  private static final String DAY = "\\d{4}[-/.]\\d{1,2}[-/.]\\d{1,2}|\\d{4}年\\d{1,2}月\\d{1,2}日";
   private static final Pattern TIME = Pattern.compile("((" + DAY + ")(\\s*" + CLOCK + ")?|" + CLOCK + ")(\\s*[~-]\\s*(" + DAY + ")?\\s*(" + CLOCK + ")?)?");
   private static final Pattern DATE = TIME;
   static final int MAX_TEMPLATE_VALUE = 200;
