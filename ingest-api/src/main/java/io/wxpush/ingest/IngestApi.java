@@ -14,6 +14,7 @@ import io.wxpush.ingest.credentials.CredentialUploadHandler;
 import io.wxpush.ingest.credentials.UploadMeters;
 import io.wxpush.ingest.credentials.UploadRateLimiter;
 import io.wxpush.ingest.credentials.UserCredentialsHandler;
+import io.wxpush.ingest.push.PushHandler;
 import io.wxpush.ingest.session.SessionHandler;
 import io.wxpush.ingest.session.SessionTokens;
 import io.wxpush.kafka.AckedPublisher;
@@ -21,6 +22,8 @@ import io.wxpush.kafka.KafkaClients;
 import io.wxpush.kafka.TopicAdmin;
 import io.wxpush.kafka.Topics;
 import io.wxpush.metrics.Registries;
+import io.wxpush.push.PushRequestParser;
+import io.wxpush.push.PushStatusStore;
 import io.wxpush.redis.RedisConnections;
 import io.wxpush.wechat.WeChatClient;
 import java.time.Clock;
@@ -79,6 +82,8 @@ public final class IngestApi implements AutoCloseable {
         new UploadRateLimiter(redis, common.redisKeyPrefix(), config.uploadsPerUserPerMinute(), clock),
         publisher, topics.credentials(), new UploadMeters(registry));
     UserCredentialsHandler userCredentials = new UserCredentialsHandler(apiKeys, pool, common.apps().keySet());
+    PushHandler pushes = new PushHandler(apiKeys, new PushRequestParser(common.apps().keySet()),
+        new PushStatusStore(redis, common.redisKeyPrefix(), clock), publisher, topics.pushRequests());
 
     Map<String, HealthCheck> checks = new LinkedHashMap<>();
     checks.put("kafka", () -> KafkaClients.reachable(admin));
@@ -87,6 +92,8 @@ public final class IngestApi implements AutoCloseable {
       routes.post("/v1/sessions", sessions::create);
       routes.post("/v1/credentials", uploads::upload);
       routes.get("/v1/users/{openId}/credentials", userCredentials::show);
+      routes.post("/v1/pushes", pushes::create);
+      routes.get("/v1/pushes/{requestId}", pushes::show);
     }).start(config.httpPort());
     return new IngestApi(http, producer, admin, redis, weChat);
   }

@@ -9,13 +9,18 @@ import io.wxpush.credentials.CredentialPool;
 import io.wxpush.credentials.PoolKeys;
 import io.wxpush.http.HealthCheck;
 import io.wxpush.http.HttpServer;
+import io.wxpush.kafka.AckedPublisher;
 import io.wxpush.kafka.KafkaClients;
 import io.wxpush.kafka.TopicAdmin;
 import io.wxpush.kafka.Topics;
 import io.wxpush.metrics.Registries;
 import io.wxpush.redis.RedisConnections;
+import io.wxpush.push.PushStatusStore;
 import io.wxpush.worker.credentials.CredentialSink;
 import io.wxpush.worker.credentials.PoolSweeper;
+import io.wxpush.worker.fanout.Fanout;
+import io.wxpush.worker.fanout.FanoutWorker;
+import io.wxpush.worker.sender.SenderRole;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -28,6 +33,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.UnifiedJedis;
@@ -74,6 +80,27 @@ public final class PushWorker implements AutoCloseable {
         long every = config.sweepInterval().toMillis();
         sweeper.scheduleWithFixedDelay(new PoolSweeper(pool, common.apps().keySet(), registry), every, every, TimeUnit.MILLISECONDS);
         stack.push(sweeper::shutdownNow);
+      }
+
+      PushStatusStore status = new PushStatusStore(redis, common.redisKeyPrefix(), clock);
+      if (config.roles().contains(Roles.FANOUT) || config.roles().contains(Roles.SENDER)) {
+        KafkaProducer<String, byte[]> producer = KafkaClients.durableProducer(common.kafkaBootstrapServers(), "wxpush-worker", 30_000);
+        new KafkaClientMetrics(producer).bindTo(registry);
+        stack.push(() -> producer.close(Duration.ofSeconds(10)));
+        AckedPublisher publisher = new AckedPublisher(producer, Duration.ofSeconds(30));
+        if (config.roles().contains(Roles.SENDER)) {
+          topicAdmin.startShareGroupAtEarliest(topics.senderGroup());
+          stack.push(SenderRole.start(config, redis, pool, status, publisher, registry, clock));
+        }
+        if (config.roles().contains(Roles.FANOUT)) {
+          KafkaConsumer<String, byte[]> consumer = KafkaClients.manualCommitConsumer(
+              common.kafkaBootstrapServers(), topics.fanoutGroup(), "wxpush-fanout", 1);
+          new KafkaClientMetrics(consumer).bindTo(registry);
+          Fanout fanout = new Fanout(pool, status, publisher, topics.pushTasks(), config.fanoutPage(), registry);
+          FanoutWorker worker = new FanoutWorker(consumer, topics.pushRequests(), fanout);
+          Thread.ofPlatform().name("fanout").start(worker);
+          stack.push(worker);
+        }
       }
 
       Map<String, HealthCheck> checks = new LinkedHashMap<>();

@@ -3,8 +3,10 @@ package io.wxpush.worker;
 import io.wxpush.config.CommonConfig;
 import io.wxpush.config.Env;
 import io.wxpush.config.Roles;
+import io.wxpush.token.TokenManager;
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -16,9 +18,37 @@ import java.util.Set;
  *     pool (the freshest win), default 200
  * @param sinkBatch {@code SINK_BATCH}: most credential records written per Redis pipeline, default 500
  * @param sweepInterval {@code SWEEP_INTERVAL}: how often expired credentials are swept, default 10 min
+ * @param fanoutPage {@code FANOUT_PAGE}: users per fan-out page, default 500
+ * @param senderMode {@code SENDER_MODE}: {@code share} (share group, default; Kafka ≥ 4.2) or
+ *     {@code classic} (consumer group, capped by partitions)
+ * @param senderConcurrency {@code SENDER_CONCURRENCY}: sends in flight per process, default 256
+ * @param senderConsumers {@code SENDER_CONSUMERS}: consumers (each with its own thread) per
+ *     process, default 4; more keep slow batches from holding up the rest
+ * @param sendRatePerApp {@code SEND_RATE_PER_APP}: fleet-wide sends per second per app, 0 = no
+ *     limit (the default)
+ * @param sendMaxAttempts {@code SEND_MAX_ATTEMPTS}: attempts of a transient failure before the
+ *     DLQ, default 5
+ * @param maxDeliveries {@code TASK_MAX_DELIVERIES}: a task handed out this often by the broker
+ *     goes to the DLQ, default 5 (the broker's own limit)
+ * @param weChatTimeout {@code WECHAT_TIMEOUT}: time-out of one WeChat call, default 10 s
+ * @param tokenEndpoint {@code TOKEN_ENDPOINT}: {@code stable} (default) or {@code legacy}
  */
 public record WorkerConfig(
-    CommonConfig common, Set<Roles> roles, int httpPort, int poolCapPerUser, int sinkBatch, Duration sweepInterval) {
+    CommonConfig common,
+    Set<Roles> roles,
+    int httpPort,
+    int poolCapPerUser,
+    int sinkBatch,
+    Duration sweepInterval,
+    int fanoutPage,
+    String senderMode,
+    int senderConcurrency,
+    int senderConsumers,
+    int sendRatePerApp,
+    int sendMaxAttempts,
+    int maxDeliveries,
+    Duration weChatTimeout,
+    TokenManager.Endpoint tokenEndpoint) {
 
   public static WorkerConfig read(Env env) {
     CommonConfig common = CommonConfig.read(env);
@@ -32,7 +62,21 @@ public record WorkerConfig(
     int cap = env.integer("POOL_CAP_PER_USER", 200, 1, 100_000);
     int batch = env.integer("SINK_BATCH", 500, 1, 10_000);
     Duration sweep = env.duration("SWEEP_INTERVAL", Duration.ofMinutes(10));
+    int page = env.integer("FANOUT_PAGE", 500, 1, 10_000);
+    String mode = env.string("SENDER_MODE", "share").toLowerCase(Locale.ROOT);
+    if (!mode.equals("share") && !mode.equals("classic")) env.problem("SENDER_MODE must be share or classic");
+    int concurrency = env.integer("SENDER_CONCURRENCY", 256, 1, 100_000);
+    int consumers = env.integer("SENDER_CONSUMERS", 4, 1, 64);
+    int rate = env.integer("SEND_RATE_PER_APP", 0, 0, 10_000_000);
+    int attempts = env.integer("SEND_MAX_ATTEMPTS", 5, 1, 20);
+    int deliveries = env.integer("TASK_MAX_DELIVERIES", 5, 2, 10);
+    Duration timeout = env.duration("WECHAT_TIMEOUT", Duration.ofSeconds(10));
+    TokenManager.Endpoint endpoint = TokenManager.Endpoint.STABLE;
+    String tokenEndpoint = env.string("TOKEN_ENDPOINT", "stable").toLowerCase(Locale.ROOT);
+    if (tokenEndpoint.equals("legacy")) endpoint = TokenManager.Endpoint.LEGACY;
+    else if (!tokenEndpoint.equals("stable")) env.problem("TOKEN_ENDPOINT must be stable or legacy");
     env.check();
-    return new WorkerConfig(common, roles, port, cap, batch, sweep);
+    return new WorkerConfig(common, roles, port, cap, batch, sweep, page, mode, concurrency, consumers, rate, attempts,
+        deliveries, timeout, endpoint);
   }
 }

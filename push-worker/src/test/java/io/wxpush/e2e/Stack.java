@@ -73,6 +73,39 @@ final class Stack implements AutoCloseable {
     return reply.body().get("token").asText();
   }
 
+  /** Opens a Redis client on the test's Redis (the caller closes it). */
+  redis.clients.jedis.UnifiedJedis redis() {
+    return io.wxpush.redis.RedisConnections.open(io.wxpush.config.RedisEndpoint.parse(env.redisUrl()), 8);
+  }
+
+  /** A credential pool on the test's keys, with the system clock (as the workers use). */
+  io.wxpush.credentials.CredentialPool pool(redis.clients.jedis.UnifiedJedis redis) {
+    return new io.wxpush.credentials.CredentialPool(redis, new io.wxpush.credentials.PoolKeys(env.redisKeyPrefix()),
+        java.time.Clock.systemUTC(), 200, java.time.Duration.ofSeconds(60));
+  }
+
+  /** Gives each user {@code perUser} sim form_ids, straight into the pools (the upload path has its own tests). */
+  void seedFormIds(List<String> openIds, int perUser, long collectedAt) {
+    java.util.Map<String, List<String>> minted = sim.mintFormIdsBulk(APP, openIds, perUser);
+    List<io.wxpush.credentials.Credential> batch = new ArrayList<>();
+    minted.forEach((openId, formIds) -> formIds.forEach(f -> batch.add(
+        io.wxpush.credentials.Credential.of(APP, openId, io.wxpush.credentials.CredentialKind.FORM_ID, f, null, collectedAt))));
+    try (var redis = redis()) {
+      pool(redis).addAll(batch);
+    }
+  }
+
+  /** Asks for a push through the API; returns its requestId. */
+  String push(java.util.Map<String, Object> body) throws Exception {
+    ApiClient.Reply reply = client.post("/v1/pushes", API_KEY, body);
+    if (reply.status() != 202) throw new AssertionError("push refused: " + reply.status() + " " + reply.body());
+    return reply.body().get("requestId").asText();
+  }
+
+  com.fasterxml.jackson.databind.JsonNode status(String requestId) throws Exception {
+    return client.get("/v1/pushes/" + requestId, API_KEY).body();
+  }
+
   @Override
   public void close() {
     for (PushWorker w : workers) w.close();

@@ -1,0 +1,63 @@
+package io.wxpush.worker.sender;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.params.SetParams;
+
+/**
+ * Pauses an app's sends fleet-wide after WeChat's quota answers (45011 frequency limit, 45009
+ * daily quota): the pause lives in Redis with its expiry, and each process re-reads it at most
+ * every 200 ms. Thread-safe.
+ */
+public final class AppPause {
+  private static final long LOCAL_TTL_MS = 200;
+
+  /** An active pause: until when, and why ({@code 45009} or {@code 45011}). */
+  public record Pause(long untilMs, String reason) {}
+
+  private record Seen(Optional<Pause> pause, long readAt) {}
+
+  private final UnifiedJedis redis;
+  private final String prefix;
+  private final Clock clock;
+  private final Map<String, Seen> local = new ConcurrentHashMap<>();
+
+  public AppPause(UnifiedJedis redis, String prefix, Clock clock) {
+    this.redis = redis;
+    this.prefix = prefix;
+    this.clock = clock;
+  }
+
+  private String key(String appId) {
+    return prefix + "pause{" + appId + "}";
+  }
+
+  public Optional<Pause> current(String appId) {
+    long now = clock.millis();
+    Seen seen = local.get(appId);
+    if (seen == null || now - seen.readAt() > LOCAL_TTL_MS) {
+      String value = redis.get(key(appId));
+      Optional<Pause> pause = Optional.empty();
+      if (value != null) {
+        int space = value.indexOf(' ');
+        pause = Optional.of(new Pause(Long.parseLong(value.substring(0, space)), value.substring(space + 1)));
+      }
+      seen = new Seen(pause, now);
+      local.put(appId, seen);
+    }
+    return seen.pause().filter(p -> p.untilMs() > now);
+  }
+
+  /** Pauses the app for {@code duration}; a longer pause already in place is kept. */
+  public void pause(String appId, Duration duration, String reason) {
+    long until = clock.millis() + duration.toMillis();
+    Optional<Pause> existing = current(appId);
+    if (existing.isPresent() && existing.get().untilMs() >= until) return;
+    redis.set(key(appId), until + " " + reason, SetParams.setParams().px(Math.max(1, duration.toMillis())));
+    local.put(appId, new Seen(Optional.of(new Pause(until, reason)), clock.millis()));
+  }
+}

@@ -1,0 +1,15 @@
+package io.wxpush.worker.sender;
+
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Exponential backoff with full jitter: the n-th wait is uniform in [0, min(cap, base·2ⁿ)], so
+ * retries from many senders spread out instead of arriving together.
+ */
+public record Backoff(Duration base, Duration cap) {
+  public Duration delay(int attempt) {
+    long ceiling = Math.min(cap.toMillis(), base.toMillis() << Math.min(attempt, 20));
+    return Duration.ofMillis(ThreadLocalRandom.current().nextLong(ceiling + 1));
+  }
+}

@@ -1,0 +1,79 @@
+package io.wxpush.worker.sender;
+
+import io.wxpush.json.Json;
+import io.wxpush.push.Outcome;
+import io.wxpush.push.PushStatusStore;
+import io.wxpush.push.PushTask;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import io.wxpush.kafka.AckedPublisher;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where a task's end goes: the result event on {@code wxpush.push-results} (published first, so
+ * results are at-least-once), then the per-push counters in Redis (exactly once per user), and
+ * for tasks given up on, the task itself on {@code wxpush.push-dlq} with the reason.
+ */
+final class Outcomes {
+  private static final Logger log = LoggerFactory.getLogger(Outcomes.class);
+
+  private final PushStatusStore status;
+  private final AckedPublisher publisher;
+  private final String resultsTopic;
+  private final String dlqTopic;
+  private final SenderMeters meters;
+  private final Clock clock;
+
+  Outcomes(PushStatusStore status, AckedPublisher publisher, String resultsTopic, String dlqTopic, SenderMeters meters, Clock clock) {
+    this.status = status;
+    this.publisher = publisher;
+    this.resultsTopic = resultsTopic;
+    this.dlqTopic = dlqTopic;
+    this.meters = meters;
+    this.clock = clock;
+  }
+
+  /** @param reason an errcode or short code; null when there is nothing to add */
+  void record(PushTask task, Outcome outcome, String reason) {
+    Map<String, Object> event = new LinkedHashMap<>();
+    event.put("v", 1);
+    event.put("requestId", task.requestId());
+    event.put("appId", task.appId());
+    event.put("openId", task.openId());
+    event.put("outcome", outcome.field());
+    if (reason != null) event.put("reason", reason);
+    event.put("at", clock.millis());
+    publisher.publishAll(List.of(new ProducerRecord<>(resultsTopic, task.kafkaKey(), Json.write(event))));
+    if (status.recordOutcome(task.requestId(), task.openId(), outcome, reason)) {
+      meters.outcome(outcome);
+      if (outcome != Outcome.SENT) {
+        log.debug("event=push_outcome requestId={} app={} outcome={} reason={}", task.requestId(), task.appId(), outcome.field(), reason);
+      }
+    }
+  }
+
+  /** Moves a task to the DLQ with why, then records its final outcome. */
+  void deadLetter(PushTask task, String reason, int attempts, Outcome outcome) {
+    Map<String, Object> record = new LinkedHashMap<>();
+    record.put("v", 1);
+    record.put("task", task);
+    record.put("reason", reason);
+    record.put("attempts", attempts);
+    record.put("at", clock.millis());
+    publisher.publishAll(List.of(new ProducerRecord<>(dlqTopic, task.kafkaKey(), Json.write(record))));
+    meters.dlq(reason);
+    log.warn("event=task_dead_lettered requestId={} app={} reason={} attempts={}", task.requestId(), task.appId(), reason, attempts);
+    record(task, outcome, reason);
+  }
+
+  static Duration untilNextBeijingMidnight(Clock clock) {
+    var now = java.time.ZonedDateTime.now(clock.withZone(java.time.ZoneId.of("Asia/Shanghai")));
+    var midnight = now.toLocalDate().plusDays(1).atStartOfDay(now.getZone());
+    return Duration.between(now, midnight);
+  }
+}

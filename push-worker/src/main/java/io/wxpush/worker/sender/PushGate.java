@@ -1,0 +1,57 @@
+package io.wxpush.worker.sender;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Keeps a new push from spending many credentials on a request WeChat will refuse (unknown
+ * template, bad page or data): until one of its sends in this process has had an answer that
+ * proves the request is well-formed, only one task of that push sends at a time. After that the
+ * gate stays open; after a request-level refusal it stays shut. Thread-safe.
+ */
+final class PushGate {
+  private static final int MAX_TRACKED = 10_000;
+
+  private static final String PROBING = "";
+  private static final String OPEN = "\u0000open";
+
+  /** requestId → PROBING, OPEN, or the reason the push was refused. */
+  private final Map<String, String> states = new ConcurrentHashMap<>();
+
+  /** Waits until this task may send; the refusal reason when the push was refused as a whole. */
+  Optional<String> enter(String requestId) throws InterruptedException {
+    while (true) {
+      String state = states.get(requestId);
+      if (OPEN.equals(state)) return Optional.empty();
+      if (state != null && !state.isEmpty()) return Optional.of(state);
+      if (state == null) {
+        if (states.size() > MAX_TRACKED) states.clear();
+        if (states.putIfAbsent(requestId, PROBING) == null) return Optional.empty(); // this task probes
+      }
+      synchronized (this) {
+        wait(50);
+      }
+    }
+  }
+
+  /** The request is good (WeChat judged something other than the request itself). */
+  void open(String requestId) {
+    if (!OPEN.equals(states.put(requestId, OPEN))) wake();
+  }
+
+  /** The request is refused as a whole, for {@code reason} (an errcode). */
+  void shut(String requestId, String reason) {
+    states.put(requestId, reason);
+    wake();
+  }
+
+  /** The probe proved nothing (no credential, a transient error): let another task probe. */
+  void inconclusive(String requestId) {
+    if (states.remove(requestId, PROBING)) wake();
+  }
+
+  private synchronized void wake() {
+    notifyAll();
+  }
+}

@@ -1,0 +1,87 @@
+package io.wxpush.worker.sender;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.wxpush.config.CommonConfig;
+import io.wxpush.credentials.CredentialPool;
+import io.wxpush.kafka.AckedPublisher;
+import io.wxpush.kafka.KafkaClients;
+import io.wxpush.kafka.Topics;
+import io.wxpush.push.PushStatusStore;
+import io.wxpush.token.TokenManager;
+import io.wxpush.wechat.WeChatClient;
+import io.wxpush.worker.WorkerConfig;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.KafkaShareConsumer;
+import redis.clients.jedis.UnifiedJedis;
+
+/**
+ * The {@code sender} role: {@code SENDER_CONSUMERS} consumer loops on {@code wxpush.push-tasks}
+ * (share group by default, classic group for older brokers) feeding one pool of virtual-thread
+ * sends. Closing stops polling, lets each loop finish and acknowledge its batch, then closes.
+ */
+public final class SenderRole implements AutoCloseable {
+  private final List<AutoCloseable> loops;
+  private final TaskBatch batch;
+  private final WeChatClient weChat;
+
+  private SenderRole(List<AutoCloseable> loops, TaskBatch batch, WeChatClient weChat) {
+    this.loops = loops;
+    this.batch = batch;
+    this.weChat = weChat;
+  }
+
+  public static SenderRole start(WorkerConfig config, UnifiedJedis redis, CredentialPool pool, PushStatusStore status,
+      AckedPublisher publisher, MeterRegistry registry, Clock clock) {
+    CommonConfig common = config.common();
+    Topics topics = common.topics();
+    WeChatClient weChat = new WeChatClient(common.weChatApiBase(), config.weChatTimeout(), config.senderConcurrency(), clock);
+    TokenManager tokens = new TokenManager(redis, common.redisKeyPrefix(), weChat, common.apps(), config.tokenEndpoint(), clock, registry);
+    SenderMeters meters = new SenderMeters(registry);
+    Outcomes outcomes = new Outcomes(status, publisher, topics.pushResults(), topics.pushDlq(), meters, clock);
+    TaskProcessor processor = new TaskProcessor(pool, status, tokens, weChat, new AppPause(redis, common.redisKeyPrefix(), clock),
+        new SendRateLimiter(redis, common.redisKeyPrefix(), config.sendRatePerApp(), clock), outcomes, meters,
+        new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5)), config.sendMaxAttempts(), clock);
+    TaskBatch batch = new TaskBatch(processor, outcomes, config.senderConcurrency(), config.maxDeliveries());
+
+    int perConsumer = Math.max(1, Math.min(500, config.senderConcurrency() * 2 / config.senderConsumers()));
+    List<AutoCloseable> loops = new ArrayList<>();
+    for (int i = 0; i < config.senderConsumers(); i++) {
+      String clientId = "wxpush-sender-" + i;
+      Runnable loop;
+      if (config.senderMode().equals("classic")) {
+        KafkaConsumer<String, byte[]> consumer = KafkaClients.manualCommitConsumer(common.kafkaBootstrapServers(), topics.senderGroup(), clientId, perConsumer);
+        new KafkaClientMetrics(consumer).bindTo(registry);
+        loop = new ClassicSenderLoop(consumer, topics.pushTasks(), batch);
+      } else {
+        KafkaShareConsumer<String, byte[]> consumer = KafkaClients.shareConsumer(common.kafkaBootstrapServers(), topics.senderGroup(), clientId, perConsumer);
+        loop = new ShareSenderLoop(consumer, topics.pushTasks(), batch);
+      }
+      Thread.ofPlatform().name(clientId).start(loop);
+      loops.add((AutoCloseable) loop);
+    }
+    return new SenderRole(loops, batch, weChat);
+  }
+
+  @Override
+  public void close() throws Exception {
+    // Stop every loop at once, then wait for each: in-flight batches finish and are acknowledged.
+    List<Thread> closing = new ArrayList<>();
+    for (AutoCloseable loop : loops) {
+      closing.add(Thread.ofPlatform().start(() -> {
+        try {
+          loop.close();
+        } catch (Exception e) {
+          Thread.currentThread().interrupt();
+        }
+      }));
+    }
+    for (Thread t : closing) t.join(Duration.ofSeconds(70));
+    batch.close();
+    weChat.close();
+  }
+}

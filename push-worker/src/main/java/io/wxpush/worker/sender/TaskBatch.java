@@ -1,0 +1,102 @@
+package io.wxpush.worker.sender;
+
+import io.wxpush.json.Json;
+import io.wxpush.push.Outcome;
+import io.wxpush.push.PushTask;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the tasks of one poll at once, each on a virtual thread, with at most {@code concurrency}
+ * in flight across every consumer of the process, and says for each record whether it is done
+ * (acknowledge) or should be delivered again (a failure of Redis or Kafka, not of WeChat).
+ * Thread-safe.
+ */
+final class TaskBatch implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(TaskBatch.class);
+
+  /** What becomes of a record. */
+  enum Disposition { DONE, REDELIVER }
+
+  /** One polled record: its bytes and how often the broker has handed it out (1 = first time). */
+  record Item(byte[] value, int deliveryCount) {}
+
+  private final TaskProcessor processor;
+  private final Outcomes outcomes;
+  private final Semaphore permits;
+  private final int maxDeliveries;
+  private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+
+  /** @param maxDeliveries a record handed out this often goes to the DLQ instead of being run again */
+  TaskBatch(TaskProcessor processor, Outcomes outcomes, int concurrency, int maxDeliveries) {
+    this.processor = processor;
+    this.outcomes = outcomes;
+    this.permits = new Semaphore(concurrency);
+    this.maxDeliveries = maxDeliveries;
+  }
+
+  List<Disposition> run(List<Item> items) throws InterruptedException {
+    List<Future<Disposition>> futures = new ArrayList<>(items.size());
+    for (Item item : items) {
+      permits.acquire();
+      try {
+        futures.add(threads.submit(() -> {
+          try {
+            return one(item);
+          } finally {
+            permits.release();
+          }
+        }));
+      } catch (RuntimeException e) {
+        permits.release();
+        throw e;
+      }
+    }
+    List<Disposition> out = new ArrayList<>(items.size());
+    for (Future<Disposition> f : futures) {
+      try {
+        out.add(f.get());
+      } catch (ExecutionException e) {
+        out.add(Disposition.REDELIVER);
+      }
+    }
+    return out;
+  }
+
+  private Disposition one(Item item) {
+    PushTask task;
+    try {
+      task = Json.MAPPER.readValue(item.value(), PushTask.class);
+      new io.wxpush.credentials.UserRef(task.appId(), task.openId());
+    } catch (Exception e) {
+      log.warn("event=task_unreadable error={}", e.getClass().getSimpleName());
+      return Disposition.DONE; // nothing can ever run it; no push to count it against
+    }
+    try {
+      if (item.deliveryCount() >= maxDeliveries) {
+        outcomes.deadLetter(task, "redelivered_" + item.deliveryCount() + "_times", 0, Outcome.FAILED);
+        return Disposition.DONE;
+      }
+      processor.process(task);
+      return Disposition.DONE;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Disposition.REDELIVER;
+    } catch (RuntimeException e) {
+      log.warn("event=task_failed requestId={} app={} error={}", task.requestId(), task.appId(), e.toString());
+      return Disposition.REDELIVER;
+    }
+  }
+
+  @Override
+  public void close() {
+    threads.shutdown();
+  }
+}
