@@ -1,0 +1,152 @@
+package io.wxpush.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.wxpush.sim.SimTemplate;
+import io.wxpush.testkit.JarProcess;
+import io.wxpush.testkit.RealServices;
+import io.wxpush.testkit.TestEnv;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Sender processes scale out without coordination, and a crashed one loses nobody. */
+@ExtendWith(RealServices.class)
+class ScaledSendersIT {
+  private static final Pattern SENT = Pattern.compile("^wxpush_sends_total\\{[^}]*outcome=\"sent\"[^}]*} ([0-9.E]+)", Pattern.MULTILINE);
+  private Stack stack;
+  private final List<JarProcess> senders = new ArrayList<>();
+
+  @BeforeEach
+  void start(TestEnv env) {
+    stack = Stack.start(env, Map.of());
+    stack.sim.registerTemplate(new SimTemplate(Stack.APP, "TPL_ORDER", SimTemplate.Kind.TEMPLATE, List.of("keyword1"), Set.of()));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    for (JarProcess p : senders) p.close();
+    stack.close();
+  }
+
+  private JarProcess sender(int port, Map<String, String> extra) throws Exception {
+    Map<String, String> vars = new HashMap<>(Stack.baseEnv(stack.env, stack.sim, extra));
+    vars.put("WORKER_ROLES", "sender");
+    vars.put("HTTP_PORT", Integer.toString(port));
+    JarProcess p = JarProcess.start(JarProcess.moduleJar("push-worker"), vars);
+    senders.add(p);
+    return p;
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static double sentBy(int port) {
+    try {
+      String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      Matcher m = SENT.matcher(metrics);
+      return m.find() ? Double.parseDouble(m.group(1)) : 0;
+    } catch (Exception e) {
+      return 0;
+    }
+  }
+
+  private static List<String> users(int n) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) out.add("s" + i);
+    return out;
+  }
+
+  private JsonNode broadcast(List<String> openIds, Duration limit) throws Exception {
+    String rid = stack.push(Map.of("appId", Stack.APP, "kind", "template", "templateId", "TPL_ORDER",
+        "data", Map.of("keyword1", "hello"), "audience", Map.of("all", true)));
+    return await().atMost(limit).pollInterval(Duration.ofMillis(500)).until(() -> stack.status(rid), s -> "done".equals(s.path("state").asText()));
+  }
+
+  @Test
+  void twoSenderProcessesShareTheTasksAndTheOutcomeIsExact() throws Exception {
+    List<String> openIds = users(2_000);
+    stack.seedFormIds(openIds, 1, System.currentTimeMillis());
+    stack.sim.faults().latency(Duration.ofMillis(20), Duration.ZERO);
+    int portA = freePort();
+    int portB = freePort();
+    sender(portA, Map.of("SENDER_CONCURRENCY", "32"));
+    sender(portB, Map.of("SENDER_CONCURRENCY", "32"));
+    await().atMost(Duration.ofSeconds(60)).until(() -> healthy(portA) && healthy(portB));
+    stack.worker("fanout", Map.of());
+
+    JsonNode status = broadcast(openIds, Duration.ofSeconds(120));
+
+    assertThat(status.get("sent").asLong()).isEqualTo(2_000);
+    for (String o : openIds) assertThat(stack.sim.inbox(Stack.APP, o)).as(o).hasSize(1);
+    assertThat(sentBy(portA)).as("sends by the first process").isPositive();
+    assertThat(sentBy(portB)).as("sends by the second process").isPositive();
+    assertThat(sentBy(portA) + sentBy(portB)).isEqualTo(2_000);
+  }
+
+  @Test
+  void aSenderKilledMidBroadcastLeavesNoUserMissedAndNoneTwice() throws Exception {
+    List<String> openIds = users(3_000);
+    stack.seedFormIds(openIds, 2, System.currentTimeMillis());
+    stack.sim.faults().latency(Duration.ofMillis(40), Duration.ZERO);
+    int portA = freePort();
+    int portB = freePort();
+    JarProcess a = sender(portA, Map.of("SENDER_CONCURRENCY", "16"));
+    sender(portB, Map.of("SENDER_CONCURRENCY", "16"));
+    await().atMost(Duration.ofSeconds(60)).until(() -> healthy(portA) && healthy(portB));
+    stack.worker("fanout", Map.of());
+    String rid = stack.push(Map.of("appId", Stack.APP, "kind", "template", "templateId", "TPL_ORDER",
+        "data", Map.of("keyword1", "hello"), "audience", Map.of("all", true)));
+
+    await().atMost(Duration.ofSeconds(60)).until(() -> stack.sim.deliveredCount() > 600);
+    a.kill(); // SIGKILL: tasks it held come back to the group when their locks expire
+    long atKill = stack.sim.deliveredCount();
+    assertThat(atKill).as("killed mid-broadcast").isLessThan(3_000);
+
+    JsonNode status = await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500))
+        .until(() -> stack.status(rid), s -> "done".equals(s.path("state").asText()));
+    assertThat(status.get("sent").asLong()).isEqualTo(3_000);
+    assertThat(status.get("unknown").asLong()).isZero();
+    for (String o : openIds) assertThat(stack.sim.inbox(Stack.APP, o)).as(o).hasSize(1);
+    assertThat(stack.sim.deliveredCount()).isEqualTo(3_000);
+  }
+
+  @Test
+  void classicConsumerGroupModeDeliversExactlyToo() throws Exception {
+    List<String> openIds = users(500);
+    stack.seedFormIds(openIds, 1, System.currentTimeMillis());
+    stack.worker("fanout,sender", Map.of("SENDER_MODE", "classic"));
+    JsonNode status = broadcast(openIds, Duration.ofSeconds(90));
+    assertThat(status.get("sent").asLong()).isEqualTo(500);
+    for (String o : openIds) assertThat(stack.sim.inbox(Stack.APP, o)).as(o).hasSize(1);
+  }
+
+  private static boolean healthy(int port) {
+    try {
+      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
+          HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+}
