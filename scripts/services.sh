@@ -5,9 +5,10 @@
 #   scripts/services.sh start     start what is not running, wait until each accepts connections
 #   scripts/services.sh stop      stop exactly the processes this script started (by PID)
 #   scripts/services.sh status    say what runs; exit 0 only when both do
-#   scripts/services.sh start-kafka | stop-kafka | kill-kafka | restart-kafka | restart-redis
-#                                 (fault tests; with WXPUSH_STATE_DIR and WXPUSH_KAFKA_PORT set
-#                                 they run a private broker beside the shared one)
+#   scripts/services.sh start-kafka | stop-kafka | kill-kafka | restart-kafka
+#   scripts/services.sh start-redis | stop-redis | restart-redis
+#                                 (fault tests; with WXPUSH_STATE_DIR and WXPUSH_KAFKA_PORT or
+#                                 WXPUSH_REDIS_PORT set they run private servers beside the shared ones)
 #   scripts/services.sh env       print KAFKA_BOOTSTRAP_SERVERS / REDIS_URL to eval
 #
 # Ports: WXPUSH_KAFKA_PORT (9092; the controller takes the next one), WXPUSH_REDIS_PORT (6379).
@@ -198,12 +199,14 @@ case "${1:-}" in
     stop_pid "$REDIS_DIR/redis.pid" redis-server redis
     start_redis
     ;;
+  start-redis) start_redis ;;
+  stop-redis) stop_pid "$REDIS_DIR/redis.pid" redis-server redis ;;
   env)
     echo "export KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT"
     echo "export REDIS_URL=redis://127.0.0.1:$REDIS_PORT"
     ;;
   *)
-    echo "usage: $0 start|stop|status|env|start-kafka|stop-kafka|kill-kafka|restart-kafka|restart-redis" >&2
+    echo "usage: $0 start|stop|status|env|start-kafka|stop-kafka|kill-kafka|restart-kafka|start-redis|stop-redis|restart-redis" >&2
     exit 2
     ;;
 esac

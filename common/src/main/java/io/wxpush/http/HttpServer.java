@@ -7,6 +7,8 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.wxpush.json.Json;
+import io.wxpush.metrics.WxpushMeter;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -40,12 +42,20 @@ public final class HttpServer {
       config.http.defaultContentType = "application/json";
       config.startup.showJavalinBanner = false;
       config.jsonMapper(new JavalinJackson(Json.MAPPER, true));
+      // Timed by route template, never the raw path, so the series stay bounded.
+      config.requestLogger.http((ctx, ms) -> WxpushMeter.HTTP_REQUESTS.timer(registry,
+          ctx.method().name(), routeOf(ctx), Integer.toString(ctx.statusCode())).record(Duration.ofNanos((long) (ms * 1_000_000))));
       config.routes.get("/health", ctx -> health(ctx, checks));
       config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
       routes.accept(config.routes);
       config.routes.exception(ApiException.class, HttpServer::renderApi);
       config.routes.exception(HttpResponseException.class, (e, ctx) ->
           render(ctx, e.getStatus(), codeFor(e.getStatus()), e.getMessage()));
+      config.routes.exception(redis.clients.jedis.exceptions.JedisException.class, (e, ctx) -> {
+        log.warn("event=redis_unavailable route={} error={}", routeOf(ctx), e.getClass().getSimpleName());
+        ctx.header("Retry-After", "5");
+        render(ctx, 503, "unavailable", "storage is not answering; nothing was accepted, retry later");
+      });
       config.routes.exception(Exception.class, (e, ctx) -> {
         log.error("event=unhandled_error method={} route={}", ctx.method(), routeOf(ctx), e);
         render(ctx, 500, "internal", "internal error");
@@ -62,7 +72,7 @@ public final class HttpServer {
     try {
       return ctx.endpoint().path;
     } catch (RuntimeException e) {
-      return "-";
+      return "NOT_FOUND";
     }
   }
 

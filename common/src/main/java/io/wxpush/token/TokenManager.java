@@ -1,8 +1,8 @@
 package io.wxpush.token;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.wxpush.config.WeChatApp;
+import io.wxpush.metrics.WxpushMeter;
 import io.wxpush.redis.RedisScript;
 import io.wxpush.wechat.AccessToken;
 import io.wxpush.wechat.WeChatClient;
@@ -114,7 +114,7 @@ public final class TokenManager {
     redis.set(key(appId), token.value(), SetParams.setParams().px(ttl));
     lastRefused.remove(appId);
     local.put(appId, new Cached(token.value(), clock.millis()));
-    Counter.builder("wxpush.token.refreshes").description("Access tokens fetched from WeChat").tag("app", appId).register(registry).increment();
+    WxpushMeter.TOKEN_REFRESHES.counter(registry, appId).increment();
     log.info("event=token_refreshed app={} ttl_ms={}", appId, ttl);
     return token.value();
   }

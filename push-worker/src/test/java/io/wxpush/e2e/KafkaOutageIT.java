@@ -3,7 +3,7 @@ package io.wxpush.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.wxpush.testkit.PrivateKafka;
+import io.wxpush.testkit.PrivateService;
 import io.wxpush.testkit.RealServices;
 import io.wxpush.testkit.TestEnv;
 import java.time.Duration;
@@ -20,9 +20,9 @@ class KafkaOutageIT {
 
   @Test
   void uploadsAnswer503WhileKafkaIsDownAndEveryAcknowledgedOneReachesRedis(TestEnv env) throws Exception {
-    try (PrivateKafka kafka = PrivateKafka.start();
-        Stack stack = Stack.start(env, Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers()))) {
-      stack.worker("credentials", Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers()));
+    try (PrivateService kafka = PrivateService.kafka();
+        Stack stack = Stack.start(env, Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.address()))) {
+      stack.worker("credentials", Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.address()));
       Map<String, Integer> acknowledged = new HashMap<>(); // openId -> form_ids acknowledged with 202
       List<String> users = new ArrayList<>();
       Map<String, String> tokens = new HashMap<>();

@@ -28,9 +28,14 @@ final class Stack implements AutoCloseable {
   final IngestApi api;
   final List<PushWorker> workers = new ArrayList<>();
   final ApiClient client;
+  final String redisUrl;
+  /** The overrides the stack was started with; workers get them too. */
+  private final Map<String, String> defaults;
 
-  private Stack(TestEnv env, WeChatSim sim, IngestApi api) {
+  private Stack(TestEnv env, WeChatSim sim, IngestApi api, Map<String, String> defaults, String redisUrl) {
     this.env = env;
+    this.defaults = Map.copyOf(defaults);
+    this.redisUrl = redisUrl;
     this.sim = sim;
     this.api = api;
     this.client = new ApiClient("http://127.0.0.1:" + api.port());
@@ -41,7 +46,7 @@ final class Stack implements AutoCloseable {
     Map<String, String> vars = baseEnv(env, sim, extra);
     vars.put("HTTP_PORT", "0");
     IngestApi api = IngestApi.start(IngestConfig.read(new Env(vars)));
-    return new Stack(env, sim, api);
+    return new Stack(env, sim, api, extra, vars.get("REDIS_URL"));
   }
 
   static Map<String, String> baseEnv(TestEnv env, WeChatSim sim, Map<String, String> extra) {
@@ -57,7 +62,9 @@ final class Stack implements AutoCloseable {
 
   /** Starts a push-worker in this JVM with the given roles. */
   PushWorker worker(String roles, Map<String, String> extra) {
-    Map<String, String> vars = baseEnv(env, sim, extra);
+    Map<String, String> merged = new HashMap<>(defaults);
+    merged.putAll(extra);
+    Map<String, String> vars = baseEnv(env, sim, merged);
     vars.put("HTTP_PORT", "0");
     vars.put("WORKER_ROLES", roles);
     PushWorker worker = PushWorker.start(WorkerConfig.read(new Env(vars)));
@@ -75,7 +82,7 @@ final class Stack implements AutoCloseable {
 
   /** Opens a Redis client on the test's Redis (the caller closes it). */
   redis.clients.jedis.UnifiedJedis redis() {
-    return io.wxpush.redis.RedisConnections.open(io.wxpush.config.RedisEndpoint.parse(env.redisUrl()), 8);
+    return io.wxpush.redis.RedisConnections.open(io.wxpush.config.RedisEndpoint.parse(redisUrl), 8);
   }
 
   /** A credential pool on the test's keys, with the system clock (as the workers use). */

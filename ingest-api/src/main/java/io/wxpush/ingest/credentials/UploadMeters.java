@@ -2,6 +2,7 @@ package io.wxpush.ingest.credentials;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.wxpush.metrics.WxpushMeter;
 
 /** Counts uploaded credentials: accepted, and rejected by reason (a bounded set of codes). */
 public final class UploadMeters {
@@ -10,7 +11,7 @@ public final class UploadMeters {
 
   public UploadMeters(MeterRegistry registry) {
     this.registry = registry;
-    this.accepted = Counter.builder("wxpush.credentials.received").description("Credentials accepted by ingest-api and acknowledged by Kafka").register(registry);
+    this.accepted = WxpushMeter.CREDENTIALS_RECEIVED.counter(registry);
   }
 
   public void accepted(int n) {
@@ -18,6 +19,6 @@ public final class UploadMeters {
   }
 
   public void rejected(String reason) {
-    Counter.builder("wxpush.credentials.rejected").description("Uploaded credentials refused, by reason").tag("reason", reason).register(registry).increment();
+    WxpushMeter.CREDENTIALS_REJECTED.counter(registry, reason).increment();
   }
 }

@@ -6,6 +6,7 @@ import io.wxpush.credentials.Credential;
 import io.wxpush.credentials.CredentialPool;
 import io.wxpush.credentials.UserRef;
 import io.wxpush.json.Json;
+import io.wxpush.metrics.WxpushMeter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,8 +46,8 @@ public final class CredentialSink implements Runnable, AutoCloseable {
     this.consumer = consumer;
     this.topic = topic;
     this.pool = pool;
-    this.stored = Counter.builder("wxpush.credentials.stored").description("Credential entries newly written to pools").register(registry);
-    this.invalid = Counter.builder("wxpush.credentials.invalid.records").description("Records on the credentials topic that could not be read").register(registry);
+    this.stored = WxpushMeter.CREDENTIALS_STORED.counter(registry);
+    this.invalid = WxpushMeter.CREDENTIALS_INVALID_RECORDS.counter(registry);
   }
 
   @Override

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.wxpush.credentials.CredentialPool;
 import io.wxpush.credentials.PoolKeys;
 import io.wxpush.credentials.UserRef;
+import io.wxpush.metrics.WxpushMeter;
 import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -26,7 +27,7 @@ public final class PoolSweeper implements Runnable {
   public PoolSweeper(CredentialPool pool, Set<String> apps, MeterRegistry registry) {
     this.pool = pool;
     this.apps = Set.copyOf(apps);
-    this.expired = Counter.builder("wxpush.credentials.expired").description("Expired credential entries dropped by the sweep").register(registry);
+    this.expired = WxpushMeter.CREDENTIALS_EXPIRED.counter(registry);
   }
 
   @Override

@@ -6,6 +6,7 @@ import io.wxpush.credentials.CredentialPool;
 import io.wxpush.credentials.PoolKeys;
 import io.wxpush.json.Json;
 import io.wxpush.kafka.AckedPublisher;
+import io.wxpush.metrics.WxpushMeter;
 import io.wxpush.push.PushRequest;
 import io.wxpush.push.PushStatusStore;
 import io.wxpush.push.PushTask;
@@ -40,8 +41,8 @@ public final class Fanout {
     this.publisher = publisher;
     this.tasksTopic = tasksTopic;
     this.pageSize = pageSize;
-    this.pages = Counter.builder("wxpush.fanout.pages").description("Fan-out pages published").register(registry);
-    this.tasks = Counter.builder("wxpush.fanout.tasks").description("Push tasks published by the fan-out").register(registry);
+    this.pages = WxpushMeter.FANOUT_PAGES.counter(registry);
+    this.tasks = WxpushMeter.FANOUT_TASKS.counter(registry);
   }
 
   /** Fans {@code request} out, resuming where an earlier run stopped; blocking. */

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.wxpush.credentials.CredentialKind;
+import io.wxpush.metrics.WxpushMeter;
 import io.wxpush.push.Outcome;
 import io.wxpush.wechat.ErrorClass;
 import java.time.Duration;
@@ -21,20 +22,19 @@ final class SenderMeters {
   SenderMeters(MeterRegistry registry) {
     this.registry = registry;
     for (ErrorClass c : ErrorClass.values()) {
-      sends.put(c, Counter.builder("wxpush.sends").description("WeChat send answers by class").tag("outcome", c.name().toLowerCase()).register(registry));
+      sends.put(c, WxpushMeter.SENDS.counter(registry, c.name().toLowerCase()));
     }
     for (Outcome o : Outcome.values()) {
-      outcomes.put(o, Counter.builder("wxpush.push.outcomes").description("Final outcomes of (push, user)").tag("outcome", o.name().toLowerCase()).register(registry));
+      outcomes.put(o, WxpushMeter.PUSH_OUTCOMES.counter(registry, o.name().toLowerCase()));
     }
     for (CredentialKind k : CredentialKind.values()) {
-      claimed.put(k, Counter.builder("wxpush.credentials.claimed").description("Credentials claimed for a send").tag("kind", k.wire()).register(registry));
+      claimed.put(k, WxpushMeter.CREDENTIALS_CLAIMED.counter(registry, k.wire()));
     }
   }
 
   void send(ErrorClass c, String endpoint, Duration took) {
     sends.get(c).increment();
-    calls.computeIfAbsent(endpoint, e -> Timer.builder("wxpush.wechat.call").description("WeChat send call latency")
-        .tag("endpoint", e).publishPercentileHistogram().register(registry)).record(took);
+    calls.computeIfAbsent(endpoint, e -> WxpushMeter.WECHAT_CALL.timer(registry, e)).record(took);
   }
 
   void outcome(Outcome o) {
@@ -46,6 +46,6 @@ final class SenderMeters {
   }
 
   void dlq(String reason) {
-    Counter.builder("wxpush.dlq.records").description("Tasks moved to the DLQ, by reason").tag("reason", reason).register(registry).increment();
+    WxpushMeter.DLQ_RECORDS.counter(registry, reason).increment();
   }
 }

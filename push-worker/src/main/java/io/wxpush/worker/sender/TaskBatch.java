@@ -33,6 +33,9 @@ final class TaskBatch implements AutoCloseable {
   private final Semaphore permits;
   private final int maxDeliveries;
   private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+  /** How long a task keeps retrying through a Redis or Kafka outage; well under the broker's 30 s lock. */
+  private static final java.time.Duration OUTAGE_BUDGET = java.time.Duration.ofSeconds(20);
+  private static final Backoff OUTAGE_BACKOFF = new Backoff(java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(2));
 
   /** @param maxDeliveries a record handed out this often goes to the DLQ instead of being run again */
   TaskBatch(TaskProcessor processor, Outcomes outcomes, int concurrency, int maxDeliveries) {
@@ -84,14 +87,32 @@ final class TaskBatch implements AutoCloseable {
         outcomes.deadLetter(task, "redelivered_" + item.deliveryCount() + "_times", 0, Outcome.FAILED);
         return Disposition.DONE;
       }
-      processor.process(task);
-      return Disposition.DONE;
+      return runThroughOutages(task);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Disposition.REDELIVER;
     } catch (RuntimeException e) {
       log.warn("event=task_failed requestId={} app={} error={}", task.requestId(), task.appId(), e.toString());
       return Disposition.REDELIVER;
+    }
+  }
+
+  /**
+   * Runs the task, and while Redis or Kafka is unreachable runs it again after a backoff, up to
+   * {@link #OUTAGE_BUDGET}: releasing it at once would spend the broker's few deliveries in a
+   * second. Running it again is safe: the claim and the outcome are both idempotent.
+   */
+  private Disposition runThroughOutages(PushTask task) throws InterruptedException {
+    long deadline = System.nanoTime() + OUTAGE_BUDGET.toNanos();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        processor.process(task);
+        return Disposition.DONE;
+      } catch (RuntimeException e) {
+        if (System.nanoTime() > deadline) throw e;
+        if (attempt == 1) log.warn("event=task_waiting_for_infrastructure requestId={} error={}", task.requestId(), e.toString());
+        Thread.sleep(OUTAGE_BACKOFF.delay(attempt).toMillis() + 50);
+      }
     }
   }
 
