@@ -41,7 +41,14 @@ final class ApiClient {
   }
 
   private Reply send(HttpRequest request) throws IOException, InterruptedException {
-    HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response;
+    try {
+      response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException staleConnection) {
+      // The server closed a pooled connection (it does after refusing an oversized body
+      // unread); like any HTTP client, try once more on a fresh one.
+      response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
     JsonNode body = null;
     try {
       body = response.body().isEmpty() ? null : Json.MAPPER.readTree(response.body());

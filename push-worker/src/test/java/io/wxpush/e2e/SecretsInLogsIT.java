@@ -61,8 +61,12 @@ class SecretsInLogsIT {
           "WXPUSH_LOG_LEVEL", "DEBUG")));
       try (JarProcess worker = JarProcess.start(JarProcess.moduleJar("push-worker"), vars);
           var redis = stack.redis()) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> openIds.stream().allMatch(
-            o -> stack.client.get("/v1/users/" + o + "/credentials?appId=" + Stack.APP, Stack.API_KEY).body().path("formIds").asInt() == 1));
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+          for (String o : openIds) {
+            if (stack.client.get("/v1/users/" + o + "/credentials?appId=" + Stack.APP, Stack.API_KEY).body().path("formIds").asInt() != 1) return false;
+          }
+          return true;
+        });
         String rid = stack.push(Map.of("appId", Stack.APP, "kind", "template", "templateId", "TPL_ORDER",
             "data", Map.of("keyword1", "x"), "audience", Map.of("openIds", openIds.subList(0, 15))));
         await().atMost(Duration.ofSeconds(60)).until(() -> stack.status(rid).path("sent").asInt() == 15);
