@@ -54,8 +54,9 @@ public final class DemoDriver {
         plan.users().size(), plan.uploaders());
     SimulatedUsers phones = new SimulatedUsers(http, options);
     List<String> problems;
-    try (var p = new ProgressLine(out, options.terminal(), () -> String.format("logged in %,d/%,d   uploaded %,d/%,d users (%,d credentials)",
-        phones.loggedIn.get(), plan.users().size(), phones.uploaded.get(), plan.uploaders(), phones.credentials.get()))) {
+    try (var p = new ProgressLine(out, options.terminal(), () -> String.format("logged in %,d/%,d   uploaded %,d/%,d users (%,d credentials)%s",
+        phones.loggedIn.get(), plan.users().size(), phones.uploaded.get(), plan.uploaders(), phones.credentials.get(),
+        phones.loginRetries.get() == 0 ? "" : String.format("   login retries %,d", phones.loginRetries.get())))) {
       problems = phones.run(plan);
     }
     if (!problems.isEmpty()) {

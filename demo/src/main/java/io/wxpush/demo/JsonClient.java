@@ -40,14 +40,30 @@ final class JsonClient {
       .build();
 
   Reply get(URI uri, String bearer) {
-    return send(request(uri, bearer).GET().build());
+    return send(request(uri, bearer).GET().build(), ATTEMPTS);
   }
 
   Reply post(URI uri, String bearer, Object body) {
+    return send(postRequest(uri, bearer, body), ATTEMPTS);
+  }
+
+  /**
+   * One attempt, no retry: for a call that must not be repeated as it is (a login code is
+   * single-use). A connection failure answers status 0.
+   */
+  Reply postOnce(URI uri, String bearer, Object body) {
+    try {
+      return send(postRequest(uri, bearer, body), 1);
+    } catch (IllegalStateException e) {
+      return new Reply(0, MissingNode.getInstance());
+    }
+  }
+
+  private static HttpRequest postRequest(URI uri, String bearer, Object body) {
     try {
       byte[] json = MAPPER.writeValueAsBytes(body == null ? java.util.Map.of() : body);
-      return send(request(uri, bearer).header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofByteArray(json)).build());
+      return request(uri, bearer).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofByteArray(json)).build();
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot write JSON body", e);
     }
@@ -59,19 +75,19 @@ final class JsonClient {
     return b;
   }
 
-  private Reply send(HttpRequest request) {
+  private Reply send(HttpRequest request, int attempts) {
     IOException last = null;
-    for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    for (int attempt = 1; attempt <= attempts; attempt++) {
       try {
         HttpResponse<byte[]> r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        if ((r.statusCode() == 503 || r.statusCode() == 429) && attempt < ATTEMPTS) {
+        if ((r.statusCode() == 503 || r.statusCode() == 429) && attempt < attempts) {
           pause(attempt);
           continue;
         }
         return new Reply(r.statusCode(), parse(r.body()));
       } catch (IOException e) {
         last = e;
-        pause(attempt);
+        if (attempt < attempts) pause(attempt);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted calling " + request.uri(), e);

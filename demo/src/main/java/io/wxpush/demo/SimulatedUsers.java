@@ -18,12 +18,14 @@ import java.util.function.Consumer;
  * threads, at most {@value #IN_FLIGHT} at a time. Blocks until every user is done.
  */
 final class SimulatedUsers {
-  private static final int IN_FLIGHT = 64;
+  private static final int IN_FLIGHT = 32;
+  private static final int LOGIN_ATTEMPTS = 5;
   private final JsonClient http;
   private final DemoOptions options;
   final AtomicInteger loggedIn = new AtomicInteger();
   final AtomicInteger uploaded = new AtomicInteger();
   final AtomicInteger credentials = new AtomicInteger();
+  final AtomicInteger loginRetries = new AtomicInteger();
   private final ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
 
   SimulatedUsers(JsonClient http, DemoOptions options) {
@@ -52,9 +54,7 @@ final class SimulatedUsers {
   }
 
   private void play(UserPlan.User user) {
-    String code = http.post(sim(user, "login-code"), null, null).require("sim login-code").path("code").asText();
-    JsonNode session = http.post(options.ingest().resolve("/v1/sessions"), null, Map.of("appId", options.appId(), "code", code))
-        .require("POST /v1/sessions");
+    JsonNode session = login(user);
     if (!user.openId().equals(session.path("openId").asText())) {
       throw new IllegalStateException("session for " + user.openId() + " came back as " + session.path("openId"));
     }
@@ -82,6 +82,33 @@ final class SimulatedUsers {
     }
     credentials.addAndGet(upload.size());
     uploaded.incrementAndGet();
+  }
+
+  /**
+   * {@code wx.login} then {@code POST /v1/sessions}. A login code is single-use, so when the
+   * exchange fails (WeChat slow, 503) the phone asks for a new code, as a mini-program would.
+   */
+  private JsonNode login(UserPlan.User user) {
+    JsonClient.Reply reply = null;
+    for (int attempt = 1; attempt <= LOGIN_ATTEMPTS; attempt++) {
+      String code = http.post(sim(user, "login-code"), null, null).require("sim login-code").path("code").asText();
+      reply = http.postOnce(options.ingest().resolve("/v1/sessions"), null, Map.of("appId", options.appId(), "code", code));
+      if (reply.ok()) return reply.body();
+      boolean retry = reply.status() == 0 || reply.status() == 503 || reply.status() == 429
+          || "invalid_code".equals(reply.body().path("error").path("code").asText());
+      if (!retry) break;
+      loginRetries.incrementAndGet();
+      pause(attempt);
+    }
+    return reply.require("POST /v1/sessions");
+  }
+
+  private static void pause(int attempt) {
+    try {
+      Thread.sleep(250L * attempt);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void mint(UserPlan.User user, String path, String field, Consumer<String> each) {
