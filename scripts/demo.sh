@@ -212,7 +212,7 @@ set -e
 
 echo
 echo "Where to look"
-echo "  push status   source .wxpush/demo/demo.env; curl -s -H \"Authorization: Bearer \$PUSH_API_KEY\" http://127.0.0.1:$INGEST_PORT/v1/pushes/demo-$RUN_ID-broadcast"
+echo "  push status   source .wxpush/demo/demo.env; curl -s -H \"Authorization: Bearer \$PUSH_API_KEY\" http://127.0.0.1:$INGEST_PORT/v1/pushes/$RUN_ID-broadcast"
 echo "  credentials   (same key) http://127.0.0.1:$INGEST_PORT/v1/users/demo-user-000000/credentials?appId=$APP_ID"
 echo "  sim           http://127.0.0.1:$SIM_PORT/sim/stats   http://127.0.0.1:$SIM_PORT/sim/users/$APP_ID/demo-user-000000/inbox"
 printf '  %-13s %-36s %-36s %s\n' process health metrics log

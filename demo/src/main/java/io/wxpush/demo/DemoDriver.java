@@ -102,7 +102,7 @@ public final class DemoDriver {
 
   private Map<String, Object> broadcastBody() {
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("requestId", "demo-" + options.runId() + "-broadcast");
+    body.put("requestId", options.runId() + "-broadcast");
     body.put("appId", options.appId());
     body.put("kind", "template");
     body.put("templateId", DemoOptions.TEMPLATE_ID);
@@ -114,7 +114,7 @@ public final class DemoDriver {
 
   private Map<String, Object> targetedBody(UserPlan plan) {
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("requestId", "demo-" + options.runId() + "-targeted");
+    body.put("requestId", options.runId() + "-targeted");
     body.put("appId", options.appId());
     body.put("kind", "subscribe");
     body.put("templateId", DemoOptions.SUBSCRIBE_ID);
