@@ -20,6 +20,7 @@ import java.util.function.Consumer;
 final class SimulatedUsers {
   private static final int IN_FLIGHT = 32;
   private static final int LOGIN_ATTEMPTS = 5;
+  private static final int GIVE_UP_AFTER = 20;
   private final JsonClient http;
   private final DemoOptions options;
   final AtomicInteger loggedIn = new AtomicInteger();
@@ -38,6 +39,7 @@ final class SimulatedUsers {
     Semaphore slots = new Semaphore(IN_FLIGHT);
     try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
       for (UserPlan.User user : plan.users()) {
+        if (problems.size() >= GIVE_UP_AFTER) break; // the API is down or refusing: say so now, not in minutes
         slots.acquire();
         pool.submit(() -> {
           try {
