@@ -1,0 +1,142 @@
+package io.wxpush.demo;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The demo of {@code scripts/demo.sh}: simulated users log in and upload credentials, then one
+ * broadcast and one targeted push run, with live progress; a summary follows, checked against
+ * the sim's inboxes. Speaks only the public API of ingest-api, plus the sim's {@code /sim/…}
+ * endpoints to play the phones and to read what was delivered.
+ *
+ * <p>Exit status: 0 when every count matches the sim, 1 when one does not, 2 on a usage error or
+ * a failed call.
+ */
+public final class DemoDriver {
+  private final DemoOptions options;
+  private final JsonClient http = new JsonClient();
+  private final PrintStream out = System.out;
+
+  private DemoDriver(DemoOptions options) {
+    this.options = options;
+  }
+
+  public static void main(String[] args) {
+    DemoOptions options;
+    try {
+      options = DemoOptions.parse(args, System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println("demo: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    int status;
+    try {
+      status = new DemoDriver(options).run();
+    } catch (RuntimeException e) {
+      System.out.println();
+      System.err.println("demo: " + e.getMessage());
+      status = 2;
+    } catch (InterruptedException e) {
+      status = 2;
+    }
+    System.exit(status);
+  }
+
+  private int run() throws InterruptedException {
+    UserPlan plan = UserPlan.make(options.users(), options.users());
+    long startAll = System.nanoTime();
+
+    out.printf("%n1. %,d simulated users log in (POST /v1/sessions); %,d upload credentials (POST /v1/credentials)%n",
+        plan.users().size(), plan.uploaders());
+    SimulatedUsers phones = new SimulatedUsers(http, options);
+    List<String> problems;
+    try (var p = new ProgressLine(out, options.terminal(), () -> String.format("logged in %,d/%,d   uploaded %,d/%,d users (%,d credentials)%s",
+        phones.loggedIn.get(), plan.users().size(), phones.uploaded.get(), plan.uploaders(), phones.credentials.get(),
+        phones.loginRetries.get() == 0 ? "" : String.format("   login retries %,d", phones.loginRetries.get())))) {
+      problems = phones.run(plan);
+    }
+    if (!problems.isEmpty()) {
+      System.err.printf("demo: %d users failed, e.g.%n", problems.size());
+      problems.stream().limit(5).forEach(pr -> System.err.println("  " + pr));
+      return 2;
+    }
+
+    out.printf("%n2. waiting until every upload is in the Redis pools (GET /v1/users/{openId}/credentials)%n");
+    PoolWait wait = new PoolWait(http, options);
+    List<UserPlan.User> missing;
+    try (var p = new ProgressLine(out, options.terminal(), () -> String.format("in the pools: %,d/%,d users", wait.landed.get(), plan.uploaders()))) {
+      missing = wait.await(plan, Duration.ofMinutes(2));
+    }
+    if (!missing.isEmpty()) {
+      System.err.printf("demo: credentials of %d users did not reach the pools within 2 minutes (e.g. %s); see the push-worker logs%n",
+          missing.size(), missing.getFirst().openId());
+      return 2;
+    }
+
+    PushRun pushes = new PushRun(http, options, out);
+    out.printf("%n3. broadcast: kind template, audience all (POST /v1/pushes)%n");
+    PushRun.Outcome broadcast = pushes.run("broadcast", broadcastBody(), Duration.ofMinutes(10));
+    out.printf("%n4. targeted: kind subscribe to %,d listed users, %,d of them with a grant%n",
+        plan.targeted().size(), plan.targetedWithGrant());
+    PushRun.Outcome targeted = pushes.run("targeted", targetedBody(plan), Duration.ofMinutes(5));
+
+    summary(List.of(broadcast, targeted), Duration.ofNanos(System.nanoTime() - startAll));
+
+    out.printf("%nChecking against the sim (GET /sim/stats and all %,d inboxes):%n", plan.users().size());
+    List<SimCheck.Check> checks = new SimCheck(http, options).run(plan, broadcast, targeted);
+    for (SimCheck.Check c : checks) {
+      out.printf("  %s %-66s expected %,8d  got %,8d%n", c.ok() ? "ok  " : "FAIL", c.what(), c.expected(), c.actual());
+    }
+    long failed = checks.stream().filter(c -> !c.ok()).count();
+    if (failed == 0) {
+      out.printf("%nRESULT: counts match the sim's inboxes.%n");
+      return 0;
+    }
+    out.printf("%nRESULT: %d of %d checks FAILED: the counts do not match the sim's inboxes.%n", failed, checks.size());
+    return 1;
+  }
+
+  private Map<String, Object> broadcastBody() {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("requestId", options.runId() + "-broadcast");
+    body.put("appId", options.appId());
+    body.put("kind", "template");
+    body.put("templateId", DemoOptions.TEMPLATE_ID);
+    body.put("page", "pages/index/index");
+    body.put("data", Map.of("keyword1", "Spring sale", "keyword2", "starts today"));
+    body.put("audience", Map.of("all", true));
+    return body;
+  }
+
+  private Map<String, Object> targetedBody(UserPlan plan) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("requestId", options.runId() + "-targeted");
+    body.put("appId", options.appId());
+    body.put("kind", "subscribe");
+    body.put("templateId", DemoOptions.SUBSCRIBE_ID);
+    body.put("page", "pages/order/index");
+    body.put("data", Map.of("thing1", "Your parcel shipped", "time2", "2025-06-01 12:00"));
+    body.put("audience", Map.of("openIds", plan.targeted()));
+    return body;
+  }
+
+  private void summary(List<PushRun.Outcome> outcomes, Duration total) {
+    out.printf("%nSummary%n");
+    String header = String.format("  %-10s %-10s %8s %8s %13s %7s %8s %9s %9s", "push", "kind", "targets", "sent",
+        "noCredential", "failed", "unknown", "elapsed", "sends/s");
+    out.println(header);
+    out.println("  " + "-".repeat(header.length() - 2));
+    for (PushRun.Outcome o : outcomes) {
+      out.printf("  %-10s %-10s %,8d %,8d %,13d %,7d %,8d %8.1fs %,9.0f%n", o.label(), o.kind(), o.count("targets"),
+          o.count("sent"), o.count("noCredential"), o.count("failed"), o.count("unknown"), o.elapsed().toMillis() / 1000.0,
+          o.sendsPerSecond());
+    }
+    out.printf("  demo total %.1f s (logins, uploads and both pushes)%n", total.toMillis() / 1000.0);
+    out.printf("%nPush status (needs the push API key, see below):%n");
+    for (PushRun.Outcome o : outcomes) out.printf("  %-10s %s%n", o.label(), options.ingest().resolve("/v1/pushes/" + o.requestId()));
+  }
+}
