@@ -6,6 +6,9 @@
 #
 # Needs: wrk, curl, a JDK 21+ (JAVA_HOME or java on PATH), and the jar:
 #   ./mvnw -q -pl wechat-sim -am package -DskipTests
+# Optional: SIM_BENCH_JAR (another jar, e.g. a copy of the previous build for a before/after run),
+# SIM_BENCH_JAVA_OPTS (JVM flags), SIM_BENCH_JFR (a .jfr file: records a JFR profile of the
+# measured send run only), SIM_BENCH_PORT, SIM_BENCH_USERS, SIM_BENCH_PER_USER.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${1:-10s}
@@ -15,13 +18,14 @@ PORT=${SIM_BENCH_PORT:-18090}
 USERS=${SIM_BENCH_USERS:-100000}
 PER_USER=${SIM_BENCH_PER_USER:-5}
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+JAR=${SIM_BENCH_JAR:-wechat-sim/target/wechat-sim.jar}
 BASE=http://127.0.0.1:$PORT
 WORK=$(mktemp -d)
 trap 'kill $SIM_PID 2>/dev/null || true; wait $SIM_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 HTTP_PORT=$PORT WECHAT_APPS=wxbench:benchsecret WXPUSH_LOG_LEVEL=WARN \
   SIM_TEMPLATES='wxbench:TPL_BENCH:template:keyword1|keyword2:pages/index' \
-  "$JAVA" -jar wechat-sim/target/wechat-sim.jar >"$WORK/sim.log" 2>&1 &
+  "$JAVA" ${SIM_BENCH_JAVA_OPTS:-} -jar "$JAR" >"$WORK/sim.log" 2>&1 &
 SIM_PID=$!
 for _ in $(seq 100); do curl -sf "$BASE/health" >/dev/null && break; sleep 0.1; done
 
@@ -48,8 +52,11 @@ curl -sf -X POST -H 'Content-Type: application/json' --data-binary @"$WORK/mint.
 echo "== GET /health: wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "$BASE/health" | tee "$WORK/health.txt"
 echo "== template sends: wrk -t$THREADS -c$CONNECTIONS -d$DURATION -s wechat-sim/bench/send.lua"
+JCMD=${JAVA_HOME:+$JAVA_HOME/bin/}jcmd
+[ -n "${SIM_BENCH_JFR:-}" ] && "$JCMD" "$SIM_PID" JFR.start name=sends settings=profile >/dev/null
 FORMIDS_FILE="$WORK/formids.txt" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s wechat-sim/bench/send.lua \
   "$BASE" -- "$TOKEN" TPL_BENCH "$THREADS" | tee "$WORK/send.txt"
+[ -n "${SIM_BENCH_JFR:-}" ] && "$JCMD" "$SIM_PID" JFR.stop name=sends filename="$SIM_BENCH_JFR" >/dev/null
 
 health=$(awk '/Requests\/sec/ {print $2}' "$WORK/health.txt")
 sends=$(awk '/Requests\/sec/ {print $2}' "$WORK/send.txt")

@@ -9,11 +9,13 @@ import java.util.concurrent.atomic.LongAdder;
 final class SimStats {
   private final LongAdder delivered = new LongAdder();
   private final LongAdder tokenCalls = new LongAdder();
+  private final LongAdder answeredOk = new LongAdder(); // errcode 0, the hot path, kept out of the map
   private final Map<Integer, LongAdder> errcodes = new ConcurrentHashMap<>();
   private final Map<Integer, LongAdder> httpFaults = new ConcurrentHashMap<>();
 
   void answered(int errcode) {
-    errcodes.computeIfAbsent(errcode, k -> new LongAdder()).increment();
+    if (errcode == 0) answeredOk.increment();
+    else errcodes.computeIfAbsent(errcode, k -> new LongAdder()).increment();
   }
 
   void recordDelivery() {
@@ -38,7 +40,10 @@ final class SimStats {
 
   /** errcode → count, sorted, zero counts omitted. */
   Map<Integer, Long> errcodes() {
-    return sums(errcodes);
+    Map<Integer, Long> out = sums(errcodes);
+    long ok = answeredOk.sum();
+    if (ok > 0) out.put(0, ok);
+    return out;
   }
 
   /** HTTP status → count of injected 5xx answers. */
@@ -49,6 +54,7 @@ final class SimStats {
   void clear() {
     delivered.reset();
     tokenCalls.reset();
+    answeredOk.reset();
     errcodes.clear();
     httpFaults.clear();
   }

@@ -37,8 +37,9 @@ final class WeChatRoutes {
     routes.get("/cgi-bin/token", this::token);
     routes.post("/cgi-bin/stable_token", this::stableToken);
     routes.get("/sns/jscode2session", this::codeToSession);
-    routes.post("/cgi-bin/message/wxopen/template/send", ctx -> send(ctx, false));
-    routes.post("/cgi-bin/message/subscribe/send", ctx -> send(ctx, true));
+    // Normally SendEndpointHandler answers these before Javalin; these routes serve what it passes on.
+    routes.post(SendEndpointHandler.TEMPLATE_PATH, ctx -> WeChatAnswers.write(ctx, send(false, ctx.queryParam("access_token"), ctx::bodyAsBytes)));
+    routes.post(SendEndpointHandler.SUBSCRIBE_PATH, ctx -> WeChatAnswers.write(ctx, send(true, ctx.queryParam("access_token"), ctx::bodyAsBytes)));
   }
 
   private void token(Context ctx) {
@@ -89,74 +90,69 @@ final class WeChatRoutes {
     WeChatAnswers.json(ctx, answer);
   }
 
-  private void send(Context ctx, boolean subscribe) throws InterruptedException {
+  /** Reads a send's body; called at most once, and only once the send gets that far. */
+  @FunctionalInterface
+  interface Body {
+    byte[] read() throws Exception;
+  }
+
+  /**
+   * One template ({@code subscribe} false) or subscribe send: faults, token check, limits,
+   * then {@link SendProcessor}. Blocks for injected latency and hangs, so callers run it on a
+   * virtual thread. Shared by the Javalin routes and {@link SendEndpointHandler}.
+   *
+   * @param token the {@code access_token} query parameter, {@code null} when absent
+   */
+  WeChatAnswers.Answer send(boolean subscribe, String token, Body body) throws InterruptedException {
     faults.applyLatency();
     switch (faults.beforeProcessing()) {
       case HTTP_500 -> {
         stats.httpFault(500);
-        WeChatAnswers.httpFault(ctx, 500);
-        return;
+        return WeChatAnswers.httpFault(500);
       }
       case HTTP_503 -> {
         stats.httpFault(503);
-        WeChatAnswers.httpFault(ctx, 503);
-        return;
+        return WeChatAnswers.httpFault(503);
       }
       case SYSTEM_ERROR -> {
-        answer(ctx, SendProcessor.Outcome.error(-1, "system error"));
-        return;
+        return answer(SendProcessor.Outcome.error(-1, "system error"));
       }
       case HANG_BEFORE -> {
         Thread.sleep(faults.hangBeforeFor());
-        answer(ctx, SendProcessor.Outcome.error(-1, "system error"));
-        return;
+        return answer(SendProcessor.Outcome.error(-1, "system error"));
       }
       default -> { }
     }
-    String token = ctx.queryParam("access_token");
-    if (token == null || token.isEmpty()) {
-      answer(ctx, SendProcessor.Outcome.error(41001, "access_token missing"));
-      return;
-    }
+    if (token == null || token.isEmpty()) return answer(SendProcessor.Outcome.error(41001, "access_token missing"));
     TokenAuthority.Check check = tokens.check(token);
     if (check.errcode() != 0) {
-      answer(ctx, SendProcessor.Outcome.error(check.errcode(), check.errcode() == 42001
+      return answer(SendProcessor.Outcome.error(check.errcode(), check.errcode() == 42001
           ? "access_token expired" : "invalid credential, access_token is invalid or not latest"));
-      return;
     }
     switch (faults.limits(check.appId())) {
       case RATE_LIMITED -> {
-        answer(ctx, SendProcessor.Outcome.error(45011, "api minute-quota reach limit, must slower, retry next minute"));
-        return;
+        return answer(SendProcessor.Outcome.error(45011, "api minute-quota reach limit, must slower, retry next minute"));
       }
       case QUOTA_EXCEEDED -> {
-        answer(ctx, SendProcessor.Outcome.error(45009, "reach max api daily quota limit"));
-        return;
+        return answer(SendProcessor.Outcome.error(45009, "reach max api daily quota limit"));
       }
       default -> { }
     }
-    JsonNode body = parseQuietly(ctx);
-    if (body == null || !body.isObject()) {
-      answer(ctx, SendProcessor.Outcome.error(47001, "data format error"));
-      return;
-    }
+    JsonNode parsed = parseQuietly(body);
+    if (parsed == null || !parsed.isObject()) return answer(SendProcessor.Outcome.error(47001, "data format error"));
     long now = clock.nowMillis();
-    SendProcessor.Outcome outcome = subscribe ? sends.subscribe(check.appId(), body, now) : sends.template(check.appId(), body, now);
+    SendProcessor.Outcome outcome = subscribe ? sends.subscribe(check.appId(), parsed, now) : sends.template(check.appId(), parsed, now);
     if (outcome.errcode() == 0 && faults.hangAfterDelivery()) {
       // Delivered; the answer comes only after the client has given up (in-doubt send).
       Thread.sleep(faults.hangAfterFor());
     }
-    answer(ctx, outcome);
+    return answer(outcome);
   }
 
-  private void answer(Context ctx, SendProcessor.Outcome outcome) {
+  private WeChatAnswers.Answer answer(SendProcessor.Outcome outcome) {
     stats.answered(outcome.errcode());
-    if (outcome.errcode() == 0) {
-      if (outcome.msgid() != 0) WeChatAnswers.okWithMsgid(ctx, outcome.msgid());
-      else WeChatAnswers.ok(ctx);
-    } else {
-      WeChatAnswers.error(ctx, outcome.errcode(), outcome.errmsg());
-    }
+    if (outcome.errcode() != 0) return WeChatAnswers.errorAnswer(outcome.errcode(), outcome.errmsg());
+    return outcome.msgid() != 0 ? WeChatAnswers.okWithMsgid(outcome.msgid()) : WeChatAnswers.okAnswer();
   }
 
   /** Checks appid and secret, answering 41002/40013/41004/40125 when they are wrong. */
@@ -189,7 +185,7 @@ final class WeChatRoutes {
   }
 
   private JsonNode parse(Context ctx) {
-    JsonNode body = parseQuietly(ctx);
+    JsonNode body = parseQuietly(ctx::bodyAsBytes);
     if (body == null || !body.isObject()) {
       WeChatAnswers.error(ctx, 47001, "data format error");
       return null;
@@ -197,11 +193,12 @@ final class WeChatRoutes {
     return body;
   }
 
-  private static JsonNode parseQuietly(Context ctx) {
+  /** The body as JSON, or {@code null} when it is empty, malformed, too large or unreadable. */
+  private static JsonNode parseQuietly(Body body) {
     try {
-      byte[] bytes = ctx.bodyAsBytes();
+      byte[] bytes = body.read();
       return bytes.length == 0 ? null : Json.MAPPER.readTree(bytes);
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (Exception e) {
       return null;
     }
   }

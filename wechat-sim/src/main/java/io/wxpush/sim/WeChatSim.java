@@ -47,6 +47,9 @@ public final class WeChatSim implements AutoCloseable {
       weChat.register(routes);
       admin.register(routes);
     });
+    // Javalin nests its own servlet handler inside a wrapper found on the server at start.
+    SendEndpointHandler sendEndpoints = new SendEndpointHandler(weChat, config.maxRequestBytes());
+    http.unsafe.jetty.modifyServer(server -> server.setHandler(sendEndpoints));
   }
 
   /** Starts a sim on {@code config.port()} (0 for any free port); returns once it accepts requests. */
