@@ -74,10 +74,13 @@ final class Stack implements AutoCloseable {
 
   /** Logs a simulated user in through the API; returns the session token. */
   String login(String openId) throws Exception {
-    String code = sim.mintLoginCode(APP, openId);
-    ApiClient.Reply reply = client.post("/v1/sessions", null, Map.of("appId", APP, "code", code));
-    if (reply.status() != 200) throw new AssertionError("login failed: " + reply.status() + " " + reply.body());
-    return reply.body().get("token").asText();
+    for (int attempt = 0; ; attempt++) {
+      String code = sim.mintLoginCode(APP, openId);
+      ApiClient.Reply reply = client.post("/v1/sessions", null, Map.of("appId", APP, "code", code));
+      if (reply.status() == 200) return reply.body().get("token").asText();
+      if (reply.status() != 503 || attempt > 100) throw new AssertionError("login failed: " + reply.status() + " " + reply.body());
+      Thread.sleep(500);
+    }
   }
 
   /** Opens a Redis client on the test's Redis (the caller closes it). */
@@ -100,6 +103,39 @@ final class Stack implements AutoCloseable {
     try (var redis = redis()) {
       pool(redis).addAll(batch);
     }
+  }
+
+  /**
+   * Logs each user in and uploads {@code perUser} fresh sim form_ids through the API, retrying
+   * what is refused with 503 (as the client library does). Returns openId → form_ids acknowledged.
+   */
+  java.util.Map<String, Integer> upload(List<String> openIds, int perUser) throws Exception {
+    java.util.Map<String, Integer> acked = new java.util.concurrent.ConcurrentHashMap<>();
+    try (var threads = java.util.concurrent.Executors.newFixedThreadPool(16)) {
+      List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+      for (String openId : openIds) {
+        futures.add(threads.submit(() -> {
+          String token = login(openId);
+          List<java.util.Map<String, Object>> items = new ArrayList<>();
+          for (String f : sim.mintFormIds(APP, openId, perUser)) {
+            items.add(java.util.Map.of("kind", "form_id", "value", f, "collectedAt", System.currentTimeMillis()));
+          }
+          long deadline = System.currentTimeMillis() + 120_000;
+          while (System.currentTimeMillis() < deadline) {
+            ApiClient.Reply reply = client.post("/v1/credentials", token, java.util.Map.of("credentials", items));
+            if (reply.status() == 202) {
+              acked.put(openId, reply.body().get("accepted").asInt());
+              return null;
+            }
+            if (reply.status() != 503) throw new AssertionError("upload refused: " + reply.status() + " " + reply.body());
+            Thread.sleep(500);
+          }
+          throw new AssertionError("upload never accepted for " + openId);
+        }));
+      }
+      for (var f : futures) f.get();
+    }
+    return acked;
   }
 
   /** Asks for a push through the API; returns its requestId. */

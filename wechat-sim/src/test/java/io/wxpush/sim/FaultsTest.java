@@ -110,19 +110,21 @@ class FaultsTest {
 
     List<Timed> answers = sendMany(SENDS, Duration.ofSeconds(10));
 
-    List<Timed> hung = answers.stream().filter(t -> t.millis() >= 290).toList();
+    // Classified by the answer, not the clock: a loaded machine can make any send slow.
+    List<Timed> hung = answers.stream().filter(t -> t.answer().errcode() == -1).toList();
     assertThat(hung.size() / (double) SENDS).isBetween(0.08, 0.12);
-    assertThat(hung).allSatisfy(t -> assertThat(t.answer().errcode()).isEqualTo(-1));
+    assertThat(hung).allSatisfy(t -> assertThat(t.millis()).isGreaterThanOrEqualTo(290));
     assertThat(sim.deliveredCount()).isEqualTo(SENDS - hung.size());
   }
 
   @Test
   void hangAfterDeliveryRateWithinTwentyPercentAndHungSendsAreDelivered() throws Exception {
-    sim.faults().hangAfterDeliveryRate(0.10, Duration.ofMillis(300));
+    // A hang long enough that no ordinary send on a loaded machine takes as long.
+    sim.faults().hangAfterDeliveryRate(0.10, Duration.ofMillis(1_000));
 
-    List<Timed> answers = sendMany(SENDS, Duration.ofSeconds(10));
+    List<Timed> answers = sendMany(SENDS, Duration.ofSeconds(20));
 
-    long hung = answers.stream().filter(t -> t.millis() >= 290).count();
+    long hung = answers.stream().filter(t -> t.millis() >= 950).count();
     assertThat(hung / (double) SENDS).isBetween(0.08, 0.12);
     assertThat(sim.deliveredCount()).isEqualTo(SENDS);
   }

@@ -7,8 +7,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Keeps a new push from spending many credentials on a request WeChat will refuse (unknown
  * template, bad page or data): until one of its sends in this process has had an answer that
- * proves the request is well-formed, only one task of that push sends at a time. After that the
- * gate stays open; after a request-level refusal it stays shut. Thread-safe.
+ * proves the request is well-formed, only one task of that push probes at a time. A probe that
+ * learns nothing (a token, quota or transient answer) hands the probe on at once and keeps
+ * retrying, so a refused push spends at most a handful of credentials per process. After a good
+ * answer the gate stays open; after a request-level refusal it stays shut. Thread-safe.
  */
 final class PushGate {
   private static final int MAX_TRACKED = 10_000;

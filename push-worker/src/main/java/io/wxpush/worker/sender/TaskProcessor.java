@@ -24,7 +24,10 @@ import java.util.concurrent.ConcurrentHashMap;
 final class TaskProcessor {
   /** Credentials tried for one user before giving up on 41028/41029. */
   static final int MAX_CREDENTIALS_PER_USER = 5;
-  private static final Duration MAX_INLINE_PAUSE = Duration.ofSeconds(5);
+  /** Longest single 45011 pause; with {@link #MAX_QUOTA_RETRIES} it keeps a task well inside the broker's 30 s lock. */
+  private static final Duration MAX_RATE_LIMIT_PAUSE = Duration.ofSeconds(4);
+  /** 45011 answers one task takes before it goes to the DLQ. */
+  static final int MAX_QUOTA_RETRIES = 6;
   private static final long FAIL_FAST_CACHE_MS = 1_000;
 
   private final CredentialPool pool;
@@ -110,8 +113,9 @@ final class TaskProcessor {
     private final String template;
     private Claim claim;
     private boolean inDoubt;
-    private boolean tokenRetried;
+    private String lastRefusedToken;
     private int attempts;
+    private int quotaRetries;
     private int credentials = 1;
 
     Attempt(PushTask task, UserRef user, String template, Claim claim, boolean inDoubt) {
@@ -124,6 +128,7 @@ final class TaskProcessor {
 
     void run() throws InterruptedException {
       while (true) {
+        if (dailyQuotaReached()) return;
         rateLimiter.acquire(task.appId());
         WeChatReply reply;
         String token = null;
@@ -138,7 +143,7 @@ final class TaskProcessor {
         switch (reply.errorClass()) {
           case SENT, CREDENTIAL, USER -> gate.open(task.requestId()); // WeChat accepted the request's form
           case REQUEST -> gate.shut(task.requestId(), reply.reason());
-          default -> { }
+          default -> gate.inconclusive(task.requestId()); // let another task probe while this one retries
         }
         switch (reply.errorClass()) {
           case SENT -> {
@@ -147,8 +152,8 @@ final class TaskProcessor {
           }
           case TOKEN -> {
             tokens.invalidate(task.appId(), token);
-            if (!tokenRetried) {
-              tokenRetried = true; // refresh and retry once
+            if (token != null && !token.equals(lastRefusedToken)) {
+              lastRefusedToken = token; // refresh and retry once per refused token
               continue;
             }
             if (transient_(reply)) return;
@@ -199,21 +204,40 @@ final class TaskProcessor {
       return false;
     }
 
-    /** 45009 pauses the app until the quota resets; 45011 pauses it briefly and retries. */
+    /**
+     * 45009 pauses the app until the quota resets (the task goes to the DLQ, the credential back
+     * to the pool); 45011 pauses the app briefly (1, 2, 4 s…, at most 4 s) and the task waits it
+     * out and retries, up to {@link #MAX_QUOTA_RETRIES} times. True when the task ended.
+     */
     private boolean quota(WeChatReply reply) throws InterruptedException {
-      attempts++;
       if (reply.errcode() == 45009) {
         pauses.pause(task.appId(), Outcomes.untilNextBeijingMidnight(clock), "45009");
         giveUp("45009");
         return true;
       }
-      Duration pause = Duration.ofMillis(Math.min(60_000, 1_000L << Math.min(attempts, 6)));
-      pauses.pause(task.appId(), pause, "45011");
-      if (attempts >= maxAttempts) {
+      quotaRetries++;
+      if (quotaRetries > MAX_QUOTA_RETRIES) {
         giveUp("45011");
         return true;
       }
-      Thread.sleep(Math.min(pause.toMillis(), MAX_INLINE_PAUSE.toMillis()));
+      Duration pause = Duration.ofMillis(Math.min(MAX_RATE_LIMIT_PAUSE.toMillis(), 500L << Math.min(quotaRetries, 4)));
+      pauses.pause(task.appId(), pause, "45011");
+      sleepWhilePaused();
+      return false;
+    }
+
+    private void sleepWhilePaused() throws InterruptedException {
+      TaskProcessor.this.sleepWhilePaused(task.appId());
+    }
+
+    /** A daily-quota pause set by any worker ends this task now. True when it did. */
+    private boolean dailyQuotaReached() throws InterruptedException {
+      Optional<AppPause.Pause> pause = pauses.current(task.appId());
+      if (pause.isPresent() && "45009".equals(pause.get().reason())) {
+        giveUp("45009");
+        return true;
+      }
+      sleepWhilePaused();
       return false;
     }
 
@@ -244,19 +268,25 @@ final class TaskProcessor {
     }
   }
 
-  /** Waits out a short pause of the app; a daily-quota pause ends the task (DLQ). True when ended. */
+  /** Before claiming: a daily-quota pause ends the task (DLQ, nothing claimed); a rate-limit pause is waited out. */
   private boolean waitOutPause(PushTask task) throws InterruptedException {
     Optional<AppPause.Pause> pause = pauses.current(task.appId());
-    while (pause.isPresent()) {
-      long wait = pause.get().untilMs() - clock.millis();
-      if ("45009".equals(pause.get().reason()) || wait > MAX_INLINE_PAUSE.toMillis() * 4) {
-        outcomes.deadLetter(task, pause.get().reason(), 0, Outcome.FAILED);
-        return true;
-      }
-      Thread.sleep(Math.max(1, Math.min(wait, MAX_INLINE_PAUSE.toMillis())));
-      pause = pauses.current(task.appId());
+    if (pause.isPresent() && "45009".equals(pause.get().reason())) {
+      outcomes.deadLetter(task, "45009", 0, Outcome.FAILED);
+      return true;
     }
+    sleepWhilePaused(task.appId());
     return false;
+  }
+
+  /** Sleeps while the app is rate-limited (45011), at most a few pauses' worth. */
+  private void sleepWhilePaused(String appId) throws InterruptedException {
+    long giveUpAt = clock.millis() + 2 * MAX_RATE_LIMIT_PAUSE.toMillis();
+    Optional<AppPause.Pause> pause = pauses.current(appId);
+    while (pause.isPresent() && "45011".equals(pause.get().reason()) && clock.millis() < giveUpAt) {
+      Thread.sleep(Math.max(1, Math.min(pause.get().untilMs() - clock.millis(), MAX_RATE_LIMIT_PAUSE.toMillis())));
+      pause = pauses.current(appId);
+    }
   }
 
   private Optional<String> failedFast(String requestId) {
