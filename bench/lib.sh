@@ -23,6 +23,7 @@ SECRET=bench-secret-0001
 SIGNING_KEY=bench-signing-key-0123456789abcdef-0123
 API_KEY=bench-push-api-key
 RUN_ID=$(date +%s)$RANDOM
+TOPIC_PREFIX=bench.$RUN_ID.; KEY_PREFIX=bench$RUN_ID:
 WORK=$(mktemp -d /tmp/wxpush-bench.XXXXXX)
 PIDS=()
 PREFIXES=()
@@ -74,7 +75,7 @@ ensure_tool() {
     "$JAVA_HOME/bin/javac" -nowarn -d "$out" -cp "$TOOL_CP" "$BENCH/java/BenchTool.java"
   fi
 }
-tool() { "$JAVA" -cp "$BENCH/.build:$TOOL_CP" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn BenchTool "$@"; }
+tool() { "$JAVA" -Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener -cp "$BENCH/.build:$TOOL_CP" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn BenchTool "$@"; }
 
 # Kafka's own tools (ProducerPerformance), resolved from Maven Central into bench/.lib.
 ensure_kafka_tools() {
@@ -84,7 +85,7 @@ ensure_kafka_tools() {
     touch "$BENCH/.lib/kafka-tools/.done"
   fi
 }
-kafka_tool() { "$JAVA" -Xmx512m -cp "$BENCH/.lib/kafka-tools/*" -Dlog4j2.level=warn "$@"; }
+kafka_tool() { "$JAVA" -Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener -Xmx512m -cp "$BENCH/.lib/kafka-tools/*" -Dlog4j2.level=warn "$@"; }
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
