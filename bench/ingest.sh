@@ -8,7 +8,7 @@
 #   env: RUNS (3), USERS (20000 session tokens), PERF_RECORDS (records per perf-test run)
 source "$(dirname "$0")/lib.sh"
 DURATION=${1:-20s}; CONNECTIONS=${2:-256}
-RUNS=${RUNS:-3}; USERS=${USERS:-20000}; PERF_RECORDS=${PERF_RECORDS:-2000000}; WARMUP=5s
+RUNS=${RUNS:-3}; USERS=${USERS:-20000}; PERF_RECORDS=${PERF_RECORDS:-2000000}; WARMUP=${WARMUP:-15s}
 if [ -n "${QUICK:-}" ]; then DURATION=5s; USERS=2000; PERF_RECORDS=300000; WARMUP=3s; fi
 ensure_tool; ensure_kafka_tools
 new_prefixes ingest
