@@ -1,0 +1,61 @@
+# Sourced by bench/push.sh and bench/memory.sh (after lib.sh): one broadcast end to end.
+#   broadcast TAG USERS SENDERS
+# A fresh topic and key prefix; USERS users (u0000000…) get one sim-minted form_id each, written
+# straight into the pools (CredentialPool.addAll); one fan-out worker and SENDERS sender workers
+# (SENDER_CONCURRENCY, SENDER_CONSUMERS; WORKER_JAVA_OPTS for their JVMs, with %n replaced by the
+# process name) and an ingest-api; POST /v1/pushes to everyone, poll GET /v1/pushes/{id} until done.
+# Sets BC_SENT, BC_ELAPSED (s, from POST to done), BC_RATE (sends/s), BC_STATUS, BC_PIDS (name=pid…).
+SENDER_CONCURRENCY=${SENDER_CONCURRENCY:-1024}
+SENDER_CONSUMERS=${SENDER_CONSUMERS:-4}
+
+jopts() { local o=${WORKER_JAVA_OPTS:-}; echo "${o//%n/$1}"; }
+
+broadcast() {
+  local tag=$1 users=$2 senders=$3 pids=() names=() port ports=() i
+  new_prefixes "$tag"
+  mint_formids "$users" 1 "$WORK/$tag.formids"
+  tool seed-pools "$REDIS_URL" "$KEY_PREFIX" "$APP" "$WORK/$tag.formids" >&2
+  rm -f "$WORK/$tag.formids"
+  local common=(WECHAT_API_BASE="$SIM" KAFKA_TOPIC_PARTITIONS=12)
+  port=$(free_port)
+  JAVA_OPTS=$(jopts "$tag-fanout") start "$tag-fanout" push-worker/target/push-worker.jar "${common[@]}" \
+    HTTP_PORT="$port" WORKER_ROLES=fanout
+  pids+=("$LAST_PID"); names+=(fanout); ports+=("$port")
+  for ((i = 1; i <= senders; i++)); do
+    port=$(free_port)
+    JAVA_OPTS=$(jopts "$tag-sender$i") start "$tag-sender$i" push-worker/target/push-worker.jar "${common[@]}" \
+      HTTP_PORT="$port" WORKER_ROLES=sender SENDER_CONCURRENCY="$SENDER_CONCURRENCY" SENDER_CONSUMERS="$SENDER_CONSUMERS"
+    pids+=("$LAST_PID"); names+=("sender$i"); ports+=("$port")
+  done
+  port=$(free_port)
+  JAVA_OPTS= start "$tag-api" ingest-api/target/ingest-api.jar "${common[@]}" HTTP_PORT="$port" \
+    SESSION_SIGNING_KEY="$SIGNING_KEY" PUSH_API_KEYS="$API_KEY"
+  local api_pid=$LAST_PID api=http://127.0.0.1:$port
+  for p in "${ports[@]}"; do wait_http "http://127.0.0.1:$p/health" 90; done
+  wait_http "$api/health" 90
+  sleep "${JOIN_WAIT:-5}" # let the share consumers join before the clock starts
+  BC_PIDS=""
+  for i in "${!pids[@]}"; do BC_PIDS+="${names[$i]}=${pids[$i]} "; done
+
+  local body='{"appId":"'$APP'","kind":"template","templateId":"TPL_BENCH","page":"pages/index","data":{"keyword1":"order 42 shipped","keyword2":"2024-05-01 12:30"},"audience":{"all":true}}'
+  local t0 t1 rid st
+  t0=$(date +%s.%N)
+  rid=$(curl -sf -X POST -H "Authorization: Bearer $API_KEY" -H 'Content-Type: application/json' -d "$body" "$api/v1/pushes" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["requestId"])')
+  local deadline=$((SECONDS + ${BC_TIMEOUT:-1800}))
+  while :; do
+    st=$(curl -sf -H "Authorization: Bearer $API_KEY" "$api/v1/pushes/$rid" || true)
+    t1=$(date +%s.%N)
+    case "$st" in *'"state":"done"'*) break ;; esac
+    [ "$SECONDS" -lt "$deadline" ] || { say "push $rid not done in time: $st"; break; }
+    [ -n "${BC_ON_POLL:-}" ] && $BC_ON_POLL
+    sleep 0.25
+  done
+  BC_STATUS=$st
+  BC_SENT=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get("sent",0))' "$st")
+  BC_ELAPSED=$(python3 -c "print(f'{$t1 - $t0:.2f}')")
+  BC_RATE=$(python3 -c "print(f'{$BC_SENT / ($t1 - $t0):.1f}')")
+  [ -n "${BC_BEFORE_STOP:-}" ] && $BC_BEFORE_STOP
+  for p in "${pids[@]}" "$api_pid"; do stop "$p"; done
+  redis_clean "$KEY_PREFIX"
+}
