@@ -39,5 +39,9 @@ final class Invariants {
     long unknown = status.get("unknown").asLong();
     assertThat(withMessage).as("inboxes vs status").isBetween(sent, sent + unknown);
     assertThat(stack.sim.deliveredCount()).as("deliveries").isEqualTo(withMessage);
+    // The figures RELIABILITY.md quotes come from these lines of a run.
+    System.out.printf("RESULT targets=%d sent=%d noCredential=%d failed=%d unknown=%d inboxes=%d byReason=%s sim_errcodes=%s%n",
+        openIds.size(), sent, status.get("noCredential").asLong(), status.get("failed").asLong(), unknown, withMessage,
+        status.get("byReason"), stack.sim.errcodeCounts());
   }
 }

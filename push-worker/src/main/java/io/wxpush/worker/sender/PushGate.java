@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class PushGate {
   private static final int MAX_TRACKED = 10_000;
+  private static final long POLL_MS = 20;
 
   private static final String PROBING = "";
   private static final String OPEN = "\u0000open";
@@ -31,29 +32,24 @@ final class PushGate {
         if (states.size() > MAX_TRACKED) states.clear();
         if (states.putIfAbsent(requestId, PROBING) == null) return Optional.empty(); // this task probes
       }
-      synchronized (this) {
-        wait(50);
-      }
+      // Poll with sleep, never a monitor wait: Thread.sleep always unmounts a virtual thread,
+      // while Object.wait could pin it to one of the few carrier threads and starve the rest.
+      Thread.sleep(POLL_MS);
     }
   }
 
   /** The request is good (WeChat judged something other than the request itself). */
   void open(String requestId) {
-    if (!OPEN.equals(states.put(requestId, OPEN))) wake();
+    states.put(requestId, OPEN);
   }
 
   /** The request is refused as a whole, for {@code reason} (an errcode). */
   void shut(String requestId, String reason) {
     states.put(requestId, reason);
-    wake();
   }
 
   /** The probe proved nothing (no credential, a transient error): let another task probe. */
   void inconclusive(String requestId) {
-    if (states.remove(requestId, PROBING)) wake();
-  }
-
-  private synchronized void wake() {
-    notifyAll();
+    states.remove(requestId, PROBING);
   }
 }
