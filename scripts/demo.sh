@@ -211,6 +211,16 @@ RESULT=$?
 set -e
 
 echo
+echo "Meters in /metrics (summed over the processes)"
+source "$ROOT/scripts/lib/check-meters.sh"
+METRIC_URLS=("http://127.0.0.1:$INGEST_PORT/metrics")
+for p in "${WORKER_PORTS[@]}"; do METRIC_URLS+=("http://127.0.0.1:$p/metrics"); done
+if ! check_meters "${METRIC_URLS[@]}"; then
+  say "a meter is missing, or zero where traffic flowed"
+  [ "$RESULT" -eq 0 ] && RESULT=1
+fi
+
+echo
 echo "Where to look"
 echo "  push status   source .wxpush/demo/demo.env; curl -s -H \"Authorization: Bearer \$PUSH_API_KEY\" http://127.0.0.1:$INGEST_PORT/v1/pushes/$RUN_ID-broadcast"
 echo "  credentials   (same key) http://127.0.0.1:$INGEST_PORT/v1/users/demo-user-000000/credentials?appId=$APP_ID"

@@ -58,6 +58,7 @@ public final class TokenManager {
     this.endpoint = endpoint;
     this.clock = clock;
     this.registry = registry;
+    apps.keySet().forEach(appId -> WxpushMeter.TOKEN_REFRESHES.counter(registry, appId)); // shown at 0 until the first refresh
   }
 
   private String key(String appId) {

@@ -12,6 +12,8 @@ public final class UploadMeters {
   public UploadMeters(MeterRegistry registry) {
     this.registry = registry;
     this.accepted = WxpushMeter.CREDENTIALS_RECEIVED.counter(registry);
+    // registered up front so every reason shows (at 0) before the first rejection
+    io.wxpush.credentials.CredentialValidator.REASONS.forEach(reason -> WxpushMeter.CREDENTIALS_REJECTED.counter(registry, reason));
   }
 
   public void accepted(int n) {
