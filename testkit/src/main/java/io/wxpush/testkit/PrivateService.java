@@ -62,8 +62,13 @@ public final class PrivateService implements AutoCloseable {
   }
 
   @Override
-  public void close() throws IOException, InterruptedException {
-    run("stop-" + name);
+  public void close() throws IOException {
+    try {
+      run("stop-" + name);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while stopping " + name, e);
+    }
   }
 
   private void run(String command) throws IOException, InterruptedException {

@@ -7,19 +7,17 @@ import io.wxpush.credentials.CredentialPool;
 import io.wxpush.credentials.UserRef;
 import io.wxpush.json.Json;
 import io.wxpush.metrics.WxpushMeter;
+import io.wxpush.worker.Backoff;
+import io.wxpush.worker.ConsumerLoop;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * <p>One thread owns the consumer ({@link #run()}); {@link #close()} may be called from any
  * thread and returns once the loop has committed and closed the consumer.
  */
-public final class CredentialSink implements Runnable, AutoCloseable {
+public final class CredentialSink extends ConsumerLoop {
   private static final Logger log = LoggerFactory.getLogger(CredentialSink.class);
 
   private final Consumer<String, byte[]> consumer;
@@ -39,10 +37,10 @@ public final class CredentialSink implements Runnable, AutoCloseable {
   private final CredentialPool pool;
   private final Counter stored;
   private final Counter invalid;
-  private final CountDownLatch finished = new CountDownLatch(1);
-  private volatile boolean running = true;
+  private static final Backoff BACKOFF = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(10));
 
   public CredentialSink(Consumer<String, byte[]> consumer, String topic, CredentialPool pool, MeterRegistry registry) {
+    super(Duration.ofSeconds(30));
     this.consumer = consumer;
     this.topic = topic;
     this.pool = pool;
@@ -51,35 +49,30 @@ public final class CredentialSink implements Runnable, AutoCloseable {
   }
 
   @Override
-  public void run() {
+  protected void loop() {
     int failures = 0;
-    try {
-      consumer.subscribe(List.of(topic));
-      while (running) {
-        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
-        if (records.isEmpty()) continue;
-        try {
-          int added = pool.addAll(parse(records));
-          consumer.commitSync();
-          stored.increment(added);
-          failures = 0;
-        } catch (RuntimeException e) {
-          // Redis did not take the batch: rewind and read it again, keeping group membership.
-          failures++;
-          log.warn("event=sink_write_failed records={} attempt={} error={}", records.count(), failures, e.toString());
-          rewind(records);
-          backoff(failures);
-        }
-      }
-    } catch (WakeupException e) {
-      if (running) throw e;
-    } finally {
+    consumer.subscribe(List.of(topic));
+    while (running()) {
+      ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+      if (records.isEmpty()) continue;
       try {
-        consumer.close(Duration.ofSeconds(10));
-      } finally {
-        finished.countDown();
+        int added = pool.addAll(parse(records));
+        consumer.commitSync();
+        stored.increment(added);
+        failures = 0;
+      } catch (RuntimeException e) {
+        // Redis did not take the batch: rewind and read it again, keeping group membership.
+        failures++;
+        log.warn("event=sink_write_failed records={} attempt={} error={}", records.count(), failures, e.toString());
+        rewind(records);
+        pause(BACKOFF, failures);
       }
     }
+  }
+
+  @Override
+  protected void closeConsumer() {
+    consumer.close(Duration.ofSeconds(10));
   }
 
   private List<Credential> parse(ConsumerRecords<String, byte[]> records) {
@@ -103,20 +96,5 @@ public final class CredentialSink implements Runnable, AutoCloseable {
     first.forEach(consumer::seek);
   }
 
-  private void backoff(int failures) {
-    long cap = Math.min(10_000, 100L << Math.min(failures, 7));
-    try {
-      Thread.sleep(ThreadLocalRandom.current().nextLong(cap / 2, cap + 1));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      running = false;
-    }
-  }
 
-  /** Stops polling; the batch in hand is written and committed first. Blocks up to 30 s. */
-  @Override
-  public void close() throws InterruptedException {
-    running = false;
-    finished.await(30, TimeUnit.SECONDS);
-  }
 }

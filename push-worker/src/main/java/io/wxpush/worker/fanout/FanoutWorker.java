@@ -2,13 +2,12 @@ package io.wxpush.worker.fanout;
 
 import io.wxpush.json.Json;
 import io.wxpush.push.PushRequest;
+import io.wxpush.worker.Backoff;
+import io.wxpush.worker.ConsumerLoop;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -21,76 +20,56 @@ import org.slf4j.LoggerFactory;
  * each request's {@link Fanout}, committing a request's offset only once its fan-out finished.
  * One thread owns the consumer ({@link #run()}); {@link #close()} may be called from any thread.
  */
-public final class FanoutWorker implements Runnable, AutoCloseable {
+public final class FanoutWorker extends ConsumerLoop {
   private static final Logger log = LoggerFactory.getLogger(FanoutWorker.class);
 
   private final Consumer<String, byte[]> consumer;
   private final String topic;
   private final Fanout fanout;
-  private final CountDownLatch finished = new CountDownLatch(1);
-  private volatile boolean running = true;
+  private static final Backoff BACKOFF = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10));
 
   public FanoutWorker(Consumer<String, byte[]> consumer, String topic, Fanout fanout) {
+    super(Duration.ofSeconds(60));
     this.consumer = consumer;
     this.topic = topic;
     this.fanout = fanout;
   }
 
   @Override
-  public void run() {
+  protected void loop() {
     int failures = 0;
-    try {
-      consumer.subscribe(List.of(topic));
-      while (running) {
-        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
-        Map<TopicPartition, Long> firstUnfinished = new HashMap<>();
-        for (ConsumerRecord<String, byte[]> record : records) {
-          TopicPartition tp = new TopicPartition(record.topic(), record.partition());
-          if (firstUnfinished.containsKey(tp)) continue; // an earlier request of this partition failed
-          try {
-            PushRequest request = Json.MAPPER.readValue(record.value(), PushRequest.class);
-            fanout.run(request);
-            consumer.commitSync(Map.of(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(record.offset() + 1)));
-            failures = 0;
-          } catch (com.fasterxml.jackson.core.JacksonException e) {
-            log.warn("event=push_request_unreadable partition={} offset={} error={}", record.partition(), record.offset(), e.getClass().getSimpleName());
-            consumer.commitSync(Map.of(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(record.offset() + 1)));
-          } catch (Exception e) {
-            failures++;
-            log.warn("event=fanout_failed requestId={} attempt={} error={}", record.key(), failures, e.toString());
-            firstUnfinished.put(tp, record.offset());
-          }
-        }
-        if (!firstUnfinished.isEmpty()) {
-          firstUnfinished.forEach(consumer::seek); // run them again, resuming from their cursors
-          backoff(failures);
+    consumer.subscribe(List.of(topic));
+    while (running()) {
+      ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+      Map<TopicPartition, Long> firstUnfinished = new HashMap<>();
+      for (ConsumerRecord<String, byte[]> record : records) {
+        TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+        if (firstUnfinished.containsKey(tp)) continue; // an earlier request of this partition failed
+        try {
+          PushRequest request = Json.MAPPER.readValue(record.value(), PushRequest.class);
+          fanout.run(request);
+          consumer.commitSync(Map.of(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(record.offset() + 1)));
+          failures = 0;
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
+          log.warn("event=push_request_unreadable partition={} offset={} error={}", record.partition(), record.offset(), e.getClass().getSimpleName());
+          consumer.commitSync(Map.of(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(record.offset() + 1)));
+        } catch (Exception e) {
+          failures++;
+          log.warn("event=fanout_failed requestId={} attempt={} error={}", record.key(), failures, e.toString());
+          firstUnfinished.put(tp, record.offset());
         }
       }
-    } catch (org.apache.kafka.common.errors.WakeupException e) {
-      if (running) throw e;
-    } finally {
-      try {
-        consumer.close(Duration.ofSeconds(10));
-      } finally {
-        finished.countDown();
+      if (!firstUnfinished.isEmpty()) {
+        firstUnfinished.forEach(consumer::seek); // run them again, resuming from their cursors
+        pause(BACKOFF, failures);
       }
     }
   }
 
-  private void backoff(int failures) {
-    long cap = Math.min(10_000, 200L << Math.min(failures, 6));
-    try {
-      Thread.sleep(ThreadLocalRandom.current().nextLong(cap + 1));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      running = false;
-    }
-  }
-
-  /** Stops after the request in hand (its cursor makes any unfinished one resumable). */
   @Override
-  public void close() throws InterruptedException {
-    running = false;
-    finished.await(60, TimeUnit.SECONDS);
+  protected void closeConsumer() {
+    consumer.close(Duration.ofSeconds(10));
   }
+
+
 }

@@ -5,8 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import io.wxpush.worker.ConsumerLoop;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -17,69 +16,57 @@ import org.apache.kafka.common.TopicPartition;
  * are capped by the partition count. Offsets are committed once every task of the poll is done;
  * a task to be delivered again rewinds its partition to it. One thread owns the consumer.
  */
-final class ClassicSenderLoop implements Runnable, AutoCloseable {
+final class ClassicSenderLoop extends ConsumerLoop {
   private final Consumer<String, byte[]> consumer;
   private final String topic;
   private final TaskBatch batch;
-  private final CountDownLatch finished = new CountDownLatch(1);
-  private volatile boolean running = true;
 
   ClassicSenderLoop(Consumer<String, byte[]> consumer, String topic, TaskBatch batch) {
+    super(Duration.ofSeconds(60));
     this.consumer = consumer;
     this.topic = topic;
     this.batch = batch;
   }
 
   @Override
-  public void run() {
-    try {
-      consumer.subscribe(List.of(topic));
-      while (running) {
-        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
-        if (records.isEmpty()) continue;
-        List<ConsumerRecord<String, byte[]>> polled = new ArrayList<>(records.count());
-        List<TaskBatch.Item> items = new ArrayList<>(records.count());
-        for (ConsumerRecord<String, byte[]> r : records) {
-          polled.add(r);
-          items.add(new TaskBatch.Item(r.value(), 1));
-        }
-        List<TaskBatch.Disposition> done = batch.run(items);
-        Map<TopicPartition, Long> rewind = new HashMap<>();
-        for (int i = 0; i < polled.size(); i++) {
-          if (done.get(i) == TaskBatch.Disposition.REDELIVER) {
-            ConsumerRecord<String, byte[]> r = polled.get(i);
-            rewind.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
-          }
-        }
-        if (rewind.isEmpty()) {
-          consumer.commitSync();
-        } else {
-          // Commit what is done up to the first task to run again; later done tasks rerun
-          // harmlessly (each user's outcome is recorded once).
-          Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> commits = new HashMap<>();
-          for (TopicPartition tp : records.partitions()) {
-            Long first = rewind.get(tp);
-            long next = first != null ? first : records.records(tp).getLast().offset() + 1;
-            commits.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(next));
-          }
-          consumer.commitSync(commits);
-          rewind.forEach(consumer::seek);
+  protected void loop() throws InterruptedException {
+    consumer.subscribe(List.of(topic));
+    while (running()) {
+      ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+      if (records.isEmpty()) continue;
+      List<ConsumerRecord<String, byte[]>> polled = new ArrayList<>(records.count());
+      List<TaskBatch.Item> items = new ArrayList<>(records.count());
+      for (ConsumerRecord<String, byte[]> r : records) {
+        polled.add(r);
+        items.add(new TaskBatch.Item(r.value(), 1));
+      }
+      List<TaskBatch.Disposition> done = batch.run(items);
+      Map<TopicPartition, Long> rewind = new HashMap<>();
+      for (int i = 0; i < polled.size(); i++) {
+        if (done.get(i) == TaskBatch.Disposition.REDELIVER) {
+          ConsumerRecord<String, byte[]> r = polled.get(i);
+          rewind.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
         }
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } finally {
-      try {
-        consumer.close(Duration.ofSeconds(10));
-      } finally {
-        finished.countDown();
+      if (rewind.isEmpty()) {
+        consumer.commitSync();
+      } else {
+        // Commit what is done up to the first task to run again; later done tasks rerun
+        // harmlessly (each user's outcome is recorded once).
+        Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> commits = new HashMap<>();
+        for (TopicPartition tp : records.partitions()) {
+          Long first = rewind.get(tp);
+          long next = first != null ? first : records.records(tp).getLast().offset() + 1;
+          commits.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(next));
+        }
+        consumer.commitSync(commits);
+        rewind.forEach(consumer::seek);
       }
     }
   }
 
   @Override
-  public void close() throws InterruptedException {
-    running = false;
-    finished.await(60, TimeUnit.SECONDS);
+  protected void closeConsumer() {
+    consumer.close(Duration.ofSeconds(10));
   }
 }

@@ -10,6 +10,7 @@ import io.wxpush.kafka.Topics;
 import io.wxpush.push.PushStatusStore;
 import io.wxpush.token.TokenManager;
 import io.wxpush.wechat.WeChatClient;
+import io.wxpush.worker.Backoff;
 import io.wxpush.worker.WorkerConfig;
 import java.time.Clock;
 import java.time.Duration;

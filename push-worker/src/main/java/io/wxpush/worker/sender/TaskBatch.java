@@ -1,5 +1,6 @@
 package io.wxpush.worker.sender;
 
+import io.wxpush.worker.Backoff;
 import io.wxpush.json.Json;
 import io.wxpush.push.Outcome;
 import io.wxpush.push.PushTask;

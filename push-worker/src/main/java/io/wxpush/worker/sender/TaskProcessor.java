@@ -1,5 +1,6 @@
 package io.wxpush.worker.sender;
 
+import io.wxpush.worker.Backoff;
 import io.wxpush.credentials.Claim;
 import io.wxpush.credentials.CredentialPool;
 import io.wxpush.credentials.UserRef;

@@ -1,4 +1,4 @@
-package io.wxpush.worker.sender;
+package io.wxpush.worker;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
