@@ -1,11 +1,11 @@
 package io.wxpush.ingest.credentials;
 
 import io.wxpush.credentials.UserRef;
+import io.wxpush.redis.RedisWindowCounter;
 import java.time.Clock;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import redis.clients.jedis.AbstractPipeline;
-import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
@@ -16,27 +16,20 @@ import redis.clients.jedis.UnifiedJedis;
 public final class UploadRateLimiter {
   private static final Logger log = LoggerFactory.getLogger(UploadRateLimiter.class);
 
-  private final UnifiedJedis redis;
+  private final RedisWindowCounter counter;
   private final String prefix;
   private final int perMinute;
-  private final Clock clock;
 
   public UploadRateLimiter(UnifiedJedis redis, String prefix, int perMinute, Clock clock) {
-    this.redis = redis;
+    this.counter = new RedisWindowCounter(redis, Duration.ofMinutes(1), clock);
     this.prefix = prefix;
     this.perMinute = perMinute;
-    this.clock = clock;
   }
 
   /** Counts one upload; true when the user is still within the limit. */
   public boolean tryAcquire(UserRef user) {
-    long minute = clock.millis() / 60_000;
-    String key = prefix + "u" + user.hashTag() + ":uploads:" + minute;
-    try (AbstractPipeline p = redis.pipelined()) {
-      Response<Long> count = p.incr(key);
-      p.expire(key, 120);
-      p.sync();
-      return count.get() <= perMinute;
+    try {
+      return counter.increment(prefix + "u" + user.hashTag() + ":uploads").value() <= perMinute;
     } catch (RuntimeException e) {
       log.warn("event=rate_limit_unavailable error={}", e.getClass().getSimpleName());
       return true;

@@ -1,8 +1,8 @@
 package io.wxpush.worker.sender;
 
+import io.wxpush.redis.RedisWindowCounter;
 import java.time.Clock;
-import redis.clients.jedis.AbstractPipeline;
-import redis.clients.jedis.Response;
+import java.time.Duration;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
@@ -11,13 +11,13 @@ import redis.clients.jedis.UnifiedJedis;
  * {@link #acquire} blocks until the send may go.
  */
 public final class SendRateLimiter {
-  private final UnifiedJedis redis;
+  private final RedisWindowCounter counter;
   private final String prefix;
   private final int perSecond;
   private final Clock clock;
 
   public SendRateLimiter(UnifiedJedis redis, String prefix, int perSecond, Clock clock) {
-    this.redis = redis;
+    this.counter = new RedisWindowCounter(redis, Duration.ofSeconds(1), clock);
     this.prefix = prefix;
     this.perSecond = perSecond;
     this.clock = clock;
@@ -26,17 +26,9 @@ public final class SendRateLimiter {
   public void acquire(String appId) throws InterruptedException {
     if (perSecond <= 0) return;
     while (true) {
-      long now = clock.millis();
-      long second = now / 1000;
-      String key = prefix + "rate{" + appId + "}:" + second;
-      Response<Long> count;
-      try (AbstractPipeline p = redis.pipelined()) {
-        count = p.incr(key);
-        p.expire(key, 5);
-        p.sync();
-      }
-      if (count.get() <= perSecond) return;
-      Thread.sleep(Math.max(1, (second + 1) * 1000 - now));
+      RedisWindowCounter.Count count = counter.increment(prefix + "rate{" + appId + "}");
+      if (count.value() <= perSecond) return;
+      Thread.sleep(Math.max(1, count.windowEndsAtMs() - clock.millis())); // try again in the next second
     }
   }
 }

@@ -171,8 +171,7 @@ final class TaskProcessor {
             return;
           }
           case REQUEST -> {
-            status.failFast(task.requestId(), reply.reason());
-            failFast.put(task.requestId(), new FailFast(Optional.of(reply.reason()), clock.millis()));
+            status.failFast(task.requestId(), reply.reason()); // for the other processes; ours shut the gate above
             pool.release(user, task.requestId(), template, claim);
             outcomes.record(task, Outcome.FAILED, reply.reason());
             return;

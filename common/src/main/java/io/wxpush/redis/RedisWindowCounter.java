@@ -1,0 +1,46 @@
+package io.wxpush.redis;
+
+import java.time.Clock;
+import java.time.Duration;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.UnifiedJedis;
+
+/**
+ * Counts events per fixed time window in Redis, shared by every process that counts under the
+ * same key: the basis of wxpush's fleet-wide rate limits. One round trip per count (a pipelined
+ * {@code INCR} and {@code EXPIRE}); the key is kept two windows long. Thread-safe; blocking.
+ */
+public final class RedisWindowCounter {
+  private final UnifiedJedis redis;
+  private final Duration window;
+  private final Clock clock;
+
+  public RedisWindowCounter(UnifiedJedis redis, Duration window, Clock clock) {
+    if (window.toMillis() < 1) throw new IllegalArgumentException("window must be at least 1 ms");
+    this.redis = redis;
+    this.window = window;
+    this.clock = clock;
+  }
+
+  /** The current window's count and when it ends. */
+  public record Count(long value, long windowEndsAtMs) {}
+
+  /**
+   * Adds one to {@code keyBase}'s count in the current window and returns the new count.
+   *
+   * @param keyBase the key without the window suffix; on a cluster its hash tag picks the slot
+   */
+  public Count increment(String keyBase) {
+    long now = clock.millis();
+    long index = now / window.toMillis();
+    String key = keyBase + ":" + index;
+    Response<Long> count;
+    try (AbstractPipeline p = redis.pipelined()) {
+      count = p.incr(key);
+      p.pexpire(key, 2 * window.toMillis());
+      p.sync();
+    }
+    return new Count(count.get(), (index + 1) * window.toMillis());
+  }
+}
