@@ -42,12 +42,15 @@ final class ApiClient {
 
   private Reply send(HttpRequest request) throws IOException, InterruptedException {
     HttpResponse<String> response;
-    try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (IOException staleConnection) {
-      // The server closed a pooled connection (it does after refusing an oversized body
-      // unread); like any HTTP client, try once more on a fresh one.
-      response = http.send(request, HttpResponse.BodyHandlers.ofString());
+    for (int attempt = 1; ; attempt++) {
+      try {
+        response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        break;
+      } catch (IOException staleConnection) {
+        // The server closed pooled connections (it does after refusing an oversized body
+        // unread); several may be stale at once, so try again until a live one answers.
+        if (attempt == 5) throw staleConnection;
+      }
     }
     JsonNode body = null;
     try {
