@@ -58,6 +58,7 @@ public final class KafkaClients {
   /**
    * A consumer in a classic group that commits by hand ({@code enable.auto.commit=false}) and
    * starts a new group at the earliest offset, so nothing published before it is skipped.
+   * A member that stops heartbeating (a crashed process) is dropped after 15 seconds.
    */
   public static KafkaConsumer<String, byte[]> manualCommitConsumer(String bootstrapServers, String groupId, String clientId, int maxPollRecords) {
     Map<String, Object> props = new HashMap<>();
@@ -69,6 +70,10 @@ public final class KafkaClients {
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
     // a broadcast's fan-out runs between two polls: give it time before the group moves on
     props.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, 30 * 60_000);
+    // a crashed process's partitions move to the survivors after 15 s, not the default 45 s;
+    // heartbeats come from the client's own thread, so a busy poll loop does not miss them
+    props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 15_000);
+    props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
     props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     return new KafkaConsumer<>(props);
