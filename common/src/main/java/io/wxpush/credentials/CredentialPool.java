@@ -1,5 +1,6 @@
 package io.wxpush.credentials;
 
+import io.wxpush.redis.RedisBatcher;
 import io.wxpush.redis.RedisScript;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,6 +36,8 @@ public final class CredentialPool {
   private final Clock clock;
   private final int perUserCap;
   private final Duration expiryMargin;
+  /** Claims and releases go through it when set (senders: many at once); null for direct calls. */
+  private final RedisBatcher batcher;
 
   /**
    * @param perUserCap most entries kept per pool (the freshest win), default 200
@@ -42,12 +45,22 @@ public final class CredentialPool {
    *     flight); default 60 s
    */
   public CredentialPool(UnifiedJedis redis, PoolKeys keys, Clock clock, int perUserCap, Duration expiryMargin) {
+    this(redis, null, keys, clock, perUserCap, expiryMargin);
+  }
+
+  /** As above, with claims and releases pipelined together through {@code batcher}. */
+  public CredentialPool(UnifiedJedis redis, RedisBatcher batcher, PoolKeys keys, Clock clock, int perUserCap, Duration expiryMargin) {
     if (perUserCap < 1) throw new IllegalArgumentException("perUserCap must be >= 1");
+    this.batcher = batcher;
     this.redis = redis;
     this.keys = keys;
     this.clock = clock;
     this.perUserCap = perUserCap;
     this.expiryMargin = expiryMargin;
+  }
+
+  private Object eval(RedisScript script, List<String> keys, List<String> args) {
+    return batcher != null ? batcher.eval(script, keys, args) : script.eval(redis, keys, args);
   }
 
   public PoolKeys keys() {
@@ -110,7 +123,7 @@ public final class CredentialPool {
     String pool = subscribeTemplateId == null ? keys.templatePool(user) : keys.grants(user, subscribeTemplateId);
     String dropBelow = subscribeTemplateId == null ? Long.toString(now + expiryMargin.toMillis()) : "-inf";
     @SuppressWarnings("unchecked")
-    List<String> reply = (List<String>) CLAIM.eval(redis,
+    List<String> reply = (List<String>) eval(CLAIM,
         List.of(pool, keys.spent(user), keys.claim(user, requestId)),
         List.of(Long.toString(now), next ? "next" : "new", dropBelow,
             Long.toString(CLAIM_TTL.toMillis()), Long.toString(SPENT_GRANT_MEMORY.toMillis())));
@@ -130,7 +143,7 @@ public final class CredentialPool {
   public boolean release(UserRef user, String requestId, String subscribeTemplateId, Claim claim) {
     String pool = subscribeTemplateId == null ? keys.templatePool(user) : keys.grants(user, subscribeTemplateId);
     long notAfter = subscribeTemplateId == null ? clock.millis() : Long.MIN_VALUE;
-    Object reply = RELEASE.eval(redis,
+    Object reply = eval(RELEASE,
         List.of(pool, keys.spent(user), keys.claim(user, requestId)),
         List.of(claim.member(), Long.toString(claim.score()), Long.toString(notAfter)));
     return ((Long) reply) == 1L;
