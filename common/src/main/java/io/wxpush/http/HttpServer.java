@@ -47,6 +47,10 @@ public final class HttpServer {
       config.concurrency.useVirtualThreads = true;
       config.http.maxRequestSize = maxRequestBytes;
       config.http.defaultContentType = "application/json";
+      // Javalin copies every response through a fresh buffer of this size (default: Jetty's 32 KiB
+      // output buffer); wxpush's answers are a few hundred bytes, and zeroing 32 KiB per request
+      // was a tenth of an upload's CPU. Larger responses (/metrics) are just copied in more steps.
+      config.http.responseBufferSize = 4096;
       config.startup.showJavalinBanner = false;
       // requests Jetty refuses before routing (an ambiguous or malformed URI, a bad header) get
       // the same JSON error shape as everything else, not Jetty's HTML page

@@ -70,7 +70,8 @@ public final class IngestApi implements AutoCloseable {
     new TopicAdmin(admin, common.topicPartitions(), common.replication())
         .ensureTopics(List.of(topics.credentials(), topics.pushRequests()));
     int deliveryTimeoutMs = (int) Math.max(2_000, config.kafkaAckTimeout().toMillis());
-    KafkaProducer<String, byte[]> producer = KafkaClients.durableProducer(common.kafkaBootstrapServers(), "wxpush-ingest", deliveryTimeoutMs);
+    KafkaProducer<String, byte[]> producer = KafkaClients.durableProducer(common.kafkaBootstrapServers(), "wxpush-ingest", deliveryTimeoutMs,
+        "none"); // an upload's records go out a few per batch: lz4's per-batch buffers cost more than it saves
     new KafkaClientMetrics(producer).bindTo(registry);
     AckedPublisher publisher = new AckedPublisher(producer, config.kafkaAckTimeout());
     UnifiedJedis redis = RedisConnections.open(common.redis(), 128);
