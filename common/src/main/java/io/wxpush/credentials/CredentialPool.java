@@ -6,9 +6,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
@@ -67,10 +70,13 @@ public final class CredentialPool {
     return keys;
   }
 
+  /** Most entries one {@code pool-add.lua} call carries (Lua's stack bounds its arguments). */
+  private static final int MAX_ENTRIES_PER_CALL = 200;
+
   /**
-   * Stores a batch in one pipeline: each entry into its user's pool (unless already spent) and
-   * each user into the app's index. Safe to repeat with the same batch. Returns how many entries
-   * were new.
+   * Stores a batch in one pipeline: each user's entries into their pool with one script call per
+   * pool (unless already spent), and each user into the app's index once per batch. Safe to
+   * repeat with the same batch. Returns how many entries were new.
    */
   public int addAll(List<Credential> batch) {
     if (batch.isEmpty()) return 0;
@@ -82,30 +88,48 @@ public final class CredentialPool {
     }
   }
 
+  /** One user's entries of one pool within a batch: the script's keys and its score/member pairs. */
+  private record PoolEntries(UserRef user, String templateId, List<String> scoresAndMembers) {}
+
   private int addPipelined(List<Credential> batch, boolean loadSource) {
+    // Group by pool, in the batch's order: a user's upload arrives as adjacent records.
+    Map<String, PoolEntries> byPool = new LinkedHashMap<>();
+    for (Credential c : batch) {
+      UserRef user = new UserRef(c.appId(), c.openId());
+      boolean grant = c.kind() == CredentialKind.SUBSCRIPTION;
+      String pool = grant ? keys.grants(user, c.templateId()) : keys.templatePool(user);
+      PoolEntries entries = byPool.computeIfAbsent(pool, k -> new PoolEntries(user, grant ? c.templateId() : "", new ArrayList<>()));
+      String score = Long.toString(grant ? c.collectedAt() : c.expiresAt());
+      for (String member : Claim.members(c)) {
+        entries.scoresAndMembers().add(score);
+        entries.scoresAndMembers().add(member);
+      }
+    }
     String now = Long.toString(clock.millis());
     String cap = Integer.toString(perUserCap);
     List<Response<Object>> replies = new ArrayList<>();
+    Set<String> indexed = new HashSet<>();
     try (AbstractPipeline pipeline = redis.pipelined()) {
-      for (Credential c : batch) {
-        UserRef user = new UserRef(c.appId(), c.openId());
-        boolean grant = c.kind() == CredentialKind.SUBSCRIPTION;
-        String pool = grant ? keys.grants(user, c.templateId()) : keys.templatePool(user);
-        String score = Long.toString(grant ? c.collectedAt() : c.expiresAt());
-        List<String> k = List.of(pool, keys.spent(user), keys.grantTemplates(user));
-        for (String member : Claim.members(c)) {
-          replies.add(ADD.queue(pipeline, k, List.of(member, score, now, cap, grant ? c.templateId() : ""), loadSource));
+      for (Map.Entry<String, PoolEntries> e : byPool.entrySet()) {
+        PoolEntries p = e.getValue();
+        UserRef user = p.user();
+        List<String> k = List.of(e.getKey(), keys.spent(user), keys.grantTemplates(user));
+        List<String> pairs = p.scoresAndMembers();
+        for (int from = 0; from < pairs.size(); from += 2 * MAX_ENTRIES_PER_CALL) {
+          List<String> args = new ArrayList<>(List.of(now, cap, p.templateId()));
+          args.addAll(pairs.subList(from, Math.min(pairs.size(), from + 2 * MAX_ENTRIES_PER_CALL)));
+          replies.add(ADD.queue(pipeline, k, args, loadSource));
         }
         int shard = PoolKeys.shardOf(user.openId());
-        String index = grant ? keys.grantIndex(user.appId(), shard, c.templateId()) : keys.templateIndex(user.appId(), shard);
-        pipeline.zadd(index, 0, user.openId());
+        String index = p.templateId().isEmpty() ? keys.templateIndex(user.appId(), shard) : keys.grantIndex(user.appId(), shard, p.templateId());
+        // once per user and index in a batch (after the user's entries, as before): the index
+        // is a set, so a second ZADD in the same pipeline would change nothing
+        if (indexed.add(index + " " + user.openId())) pipeline.zadd(index, 0, user.openId());
       }
       pipeline.sync();
     }
     int added = 0;
-    for (Response<Object> reply : replies) {
-      if (((Long) reply.get()) == 1L) added++;
-    }
+    for (Response<Object> reply : replies) added += ((Long) reply.get()).intValue();
     return added;
   }
 
