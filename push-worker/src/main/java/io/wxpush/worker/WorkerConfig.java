@@ -16,7 +16,7 @@ import java.util.Set;
  * @param httpPort {@code HTTP_PORT} of health and metrics, default 8081
  * @param poolCapPerUser {@code POOL_CAP_PER_USER}: most credential entries kept per user and
  *     pool (the freshest win), default 200
- * @param sinkBatch {@code SINK_BATCH}: most credential records written per Redis pipeline, default 500
+ * @param sinkBatch {@code SINK_BATCH}: most credential records written per Redis pipeline, default 2000
  * @param sweepInterval {@code SWEEP_INTERVAL}: how often expired credentials are swept, default 10 min
  * @param fanoutPage {@code FANOUT_PAGE}: users per fan-out page, default 500
  * @param senderMode {@code SENDER_MODE}: {@code share} (share group, default; Kafka ≥ 4.2) or
@@ -60,7 +60,7 @@ public record WorkerConfig(
     }
     int port = env.port("HTTP_PORT", 8081);
     int cap = env.integer("POOL_CAP_PER_USER", 200, 1, 100_000);
-    int batch = env.integer("SINK_BATCH", 500, 1, 10_000);
+    int batch = env.integer("SINK_BATCH", 2_000, 1, 10_000);
     Duration sweep = env.duration("SWEEP_INTERVAL", Duration.ofMinutes(10));
     int page = env.integer("FANOUT_PAGE", 500, 1, 10_000);
     String mode = env.string("SENDER_MODE", "share").toLowerCase(Locale.ROOT);
