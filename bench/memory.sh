@@ -46,7 +46,6 @@ for run in $(seq "$RUNS"); do
   line=""
   for size in "$SMALL" "$LARGE"; do
     tag=mem${run}n$size
-    broadcast "$tag" "$size" 1
     LAST_PROBE=0
     broadcast "$tag" "$size" 1
     fg="$WORK/$tag-fanout.gc.log"; sg="$WORK/$tag-sender1.gc.log"
