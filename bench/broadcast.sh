@@ -2,9 +2,11 @@
 #   broadcast TAG USERS SENDERS
 # A fresh topic and key prefix; USERS users (u0000000…) get one sim-minted form_id each, written
 # straight into the pools (CredentialPool.addAll); one fan-out worker and SENDERS sender workers
-# (SENDER_CONCURRENCY, SENDER_CONSUMERS; WORKER_JAVA_OPTS for their JVMs, with %n replaced by the
+# (SENDER_CONCURRENCY, SENDER_CONSUMERS; SENDER_JAR to run the senders from another build; WORKER_JAVA_OPTS for their JVMs, with %n replaced by the
 # process name) and an ingest-api; POST /v1/pushes to everyone, poll GET /v1/pushes/{id} until done.
-# Sets BC_SENT, BC_ELAPSED (s, from POST to done), BC_RATE (sends/s), BC_STATUS, BC_PIDS (name=pid…).
+# Sets BC_SENT, BC_ELAPSED (s, from POST to done), BC_RATE (sends/s), BC_STATUS, BC_PIDS (name=pid…),
+# BC_CPU: CPU ms per 1,000 sends of each process during the broadcast (senders, fan-out, sim, and
+# the shared Kafka broker and Redis server, which also serve whatever else runs on the machine).
 SENDER_CONCURRENCY=${SENDER_CONCURRENCY:-1024}
 SENDER_CONSUMERS=${SENDER_CONSUMERS:-4}
 
@@ -23,7 +25,7 @@ broadcast() {
   pids+=("$LAST_PID"); names+=(fanout); ports+=("$port")
   for ((i = 1; i <= senders; i++)); do
     port=$(free_port)
-    JAVA_OPTS=$(jopts "$tag-sender$i") start "$tag-sender$i" push-worker/target/push-worker.jar "${common[@]}" \
+    JAVA_OPTS=$(jopts "$tag-sender$i") start "$tag-sender$i" "${SENDER_JAR:-push-worker/target/push-worker.jar}" "${common[@]}" \
       HTTP_PORT="$port" WORKER_ROLES=sender SENDER_CONCURRENCY="$SENDER_CONCURRENCY" SENDER_CONSUMERS="$SENDER_CONSUMERS"
     pids+=("$LAST_PID"); names+=("sender$i"); ports+=("$port")
   done
@@ -36,6 +38,15 @@ broadcast() {
   sleep "${JOIN_WAIT:-5}" # let the share consumers join before the clock starts
   BC_PIDS=""
   for i in "${!pids[@]}"; do BC_PIDS+="${names[$i]}=${pids[$i]} "; done
+
+  # CPU used during the broadcast, per process: the rate depends on the machine's load, this far less
+  local cpu_names=("${names[@]}") cpu_pids=("${pids[@]}") c0=() kpid rpid
+  [ -n "${SIM_PID:-}" ] && { cpu_names+=(sim); cpu_pids+=("$SIM_PID"); }
+  kpid=$(cat "${WXPUSH_STATE_DIR:-$ROOT/.wxpush/services}/kafka/kafka.pid" 2>/dev/null || true)
+  rpid=$(cat "${WXPUSH_STATE_DIR:-$ROOT/.wxpush/services}/redis/redis.pid" 2>/dev/null || true)
+  [ -n "$kpid" ] && [ -e "/proc/$kpid" ] && { cpu_names+=(kafka); cpu_pids+=("$kpid"); }
+  [ -n "$rpid" ] && [ -e "/proc/$rpid" ] && { cpu_names+=(redis); cpu_pids+=("$rpid"); }
+  for i in "${!cpu_pids[@]}"; do c0+=("$(cpu_s "${cpu_pids[$i]}")"); done
 
   local body='{"appId":"'$APP'","kind":"template","templateId":"TPL_BENCH","page":"pages/index","data":{"keyword1":"order 42 shipped","keyword2":"2024-05-01 12:30"},"audience":{"all":true}}'
   local t0 t1 rid st
@@ -55,6 +66,14 @@ broadcast() {
   BC_SENT=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get("sent",0))' "$st")
   BC_ELAPSED=$(python3 -c "print(f'{$t1 - $t0:.2f}')")
   BC_RATE=$(python3 -c "print(f'{$BC_SENT / ($t1 - $t0):.1f}')")
+  BC_CPU=""
+  local total=0 used
+  for i in "${!cpu_pids[@]}"; do
+    used=$(python3 -c "print(round(($(cpu_s "${cpu_pids[$i]}") - ${c0[$i]}) * 1e6 / max(1, $BC_SENT)))")
+    BC_CPU+="${cpu_names[$i]}=$used "
+    total=$((total + used))
+  done
+  BC_CPU+="total=$total (CPU ms per 1k sends)"
   [ -n "${BC_BEFORE_STOP:-}" ] && $BC_BEFORE_STOP
   for p in "${pids[@]}" "$api_pid"; do stop "$p"; done
   redis_clean "$KEY_PREFIX"

@@ -28,6 +28,7 @@ for run in $(seq "$RUNS"); do
     broadcast "push${run}w$w" "$USERS" "$w"
     line+=" $BC_RATE"
     msg+=" | $w sender worker(s): $BC_SENT sent in $BC_ELAPSED s = $BC_RATE sends/s, ×$(ratio "$BC_RATE" "$article") article"
+    msg+=" [$BC_CPU]"
     case "$BC_STATUS" in *'"failed":0'*'"pending":0'*|*'"pending":0'*'"failed":0'*) ;; *) msg+=" (status $BC_STATUS)" ;; esac
   done
   echo "$line" >>"$WORK/push.tsv"

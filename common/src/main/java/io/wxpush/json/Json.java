@@ -1,9 +1,11 @@
 package io.wxpush.json;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -14,7 +16,11 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
  * Thread-safe.
  */
 public final class Json {
-  public static final ObjectMapper MAPPER = JsonMapper.builder()
+  public static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+          // Jackson's default keeps its buffers per thread; wxpush runs a fresh virtual thread per
+          // request and per send, so every call would allocate and zero new 8-16 KiB buffers
+          .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
+          .build())
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
       .configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
       .configure(DeserializationFeature.FAIL_ON_TRAILING_TOKENS, true)

@@ -87,24 +87,22 @@ public final class PushWorker implements AutoCloseable {
       }
 
       PushStatusStore status = new PushStatusStore(redis, batcher, common.redisKeyPrefix(), clock);
-      if (config.roles().contains(Roles.FANOUT) || config.roles().contains(Roles.SENDER)) {
-        KafkaProducer<String, byte[]> producer = KafkaClients.durableProducer(common.kafkaBootstrapServers(), "wxpush-worker", 30_000);
-        new KafkaClientMetrics(producer).bindTo(registry);
-        stack.push(() -> producer.close(Duration.ofSeconds(10)));
-        AckedPublisher publisher = new AckedPublisher(producer, Duration.ofSeconds(30));
-        if (config.roles().contains(Roles.SENDER)) {
-          topicAdmin.startShareGroupAtEarliest(topics.senderGroup());
-          stack.push(SenderRole.start(config, redis, pool, status, publisher, registry, clock));
-        }
-        if (config.roles().contains(Roles.FANOUT)) {
-          KafkaConsumer<String, byte[]> consumer = KafkaClients.manualCommitConsumer(
-              common.kafkaBootstrapServers(), topics.fanoutGroup(), "wxpush-fanout", 1);
-          new KafkaClientMetrics(consumer).bindTo(registry);
-          Fanout fanout = new Fanout(pool, status, publisher, topics.pushTasks(), config.fanoutPage(), registry);
-          FanoutWorker worker = new FanoutWorker(consumer, topics.pushRequests(), fanout);
-          Thread.ofPlatform().name("fanout").start(worker);
-          stack.push(worker);
-        }
+      if (config.roles().contains(Roles.SENDER)) {
+        // A sender publishes one result record per task, keyed over many partitions: its batches
+        // hold a record or two, where lz4's per-batch buffers cost more CPU than they save bytes.
+        AckedPublisher publisher = publisher(common, "wxpush-sender", "none", registry, stack);
+        topicAdmin.startShareGroupAtEarliest(topics.senderGroup());
+        stack.push(SenderRole.start(config, redis, pool, status, publisher, registry, clock));
+      }
+      if (config.roles().contains(Roles.FANOUT)) {
+        AckedPublisher publisher = publisher(common, "wxpush-fanout", "lz4", registry, stack); // whole pages of tasks: compresses well
+        KafkaConsumer<String, byte[]> consumer = KafkaClients.manualCommitConsumer(
+            common.kafkaBootstrapServers(), topics.fanoutGroup(), "wxpush-fanout", 1);
+        new KafkaClientMetrics(consumer).bindTo(registry);
+        Fanout fanout = new Fanout(pool, status, publisher, topics.pushTasks(), config.fanoutPage(), registry);
+        FanoutWorker worker = new FanoutWorker(consumer, topics.pushRequests(), fanout);
+        Thread.ofPlatform().name("fanout").start(worker);
+        stack.push(worker);
       }
 
       Map<String, HealthCheck> checks = new LinkedHashMap<>();
@@ -117,6 +115,14 @@ public final class PushWorker implements AutoCloseable {
       closeAll(stack);
       throw e;
     }
+  }
+
+  private static AckedPublisher publisher(CommonConfig common, String clientId, String compression, PrometheusMeterRegistry registry,
+      Deque<AutoCloseable> stack) {
+    KafkaProducer<String, byte[]> producer = KafkaClients.durableProducer(common.kafkaBootstrapServers(), clientId, 30_000, compression);
+    new KafkaClientMetrics(producer).bindTo(registry);
+    stack.push(() -> producer.close(Duration.ofSeconds(10)));
+    return new AckedPublisher(producer, Duration.ofSeconds(30));
   }
 
   public int port() {
