@@ -1,0 +1,252 @@
+package io.wxpush.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.wxpush.config.RedisEndpoint;
+import io.wxpush.credentials.UserRef;
+import io.wxpush.kafka.KafkaClients;
+import io.wxpush.kafka.Topics;
+import io.wxpush.sim.SimTemplate;
+import io.wxpush.testkit.RealServices;
+import io.wxpush.testkit.TestEnv;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.config.ConfigResource;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import redis.clients.jedis.Jedis;
+
+/**
+ * Scenario 5 of RELIABILITY.md, scale-out: the whole system on a three-broker Kafka cluster
+ * (replication 3, min ISR 2) and a three-master Redis Cluster, with one broker SIGKILLed while
+ * users upload credentials and a broadcast sends, and kept down until both are finished. Runs against {@code scripts/cluster.sh}, which
+ * it drives to kill and restart brokers: set the variables {@code scripts/cluster.sh env} prints
+ * (or run {@code scripts/cluster.sh test}). Skipped when {@code WXPUSH_CLUSTER_SCRIPT} is not set.
+ */
+@ExtendWith(RealServices.class)
+class ClusterScenariosIT {
+  private static final int USERS = 600;
+  private static final int PER_USER = 2;
+  private static final Map<String, Object> MESSAGE = Map.of("keyword1", "hello");
+
+  private final long t0 = System.nanoTime();
+  private final List<String> events = new ArrayList<>();
+  /** Brokers this test killed and has not restarted yet: restarted however the test ends. */
+  private final Set<Integer> down = ConcurrentHashMap.newKeySet();
+
+  private long elapsedMs() {
+    return (System.nanoTime() - t0) / 1_000_000;
+  }
+
+  private synchronized void event(String what) {
+    String line = String.format("t=%.1fs %s", elapsedMs() / 1000.0, what);
+    events.add(line);
+    System.out.println("cluster-scenario: " + line);
+  }
+
+  @Test
+  void aBrokerKilledDuringUploadsAndABroadcastLosesNothingAndMessagesNobodyTwice(TestEnv env) throws Exception {
+    String script = System.getenv("WXPUSH_CLUSTER_SCRIPT");
+    Assumptions.assumeTrue(script != null && !script.isBlank(),
+        "scenario 5 runs on the loopback cluster only: run scripts/cluster.sh test, or eval \"$(scripts/cluster.sh env)\" first");
+    assertThat(Path.of(script)).as("WXPUSH_CLUSTER_SCRIPT").isRegularFile();
+    String replication = System.getenv().getOrDefault("KAFKA_REPLICATION_FACTOR", "3");
+
+    try (Admin admin = KafkaClients.admin(env.kafkaBootstrapServers(), "cluster-it")) {
+      // The services are the cluster the scenario is about, not a single broker and server.
+      assertThat(admin.describeCluster().nodes().get(30, TimeUnit.SECONDS)).as("Kafka brokers at " + env.kafkaBootstrapServers()).hasSize(3);
+      RedisEndpoint redis = RedisEndpoint.parse(env.redisUrl());
+      assertThat(redis.cluster()).as("REDIS_URL is a redis-cluster:// URL").isTrue();
+      try (Jedis node = new Jedis(redis.nodes().getFirst())) {
+        assertThat(node.clusterInfo()).as("Redis Cluster").contains("cluster_state:ok").contains("cluster_size:3");
+      }
+
+      // Start from a whole cluster: every partition with its three replicas in sync.
+      script(script, "wait-in-sync", 180);
+
+      try (Stack stack = Stack.start(env, Map.of("KAFKA_REPLICATION_FACTOR", replication))) {
+        stack.sim.registerTemplate(new SimTemplate(Stack.APP, "TPL_ORDER", SimTemplate.Kind.TEMPLATE, List.of("keyword1"), Set.of()));
+        stack.worker("credentials,fanout,sender", Map.of());
+        Topics topics = new Topics(env.topicPrefix());
+        assertReplicated(admin, List.of(topics.credentials(), topics.pushRequests(), topics.pushTasks(), topics.pushResults(), topics.pushDlq()),
+            Integer.parseInt(replication));
+        event("stack up: ingest-api and a worker (credentials,fanout,sender); topics replicated " + replication + ", min ISR 2");
+
+        List<String> openIds = new ArrayList<>();
+        for (int i = 0; i < USERS; i++) openIds.add("cl" + i);
+
+        // 1. Every user uploads a form_id through the API, so that each has a credential.
+        Map<String, Integer> first = stack.upload(openIds, 1);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+            .untilAsserted(() -> Invariants.nothingAcknowledgedLost(stack, first));
+        event("first uploads: " + sum(first) + " form_ids acknowledged and stored");
+
+        // 2. A broadcast to all, and at the same time every user uploads two more form_ids; once a
+        // quarter of the messages are out, SIGKILL the broker leading most partitions of the
+        // credentials and push-tasks topics (the share-partition leaders hold the senders'
+        // in-flight records). It stays down until both are finished.
+        stack.sim.faults().latency(Duration.ofMillis(30), Duration.ZERO);
+        String rid = stack.push(Map.of("appId", Stack.APP, "kind", "template", "templateId", "TPL_ORDER", "data", MESSAGE,
+            "audience", Map.of("all", true)));
+        long pushStart = System.nanoTime();
+        event("broadcast " + rid + " requested; second uploads start");
+        Map<String, Integer> second = new ConcurrentHashMap<>();
+        AtomicInteger refused = new AtomicInteger();
+        AtomicReference<Throwable> uploadFailure = new AtomicReference<>();
+        AtomicLong uploadsDoneAt = new AtomicLong();
+        Thread uploader = Thread.ofVirtual().start(() -> {
+          try {
+            stack.upload(openIds, PER_USER, second, refused);
+            uploadsDoneAt.set(elapsedMs());
+          } catch (Throwable e) {
+            uploadFailure.set(e);
+          }
+        });
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20)).until(() -> stack.sim.deliveredCount() >= USERS / 4);
+        int victim = busiestLeader(admin, List.of(topics.credentials(), topics.pushTasks()));
+        String role = describeRole(admin, victim);
+        long deliveredAtKill = stack.sim.deliveredCount();
+        int uploadedAtKill = second.size();
+        down.add(victim);
+        script(script, "kill-broker", victim);
+        long killedAt = elapsedMs();
+        event("SIGKILL broker " + victim + " (" + role + ") after " + deliveredAtKill + " deliveries and "
+            + uploadedAtKill + " of " + USERS + " second uploads");
+
+        JsonNode status = await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(250))
+            .until(() -> stack.status(rid), s -> "done".equals(s.path("state").asText()));
+        long pushDoneAt = elapsedMs();
+        event(String.format("broadcast done %.1f s after it was requested, %.1f s after the kill",
+            (System.nanoTime() - pushStart) / 1e9, (pushDoneAt - killedAt) / 1000.0));
+        uploader.join(Duration.ofSeconds(180));
+        assertThat(uploader.isAlive()).as("second uploads still running after 180 s").isFalse();
+        assertThat(uploadFailure.get()).as("second uploads").isNull();
+        event(String.format("second uploads done %.1f s after the kill: %d form_ids acknowledged, %d answers 503 (retried)",
+            (uploadsDoneAt.get() - killedAt) / 1000.0, sum(second), refused.get()));
+        assertThat(second).as("every user's second upload acknowledged in the end").hasSize(USERS);
+
+        // Each targeted user (all have a credential) got exactly one message, the status says so,
+        // and no form_id was used twice (WeChat answers 41029 to a reused one).
+        Invariants.exactlyOnce(stack, status, openIds);
+        assertThat(status.get("sent").asLong()).as("sent").isEqualTo(USERS);
+        assertThat(status.get("unknown").asLong()).as("unknown").isZero();
+        int duplicates = 0;
+        int missed = 0;
+        for (String openId : openIds) {
+          int n = stack.sim.inbox(Stack.APP, openId).size();
+          if (n > 1) duplicates++;
+          if (n == 0) missed++;
+        }
+        assertThat(duplicates).as("users with two messages").isZero();
+        assertThat(missed).as("users with no message").isZero();
+        Map<Integer, Long> errcodes = new TreeMap<>(stack.sim.errcodeCounts());
+        assertThat(errcodes.getOrDefault(41029, 0L)).as("form_ids used twice (41029)").isZero();
+
+        // Nothing acknowledged lost: each user's pool holds every form_id answered 202 except
+        // the one the broadcast spent, with the broker still down.
+        Map<String, Integer> expected = new TreeMap<>();
+        for (String openId : openIds) expected.put(openId, first.getOrDefault(openId, 0) + second.getOrDefault(openId, 0) - 1);
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1))
+            .untilAsserted(() -> Invariants.nothingAcknowledgedLost(stack, expected));
+        long acked = sum(first) + sum(second);
+        long left = storedFormIds(stack, openIds);
+        event("pools hold " + left + " form_ids = " + acked + " acknowledged - " + USERS + " spent (broker " + victim + " still down)");
+
+        script(script, "start-broker", victim);
+        down.remove(victim);
+        event("broker " + victim + " restarted");
+        System.out.printf("RESULT cluster-scenario users=%d form_ids_acked=%d upload_503=%d killed=broker%d(%s) "
+                + "delivered_at_kill=%d second_uploads_at_kill=%d sent=%d inboxes_with_two=%d inboxes_empty=%d "
+                + "form_ids_left=%d lost=%d sim_errcodes=%s push_after_kill_s=%.1f time_s=%.1f%n",
+            USERS, acked, refused.get(), victim, role, deliveredAtKill, uploadedAtKill, status.get("sent").asLong(),
+            duplicates, missed, left, acked - USERS - left, errcodes, (pushDoneAt - killedAt) / 1000.0, elapsedMs() / 1000.0);
+      }
+    } catch (Throwable e) {
+      System.out.println("cluster-scenario: failed; events so far:\n  " + String.join("\n  ", events));
+      throw e;
+    } finally {
+      for (int broker : down) script(script, "start-broker", broker); // leave the cluster whole for the next test
+    }
+  }
+
+  /** Every partition of each topic has {@code replicas} replicas, and the topic needs 2 in sync. */
+  private static void assertReplicated(Admin admin, List<String> names, int replicas) throws Exception {
+    Map<String, TopicDescription> topics = admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS);
+    for (TopicDescription t : topics.values()) {
+      for (TopicPartitionInfo p : t.partitions()) {
+        assertThat(p.replicas()).as("replicas of " + t.name() + "-" + p.partition()).hasSize(replicas);
+      }
+    }
+    List<ConfigResource> resources = names.stream().map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList();
+    Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
+    for (var e : configs.entrySet()) {
+      assertThat(e.getValue().get("min.insync.replicas").value()).as("min.insync.replicas of " + e.getKey().name()).isEqualTo("2");
+    }
+  }
+
+  private static long sum(Map<String, Integer> counts) {
+    return counts.values().stream().mapToLong(Integer::longValue).sum();
+  }
+
+  /** The broker leading most partitions of {@code topics} (lowest id on a tie). */
+  private static int busiestLeader(Admin admin, List<String> topics) throws Exception {
+    Map<Integer, Long> led = admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
+        .flatMap(t -> t.partitions().stream()).filter(p -> p.leader() != null)
+        .collect(Collectors.groupingBy(p -> p.leader().id(), TreeMap::new, Collectors.counting()));
+    return led.entrySet().stream().max(Comparator.comparingLong(Map.Entry<Integer, Long>::getValue)
+        .thenComparing(Map.Entry::getKey, Comparator.reverseOrder())).orElseThrow().getKey();
+  }
+
+  /** Whether the broker is also the active KRaft controller (every node is a voter). */
+  private static String describeRole(Admin admin, int broker) {
+    try {
+      int controller = admin.describeMetadataQuorum().quorumInfo().get(10, TimeUnit.SECONDS).leaderId();
+      return controller == broker ? "active-controller" : "follower-controller";
+    } catch (Exception e) {
+      return "controller-role-unknown";
+    }
+  }
+
+  private static long storedFormIds(Stack stack, List<String> openIds) {
+    try (var redis = stack.redis()) {
+      var pool = stack.pool(redis);
+      return openIds.stream().mapToLong(o -> pool.inspect(new UserRef(Stack.APP, o)).formIds()).sum();
+    }
+  }
+
+  /** Runs {@code scripts/cluster.sh command arg}; fails the test with its output when it fails. */
+  private static void script(String script, String command, int arg) throws Exception {
+    Path log = Files.createTempFile("cluster-sh", ".log");
+    try {
+      Process p = new ProcessBuilder("bash", script, command, Integer.toString(arg)).redirectErrorStream(true)
+          .redirectOutput(log.toFile()).start();
+      if (!p.waitFor(300, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new AssertionError("cluster.sh " + command + " " + arg + " did not finish within 300 s: " + Files.readString(log));
+      }
+      if (p.exitValue() != 0) throw new AssertionError("cluster.sh " + command + " " + arg + " failed: " + Files.readString(log));
+    } finally {
+      Files.deleteIfExists(log);
+    }
+  }
+}
