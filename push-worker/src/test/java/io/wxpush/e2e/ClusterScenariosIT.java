@@ -123,14 +123,16 @@ class ClusterScenariosIT {
           }
         });
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20)).until(() -> stack.sim.deliveredCount() >= USERS / 4);
-        int victim = busiestLeader(admin, List.of(topics.credentials(), topics.pushTasks()));
+        Leader leader = busiestLeader(admin, List.of(topics.credentials(), topics.pushTasks()));
+        int victim = leader.id();
         String role = describeRole(admin, victim);
         long deliveredAtKill = stack.sim.deliveredCount();
         int uploadedAtKill = second.size();
         down.add(victim);
         script(script, "kill-broker", victim);
         long killedAt = elapsedMs();
-        event("SIGKILL broker " + victim + " (" + role + ") after " + deliveredAtKill + " deliveries and "
+        event("SIGKILL broker " + victim + " (" + role + ", leader of " + leader.led() + " of the " + leader.partitions()
+            + " credentials and push-tasks partitions) after " + deliveredAtKill + " deliveries and "
             + uploadedAtKill + " of " + USERS + " second uploads");
 
         JsonNode status = await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofMillis(250))
@@ -208,13 +210,18 @@ class ClusterScenariosIT {
     return counts.values().stream().mapToLong(Integer::longValue).sum();
   }
 
+  /** A broker and how many of the partitions looked at it leads. */
+  private record Leader(int id, long led, long partitions) {}
+
   /** The broker leading most partitions of {@code topics} (lowest id on a tie). */
-  private static int busiestLeader(Admin admin, List<String> topics) throws Exception {
-    Map<Integer, Long> led = admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
-        .flatMap(t -> t.partitions().stream()).filter(p -> p.leader() != null)
+  private static Leader busiestLeader(Admin admin, List<String> topics) throws Exception {
+    List<TopicPartitionInfo> partitions = admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
+        .flatMap(t -> t.partitions().stream()).toList();
+    Map<Integer, Long> led = partitions.stream().filter(p -> p.leader() != null)
         .collect(Collectors.groupingBy(p -> p.leader().id(), TreeMap::new, Collectors.counting()));
-    return led.entrySet().stream().max(Comparator.comparingLong(Map.Entry<Integer, Long>::getValue)
-        .thenComparing(Map.Entry::getKey, Comparator.reverseOrder())).orElseThrow().getKey();
+    var busiest = led.entrySet().stream().max(Comparator.comparingLong(Map.Entry<Integer, Long>::getValue)
+        .thenComparing(Map.Entry::getKey, Comparator.reverseOrder())).orElseThrow();
+    return new Leader(busiest.getKey(), busiest.getValue(), partitions.size());
   }
 
   /** Whether the broker is also the active KRaft controller (every node is a voter). */
