@@ -292,16 +292,28 @@ stop_all() {
   for n in "${NODES[@]}"; do stop_pid "$(redis_dir "$n")/redis.pid" redis-server "redis node $n"; done
 }
 
+running_count() {
+  local n count=0
+  for n in "${NODES[@]}"; do
+    alive "$(kafka_dir "$n")/kafka.pid" kafka.Kafka && count=$((count + 1))
+    alive "$(redis_dir "$n")/redis.pid" redis-server && count=$((count + 1))
+  done
+  echo "$count"
+}
+
 run_tests() {
   source "$ROOT/scripts/lib/java.sh"
-  local started=no
-  if ! status >/dev/null 2>&1; then
+  local running; running=$(running_count)
+  if [ "$running" = 0 ]; then
+    mkdir -p "$STATE"
+    trap "'$SELF' stop" EXIT # stop what this run starts, however it ends
     start_kafka
     start_redis
-    started=yes
+  elif [ "$running" != 6 ]; then
+    status >&2 || true
+    say "the cluster runs only in part; 'scripts/cluster.sh start' (or stop) it first"
+    exit 1
   fi
-  # shellcheck disable=SC2064
-  trap "[ $started = yes ] && '$SELF' stop || true" EXIT
   eval "$(print_env)"
   local t0=$SECONDS
   echo "cluster test: KAFKA_BOOTSTRAP_SERVERS=$KAFKA_BOOTSTRAP_SERVERS REDIS_URL=$REDIS_URL KAFKA_REPLICATION_FACTOR=$KAFKA_REPLICATION_FACTOR"
