@@ -8,6 +8,7 @@
 #   scripts/cluster.sh start            start what is not running; wait until Kafka has three brokers
 #                                       and the Redis Cluster answers cluster_state:ok
 #   scripts/cluster.sh stop             stop exactly the processes this script started (by PID)
+#   scripts/cluster.sh clean            stop, then delete the state dir (all topics, keys and logs)
 #   scripts/cluster.sh status           say what runs; exit 0 only when all six do
 #   scripts/cluster.sh env              print the variables to eval (KAFKA_BOOTSTRAP_SERVERS, REDIS_URL,
 #                                       KAFKA_REPLICATION_FACTOR, WXPUSH_CLUSTER_SCRIPT, ...)
@@ -240,7 +241,7 @@ start_redis() {
     # a fresh cluster: no node holds slots yet
     for n in "${NODES[@]}"; do
       if [ "$(cluster_field "$(redis_port "$n")" cluster_slots_assigned)" != 0 ]; then
-        say "redis node $n already holds slots but the cluster is not whole; stop it, remove $STATE/redis-* and start again"
+        say "redis node $n already holds slots but the cluster is not whole; 'scripts/cluster.sh clean' and start again"
         exit 1
       fi
     done
@@ -288,7 +289,10 @@ print_env() {
 
 stop_all() {
   local n
-  for n in "${NODES[@]}"; do stop_pid "$(kafka_dir "$n")/kafka.pid" kafka.Kafka "kafka node $n"; done
+  # All Kafka nodes at once: a node stopped after the other two finds no controller quorum for
+  # its controlled shutdown and waits for it until it is killed.
+  for n in "${NODES[@]}"; do stop_pid "$(kafka_dir "$n")/kafka.pid" kafka.Kafka "kafka node $n" & done
+  wait
   for n in "${NODES[@]}"; do stop_pid "$(redis_dir "$n")/redis.pid" redis-server "redis node $n"; done
 }
 
@@ -331,6 +335,11 @@ case "${1:-}" in
     start_redis
     ;;
   stop) stop_all ;;
+  clean)
+    stop_all
+    rm -rf "$STATE"
+    say "removed $STATE"
+    ;;
   status) status ;;
   env) print_env ;;
   kill-broker) check_node "${2:-}"; kill_broker "$2" ;;
@@ -346,7 +355,7 @@ case "${1:-}" in
     ;;
   test) shift; run_tests "$@" ;;
   *)
-    echo "usage: $0 start|stop|status|env|kill-broker N|stop-broker N|start-broker N|wait-in-sync [seconds]|test [maven args]" >&2
+    echo "usage: $0 start|stop|clean|status|env|kill-broker N|stop-broker N|start-broker N|wait-in-sync [seconds]|test [maven args]" >&2
     exit 2
     ;;
 esac
