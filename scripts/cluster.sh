@@ -201,7 +201,8 @@ kill_broker() {
     rm -f "$pidfile"
     say "kafka node $n killed (SIGKILL)"
   else
-    say "kafka node $n is not running"
+    say "kafka node $n is not running: nothing to kill"
+    exit 1
   fi
 }
 
