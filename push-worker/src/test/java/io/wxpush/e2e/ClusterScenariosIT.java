@@ -74,6 +74,12 @@ class ClusterScenariosIT {
         "scenario 5 runs on the loopback cluster only: run scripts/cluster.sh test, or eval \"$(scripts/cluster.sh env)\" first");
     assertThat(Path.of(script)).as("WXPUSH_CLUSTER_SCRIPT").isRegularFile();
     String replication = System.getenv().getOrDefault("KAFKA_REPLICATION_FACTOR", "3");
+    // A consumer loop that dies on the fail-over (as the share-group sender once did on a
+    // timed-out acknowledgement) must fail the scenario even when the others finish the work.
+    // Awaitility reports such deaths during its waits; this catches them in between.
+    List<String> died = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Thread.UncaughtExceptionHandler previousHandler = Thread.getDefaultUncaughtExceptionHandler();
+    Thread.setDefaultUncaughtExceptionHandler((thread, e) -> died.add(thread.getName() + ": " + e));
 
     try (Admin admin = KafkaClients.admin(env.kafkaBootstrapServers(), "cluster-it")) {
       // The services are the cluster the scenario is about, not a single broker and server.
@@ -193,6 +199,8 @@ class ClusterScenariosIT {
         event("pools hold " + left + " form_ids = " + sum(first) + " seeded + " + sum(uploaded) + " acknowledged - " + USERS
             + " spent (broker " + victim + " still down)");
 
+        assertThat(died).as("threads that died of an uncaught exception").isEmpty();
+
         script(script, "start-broker", victim);
         down.remove(victim);
         event("broker " + victim + " restarted");
@@ -207,6 +215,7 @@ class ClusterScenariosIT {
       System.out.println("cluster-scenario: failed; events so far:\n  " + String.join("\n  ", events));
       throw e;
     } finally {
+      Thread.setDefaultUncaughtExceptionHandler(previousHandler);
       for (int broker : down) script(script, "start-broker", broker); // leave the cluster whole for the next test
     }
   }
