@@ -95,16 +95,20 @@ resolve_kafka() {
   touch "$KAFKA_LIB/.complete"
 }
 
-# probe ARGS...: scripts/kafka-broker/ClusterProbe.java on the broker's own client jars
-# (compiled once into the state dir, again when the source changes)
-probe() {
+# compile_probe: scripts/kafka-broker/ClusterProbe.java into the state dir, against the broker's
+# own client jars (again when the source changes)
+compile_probe() {
   local src="$ROOT/scripts/kafka-broker/ClusterProbe.java" classes="$STATE/probe-classes"
-  if [ ! -f "$classes/ClusterProbe.class" ] || [ "$src" -nt "$classes/ClusterProbe.class" ]; then
-    mkdir -p "$classes"
-    javac -nowarn -d "$classes" -cp "$KAFKA_LIB/*" "$src" || { say "compiling $src failed"; exit 1; }
-  fi
+  [ -f "$classes/ClusterProbe.class" ] && [ ! "$src" -nt "$classes/ClusterProbe.class" ] && return 0
+  mkdir -p "$classes"
+  javac -nowarn -d "$classes" -cp "$KAFKA_LIB/*" "$src" || { say "compiling $src failed"; return 1; }
+}
+
+# probe ARGS...: run ClusterProbe (see its usage)
+probe() {
+  compile_probe || exit 1
   java -Dlog4j2.configurationFile="$ROOT/scripts/kafka-broker/log4j2.properties" -Dkafka.logs.dir="$STATE/probe-logs" \
-    -cp "$classes:$KAFKA_LIB/*" ClusterProbe "$@"
+    -cp "$STATE/probe-classes:$KAFKA_LIB/*" ClusterProbe "$@"
 }
 
 write_kafka_config() { # node
@@ -140,14 +144,18 @@ log.retention.hours=24
 EOF
 }
 
+ensure_cluster_id() {
+  mkdir -p "$STATE"
+  [ -s "$STATE/kafka-cluster-id" ] && return 0
+  java -cp "$KAFKA_LIB/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1 >"$STATE/kafka-cluster-id"
+  [ -s "$STATE/kafka-cluster-id" ] || { say "could not generate a Kafka cluster id"; exit 1; }
+}
+
 format_storage() { # node
   local n=$1 dir cluster_id
   dir=$(kafka_dir "$n")
   [ -f "$dir/data/meta.properties" ] && return 0
-  mkdir -p "$STATE"
-  if [ ! -s "$STATE/kafka-cluster-id" ]; then
-    java -cp "$KAFKA_LIB/*" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1 >"$STATE/kafka-cluster-id"
-  fi
+  ensure_cluster_id
   cluster_id=$(cat "$STATE/kafka-cluster-id")
   java -Dlog4j2.configurationFile="$ROOT/scripts/kafka-broker/log4j2.properties" -Dkafka.logs.dir="$dir/logs" \
     -cp "$KAFKA_LIB/*" kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/server.properties" >"$dir/logs/format.log" 2>&1 \
@@ -173,7 +181,15 @@ launch_broker() {
 
 start_kafka() {
   resolve_kafka
-  local n
+  ensure_cluster_id
+  # compile the probe and format the nodes' storage side by side: each is a JVM start
+  local n p pids=()
+  compile_probe & pids+=($!)
+  for n in "${NODES[@]}"; do
+    alive "$(kafka_dir "$n")/kafka.pid" kafka.Kafka && continue
+    (write_kafka_config "$n" && format_storage "$n") & pids+=($!)
+  done
+  for p in "${pids[@]}"; do wait "$p" || exit 1; done
   for n in "${NODES[@]}"; do launch_broker "$n"; done
   for n in "${NODES[@]}"; do
     wait_port "$(broker_port "$n")" "kafka node $n" 120 || { say "see $(kafka_dir "$n")/logs/server.log"; exit 1; }
