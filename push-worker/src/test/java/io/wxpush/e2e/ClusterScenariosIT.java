@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,9 +41,10 @@ import redis.clients.jedis.Jedis;
 /**
  * Scenario 5 of RELIABILITY.md, scale-out: the whole system on a three-broker Kafka cluster
  * (replication 3, min ISR 2) and a three-master Redis Cluster, with one broker SIGKILLed while
- * users upload credentials and a broadcast sends, and kept down until both are finished. Runs against {@code scripts/cluster.sh}, which
- * it drives to kill and restart brokers: set the variables {@code scripts/cluster.sh env} prints
- * (or run {@code scripts/cluster.sh test}). Skipped when {@code WXPUSH_CLUSTER_SCRIPT} is not set.
+ * users upload credentials and a broadcast sends, and kept down until both are finished. Runs
+ * against {@code scripts/cluster.sh}, which it drives to kill and restart brokers: set the
+ * variables {@code scripts/cluster.sh env} prints (or run {@code scripts/cluster.sh test}).
+ * Skipped when {@code WXPUSH_CLUSTER_SCRIPT} is not set.
  */
 @ExtendWith(RealServices.class)
 class ClusterScenariosIT {
@@ -77,7 +79,7 @@ class ClusterScenariosIT {
     // A consumer loop that dies on the fail-over (as the share-group sender once did on a
     // timed-out acknowledgement) must fail the scenario even when the others finish the work.
     // Awaitility reports such deaths during its waits; this catches them in between.
-    List<String> died = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<String> died = new CopyOnWriteArrayList<>();
     Thread.UncaughtExceptionHandler previousHandler = Thread.getDefaultUncaughtExceptionHandler();
     Thread.setDefaultUncaughtExceptionHandler((thread, e) -> died.add(thread.getName() + ": " + e));
 
