@@ -124,5 +124,8 @@ mint_formids() {
     "$SIM/sim/bulk/form-ids?format=lines" >"$3"
 }
 
+# cpu_s PID: CPU seconds (user + system) the process has used so far.
+cpu_s() { awk -v t="$(getconf CLK_TCK)" '{print ($14 + $15) / t}' "/proc/$1/stat"; }
+
 median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 ratio() { python3 -c "print(f'{$1/$2:.3g}')"; }

@@ -3,44 +3,78 @@
 # Redis pools by one push-worker with WORKER_ROLES=credentials, side by side with redis-benchmark's
 # pipelined ZADD (pipeline 500, 4 connections) on the same Redis. Each run gets a fresh topic,
 # consumer group and key prefix. Timed from the first credential stored to the last (the group
-# join is not counted), read from the worker's wxpush_credentials_stored_total. Median of RUNS.
+# join is not counted), read from the worker's wxpush_credentials_stored_total. Also reports the
+# worker's CPU time per 1,000 credentials. Median of RUNS.
 #
 #   bench/sink.sh [users=100000] [per_user=3]      QUICK=1 bench/sink.sh  (~1 min)
+#   env: RUNS (3), WORKER_JAR (default push-worker/target/push-worker.jar), BASELINE_JAR (another
+#        push-worker jar, e.g. main's: run on its own fresh topic in every run too, before or
+#        after this one alternately, for a before/after ratio taken in one run), WORKER_ENV
+#        (extra VAR=value settings for the measured worker only, e.g. "SINK_BATCH=2000")
 source "$(dirname "$0")/lib.sh"
 USERS=${1:-100000}; PER_USER=${2:-3}; RUNS=${RUNS:-3}
 [ -n "${QUICK:-}" ] && USERS=15000
 TOTAL=$((USERS * PER_USER))
+WORKER_JAR=${WORKER_JAR:-push-worker/target/push-worker.jar}
 ensure_tool; ensure_kafka_tools
+VARIANTS=(new); [ -n "${BASELINE_JAR:-}" ] && VARIANTS=(base new)
 
-: >"$WORK/sink.tsv"
-for run in $(seq "$RUNS"); do
-  new_prefixes "sink$run"
+# measure VARIANT RUN: appends "credentials/s cpu_ms_per_1k" to $WORK/VARIANT.tsv
+measure() {
+  local jar=$WORKER_JAR extra=(${WORKER_ENV:-}); [ "$1" = base ] && { jar=$BASELINE_JAR; extra=(); }
+  new_prefixes "sink$2$1"
   TOPIC=${TOPIC_PREFIX}credentials
   kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA" --create --topic "$TOPIC" --partitions 12 >/dev/null 2>&1
-  tool produce "$KAFKA" "$TOPIC" "$APP" "$USERS" "$PER_USER" >&2
+  tool produce "$KAFKA" "$TOPIC" "$APP" "$USERS" "$PER_USER" 2>/dev/null >&2
   PORT=$(free_port)
-  start "sink$run" push-worker/target/push-worker.jar HTTP_PORT="$PORT" WORKER_ROLES=credentials
+  start "sink$2$1" "$jar" HTTP_PORT="$PORT" WORKER_ROLES=credentials "${extra[@]}"
   WORKER=$LAST_PID
   wait_http "http://127.0.0.1:$PORT/health" 60
   stored() { curl -sf "http://127.0.0.1:$PORT/metrics" | awk '/^wxpush_credentials_stored_total/ {printf "%d", $2}'; }
-  t0=""; n=0
+  t0=""; n=0; c0=""
   deadline=$((SECONDS + 600))
   while [ "$SECONDS" -lt "$deadline" ]; do
     n=$(stored); n=${n:-0}
     now=$(date +%s.%N)
-    [ -z "$t0" ] && [ "$n" -gt 0 ] && { t0=$now; n0=$n; }
+    [ -z "$t0" ] && [ "$n" -gt 0 ] && { t0=$now; n0=$n; c0=$(cpu_s "$WORKER"); }
     [ "$n" -ge "$TOTAL" ] && break
     sleep 0.1
   done
-  [ "$n" -ge "$TOTAL" ] || { say "sink stored only $n of $TOTAL"; exit 1; }
+  [ "$n" -ge "$TOTAL" ] || { say "sink ($1) stored only $n of $TOTAL"; exit 1; }
+  c1=$(cpu_s "$WORKER")
   sink=$(python3 -c "print(($n - $n0) / ($now - $t0))")
+  cpu=$(python3 -c "print(f'{($c1 - $c0) * 1e6 / max(1, $n - $n0):.0f}')")
   stop "$WORKER"
+  redis_clean "$KEY_PREFIX"
+  echo "$sink $cpu" >>"$WORK/$1.tsv"
+  printf '  %-4s sink %.0f credentials/s (%d stored), worker CPU %s ms per 1k credentials\n' "$1" "$sink" "$n" "$cpu"
+}
+
+: >"$WORK/new.tsv"; : >"$WORK/base.tsv"; : >"$WORK/zadd.tsv"
+for run in $(seq "$RUNS"); do
+  order=("${VARIANTS[@]}")
+  [ $((run % 2)) = 0 ] && [ ${#order[@]} = 2 ] && order=(new base)
+  echo "run $run:"
+  for v in "${order[@]}"; do measure "$v" "$run"; done
   zadd=$(redis-benchmark -h "$REDIS_HOST" -p "$REDIS_PORT" -n $((TOTAL * 2)) -P 500 -c 4 -r 1000000 -q \
     ZADD "${KEY_PREFIX}rb:__rand_int__" __rand_int__ "m:__rand_int__" | tr '\r' '\n' | awk '/requests per second/ {for (i=1;i<=NF;i++) if ($(i+1)=="requests") print $i}' | tail -1)
-  echo "$sink $zadd" >>"$WORK/sink.tsv"
-  printf 'run %d: sink %.0f credentials/s (%d stored) | redis-benchmark ZADD -P500 %.0f ops/s | ratio %s\n' "$run" "$sink" "$n" "$zadd" "$(ratio "$sink" "$zadd")"
   redis_clean "$KEY_PREFIX"
+  echo "$zadd" >>"$WORK/zadd.tsv"
+  sink=$(tail -1 "$WORK/new.tsv" | cut -d' ' -f1)
+  printf '  redis-benchmark ZADD -P500 %.0f ops/s | ratio %s\n' "$zadd" "$(ratio "$sink" "$zadd")"
 done
-sink=$(cut -d' ' -f1 "$WORK/sink.tsv" | median); zadd=$(cut -d' ' -f2 "$WORK/sink.tsv" | median)
-r=$(awk '{printf "%.4f\n", $1/$2}' "$WORK/sink.tsv" | median)
-printf 'RESULT sink credentials/s=%.0f | redis-benchmark ZADD(P500)/s=%.0f | ratio=%.3f  (median of %d runs, %d credentials each)\n' "$sink" "$zadd" "$r" "$RUNS" "$TOTAL"
+zadd=$(median <"$WORK/zadd.tsv")
+result() { # variant label
+  local sink cpu r
+  sink=$(cut -d' ' -f1 "$WORK/$1.tsv" | median); cpu=$(cut -d' ' -f2 "$WORK/$1.tsv" | median)
+  r=$(paste -d' ' "$WORK/$1.tsv" "$WORK/zadd.tsv" | awk '{printf "%.4f\n", $1/$3}' | median)
+  printf 'RESULT %s credentials/s=%.0f worker_cpu_ms_per_1k=%.0f | redis-benchmark ZADD(P500)/s=%.0f | ratio=%.3f  (median of %d runs, %d credentials each)\n' \
+    "$2" "$sink" "$cpu" "$zadd" "$r" "$RUNS" "$TOTAL"
+}
+result new sink
+if [ -n "${BASELINE_JAR:-}" ]; then
+  result base "sink-baseline($BASELINE_JAR)"
+  printf 'RESULT sink new÷baseline credentials/s=%s cpu_per_credential=%s (medians of per-run ratios)\n' \
+    "$(paste -d' ' "$WORK/new.tsv" "$WORK/base.tsv" | awk '{printf "%.3f\n", $1/$3}' | median)" \
+    "$(paste -d' ' "$WORK/new.tsv" "$WORK/base.tsv" | awk '{printf "%.3f\n", $2/$4}' | median)"
+fi

@@ -1,13 +1,17 @@
 package io.wxpush.credentials;
 
+import io.wxpush.redis.RedisBatcher;
 import io.wxpush.redis.RedisScript;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
@@ -35,6 +39,8 @@ public final class CredentialPool {
   private final Clock clock;
   private final int perUserCap;
   private final Duration expiryMargin;
+  /** Claims and releases go through it when set (senders: many at once); null for direct calls. */
+  private final RedisBatcher batcher;
 
   /**
    * @param perUserCap most entries kept per pool (the freshest win), default 200
@@ -42,7 +48,13 @@ public final class CredentialPool {
    *     flight); default 60 s
    */
   public CredentialPool(UnifiedJedis redis, PoolKeys keys, Clock clock, int perUserCap, Duration expiryMargin) {
+    this(redis, null, keys, clock, perUserCap, expiryMargin);
+  }
+
+  /** As above, with claims and releases pipelined together through {@code batcher}. */
+  public CredentialPool(UnifiedJedis redis, RedisBatcher batcher, PoolKeys keys, Clock clock, int perUserCap, Duration expiryMargin) {
     if (perUserCap < 1) throw new IllegalArgumentException("perUserCap must be >= 1");
+    this.batcher = batcher;
     this.redis = redis;
     this.keys = keys;
     this.clock = clock;
@@ -50,14 +62,21 @@ public final class CredentialPool {
     this.expiryMargin = expiryMargin;
   }
 
+  private Object eval(RedisScript script, List<String> keys, List<String> args) {
+    return batcher != null ? batcher.eval(script, keys, args) : script.eval(redis, keys, args);
+  }
+
   public PoolKeys keys() {
     return keys;
   }
 
+  /** Most entries one {@code pool-add.lua} call carries (Lua's stack bounds its arguments). */
+  private static final int MAX_ENTRIES_PER_CALL = 200;
+
   /**
-   * Stores a batch in one pipeline: each entry into its user's pool (unless already spent) and
-   * each user into the app's index. Safe to repeat with the same batch. Returns how many entries
-   * were new.
+   * Stores a batch in one pipeline: each user's entries into their pool with one script call per
+   * pool (unless already spent), and each user into the app's index once per batch. Safe to
+   * repeat with the same batch. Returns how many entries were new.
    */
   public int addAll(List<Credential> batch) {
     if (batch.isEmpty()) return 0;
@@ -69,30 +88,48 @@ public final class CredentialPool {
     }
   }
 
+  /** One user's entries of one pool within a batch: the script's keys and its score/member pairs. */
+  private record PoolEntries(UserRef user, String templateId, List<String> scoresAndMembers) {}
+
   private int addPipelined(List<Credential> batch, boolean loadSource) {
+    // Group by pool, in the batch's order: a user's upload arrives as adjacent records.
+    Map<String, PoolEntries> byPool = new LinkedHashMap<>();
+    for (Credential c : batch) {
+      UserRef user = new UserRef(c.appId(), c.openId());
+      boolean grant = c.kind() == CredentialKind.SUBSCRIPTION;
+      String pool = grant ? keys.grants(user, c.templateId()) : keys.templatePool(user);
+      PoolEntries entries = byPool.computeIfAbsent(pool, k -> new PoolEntries(user, grant ? c.templateId() : "", new ArrayList<>()));
+      String score = Long.toString(grant ? c.collectedAt() : c.expiresAt());
+      for (String member : Claim.members(c)) {
+        entries.scoresAndMembers().add(score);
+        entries.scoresAndMembers().add(member);
+      }
+    }
     String now = Long.toString(clock.millis());
     String cap = Integer.toString(perUserCap);
     List<Response<Object>> replies = new ArrayList<>();
+    Set<String> indexed = new HashSet<>();
     try (AbstractPipeline pipeline = redis.pipelined()) {
-      for (Credential c : batch) {
-        UserRef user = new UserRef(c.appId(), c.openId());
-        boolean grant = c.kind() == CredentialKind.SUBSCRIPTION;
-        String pool = grant ? keys.grants(user, c.templateId()) : keys.templatePool(user);
-        String score = Long.toString(grant ? c.collectedAt() : c.expiresAt());
-        List<String> k = List.of(pool, keys.spent(user), keys.grantTemplates(user));
-        for (String member : Claim.members(c)) {
-          replies.add(ADD.queue(pipeline, k, List.of(member, score, now, cap, grant ? c.templateId() : ""), loadSource));
+      for (Map.Entry<String, PoolEntries> e : byPool.entrySet()) {
+        PoolEntries p = e.getValue();
+        UserRef user = p.user();
+        List<String> k = List.of(e.getKey(), keys.spent(user), keys.grantTemplates(user));
+        List<String> pairs = p.scoresAndMembers();
+        for (int from = 0; from < pairs.size(); from += 2 * MAX_ENTRIES_PER_CALL) {
+          List<String> args = new ArrayList<>(List.of(now, cap, p.templateId()));
+          args.addAll(pairs.subList(from, Math.min(pairs.size(), from + 2 * MAX_ENTRIES_PER_CALL)));
+          replies.add(ADD.queue(pipeline, k, args, loadSource));
         }
         int shard = PoolKeys.shardOf(user.openId());
-        String index = grant ? keys.grantIndex(user.appId(), shard, c.templateId()) : keys.templateIndex(user.appId(), shard);
-        pipeline.zadd(index, 0, user.openId());
+        String index = p.templateId().isEmpty() ? keys.templateIndex(user.appId(), shard) : keys.grantIndex(user.appId(), shard, p.templateId());
+        // once per user and index in a batch (after the user's entries, as before): the index
+        // is a set, so a second ZADD in the same pipeline would change nothing
+        if (indexed.add(index + " " + user.openId())) pipeline.zadd(index, 0, user.openId());
       }
       pipeline.sync();
     }
     int added = 0;
-    for (Response<Object> reply : replies) {
-      if (((Long) reply.get()) == 1L) added++;
-    }
+    for (Response<Object> reply : replies) added += ((Long) reply.get()).intValue();
     return added;
   }
 
@@ -110,7 +147,7 @@ public final class CredentialPool {
     String pool = subscribeTemplateId == null ? keys.templatePool(user) : keys.grants(user, subscribeTemplateId);
     String dropBelow = subscribeTemplateId == null ? Long.toString(now + expiryMargin.toMillis()) : "-inf";
     @SuppressWarnings("unchecked")
-    List<String> reply = (List<String>) CLAIM.eval(redis,
+    List<String> reply = (List<String>) eval(CLAIM,
         List.of(pool, keys.spent(user), keys.claim(user, requestId)),
         List.of(Long.toString(now), next ? "next" : "new", dropBelow,
             Long.toString(CLAIM_TTL.toMillis()), Long.toString(SPENT_GRANT_MEMORY.toMillis())));
@@ -130,7 +167,7 @@ public final class CredentialPool {
   public boolean release(UserRef user, String requestId, String subscribeTemplateId, Claim claim) {
     String pool = subscribeTemplateId == null ? keys.templatePool(user) : keys.grants(user, subscribeTemplateId);
     long notAfter = subscribeTemplateId == null ? clock.millis() : Long.MIN_VALUE;
-    Object reply = RELEASE.eval(redis,
+    Object reply = eval(RELEASE,
         List.of(pool, keys.spent(user), keys.claim(user, requestId)),
         List.of(claim.member(), Long.toString(claim.score()), Long.toString(notAfter)));
     return ((Long) reply) == 1L;

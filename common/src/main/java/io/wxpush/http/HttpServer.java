@@ -8,10 +8,17 @@ import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.wxpush.json.Json;
 import io.wxpush.metrics.WxpushMeter;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +47,14 @@ public final class HttpServer {
       config.concurrency.useVirtualThreads = true;
       config.http.maxRequestSize = maxRequestBytes;
       config.http.defaultContentType = "application/json";
+      // Javalin copies every response through a fresh buffer of this size (default: Jetty's 32 KiB
+      // output buffer); wxpush's answers are a few hundred bytes, and zeroing 32 KiB per request
+      // was a tenth of an upload's CPU. Larger responses (/metrics) are just copied in more steps.
+      config.http.responseBufferSize = 4096;
       config.startup.showJavalinBanner = false;
+      // requests Jetty refuses before routing (an ambiguous or malformed URI, a bad header) get
+      // the same JSON error shape as everything else, not Jetty's HTML page
+      config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
       config.jsonMapper(new JavalinJackson(Json.MAPPER, true));
       // Timed by route template, never the raw path, so the series stay bounded.
       config.requestLogger.http((ctx, ms) -> WxpushMeter.HTTP_REQUESTS.timer(registry,
@@ -103,6 +117,17 @@ public final class HttpServer {
 
   private static void render(Context ctx, int status, String code, String message) {
     ctx.status(status).json(Map.of("error", Map.of("code", code, "message", message == null ? code : message)));
+  }
+
+  /** Jetty's own refusals (before any route runs) as {@code {"error":{"code","message"}}}. */
+  private static final class JsonErrorHandler extends ErrorHandler {
+    @Override
+    protected void generateResponse(Request request, Response response, int code, String message, Throwable cause, Callback callback) {
+      String text = message == null || message.isBlank() ? HttpStatus.getMessage(code) : message;
+      byte[] body = Json.write(Map.of("error", Map.of("code", codeFor(code), "message", "request refused: " + text)));
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+      response.write(true, ByteBuffer.wrap(body), callback);
+    }
   }
 
   private static String codeFor(int status) {

@@ -1,6 +1,7 @@
 package io.wxpush.push;
 
 import io.wxpush.json.Json;
+import io.wxpush.redis.RedisBatcher;
 import io.wxpush.redis.RedisScript;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,8 +28,16 @@ public final class PushStatusStore {
   private final UnifiedJedis redis;
   private final String prefix;
   private final Clock clock;
+  /** Per-user reads and outcomes go through it when set (senders: many at once); null for direct calls. */
+  private final RedisBatcher batcher;
 
   public PushStatusStore(UnifiedJedis redis, String prefix, Clock clock) {
+    this(redis, null, prefix, clock);
+  }
+
+  /** As above, with the per-user calls ({@link #hasOutcome}, {@link #recordOutcome}) pipelined through {@code batcher}. */
+  public PushStatusStore(UnifiedJedis redis, RedisBatcher batcher, String prefix, Clock clock) {
+    this.batcher = batcher;
     this.redis = redis;
     this.prefix = prefix;
     this.clock = clock;
@@ -104,7 +113,8 @@ public final class PushStatusStore {
 
   /** True when this user of this push already has a final outcome (the task is a redelivery). */
   public boolean hasOutcome(String requestId, String openId) {
-    return redis.hexists(outcomes(requestId), openId);
+    String key = outcomes(requestId);
+    return batcher != null ? batcher.call(p -> p.hexists(key, openId)) : redis.hexists(key, openId);
   }
 
   /**
@@ -114,9 +124,9 @@ public final class PushStatusStore {
    * @param reason why it failed or had no credential (an errcode or a short code); null for none
    */
   public boolean recordOutcome(String requestId, String openId, Outcome outcome, String reason) {
-    Object reply = OUTCOME.eval(redis,
-        List.of(status(requestId), reasons(requestId), outcomes(requestId)),
-        List.of(openId, outcome.code(), outcome.field(), reason == null ? "" : reason));
+    List<String> keys = List.of(status(requestId), reasons(requestId), outcomes(requestId));
+    List<String> args = List.of(openId, outcome.code(), outcome.field(), reason == null ? "" : reason);
+    Object reply = batcher != null ? batcher.eval(OUTCOME, keys, args) : OUTCOME.eval(redis, keys, args);
     return ((Long) reply) == 1L;
   }
 

@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
@@ -31,7 +32,11 @@ import okhttp3.Response;
 public final class WeChatClient {
   private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
 
-  private final OkHttpClient http;
+  /** Connections kept by one OkHttp pool; OkHttp scans a pool's connections on every call. */
+  private static final int CONNECTIONS_PER_SHARD = 64;
+
+  /** Clients sharing one configuration, each with its own connection pool (see {@link #http()}). */
+  private final OkHttpClient[] shards;
   private final HttpUrl base;
   private final Clock clock;
 
@@ -43,16 +48,28 @@ public final class WeChatClient {
     Dispatcher dispatcher = new Dispatcher();
     dispatcher.setMaxRequests(Math.max(64, maxConnections));
     dispatcher.setMaxRequestsPerHost(Math.max(64, maxConnections));
-    this.http = new OkHttpClient.Builder()
+    OkHttpClient shared = new OkHttpClient.Builder()
         .connectTimeout(Math.min(timeout.toMillis(), 3_000), TimeUnit.MILLISECONDS)
         .callTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .readTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .retryOnConnectionFailure(false) // a retried send could be delivered twice; wxpush decides
-        .connectionPool(new ConnectionPool(maxConnections, 5, TimeUnit.MINUTES))
         .dispatcher(dispatcher)
         .build();
+    // HTTP/1.1 holds one call per connection, and OkHttp looks for a free connection by walking
+    // its pool: with a thousand sends in flight one pool costs a thousand checks per call.
+    // Several smaller pools (same settings, same dispatcher) keep that walk short.
+    int count = Math.max(1, (maxConnections + CONNECTIONS_PER_SHARD - 1) / CONNECTIONS_PER_SHARD);
+    this.shards = new OkHttpClient[count];
+    int perShard = Math.max(1, (maxConnections + count - 1) / count);
+    for (int i = 0; i < count; i++) {
+      shards[i] = shared.newBuilder().connectionPool(new ConnectionPool(perShard, 5, TimeUnit.MINUTES)).build();
+    }
     this.base = HttpUrl.get(base.toString());
     this.clock = clock;
+  }
+
+  private OkHttpClient http() {
+    return shards.length == 1 ? shards[0] : shards[ThreadLocalRandom.current().nextInt(shards.length)];
   }
 
   /** Exchanges a {@code wx.login} code for the user's openId ({@code sns/jscode2session}). */
@@ -115,7 +132,7 @@ public final class WeChatClient {
   private record Answer(WeChatReply reply, JsonNode body) {}
 
   private Answer call(Request request) {
-    try (Response response = http.newCall(request).execute()) {
+    try (Response response = http().newCall(request).execute()) {
       int status = response.code();
       String text = response.body().string();
       if (status >= 500) return new Answer(new WeChatReply(status, -1, "http " + status, false), null);
@@ -140,7 +157,7 @@ public final class WeChatClient {
 
   /** Releases connections and threads. */
   public void close() {
-    http.dispatcher().executorService().shutdown();
-    http.connectionPool().evictAll();
+    shards[0].dispatcher().executorService().shutdown();
+    for (OkHttpClient shard : shards) shard.connectionPool().evictAll();
   }
 }

@@ -185,4 +185,38 @@ class CredentialPoolIT {
     assertThat(pool.purge(first)).isEqualTo(1);
     assertThat(pool.indexPage(APP, null, PoolKeys.shardOf("o0000"), null, 1000)).doesNotContain("o0000");
   }
+
+  @Test
+  void aMixedBatchCountsEachNewLiveEntryOnceAndIndexesEveryUser() {
+    List<Credential> batch = new ArrayList<>();
+    long eightDaysAgo = now.get() - Duration.ofDays(8).toMillis();
+    for (int u = 0; u < 20; u++) {
+      String openId = "o-mix" + u;
+      batch.add(form(openId, "a" + u, now.get()));
+      batch.add(form(openId, "a" + u, now.get())); // redelivered within the batch
+      batch.add(form(openId, "old" + u, eightDaysAgo)); // expired: not stored
+      batch.add(Credential.of(APP, openId, CredentialKind.PREPAY_ID, "p" + u, null, now.get()));
+      batch.add(Credential.of(APP, openId, CredentialKind.SUBSCRIPTION, "g" + u, "TPL_M", now.get()));
+    }
+    UserRef many = new UserRef(APP, "o-many"); // more entries than one script call carries
+    for (int i = 0; i < 450; i++) batch.add(form(many.openId(), "m" + i, now.get() + i));
+    CredentialPool big = new CredentialPool(redis, pool.keys(), clock, 1000, Duration.ZERO);
+
+    assertThat(big.addAll(batch)).isEqualTo(20 * (1 + 3 + 1) + 450);
+    assertThat(big.addAll(batch)).isZero();
+    assertThat(big.inspect(new UserRef(APP, "o-mix7"))).satisfies(s -> {
+      assertThat(s.formIds()).isEqualTo(1);
+      assertThat(s.sendsLeft()).isEqualTo(4);
+      assertThat(s.grants()).containsEntry("TPL_M", 1);
+    });
+    assertThat(big.inspect(many).formIds()).isEqualTo(450);
+    List<String> indexed = new ArrayList<>();
+    List<String> granted = new ArrayList<>();
+    for (int shard = 0; shard < PoolKeys.INDEX_SHARDS; shard++) {
+      indexed.addAll(big.indexPage(APP, null, shard, null, 1000));
+      granted.addAll(big.indexPage(APP, "TPL_M", shard, null, 1000));
+    }
+    assertThat(indexed).contains("o-many", "o-mix0", "o-mix19").doesNotHaveDuplicates();
+    assertThat(granted).hasSize(20);
+  }
 }

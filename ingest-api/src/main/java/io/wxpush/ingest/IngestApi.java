@@ -48,9 +48,12 @@ public final class IngestApi implements AutoCloseable {
   private final Admin admin;
   private final UnifiedJedis redis;
   private final WeChatClient weChat;
+  private final UploadRateLimiter uploadLimiter;
 
-  private IngestApi(Javalin http, KafkaProducer<String, byte[]> producer, Admin admin, UnifiedJedis redis, WeChatClient weChat) {
+  private IngestApi(Javalin http, KafkaProducer<String, byte[]> producer, Admin admin, UnifiedJedis redis, WeChatClient weChat,
+      UploadRateLimiter uploadLimiter) {
     this.http = http;
+    this.uploadLimiter = uploadLimiter;
     this.producer = producer;
     this.admin = admin;
     this.redis = redis;
@@ -67,7 +70,8 @@ public final class IngestApi implements AutoCloseable {
     new TopicAdmin(admin, common.topicPartitions(), common.replication())
         .ensureTopics(List.of(topics.credentials(), topics.pushRequests()));
     int deliveryTimeoutMs = (int) Math.max(2_000, config.kafkaAckTimeout().toMillis());
-    KafkaProducer<String, byte[]> producer = KafkaClients.durableProducer(common.kafkaBootstrapServers(), "wxpush-ingest", deliveryTimeoutMs);
+    KafkaProducer<String, byte[]> producer = KafkaClients.durableProducer(common.kafkaBootstrapServers(), "wxpush-ingest", deliveryTimeoutMs,
+        "none"); // an upload's records go out a few per batch: lz4's per-batch buffers cost more than it saves
     new KafkaClientMetrics(producer).bindTo(registry);
     AckedPublisher publisher = new AckedPublisher(producer, config.kafkaAckTimeout());
     UnifiedJedis redis = RedisConnections.open(common.redis(), 128);
@@ -78,8 +82,9 @@ public final class IngestApi implements AutoCloseable {
     CredentialPool pool = new CredentialPool(redis, new PoolKeys(common.redisKeyPrefix()), clock, 200, Duration.ofSeconds(60));
 
     SessionHandler sessions = new SessionHandler(common.apps(), weChat, tokens);
-    CredentialUploadHandler uploads = new CredentialUploadHandler(tokens, new CredentialValidator(clock),
-        new UploadRateLimiter(redis, common.redisKeyPrefix(), config.uploadsPerUserPerMinute(), clock),
+    UploadRateLimiter uploadLimiter = new UploadRateLimiter(redis, common.redisKeyPrefix(), config.uploadsPerUserPerMinute(), clock,
+        UploadRateLimiter.DEFAULT_SYNC_INTERVAL);
+    CredentialUploadHandler uploads = new CredentialUploadHandler(tokens, new CredentialValidator(clock), uploadLimiter,
         publisher, topics.credentials(), new UploadMeters(registry));
     UserCredentialsHandler userCredentials = new UserCredentialsHandler(apiKeys, pool, common.apps().keySet());
     PushHandler pushes = new PushHandler(apiKeys, new PushRequestParser(common.apps().keySet()),
@@ -95,7 +100,7 @@ public final class IngestApi implements AutoCloseable {
       routes.post("/v1/pushes", pushes::create);
       routes.get("/v1/pushes/{requestId}", pushes::show);
     }).start(config.httpPort());
-    return new IngestApi(http, producer, admin, redis, weChat);
+    return new IngestApi(http, producer, admin, redis, weChat, uploadLimiter);
   }
 
   public int port() {
@@ -105,6 +110,7 @@ public final class IngestApi implements AutoCloseable {
   @Override
   public void close() {
     http.stop();
+    uploadLimiter.close();
     producer.close(Duration.ofSeconds(10));
     admin.close();
     redis.close();

@@ -14,6 +14,7 @@ import io.wxpush.kafka.KafkaClients;
 import io.wxpush.kafka.TopicAdmin;
 import io.wxpush.kafka.Topics;
 import io.wxpush.metrics.Registries;
+import io.wxpush.redis.RedisBatcher;
 import io.wxpush.redis.RedisConnections;
 import io.wxpush.push.PushStatusStore;
 import io.wxpush.worker.credentials.CredentialSink;
@@ -67,7 +68,10 @@ public final class PushWorker implements AutoCloseable {
       topicAdmin.ensureTopics(List.of(topics.credentials(), topics.pushRequests(), topics.pushTasks(), topics.pushResults(), topics.pushDlq()));
       UnifiedJedis redis = RedisConnections.open(common.redis(), 300);
       stack.push(redis);
-      CredentialPool pool = new CredentialPool(redis, new PoolKeys(common.redisKeyPrefix()), clock, config.poolCapPerUser(), Duration.ofSeconds(60));
+      // many sends at once share a few pipelines for their claims and outcomes (closed after the roles)
+      RedisBatcher batcher = new RedisBatcher(redis, 4, 256);
+      stack.push(batcher);
+      CredentialPool pool = new CredentialPool(redis, batcher, new PoolKeys(common.redisKeyPrefix()), clock, config.poolCapPerUser(), Duration.ofSeconds(60));
 
       if (config.roles().contains(Roles.CREDENTIALS)) {
         KafkaConsumer<String, byte[]> consumer = KafkaClients.manualCommitConsumer(
@@ -82,7 +86,7 @@ public final class PushWorker implements AutoCloseable {
         stack.push(sweeper::shutdownNow);
       }
 
-      PushStatusStore status = new PushStatusStore(redis, common.redisKeyPrefix(), clock);
+      PushStatusStore status = new PushStatusStore(redis, batcher, common.redisKeyPrefix(), clock);
       if (config.roles().contains(Roles.FANOUT) || config.roles().contains(Roles.SENDER)) {
         KafkaProducer<String, byte[]> producer = KafkaClients.durableProducer(common.kafkaBootstrapServers(), "wxpush-worker", 30_000);
         new KafkaClientMetrics(producer).bindTo(registry);

@@ -16,12 +16,12 @@ import java.util.Set;
  * @param httpPort {@code HTTP_PORT} of health and metrics, default 8081
  * @param poolCapPerUser {@code POOL_CAP_PER_USER}: most credential entries kept per user and
  *     pool (the freshest win), default 200
- * @param sinkBatch {@code SINK_BATCH}: most credential records written per Redis pipeline, default 500
+ * @param sinkBatch {@code SINK_BATCH}: most credential records written per Redis pipeline, default 2000
  * @param sweepInterval {@code SWEEP_INTERVAL}: how often expired credentials are swept, default 10 min
  * @param fanoutPage {@code FANOUT_PAGE}: users per fan-out page, default 500
  * @param senderMode {@code SENDER_MODE}: {@code share} (share group, default; Kafka ≥ 4.2) or
  *     {@code classic} (consumer group, capped by partitions)
- * @param senderConcurrency {@code SENDER_CONCURRENCY}: sends in flight per process, default 256
+ * @param senderConcurrency {@code SENDER_CONCURRENCY}: sends in flight per process, default 1024
  * @param senderConsumers {@code SENDER_CONSUMERS}: consumers (each with its own thread) per
  *     process, default 4; more keep slow batches from holding up the rest
  * @param sendRatePerApp {@code SEND_RATE_PER_APP}: fleet-wide sends per second per app, 0 = no
@@ -60,12 +60,12 @@ public record WorkerConfig(
     }
     int port = env.port("HTTP_PORT", 8081);
     int cap = env.integer("POOL_CAP_PER_USER", 200, 1, 100_000);
-    int batch = env.integer("SINK_BATCH", 500, 1, 10_000);
+    int batch = env.integer("SINK_BATCH", 2_000, 1, 10_000);
     Duration sweep = env.duration("SWEEP_INTERVAL", Duration.ofMinutes(10));
     int page = env.integer("FANOUT_PAGE", 500, 1, 10_000);
     String mode = env.string("SENDER_MODE", "share").toLowerCase(Locale.ROOT);
     if (!mode.equals("share") && !mode.equals("classic")) env.problem("SENDER_MODE must be share or classic");
-    int concurrency = env.integer("SENDER_CONCURRENCY", 256, 1, 100_000);
+    int concurrency = env.integer("SENDER_CONCURRENCY", 1024, 1, 100_000);
     int consumers = env.integer("SENDER_CONSUMERS", 4, 1, 64);
     int rate = env.integer("SEND_RATE_PER_APP", 0, 0, 10_000_000);
     int attempts = env.integer("SEND_MAX_ATTEMPTS", 5, 1, 20);

@@ -58,6 +58,11 @@ class HostileInputIT {
       ApiClient.Reply reply = random.nextInt(5) == 0 ? stack.client.get(path, bearer) : stack.client.post(path, bearer, body);
       statuses.merge(reply.status(), 1, Integer::sum);
       assertThat(reply.status()).as("case %d: %s %s", i, path, new String(body, 0, Math.min(body.length, 200), StandardCharsets.UTF_8)).isLessThan(500);
+      if (reply.status() >= 400) {
+        // every refusal, including Jetty's own before routing (%00 in a path), is the API's JSON error shape
+        assertThat(reply.errorCode()).as("case %d: %s answered %d with %s", i, path, reply.status(), reply.raw().body()).isNotBlank();
+        assertThat(reply.body().path("error").path("message").isTextual()).isTrue();
+      }
     }
     assertThat(endOffsets()).as("records published").isEqualTo(before);
     assertThat(stack.client.get("/health", null).status()).isEqualTo(200);

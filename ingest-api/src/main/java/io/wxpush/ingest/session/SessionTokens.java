@@ -17,21 +17,34 @@ import java.util.Date;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Mints and checks session tokens: HS256 JWTs signed with {@code SESSION_SIGNING_KEY}, with
  * {@code sub} = openId, {@code aud} = appId, {@code iss} = {@code wxpush} and an expiry. A
  * business backend with its own login may mint the same token with the same key. Only HS256 is
  * accepted (never {@code alg: none}), and only for apps this deployment serves. Thread-safe.
+ *
+ * <p>A token that passed every check is remembered by its exact text (up to
+ * {@link #VERIFIED_CACHE_SIZE} of them), so that a client's next request with the same token skips
+ * the parse and the HMAC, which cost more than the rest of an upload's validation. Only a
+ * byte-identical token can hit; its expiry is still checked on every use, and an expired one is
+ * forgotten. The signing key and the served apps never change while the process runs, so a
+ * remembered verdict cannot go stale otherwise.
  */
 public final class SessionTokens {
   public static final String ISSUER = "wxpush";
+  /** Most verified tokens remembered; past it the memory is cleared and fills again. */
+  static final int VERIFIED_CACHE_SIZE = 65_536;
 
   private final MACSigner signer;
   private final JWSVerifier verifier;
   private final Set<String> apps;
   private final Duration ttl;
   private final Clock clock;
+  private final ConcurrentHashMap<String, Verified> verified = new ConcurrentHashMap<>();
+
+  private record Verified(UserRef user, long expiresAtMs) {}
 
   public SessionTokens(Secret signingKey, Set<String> apps, Duration ttl, Clock clock) {
     try {
@@ -70,6 +83,12 @@ public final class SessionTokens {
   /** The user a token speaks for, or empty when it is malformed, forged, expired or for an unknown app. */
   public Optional<UserRef> verify(String token) {
     if (token == null || token.length() > 4096) return Optional.empty();
+    Verified known = verified.get(token);
+    if (known != null) {
+      if (known.expiresAtMs() > clock.millis()) return Optional.of(known.user());
+      verified.remove(token);
+      return Optional.empty();
+    }
     try {
       SignedJWT jwt = SignedJWT.parse(token);
       if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm())) return Optional.empty();
@@ -82,7 +101,10 @@ public final class SessionTokens {
       if (aud == null || aud.size() != 1 || !apps.contains(aud.getFirst())) return Optional.empty();
       String openId = claims.getSubject();
       if (!UserRef.isValidId(openId)) return Optional.empty();
-      return Optional.of(new UserRef(aud.getFirst(), openId));
+      UserRef user = new UserRef(aud.getFirst(), openId);
+      if (verified.size() >= VERIFIED_CACHE_SIZE) verified.clear();
+      verified.put(token, new Verified(user, exp.getTime()));
+      return Optional.of(user);
     } catch (ParseException | JOSEException | IllegalArgumentException e) {
       return Optional.empty();
     }

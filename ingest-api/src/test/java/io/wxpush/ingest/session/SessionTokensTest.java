@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.Set;
@@ -50,6 +51,32 @@ class SessionTokensTest {
     String token = tokens.mint(alice);
     SessionTokens later = new SessionTokens(KEY, Set.of("wxapp1"), Duration.ofHours(1), Clock.offset(clock, Duration.ofHours(2)));
     assertThat(later.verify(token)).isEmpty();
+  }
+
+  @Test
+  void aRememberedTokenIsStillRefusedOnceExpired() {
+    Instant[] now = {Instant.parse("2026-11-23T10:00:00Z")};
+    Clock moving = new Clock() {
+      @Override public ZoneId getZone() { return ZoneOffset.UTC; }
+      @Override public Clock withZone(ZoneId zone) { return this; }
+      @Override public Instant instant() { return now[0]; }
+    };
+    SessionTokens tokens = new SessionTokens(KEY, Set.of("wxapp1"), Duration.ofHours(1), moving);
+    String token = tokens.mint(alice);
+    assertThat(tokens.verify(token)).contains(alice);
+    assertThat(tokens.verify(token)).contains(alice); // remembered
+    now[0] = now[0].plus(Duration.ofMinutes(61));
+    assertThat(tokens.verify(token)).isEmpty();
+    assertThat(tokens.verify(token)).isEmpty();
+  }
+
+  @Test
+  void aRememberedTokenDoesNotVouchForATamperedCopy() {
+    String token = tokens.mint(alice);
+    assertThat(tokens.verify(token)).contains(alice);
+    String[] parts = token.split("\\.");
+    String otherUser = b64(payloadOf(token).replace("o-alice", "o-mallory"));
+    assertThat(tokens.verify(parts[0] + "." + otherUser + "." + parts[2])).isEmpty();
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.wxpush.worker.credentials;
 
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.wxpush.credentials.Credential;
@@ -11,12 +12,15 @@ import io.wxpush.worker.Backoff;
 import io.wxpush.worker.ConsumerLoop;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,13 +30,22 @@ import org.slf4j.LoggerFactory;
  * users' pools, one pipelined batch per poll, and commits offsets only after Redis has the
  * batch. Writes are idempotent, so a batch redelivered after a crash changes nothing.
  *
+ * <p>Commits are asynchronous (the next poll does not wait for the broker), always of offsets
+ * whose records Redis already has; on partition revocation and on close those offsets are
+ * committed synchronously, so a clean hand-over redelivers nothing and a crash redelivers at most
+ * the batches whose commits were still in flight.
+ *
  * <p>One thread owns the consumer ({@link #run()}); {@link #close()} may be called from any
  * thread and returns once the loop has committed and closed the consumer.
  */
 public final class CredentialSink extends ConsumerLoop {
   private static final Logger log = LoggerFactory.getLogger(CredentialSink.class);
 
+  private static final ObjectReader READER = Json.MAPPER.readerFor(Credential.class);
+
   private final Consumer<String, byte[]> consumer;
+  /** Per partition, the next offset after the last record Redis has; owned by the loop thread. */
+  private final Map<TopicPartition, OffsetAndMetadata> storedOffsets = new HashMap<>();
   private final String topic;
   private final CredentialPool pool;
   private final Counter stored;
@@ -51,13 +64,33 @@ public final class CredentialSink extends ConsumerLoop {
   @Override
   protected void loop() {
     int failures = 0;
-    consumer.subscribe(List.of(topic));
+    consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
+      @Override
+      public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+        commitStored(partitions); // runs inside poll(), on this thread, between two batches
+      }
+
+      @Override
+      public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
+
+      @Override
+      public void onPartitionsLost(Collection<TopicPartition> partitions) {
+        storedOffsets.keySet().removeAll(partitions); // another member owns them now: no commit
+      }
+    });
     while (running()) {
       ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
       if (records.isEmpty()) continue;
       try {
         int added = pool.addAll(parse(records));
-        consumer.commitSync();
+        for (TopicPartition tp : records.partitions()) {
+          List<ConsumerRecord<String, byte[]>> inPartition = records.records(tp);
+          storedOffsets.put(tp, new OffsetAndMetadata(inPartition.getLast().offset() + 1));
+        }
+        consumer.commitAsync(new HashMap<>(storedOffsets), (offsets, e) -> {
+          // a later commit (or the one on revocation or close) covers these offsets too
+          if (e != null) log.warn("event=sink_commit_failed error={}", e.toString());
+        });
         stored.increment(added);
         failures = 0;
       } catch (RuntimeException e) {
@@ -72,14 +105,34 @@ public final class CredentialSink extends ConsumerLoop {
 
   @Override
   protected void closeConsumer() {
-    consumer.close(Duration.ofSeconds(10));
+    try {
+      commitStored(List.copyOf(storedOffsets.keySet()));
+    } finally {
+      consumer.close(Duration.ofSeconds(10));
+    }
+  }
+
+  /** Commits, and waits for, the stored offsets of {@code partitions}, then forgets them. */
+  private void commitStored(Collection<TopicPartition> partitions) {
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    for (TopicPartition tp : partitions) {
+      OffsetAndMetadata o = storedOffsets.remove(tp);
+      if (o != null) offsets.put(tp, o);
+    }
+    if (offsets.isEmpty()) return;
+    try {
+      consumer.commitSync(offsets, Duration.ofSeconds(10));
+    } catch (RuntimeException e) {
+      // the records are in Redis and writes are idempotent: at worst they are delivered again
+      log.warn("event=sink_commit_failed partitions={} error={}", offsets.size(), e.toString());
+    }
   }
 
   private List<Credential> parse(ConsumerRecords<String, byte[]> records) {
     List<Credential> batch = new ArrayList<>(records.count());
     for (ConsumerRecord<String, byte[]> record : records) {
       try {
-        Credential c = Json.MAPPER.readValue(record.value(), Credential.class);
+        Credential c = READER.readValue(record.value());
         new UserRef(c.appId(), c.openId()); // validates the ids used in keys
         batch.add(c);
       } catch (Exception e) {
