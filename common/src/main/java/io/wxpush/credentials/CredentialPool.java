@@ -80,18 +80,16 @@ public final class CredentialPool {
    */
   public int addAll(List<Credential> batch) {
     if (batch.isEmpty()) return 0;
-    try {
-      return addPipelined(batch, false);
-    } catch (RuntimeException e) {
-      if (!RedisScript.isNoScript(e)) throw e;
-      return addPipelined(batch, true); // idempotent, so sending the whole batch again is safe
-    }
+    return addPipelined(batch);
   }
 
   /** One user's entries of one pool within a batch: the script's keys and its score/member pairs. */
   private record PoolEntries(UserRef user, String templateId, List<String> scoresAndMembers) {}
 
-  private int addPipelined(List<Credential> batch, boolean loadSource) {
+  /** One {@code pool-add.lua} call of a batch. */
+  private record AddCall(List<String> keys, List<String> args) {}
+
+  private int addPipelined(List<Credential> batch) {
     // Group by pool, in the batch's order: a user's upload arrives as adjacent records.
     Map<String, PoolEntries> byPool = new LinkedHashMap<>();
     for (Credential c : batch) {
@@ -107,6 +105,7 @@ public final class CredentialPool {
     }
     String now = Long.toString(clock.millis());
     String cap = Integer.toString(perUserCap);
+    List<AddCall> calls = new ArrayList<>();
     List<Response<Object>> replies = new ArrayList<>();
     Set<String> indexed = new HashSet<>();
     try (AbstractPipeline pipeline = redis.pipelined()) {
@@ -118,7 +117,8 @@ public final class CredentialPool {
         for (int from = 0; from < pairs.size(); from += 2 * MAX_ENTRIES_PER_CALL) {
           List<String> args = new ArrayList<>(List.of(now, cap, p.templateId()));
           args.addAll(pairs.subList(from, Math.min(pairs.size(), from + 2 * MAX_ENTRIES_PER_CALL)));
-          replies.add(ADD.queue(pipeline, k, args, loadSource));
+          calls.add(new AddCall(k, args));
+          replies.add(ADD.queue(pipeline, k, args, false));
         }
         int shard = PoolKeys.shardOf(user.openId());
         String index = p.templateId().isEmpty() ? keys.templateIndex(user.appId(), shard) : keys.grantIndex(user.appId(), shard, p.templateId());
@@ -129,7 +129,26 @@ public final class CredentialPool {
       pipeline.sync();
     }
     int added = 0;
-    for (Response<Object> reply : replies) added += ((Long) reply.get()).intValue();
+    // A node that does not know the script yet (a restart, or a Redis Cluster node this process
+    // has not used it on) answers NOSCRIPT and runs nothing: send just those calls again, with
+    // the source. On a cluster the other nodes' calls have run, so sending the whole batch again
+    // would count their entries as old.
+    List<AddCall> reload = new ArrayList<>();
+    for (int i = 0; i < replies.size(); i++) {
+      try {
+        added += ((Long) replies.get(i).get()).intValue();
+      } catch (RuntimeException e) {
+        if (!RedisScript.isNoScript(e)) throw e;
+        reload.add(calls.get(i));
+      }
+    }
+    if (reload.isEmpty()) return added;
+    List<Response<Object>> again = new ArrayList<>();
+    try (AbstractPipeline pipeline = redis.pipelined()) {
+      for (AddCall call : reload) again.add(ADD.queue(pipeline, call.keys(), call.args(), true));
+      pipeline.sync();
+    }
+    for (Response<Object> reply : again) added += ((Long) reply.get()).intValue();
     return added;
   }
 

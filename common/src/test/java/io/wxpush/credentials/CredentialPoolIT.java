@@ -187,6 +187,25 @@ class CredentialPoolIT {
   }
 
   @Test
+  void aBatchCountsEveryNewEntryWhenOneNodeHasForgottenTheScript() {
+    // 40 users: their pools spread over every slot range, so over every node of a Redis Cluster
+    List<Credential> first = new ArrayList<>();
+    List<Credential> second = new ArrayList<>();
+    for (int u = 0; u < 40; u++) {
+      first.add(form("o-flush" + u, "first" + u, now.get()));
+      second.add(form("o-flush" + u, "second" + u, now.get()));
+    }
+    assertThat(pool.addAll(first)).isEqualTo(40);
+    // One node forgets its scripts, as after its restart (on a single server: the server). On a
+    // cluster the other nodes still run the batch's calls by SHA; only the forgotten ones are
+    // sent again, so the entries of the others are counted as new, not as already there.
+    redis.scriptFlush(pool.keys().templatePool(new UserRef(APP, "o-flush0")));
+    assertThat(pool.addAll(second)).isEqualTo(40);
+    assertThat(pool.addAll(second)).isZero();
+    assertThat(pool.inspect(new UserRef(APP, "o-flush39")).formIds()).isEqualTo(2);
+  }
+
+  @Test
   void aMixedBatchCountsEachNewLiveEntryOnceAndIndexesEveryUser() {
     List<Credential> batch = new ArrayList<>();
     long eightDaysAgo = now.get() - Duration.ofDays(8).toMillis();

@@ -110,7 +110,15 @@ final class Stack implements AutoCloseable {
    * what is refused with 503 (as the client library does). Returns openId → form_ids acknowledged.
    */
   java.util.Map<String, Integer> upload(List<String> openIds, int perUser) throws Exception {
-    java.util.Map<String, Integer> acked = new java.util.concurrent.ConcurrentHashMap<>();
+    return upload(openIds, perUser, new java.util.concurrent.ConcurrentHashMap<>(), new java.util.concurrent.atomic.AtomicInteger());
+  }
+
+  /**
+   * As {@link #upload(List, int)}, filling {@code acked} as uploads are answered 202 (so another
+   * thread can watch the progress) and counting the 503 answers in {@code refused}.
+   */
+  java.util.Map<String, Integer> upload(List<String> openIds, int perUser, java.util.Map<String, Integer> acked,
+      java.util.concurrent.atomic.AtomicInteger refused) throws Exception {
     try (var threads = java.util.concurrent.Executors.newFixedThreadPool(16)) {
       List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
       for (String openId : openIds) {
@@ -128,6 +136,7 @@ final class Stack implements AutoCloseable {
               return null;
             }
             if (reply.status() != 503) throw new AssertionError("upload refused: " + reply.status() + " " + reply.body());
+            refused.incrementAndGet();
             Thread.sleep(500);
           }
           throw new AssertionError("upload never accepted for " + openId);

@@ -3,12 +3,16 @@ package io.wxpush.worker.sender;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
 import io.wxpush.worker.ConsumerLoop;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.ShareConsumer;
+import org.apache.kafka.common.errors.RetriableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Takes push tasks through a Kafka share group (KIP-932): senders are not capped by the
@@ -17,6 +21,7 @@ import org.apache.kafka.clients.consumer.ShareConsumer;
  * before the next poll. One thread owns the consumer ({@link #run()}).
  */
 final class ShareSenderLoop extends ConsumerLoop {
+  private static final Logger log = LoggerFactory.getLogger(ShareSenderLoop.class);
 
   private final ShareConsumer<String, byte[]> consumer;
   private final String topic;
@@ -45,7 +50,16 @@ final class ShareSenderLoop extends ConsumerLoop {
       for (int i = 0; i < polled.size(); i++) {
         consumer.acknowledge(polled.get(i), done.get(i) == TaskBatch.Disposition.DONE ? AcknowledgeType.ACCEPT : AcknowledgeType.RELEASE);
       }
-      consumer.commitSync(Duration.ofSeconds(10));
+      // An acknowledgement can fail when a partition's leader goes away (a broker died): per
+      // partition in the answer, or as a TimeoutException. Nothing to undo: the new leader hands
+      // the records out again, and a task whose user already has an outcome is acknowledged
+      // without a second send. Keep polling.
+      try {
+        long failed = consumer.commitSync(Duration.ofSeconds(10)).values().stream().filter(Optional::isPresent).count();
+        if (failed > 0) log.warn("event=share_ack_failed records={} partitions_failed={}", polled.size(), failed);
+      } catch (RetriableException e) {
+        log.warn("event=share_ack_failed records={} error={}", polled.size(), e.toString());
+      }
     }
   }
 
