@@ -17,6 +17,7 @@ import org.apache.kafka.common.TopicPartition;
  * a task to be delivered again rewinds its partition to it. One thread owns the consumer.
  */
 final class ClassicSenderLoop extends ConsumerLoop {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ClassicSenderLoop.class);
   private final Consumer<String, byte[]> consumer;
   private final String topic;
   private final TaskBatch batch;
@@ -49,7 +50,7 @@ final class ClassicSenderLoop extends ConsumerLoop {
         }
       }
       if (rewind.isEmpty()) {
-        consumer.commitSync();
+        commit(null);
       } else {
         // Commit what is done up to the first task to run again; later done tasks rerun
         // harmlessly (each user's outcome is recorded once).
@@ -59,9 +60,24 @@ final class ClassicSenderLoop extends ConsumerLoop {
           long next = first != null ? first : records.records(tp).getLast().offset() + 1;
           commits.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(next));
         }
-        consumer.commitSync(commits);
+        commit(commits);
         rewind.forEach(consumer::seek);
       }
+    }
+  }
+
+  /**
+   * Commits (the current positions when {@code offsets} is null). A commit that fails because
+   * the group moved the partitions or a broker went away is not the end of the loop: the tasks
+   * run again wherever the partitions go (each user's outcome is recorded once), and the next
+   * commit covers these offsets where they stay.
+   */
+  private void commit(Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> offsets) {
+    try {
+      if (offsets == null) consumer.commitSync();
+      else consumer.commitSync(offsets);
+    } catch (org.apache.kafka.clients.consumer.CommitFailedException | org.apache.kafka.common.errors.RetriableException e) {
+      log.warn("event=sender_commit_failed error={}", e.toString());
     }
   }
 
