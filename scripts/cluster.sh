@@ -45,40 +45,8 @@ redis_dir() { echo "$STATE/redis-$1"; }
 bootstrap() { echo "127.0.0.1:$(broker_port 1),127.0.0.1:$(broker_port 2),127.0.0.1:$(broker_port 3)"; }
 redis_url() { echo "redis-cluster://127.0.0.1:$(redis_port 1),127.0.0.1:$(redis_port 2),127.0.0.1:$(redis_port 3)"; }
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-wait_port() { # port name seconds
-  local i
-  for ((i = 0; i < $3 * 5; i++)); do
-    port_open "$1" && return 0
-    sleep 0.2
-  done
-  say "$2 did not accept connections on port $1 within $3 s"
-  return 1
-}
-
-# alive PIDFILE PATTERN: the recorded PID runs and is still our process (guards PID reuse)
-alive() {
-  [ -f "$1" ] || return 1
-  local pid; pid=$(cat "$1")
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$2"
-}
-
-stop_pid() { # pidfile pattern name
-  if ! alive "$1" "$2"; then rm -f "$1"; return 0; fi
-  local pid i; pid=$(cat "$1")
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < 300; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.2
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    say "$3 (pid $pid) ignored SIGTERM for 60 s; killing it"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  rm -f "$1"
-  say "$3 stopped"
-}
+STOP_WAIT_S=60 # a Kafka node may wait for its controller quorum before it stops
+source "$ROOT/scripts/lib/procs.sh" # port_open, wait_port, alive, stop_pid
 
 check_node() {
   case "${1:-}" in 1 | 2 | 3) ;; *) say "node must be 1, 2 or 3, not '${1:-}'"; exit 2 ;; esac

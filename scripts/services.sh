@@ -27,40 +27,7 @@ KAFKA_HEAP=${WXPUSH_KAFKA_HEAP:-1g}
 
 say() { echo "services: $*" >&2; }
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-wait_port() { # port name seconds
-  local i
-  for ((i = 0; i < $3 * 5; i++)); do
-    port_open "$1" && return 0
-    sleep 0.2
-  done
-  say "$2 did not accept connections on port $1 within $3 s"
-  return 1
-}
-
-# alive PIDFILE PATTERN: the recorded PID runs and is still our process (guards PID reuse)
-alive() {
-  [ -f "$1" ] || return 1
-  local pid; pid=$(cat "$1")
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$2"
-}
-
-stop_pid() { # pidfile pattern name
-  if ! alive "$1" "$2"; then rm -f "$1"; return 0; fi
-  local pid i; pid=$(cat "$1")
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < 150; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.2
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    say "$3 (pid $pid) ignored SIGTERM for 30 s; killing it"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  rm -f "$1"
-  say "$3 stopped"
-}
+source "$ROOT/scripts/lib/procs.sh" # port_open, wait_port, alive, stop_pid
 
 # ---------------------------------------------------------------- Redis
 ensure_redis_installed() {
