@@ -294,6 +294,9 @@ run_tests() {
   source "$ROOT/scripts/lib/java.sh"
   local running; running=$(running_count)
   if [ "$running" = 0 ]; then
+    # a cluster this run starts starts empty: state left by an earlier run (perhaps on other
+    # ports, which a Redis node's nodes.conf remembers) must not decide the result
+    rm -rf "$STATE"
     mkdir -p "$STATE"
     trap "'$SELF' stop" EXIT # stop what this run starts, however it ends
     start_kafka
