@@ -53,15 +53,6 @@ check_node() {
 }
 
 # ---------------------------------------------------------------- Kafka
-resolve_kafka() {
-  [ -f "$KAFKA_LIB/.complete" ] && return 0
-  say "resolving the Kafka broker from Maven Central into $KAFKA_LIB"
-  rm -rf "$KAFKA_LIB"
-  "$ROOT/mvnw" -q -B -f "$ROOT/scripts/kafka-broker/pom.xml" \
-    org.apache.maven.plugins:maven-dependency-plugin:3.9.0:copy-dependencies \
-    -DincludeScope=runtime -DoutputDirectory="$KAFKA_LIB"
-  touch "$KAFKA_LIB/.complete"
-}
 
 # compile_probe: scripts/kafka-broker/ClusterProbe.java into the state dir, against the broker's
 # own client jars (again when the source changes)

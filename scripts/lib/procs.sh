@@ -1,5 +1,6 @@
-# Sourced by scripts/services.sh and scripts/cluster.sh: ports and processes by PID file.
-# Needs a say() function; STOP_WAIT_S (default 30) is how long stop_pid waits after SIGTERM.
+# Sourced by scripts/services.sh and scripts/cluster.sh: ports, processes by PID file, and the
+# Kafka broker's jars. Needs a say() function, ROOT and KAFKA_LIB; STOP_WAIT_S (default 30) is
+# how long stop_pid waits after SIGTERM.
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -34,4 +35,15 @@ stop_pid() { # pidfile pattern name
   fi
   rm -f "$1"
   say "$3 stopped"
+}
+
+# resolve_kafka: the Kafka broker's jars from Maven Central into $KAFKA_LIB (once)
+resolve_kafka() {
+  [ -f "$KAFKA_LIB/.complete" ] && return 0
+  say "resolving the Kafka broker from Maven Central into $KAFKA_LIB"
+  rm -rf "$KAFKA_LIB"
+  "$ROOT/mvnw" -q -B -f "$ROOT/scripts/kafka-broker/pom.xml" \
+    org.apache.maven.plugins:maven-dependency-plugin:3.9.0:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$KAFKA_LIB"
+  touch "$KAFKA_LIB/.complete"
 }
