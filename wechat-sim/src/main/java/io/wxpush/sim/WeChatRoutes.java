@@ -38,8 +38,8 @@ final class WeChatRoutes {
     routes.post("/cgi-bin/stable_token", this::stableToken);
     routes.get("/sns/jscode2session", this::codeToSession);
     // Normally SendEndpointHandler answers these before Javalin; these routes serve what it passes on.
-    routes.post(SendEndpointHandler.TEMPLATE_PATH, ctx -> WeChatAnswers.write(ctx, send(false, ctx.queryParam("access_token"), ctx::bodyAsBytes)));
-    routes.post(SendEndpointHandler.SUBSCRIBE_PATH, ctx -> WeChatAnswers.write(ctx, send(true, ctx.queryParam("access_token"), ctx::bodyAsBytes)));
+    routes.post(SendEndpointHandler.TEMPLATE_PATH, ctx -> WeChatAnswers.write(ctx, send(false, ctx.queryParam("access_token"), Body.readNow(ctx::bodyAsBytes))));
+    routes.post(SendEndpointHandler.SUBSCRIBE_PATH, ctx -> WeChatAnswers.write(ctx, send(true, ctx.queryParam("access_token"), Body.readNow(ctx::bodyAsBytes))));
   }
 
   private void token(Context ctx) {
@@ -90,10 +90,27 @@ final class WeChatRoutes {
     WeChatAnswers.json(ctx, answer);
   }
 
-  /** Reads a send's body; called at most once, and only once the send gets that far. */
+  /** A send's body, or why it could not be read (too large, malformed chunking, a broken connection). */
   @FunctionalInterface
   interface Body {
     byte[] read() throws Exception;
+
+    /**
+     * Reads {@code source} now, before any answer is written. A body left unread when the answer
+     * goes out makes Jetty close the connection after it; a client that already put that
+     * connection back in its pool then fails its next request with "received no bytes" (an
+     * invalid token answers 40001 without looking at the body, so this happened on every 40001).
+     */
+    static Body readNow(Body source) {
+      try {
+        byte[] bytes = source.read();
+        return () -> bytes;
+      } catch (Exception e) {
+        return () -> {
+          throw e;
+        };
+      }
+    }
   }
 
   /**
