@@ -10,7 +10,9 @@
 # Same JVM flags for both sizes (-Xmx512m, G1). Flat means the two high-waters within 10 %.
 #
 #   bench/memory.sh [small=100000] [large=1000000]     QUICK=1 bench/memory.sh  (10k vs 100k)
-#   env: RUNS (1: a 1M broadcast takes minutes here), SENDER_CONCURRENCY (1024), SENDER_CONSUMERS (4)
+#   env: RUNS (1: a 1M broadcast takes minutes here), SENDER_CONCURRENCY (1024), SENDER_CONSUMERS (4),
+#        HISTO=1: each probe takes a live-object class histogram instead (its own full GC; the
+#        files are $WORK/<run>-{fanout,sender1}-histo-<s>.txt; the largest is compared at the end)
 source "$(dirname "$0")/lib.sh"
 source "$BENCH/broadcast.sh"
 SMALL=${1:-100000}; LARGE=${2:-1000000}; RUNS=${RUNS:-1}
@@ -36,7 +38,14 @@ live_probe() { # BC_ON_POLL hook: a full GC in the fan-out and the sender every 
   LAST_PROBE=$SECONDS
   local pair
   for pair in $BC_PIDS; do
-    case $pair in fanout=*|sender1=*) "$JAVA_HOME/bin/jcmd" "${pair#*=}" GC.run >/dev/null 2>&1 & ;; esac
+    case $pair in
+      fanout=*|sender1=*)
+        if [ -n "${HISTO:-}" ]; then # the histogram's own full collection stands in for GC.run
+          "$JAVA_HOME/bin/jcmd" "${pair#*=}" GC.class_histogram >"$WORK/$tag-${pair%%=*}-histo-$SECONDS.txt" 2>&1 &
+        else
+          "$JAVA_HOME/bin/jcmd" "${pair#*=}" GC.run >/dev/null 2>&1 &
+        fi ;;
+    esac
   done
 }
 BC_ON_POLL=live_probe
@@ -54,6 +63,15 @@ for run in $(seq "$RUNS"); do
     printf 'run %d, %d users: %s sent in %s s (%s sends/s) | fan-out live max %s MiB (%s probes; any-GC max %s) | sender live max %s MiB (%s probes; any-GC max %s, %s GCs)\n' \
       "$run" "$size" "$BC_SENT" "$BC_ELAPSED" "$BC_RATE" "$f" "$(grep -c 'Pause Full' "$fg" || true)" "$(after_gc_max "$fg")" \
       "$s" "$(grep -c 'Pause Full' "$sg" || true)" "$(after_gc_max "$sg")" "$(gc_count "$sg")"
+    if [ -n "${HISTO:-}" ]; then
+      for role in fanout sender1; do
+        # the histogram with the most live bytes ("Total <instances> <bytes>" is its last line)
+        top=$(for h in "$WORK/$tag-$role"-histo-*.txt; do [ -s "$h" ] && echo "$(awk '/^Total/ {print $3}' "$h") $h"; done | sort -n | tail -1 | cut -d' ' -f2)
+        [ -n "$top" ] || continue
+        echo "  $role, $size users: largest live histogram ($top), top classes by bytes:"
+        sed -n '3,14p' "$top" | sed 's/^/    /'
+      done
+    fi
   done
   echo "$line" >>"$WORK/mem.tsv"
 done

@@ -20,6 +20,16 @@ public final class ProcessRunner {
 
   private ProcessRunner() {}
 
+  /**
+   * Ends the process with {@code status} because it can no longer do its job: logs why, then
+   * exits on a thread of its own (the shutdown hook still stops everything in order, and may
+   * wait for the thread that called this).
+   */
+  public static void exitBecause(String name, int status, String reason, Throwable cause) {
+    log.error("event=exiting process={} status={} reason={} error={}", name, status, reason, String.valueOf(cause));
+    Thread.ofPlatform().name(name + "-exit").start(() -> System.exit(status));
+  }
+
   /** Starts the process, then blocks until the JVM is asked to stop. Never returns normally on failure. */
   public static void run(String name, Starter starter) {
     AutoCloseable running;

@@ -1,6 +1,8 @@
 package io.wxpush.worker;
 
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.errors.WakeupException;
@@ -12,11 +14,17 @@ import org.slf4j.LoggerFactory;
  * and owns the consumer; {@link #close()}, from any thread, stops the loop after the batch in
  * hand (which is finished and committed or acknowledged first) and waits until the consumer is
  * closed.
+ *
+ * <p>A loop handles the errors it expects (a broker away, a poison record) and keeps going; an
+ * exception that escapes {@link #loop()} ends it for good. Such a loop is {@link #failure()
+ * failed}: the worker's {@code /health} turns DOWN and the process exits so that its supervisor
+ * restarts it, rather than stay up looking healthy while it consumes nothing.
  */
 public abstract class ConsumerLoop implements Runnable, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ConsumerLoop.class);
   private final CountDownLatch finished = new CountDownLatch(1);
   private final Duration closeWait;
+  private final CompletableFuture<RuntimeException> failed = new CompletableFuture<>();
   private volatile boolean running = true;
 
   /** @param closeWait how long {@link #close()} waits for the batch in hand */
@@ -44,22 +52,38 @@ public abstract class ConsumerLoop implements Runnable, AutoCloseable {
     }
   }
 
+  /** The exception that ended the loop, once it has ended by one (and closed its consumer). */
+  public final Optional<RuntimeException> failure() {
+    return Optional.ofNullable(failed.getNow(null));
+  }
+
+  /** Completes with the exception that ends the loop, after its consumer is closed; never on a clean stop. */
+  public final CompletableFuture<RuntimeException> whenFailed() {
+    return failed.copy();
+  }
+
   @Override
   public final void run() {
+    RuntimeException failure = null;
     try {
       loop();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (WakeupException e) {
-      if (running) throw e;
+      if (running) failure = e;
     } catch (RuntimeException e) {
-      log.error("event=consumer_loop_failed loop={} error={}", getClass().getSimpleName(), e.toString(), e);
-      throw e;
+      failure = e;
     } finally {
+      if (failure != null) {
+        log.error("event=consumer_loop_failed loop={} error={}", getClass().getSimpleName(), failure.toString(), failure);
+      }
       try {
         closeConsumer();
+      } catch (RuntimeException e) {
+        log.warn("event=consumer_close_failed loop={} error={}", getClass().getSimpleName(), e.toString());
       } finally {
         finished.countDown();
+        if (failure != null) failed.complete(failure);
       }
     }
   }

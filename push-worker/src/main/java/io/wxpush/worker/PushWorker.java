@@ -25,10 +25,12 @@ import io.wxpush.worker.sender.SenderRole;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -49,10 +51,12 @@ public final class PushWorker implements AutoCloseable {
 
   private final Deque<AutoCloseable> stack;
   private final Javalin http;
+  private final CompletableFuture<RuntimeException> failed;
 
-  private PushWorker(Deque<AutoCloseable> stack, Javalin http) {
+  private PushWorker(Deque<AutoCloseable> stack, Javalin http, CompletableFuture<RuntimeException> failed) {
     this.stack = stack;
     this.http = http;
+    this.failed = failed;
   }
 
   public static PushWorker start(WorkerConfig config) {
@@ -61,6 +65,7 @@ public final class PushWorker implements AutoCloseable {
     Topics topics = common.topics();
     PrometheusMeterRegistry registry = Registries.prometheus("push-worker");
     Deque<AutoCloseable> stack = new ArrayDeque<>();
+    List<ConsumerLoop> loops = new ArrayList<>();
     try {
       Admin admin = KafkaClients.admin(common.kafkaBootstrapServers(), "wxpush-worker-admin");
       stack.push(admin);
@@ -80,6 +85,7 @@ public final class PushWorker implements AutoCloseable {
         CredentialSink sink = new CredentialSink(consumer, topics.credentials(), pool, registry);
         Thread.ofPlatform().name("credential-sink").start(sink);
         stack.push(sink);
+        loops.add(sink);
         ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("pool-sweeper").daemon().factory());
         long every = config.sweepInterval().toMillis();
         sweeper.scheduleWithFixedDelay(new PoolSweeper(pool, common.apps().keySet(), registry), every, every, TimeUnit.MILLISECONDS);
@@ -92,7 +98,9 @@ public final class PushWorker implements AutoCloseable {
         // hold a record or two, where lz4's per-batch buffers cost more CPU than they save bytes.
         AckedPublisher publisher = publisher(common, "wxpush-sender", "none", registry, stack);
         topicAdmin.startShareGroupAtEarliest(topics.senderGroup());
-        stack.push(SenderRole.start(config, redis, pool, status, publisher, registry, clock));
+        SenderRole sender = SenderRole.start(config, redis, pool, status, publisher, registry, clock);
+        stack.push(sender);
+        loops.addAll(sender.loops());
       }
       if (config.roles().contains(Roles.FANOUT)) {
         AckedPublisher publisher = publisher(common, "wxpush-fanout", "lz4", registry, stack); // whole pages of tasks: compresses well
@@ -103,14 +111,19 @@ public final class PushWorker implements AutoCloseable {
         FanoutWorker worker = new FanoutWorker(consumer, topics.pushRequests(), fanout);
         Thread.ofPlatform().name("fanout").start(worker);
         stack.push(worker);
+        loops.add(worker);
       }
 
       Map<String, HealthCheck> checks = new LinkedHashMap<>();
       checks.put("kafka", () -> KafkaClients.reachable(admin));
       checks.put("redis", () -> "PONG".equals(redis.ping()));
+      // a consumer loop ended by an exception consumes nothing more: the worker is not ready
+      checks.put("consumers", () -> loops.stream().allMatch(loop -> loop.failure().isEmpty()));
+      CompletableFuture<RuntimeException> failed = new CompletableFuture<>();
+      for (ConsumerLoop loop : loops) loop.whenFailed().thenAccept(failed::complete);
       Javalin http = HttpServer.create(registry, 16 * 1024, checks, routes -> {}).start(config.httpPort());
       log.info("event=worker_started roles={} port={}", config.roles(), http.port());
-      return new PushWorker(stack, http);
+      return new PushWorker(stack, http, failed);
     } catch (RuntimeException e) {
       closeAll(stack);
       throw e;
@@ -127,6 +140,15 @@ public final class PushWorker implements AutoCloseable {
 
   public int port() {
     return http.port();
+  }
+
+  /**
+   * Completes with the exception that ended any of the worker's consumer loops (by then
+   * {@code /health} answers 503). {@link PushWorkerMain} exits on it so that a supervisor
+   * restarts the process; an embedding caller decides for itself.
+   */
+  public CompletableFuture<RuntimeException> whenLoopFailed() {
+    return failed.copy();
   }
 
   @Override

@@ -33,7 +33,7 @@ final class ClassicSenderLoop extends ConsumerLoop {
   protected void loop() throws InterruptedException {
     consumer.subscribe(List.of(topic));
     while (running()) {
-      ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+      ConsumerRecords<String, byte[]> records = poll();
       if (records.isEmpty()) continue;
       List<ConsumerRecord<String, byte[]>> polled = new ArrayList<>(records.count());
       List<TaskBatch.Item> items = new ArrayList<>(records.count());
@@ -63,6 +63,17 @@ final class ClassicSenderLoop extends ConsumerLoop {
         commit(commits);
         rewind.forEach(consumer::seek);
       }
+    }
+  }
+
+  private ConsumerRecords<String, byte[]> poll() {
+    try {
+      return consumer.poll(Duration.ofMillis(500));
+    } catch (org.apache.kafka.common.errors.InconsistentGroupProtocolException e) {
+      // Kafka's own message names no cause an operator would recognise
+      throw new IllegalStateException("consumer group " + consumer.groupMetadata().groupId() + " is already another kind of group,"
+          + " most likely the share group of senders in SENDER_MODE=share: run every sender in one SENDER_MODE, or delete that"
+          + " share group once no share-mode sender is left (kafka-share-groups.sh --delete --group ...)", e);
     }
   }
 

@@ -11,6 +11,7 @@ import io.wxpush.push.PushStatusStore;
 import io.wxpush.token.TokenManager;
 import io.wxpush.wechat.WeChatClient;
 import io.wxpush.worker.Backoff;
+import io.wxpush.worker.ConsumerLoop;
 import io.wxpush.worker.WorkerConfig;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,11 +27,11 @@ import redis.clients.jedis.UnifiedJedis;
  * sends. Closing stops polling, lets each loop finish and acknowledge its batch, then closes.
  */
 public final class SenderRole implements AutoCloseable {
-  private final List<AutoCloseable> loops;
+  private final List<ConsumerLoop> loops;
   private final TaskBatch batch;
   private final WeChatClient weChat;
 
-  private SenderRole(List<AutoCloseable> loops, TaskBatch batch, WeChatClient weChat) {
+  private SenderRole(List<ConsumerLoop> loops, TaskBatch batch, WeChatClient weChat) {
     this.loops = loops;
     this.batch = batch;
     this.weChat = weChat;
@@ -50,10 +51,10 @@ public final class SenderRole implements AutoCloseable {
     TaskBatch batch = new TaskBatch(processor, outcomes, config.senderConcurrency(), config.maxDeliveries());
 
     int perConsumer = Math.max(1, Math.min(500, config.senderConcurrency() * 2 / config.senderConsumers()));
-    List<AutoCloseable> loops = new ArrayList<>();
+    List<ConsumerLoop> loops = new ArrayList<>();
     for (int i = 0; i < config.senderConsumers(); i++) {
       String clientId = "wxpush-sender-" + i;
-      Runnable loop;
+      ConsumerLoop loop;
       if (config.senderMode().equals("classic")) {
         KafkaConsumer<String, byte[]> consumer = KafkaClients.manualCommitConsumer(common.kafkaBootstrapServers(), topics.senderGroup(), clientId, perConsumer);
         new KafkaClientMetrics(consumer).bindTo(registry);
@@ -63,16 +64,21 @@ public final class SenderRole implements AutoCloseable {
         loop = new ShareSenderLoop(consumer, topics.pushTasks(), batch);
       }
       Thread.ofPlatform().name(clientId).start(loop);
-      loops.add((AutoCloseable) loop);
+      loops.add(loop);
     }
     return new SenderRole(loops, batch, weChat);
+  }
+
+  /** The consumer loops, one per {@code SENDER_CONSUMERS}. */
+  public List<ConsumerLoop> loops() {
+    return List.copyOf(loops);
   }
 
   @Override
   public void close() throws Exception {
     // Stop every loop at once, then wait for each: in-flight batches finish and are acknowledged.
     List<Thread> closing = new ArrayList<>();
-    for (AutoCloseable loop : loops) {
+    for (ConsumerLoop loop : loops) {
       closing.add(Thread.ofPlatform().start(() -> {
         try {
           loop.close();

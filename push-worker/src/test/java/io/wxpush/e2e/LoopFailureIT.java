@@ -1,0 +1,81 @@
+package io.wxpush.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.wxpush.testkit.JarProcess;
+import io.wxpush.testkit.RealServices;
+import io.wxpush.testkit.TestEnv;
+import io.wxpush.worker.PushWorker;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A consumer loop that ends by an exception it cannot handle leaves no healthy-looking worker
+ * behind. The failure here is real: a classic-mode sender joins the consumer group that
+ * share-mode senders already made a share group, and the broker refuses it for good
+ * (INCONSISTENT_GROUP_PROTOCOL).
+ */
+@ExtendWith(RealServices.class)
+class LoopFailureIT {
+  private Stack stack;
+
+  @BeforeEach
+  void start(TestEnv env) {
+    stack = Stack.start(env, Map.of());
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    stack.close();
+  }
+
+  private static HttpResponse<String> health(int port) throws Exception {
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void aDeadLoopTurnsHealthDownAndTheProcessExitsSayingWhy() throws Exception {
+    PushWorker share = stack.worker("sender", Map.of());
+    assertThat(health(share.port()).statusCode()).isEqualTo(200);
+    assertThat(health(share.port()).body()).contains("\"consumers\":\"UP\"");
+    // the share group exists once a share consumer has joined it
+    await().atMost(Duration.ofSeconds(60)).until(() -> {
+      try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", stack.env.kafkaBootstrapServers()))) {
+        return admin.listGroups().all().get().stream().anyMatch(g -> g.groupId().equals(stack.env.group("senders")));
+      }
+    });
+
+    // embedded: the worker stays up, but says it is not ready and reports the failure
+    PushWorker classic = stack.worker("sender", Map.of("SENDER_MODE", "classic"));
+    RuntimeException failure = classic.whenLoopFailed().get(60, TimeUnit.SECONDS);
+    assertThat(failure).hasMessageContaining("SENDER_MODE=share");
+    HttpResponse<String> down = health(classic.port());
+    assertThat(down.statusCode()).isEqualTo(503);
+    assertThat(down.body()).contains("\"consumers\":\"DOWN\"").contains("\"kafka\":\"UP\"");
+    assertThat(share.whenLoopFailed()).isNotDone();
+
+    // as a process: it exits with status 1 and its log says why, so a supervisor restarts it
+    Map<String, String> vars = new HashMap<>(Stack.baseEnv(stack.env, stack.sim, Map.of("SENDER_MODE", "classic")));
+    vars.put("WORKER_ROLES", "sender");
+    vars.put("HTTP_PORT", "0");
+    try (JarProcess jar = JarProcess.start(JarProcess.moduleJar("push-worker"), vars)) {
+      assertThat(jar.waitFor(Duration.ofSeconds(90))).as(jar.output()).isEqualTo(1);
+      assertThat(jar.output())
+          .contains("event=consumer_loop_failed loop=ClassicSenderLoop")
+          .contains("event=exiting process=push-worker status=1 reason=consumer_loop_failed")
+          .contains("event=stopped process=push-worker");
+    }
+  }
+}
