@@ -73,10 +73,8 @@ kafka_tool org.apache.kafka.tools.ProducerPerformance --topic "$TOPIC" --num-rec
 
 : >"$WORK/new.tsv"; : >"$WORK/base.tsv"; : >"$WORK/perf.tsv"
 for run in $(seq "$RUNS"); do
-  order=("${VARIANTS[@]}")
-  [ $((run % 2)) = 0 ] && [ ${#order[@]} = 2 ] && order=(new base)
   echo "run $run:"
-  for v in "${order[@]}"; do measure "$v" "$run"; done
+  for v in $(run_order "$run"); do measure "$v" "$run"; done
   kafka_tool org.apache.kafka.tools.ProducerPerformance --topic "$TOPIC" --num-records "$PERF_RECORDS" --throughput -1 \
     --payload-file "$WORK/records.txt" --producer-props bootstrap.servers="$KAFKA" acks=all enable.idempotence=true \
     compression.type=none linger.ms=5 batch.size=65536 2>/dev/null | tail -1 >"$WORK/perf.$run.txt"

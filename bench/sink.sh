@@ -54,10 +54,8 @@ measure() {
 
 : >"$WORK/new.tsv"; : >"$WORK/base.tsv"; : >"$WORK/zadd.tsv"
 for run in $(seq "$RUNS"); do
-  order=("${VARIANTS[@]}")
-  [ $((run % 2)) = 0 ] && [ ${#order[@]} = 2 ] && order=(new base)
   echo "run $run:"
-  for v in "${order[@]}"; do measure "$v" "$run"; done
+  for v in $(run_order "$run"); do measure "$v" "$run"; done
   zadd=$(redis-benchmark -h "$REDIS_HOST" -p "$REDIS_PORT" -n $((TOTAL * 2)) -P 500 -c 4 -r 1000000 -q \
     ZADD "${KEY_PREFIX}rb:__rand_int__" __rand_int__ "m:__rand_int__" | tr '\r' '\n' | awk '/requests per second/ {for (i=1;i<=NF;i++) if ($(i+1)=="requests") print $i}' | tail -1)
   redis_clean "$KEY_PREFIX"

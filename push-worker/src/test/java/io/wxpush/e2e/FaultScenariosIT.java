@@ -15,6 +15,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -112,8 +115,11 @@ class FaultScenariosIT {
       stack.worker("credentials,fanout,sender", Map.of());
       List<String> openIds = users("rr", 600);
       Thread restarter = Thread.ofVirtual().start(() -> {
-        try {
-          Thread.sleep(300); // while the sink is writing
+        try (var jedis = stack.redis()) {
+          // once the sink has stored its first pools: it is writing while Redis goes away
+          var keys = new io.wxpush.credentials.PoolKeys(env.redisKeyPrefix());
+          String[] pools = openIds.stream().map(o -> keys.templatePool(new io.wxpush.credentials.UserRef(Stack.APP, o))).toArray(String[]::new);
+          await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> jedis.exists(pools) > 0);
           redis.stop();
           redis.restart();
         } catch (Exception e) {
@@ -146,21 +152,17 @@ class FaultScenariosIT {
           .hangBeforeRate(0.02, Duration.ofSeconds(3)).hangAfterDeliveryRate(0.02, Duration.ofSeconds(3))
           .rateLimitNext(50);
       stack.worker("fanout,sender", Map.of("SEND_MAX_ATTEMPTS", "15", "WECHAT_TIMEOUT", "1s"));
-      AtomicBoolean running = new AtomicBoolean(true);
-      Thread invalidator = Thread.ofVirtual().start(() -> {
-        while (running.get()) {
-          stack.sim.invalidateTokens(Stack.APP); // the token forced invalid, again and again
-          try {
-            Thread.sleep(2_000);
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      });
+      // the token forced invalid, again and again
+      ScheduledExecutorService invalidator = Executors.newSingleThreadScheduledExecutor();
+      invalidator.scheduleAtFixedRate(() -> stack.sim.invalidateTokens(Stack.APP), 0, 2, TimeUnit.SECONDS);
       String rid = broadcast(stack);
-      JsonNode status = awaitDone(stack, rid, Duration.ofSeconds(240));
-      running.set(false);
-      invalidator.join();
+      JsonNode status;
+      try {
+        status = awaitDone(stack, rid, Duration.ofSeconds(240));
+      } finally {
+        invalidator.shutdownNow();
+        invalidator.awaitTermination(10, TimeUnit.SECONDS);
+      }
 
       Invariants.exactlyOnce(stack, status, openIds);
       assertThat(status.get("sent").asLong() + status.get("unknown").asLong()).as("delivered or in doubt").isGreaterThanOrEqualTo(990);

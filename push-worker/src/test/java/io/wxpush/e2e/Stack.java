@@ -73,14 +73,17 @@ final class Stack implements AutoCloseable {
   }
 
   /** Logs a simulated user in through the API; returns the session token. */
-  String login(String openId) throws Exception {
-    for (int attempt = 0; ; attempt++) {
-      String code = sim.mintLoginCode(APP, openId);
-      ApiClient.Reply reply = client.post("/v1/sessions", null, Map.of("appId", APP, "code", code));
-      if (reply.status() == 200) return reply.body().get("token").asText();
-      if (reply.status() != 503 || attempt > 100) throw new AssertionError("login failed: " + reply.status() + " " + reply.body());
-      Thread.sleep(500);
-    }
+  String login(String openId) {
+    // 503 (Redis or Kafka away) is retried every 500 ms, as the client library would
+    java.util.concurrent.atomic.AtomicReference<String> token = new java.util.concurrent.atomic.AtomicReference<>();
+    org.awaitility.Awaitility.await("login of " + openId).atMost(java.time.Duration.ofSeconds(60))
+        .pollInSameThread().pollDelay(java.time.Duration.ZERO).pollInterval(java.time.Duration.ofMillis(500)).until(() -> {
+          ApiClient.Reply reply = client.post("/v1/sessions", null, Map.of("appId", APP, "code", sim.mintLoginCode(APP, openId)));
+          if (reply.status() == 200) token.set(reply.body().get("token").asText());
+          else if (reply.status() != 503) throw new AssertionError("login failed: " + reply.status() + " " + reply.body());
+          return token.get() != null;
+        });
+    return token.get();
   }
 
   /** Opens a Redis client on the test's Redis (the caller closes it). */
@@ -128,18 +131,18 @@ final class Stack implements AutoCloseable {
           for (String f : sim.mintFormIds(APP, openId, perUser)) {
             items.add(java.util.Map.of("kind", "form_id", "value", f, "collectedAt", System.currentTimeMillis()));
           }
-          long deadline = System.currentTimeMillis() + 120_000;
-          while (System.currentTimeMillis() < deadline) {
-            ApiClient.Reply reply = client.post("/v1/credentials", token, java.util.Map.of("credentials", items));
-            if (reply.status() == 202) {
-              acked.put(openId, reply.body().get("accepted").asInt());
-              return null;
-            }
-            if (reply.status() != 503) throw new AssertionError("upload refused: " + reply.status() + " " + reply.body());
-            refused.incrementAndGet();
-            Thread.sleep(500);
-          }
-          throw new AssertionError("upload never accepted for " + openId);
+          org.awaitility.Awaitility.await("upload of " + openId).atMost(java.time.Duration.ofSeconds(120))
+              .pollInSameThread().pollDelay(java.time.Duration.ZERO).pollInterval(java.time.Duration.ofMillis(500)).until(() -> {
+                ApiClient.Reply reply = client.post("/v1/credentials", token, java.util.Map.of("credentials", items));
+                if (reply.status() == 202) {
+                  acked.put(openId, reply.body().get("accepted").asInt());
+                  return true;
+                }
+                if (reply.status() != 503) throw new AssertionError("upload refused: " + reply.status() + " " + reply.body());
+                refused.incrementAndGet();
+                return false;
+              });
+          return null;
         }));
       }
       for (var f : futures) f.get();

@@ -52,12 +52,23 @@ class SimMemoryIT {
     return String.format("o%07d", i);
   }
 
-  private static long usedHeap() throws InterruptedException {
-    var memory = ManagementFactory.getMemoryMXBean();
-    for (int i = 0; i < 3; i++) {
+  /**
+   * The heap in use right after a full collection: what each heap pool held when the last
+   * collection ended (a {@code System.gc()} is a synchronous full collection under G1 and
+   * Parallel, so its figures are there when it returns). Two rounds, so that what the first
+   * one only made unreachable (references cleared by it) is gone from the second.
+   */
+  private static long usedHeap() {
+    long used = 0;
+    for (int i = 0; i < 2; i++) {
       System.gc();
-      Thread.sleep(200);
+      used = 0;
+      for (var pool : ManagementFactory.getMemoryPoolMXBeans()) {
+        if (pool.getType() == java.lang.management.MemoryType.HEAP && pool.getCollectionUsage() != null) {
+          used += pool.getCollectionUsage().getUsed();
+        }
+      }
     }
-    return memory.getHeapMemoryUsage().getUsed();
+    return used;
   }
 }

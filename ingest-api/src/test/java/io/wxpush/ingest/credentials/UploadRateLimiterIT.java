@@ -1,0 +1,196 @@
+package io.wxpush.ingest.credentials;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.wxpush.config.RedisEndpoint;
+import io.wxpush.credentials.UserRef;
+import io.wxpush.redis.RedisConnections;
+import io.wxpush.redis.RedisWindowCounter;
+import io.wxpush.testkit.PrivateService;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.UnifiedJedis;
+
+/**
+ * The upload limiter's counts against a real Redis (a private one, so that it can be stopped
+ * and restarted), through the same {@link RedisWindowCounter} the API uses; only the clock is
+ * the test's, so that windows can be crossed at will.
+ */
+class UploadRateLimiterIT {
+  static PrivateService server;
+  static UnifiedJedis jedis;
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+  private final UserRef alice = new UserRef("wxapp1", "o-alice");
+  private final UserRef bob = new UserRef("wxapp1", "o-bob");
+  private String prefix;
+  private Counted redis;
+
+  @BeforeAll
+  static void startRedis() throws Exception {
+    server = PrivateService.redis();
+    jedis = RedisConnections.open(RedisEndpoint.parse(server.address()), 4);
+  }
+
+  @AfterAll
+  static void stopRedis() throws Exception {
+    jedis.close();
+    server.close();
+  }
+
+  @BeforeEach
+  void counter() {
+    prefix = "t" + UUID.randomUUID().toString().substring(0, 8) + ":";
+    redis = new Counted(new RedisWindowCounter(jedis, UploadRateLimiter.WINDOW, clock));
+  }
+
+  @AfterEach
+  void redisBackUp() throws Exception {
+    if (!"PONG".equals(ping())) server.restart();
+  }
+
+  private static String ping() {
+    try {
+      return jedis.ping();
+    } catch (RuntimeException e) {
+      return e.toString();
+    }
+  }
+
+  /** Alice's fleet-wide count of the current window, as stored in Redis. */
+  private long aliceInRedis() {
+    String value = jedis.get(prefix + "u{wxapp1:o-alice}:uploads:" + index());
+    return value == null ? 0 : Long.parseLong(value);
+  }
+
+  @Test
+  void oneInstanceEnforcesTheLimitExactlyWithoutWaitingForRedis() {
+    UploadRateLimiter limiter = new UploadRateLimiter(redis, prefix, 5, clock);
+    assertThat(IntStream.range(0, 7).mapToObj(i -> limiter.tryAcquire(alice)))
+        .containsExactly(true, true, true, true, true, false, false);
+    assertThat(limiter.tryAcquire(bob)).isTrue();
+    assertThat(redis.calls).hasValue(0); // nothing on the request path
+    assertThat(aliceInRedis()).isZero();
+  }
+
+  @Test
+  void theLimitHoldsAcrossInstancesOneSyncLate() {
+    UploadRateLimiter a = new UploadRateLimiter(redis, prefix, 5, clock);
+    UploadRateLimiter b = new UploadRateLimiter(redis, prefix, 5, clock);
+    for (int i = 0; i < 3; i++) assertThat(a.tryAcquire(alice)).isTrue();
+    a.sync();
+    assertThat(b.tryAcquire(alice)).isTrue(); // b: 1 of its own, not yet synced
+    b.sync(); // b learns a's 3: the fleet has 4
+    assertThat(b.tryAcquire(alice)).isTrue(); // 5
+    assertThat(b.tryAcquire(alice)).isFalse(); // 6
+    b.sync();
+    // a has not synced since b's uploads: its next upload is judged on what it knew (the
+    // documented tolerance), and the sync after it brings a up to date.
+    assertThat(a.tryAcquire(alice)).isTrue();
+    a.sync();
+    assertThat(a.tryAcquire(alice)).isFalse();
+    a.sync();
+    assertThat(aliceInRedis()).isEqualTo(8);
+  }
+
+  @Test
+  void aNewWindowStartsFromZero() {
+    UploadRateLimiter limiter = new UploadRateLimiter(redis, prefix, 2, clock);
+    limiter.tryAcquire(alice);
+    limiter.tryAcquire(alice);
+    assertThat(limiter.tryAcquire(alice)).isFalse();
+    limiter.sync();
+    clock.advance(Duration.ofMinutes(1));
+    assertThat(limiter.tryAcquire(alice)).isTrue();
+  }
+
+  @Test
+  void countsGatheredWhileRedisIsDownReachItLaterAndTheLocalLimitHoldsMeanwhile() throws Exception {
+    UploadRateLimiter limiter = new UploadRateLimiter(redis, prefix, 3, clock);
+    server.stop();
+    for (int i = 0; i < 3; i++) assertThat(limiter.tryAcquire(alice)).isTrue();
+    limiter.sync();
+    assertThat(redis.calls).hasValue(1); // tried, and failed: Redis is away
+    assertThat(limiter.tryAcquire(alice)).isFalse();
+    server.restart();
+    // the next syncs carry the counts over (the first may meet a pooled connection the restart broke)
+    await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+      limiter.sync();
+      return aliceInRedis() == 4;
+    });
+    limiter.sync();
+    assertThat(aliceInRedis()).as("counted once, however many syncs").isEqualTo(4);
+  }
+
+  @Test
+  void finishedWindowsAreForgottenOnceSynced() {
+    UploadRateLimiter limiter = new UploadRateLimiter(redis, prefix, 3, clock);
+    limiter.tryAcquire(alice);
+    limiter.tryAcquire(bob);
+    limiter.sync();
+    assertThat(limiter.trackedUsers()).isEqualTo(2);
+    clock.advance(Duration.ofMinutes(1));
+    limiter.tryAcquire(bob);
+    limiter.sync();
+    assertThat(limiter.trackedUsers()).isEqualTo(1);
+  }
+
+  private long index() {
+    return clock.millis() / UploadRateLimiter.WINDOW.toMillis();
+  }
+
+  /** The real counter, counting its round trips. */
+  private static final class Counted implements UploadRateLimiter.FleetCounter {
+    final RedisWindowCounter counter;
+    final AtomicInteger calls = new AtomicInteger();
+
+    Counted(RedisWindowCounter counter) {
+      this.counter = counter;
+    }
+
+    @Override
+    public Map<String, Long> addAll(long windowIndex, Map<String, Long> deltas) {
+      calls.incrementAndGet();
+      return counter.addAll(windowIndex, deltas);
+    }
+  }
+
+  private static final class MutableClock extends Clock {
+    private Instant now;
+
+    MutableClock(Instant now) {
+      this.now = now;
+    }
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+}
