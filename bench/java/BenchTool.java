@@ -55,6 +55,7 @@ public final class BenchTool {
       case "records" -> records(a[1], Integer.parseInt(a[2]), Path.of(a[3]));
       case "produce" -> produce(a[1], a[2], a[3], Integer.parseInt(a[4]), Integer.parseInt(a[5]));
       case "seed-pools" -> seedPools(a[1], a[2], a[3], Path.of(a[4]));
+      case "cluster-pipelines" -> clusterPipelines(a[1], Integer.parseInt(a[2]), Integer.parseInt(a[3]), Integer.parseInt(a[4]));
       case "article" -> article(a[1], Integer.parseInt(a[2]), a[3], a[4], a[5], a[6], a[7], Path.of(a[8]));
       default -> throw new IllegalArgumentException("unknown subcommand " + a[0]);
     }
@@ -198,5 +199,45 @@ public final class BenchTool {
       d.del(prefix + "article:users");
       d.sync();
     }
+  }
+
+  /**
+   * Times {@code syncs} pipeline syncs of {@code keys} INCRs on keys spread over the cluster's
+   * slots, with Jedis's own {@code pipelined()} (a thread pool per sync that spans nodes) and with
+   * {@link RedisConnections#pipelined} (a shared virtual-thread executor), alternating, {@code
+   * rounds} times; prints wall and CPU time per sync for each and their ratios per round.
+   */
+  static void clusterPipelines(String url, int syncs, int keys, int rounds) throws Exception {
+    var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    try (UnifiedJedis redis = RedisConnections.open(RedisEndpoint.parse(url), 8)) {
+      String[] names = new String[keys];
+      for (int i = 0; i < keys; i++) names[i] = "bench:cp:{" + i + "}";
+      java.util.function.Supplier<redis.clients.jedis.AbstractPipeline> jedisOwn = redis::pipelined;
+      java.util.function.Supplier<redis.clients.jedis.AbstractPipeline> shared = () -> RedisConnections.pipelined(redis);
+      for (int warm = 0; warm < 2; warm++) {
+        timeSyncs(jedisOwn, names, syncs / 4, os);
+        timeSyncs(shared, names, syncs / 4, os);
+      }
+      for (int round = 1; round <= rounds; round++) {
+        double[] own = timeSyncs(jedisOwn, names, syncs, os);
+        double[] sh = timeSyncs(shared, names, syncs, os);
+        System.out.printf("round %d: jedis pipelined(): %.1f µs wall, %.1f µs CPU per sync | shared executor: %.1f µs wall, %.1f µs CPU per sync"
+            + " | ratio wall %.2f CPU %.2f%n", round, own[0], own[1], sh[0], sh[1], sh[0] / own[0], sh[1] / own[1]);
+      }
+      for (String k : names) redis.del(k);
+    }
+  }
+
+  private static double[] timeSyncs(java.util.function.Supplier<redis.clients.jedis.AbstractPipeline> pipelines, String[] keys, int syncs,
+      com.sun.management.OperatingSystemMXBean os) {
+    long cpu0 = os.getProcessCpuTime();
+    long t0 = System.nanoTime();
+    for (int i = 0; i < syncs; i++) {
+      try (var p = pipelines.get()) {
+        for (String k : keys) p.incr(k);
+        p.sync();
+      }
+    }
+    return new double[] {(System.nanoTime() - t0) / 1e3 / syncs, (os.getProcessCpuTime() - cpu0) / 1e3 / syncs};
   }
 }

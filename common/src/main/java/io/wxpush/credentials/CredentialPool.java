@@ -1,6 +1,7 @@
 package io.wxpush.credentials;
 
 import io.wxpush.redis.RedisBatcher;
+import io.wxpush.redis.RedisConnections;
 import io.wxpush.redis.RedisScript;
 import java.time.Clock;
 import java.time.Duration;
@@ -108,7 +109,7 @@ public final class CredentialPool {
     List<AddCall> calls = new ArrayList<>();
     List<Response<Object>> replies = new ArrayList<>();
     Set<String> indexed = new HashSet<>();
-    try (AbstractPipeline pipeline = redis.pipelined()) {
+    try (AbstractPipeline pipeline = RedisConnections.pipelined(redis)) {
       for (Map.Entry<String, PoolEntries> e : byPool.entrySet()) {
         PoolEntries p = e.getValue();
         UserRef user = p.user();
@@ -144,7 +145,7 @@ public final class CredentialPool {
     }
     if (reload.isEmpty()) return added;
     List<Response<Object>> again = new ArrayList<>();
-    try (AbstractPipeline pipeline = redis.pipelined()) {
+    try (AbstractPipeline pipeline = RedisConnections.pipelined(redis)) {
       for (AddCall call : reload) again.add(ADD.queue(pipeline, call.keys(), call.args(), true));
       pipeline.sync();
     }

@@ -99,7 +99,7 @@ public final class RedisBatcher implements AutoCloseable {
 
   private void run(List<Pending> batch, boolean withSource) {
     List<Response<?>> replies = new ArrayList<>(batch.size());
-    try (AbstractPipeline pipeline = redis.pipelined()) {
+    try (AbstractPipeline pipeline = RedisConnections.pipelined(redis)) {
       for (Pending p : batch) replies.add(withSource && p.withSource() != null ? p.withSource().apply(pipeline) : p.command().apply(pipeline));
       pipeline.sync();
     } catch (RuntimeException e) {

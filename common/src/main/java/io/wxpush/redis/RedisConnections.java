@@ -4,6 +4,9 @@ import io.wxpush.config.RedisEndpoint;
 import io.wxpush.config.Secret;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.JedisClientConfig;
@@ -17,7 +20,22 @@ import redis.clients.jedis.UnifiedJedis;
  * makes stays within one hash tag, which is what lets the same code run on a cluster.
  */
 public final class RedisConnections {
+  /**
+   * Where a cluster pipeline talks to its nodes at once when it syncs: a virtual thread per node
+   * and sync. Without one, Jedis starts a fixed pool of platform threads for every sync that
+   * spans nodes and shuts it down after.
+   */
+  private static final ExecutorService CLUSTER_SYNC = Executors.newVirtualThreadPerTaskExecutor();
+
   private RedisConnections() {}
+
+  /**
+   * A pipeline on {@code redis}; use it instead of {@link UnifiedJedis#pipelined()}. On a
+   * cluster its sync reaches the nodes it spans in parallel on {@link #CLUSTER_SYNC}.
+   */
+  public static AbstractPipeline pipelined(UnifiedJedis redis) {
+    return redis instanceof JedisCluster cluster ? cluster.pipelined(CLUSTER_SYNC) : redis.pipelined();
+  }
 
   /**
    * @param maxConnections the pool size per node; size it to the number of threads that talk to

@@ -39,7 +39,7 @@ public final class RedisWindowCounter {
     long index = now / window.toMillis();
     String key = keyBase + ":" + index;
     Response<Long> count;
-    try (AbstractPipeline p = redis.pipelined()) {
+    try (AbstractPipeline p = RedisConnections.pipelined(redis)) {
       count = p.incr(key);
       p.pexpire(key, 2 * window.toMillis());
       p.sync();
@@ -61,7 +61,7 @@ public final class RedisWindowCounter {
    */
   public Map<String, Long> addAll(long windowIndex, Map<String, Long> deltas) {
     Map<String, Response<Long>> replies = new LinkedHashMap<>();
-    try (AbstractPipeline p = redis.pipelined()) {
+    try (AbstractPipeline p = RedisConnections.pipelined(redis)) {
       for (Map.Entry<String, Long> d : deltas.entrySet()) {
         String key = d.getKey() + ":" + windowIndex;
         replies.put(d.getKey(), p.incrBy(key, d.getValue()));
