@@ -1,13 +1,15 @@
 package io.wxpush.process;
 
 import io.wxpush.config.ConfigException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a wxpush process: starts it, stops it in order on SIGTERM/SIGINT, and turns a bad
- * configuration into one clear message and exit status 2 (never a stack trace).
+ * Runs a wxpush process: starts it, stops it in order on SIGTERM/SIGINT, turns a bad
+ * configuration into one clear message and exit status 2 (never a stack trace), and exits with
+ * status 1 when a {@link Supervised} process fails for good while it runs.
  */
 public final class ProcessRunner {
   private static final Logger log = LoggerFactory.getLogger(ProcessRunner.class);
@@ -21,15 +23,14 @@ public final class ProcessRunner {
   private ProcessRunner() {}
 
   /**
-   * Ends the process with {@code status} because it can no longer do its job: logs why, then
-   * exits on a thread of its own (the shutdown hook still stops everything in order, and may
-   * wait for the thread that called this).
+   * A started process that can fail for good while it runs (a consumer loop that died, say).
+   * When {@link #whenFailed()} completes, the runner logs why and exits with status 1, stopping
+   * everything in order first, so that a supervisor (compose, Kubernetes, systemd) restarts it.
    */
-  public static void exitBecause(String name, int status, String reason, Throwable cause) {
-    log.error("event=exiting process={} status={} reason={} error={}", name, status, reason, String.valueOf(cause));
-    Thread.ofPlatform().name(name + "-exit").start(() -> System.exit(status));
+  public interface Supervised extends AutoCloseable {
+    /** Completes with what ended the process's work; never on a clean stop. */
+    CompletionStage<? extends Throwable> whenFailed();
   }
-
   /** Starts the process, then blocks until the JVM is asked to stop. Never returns normally on failure. */
   public static void run(String name, Starter starter) {
     AutoCloseable running;
@@ -56,6 +57,14 @@ public final class ProcessRunner {
       stopped.countDown();
     }, name + "-shutdown"));
     log.info("event=started process={}", name);
+    if (running instanceof Supervised supervised) {
+      // after the hook is in place, so that the exit below still stops everything in order
+      supervised.whenFailed().thenAccept(cause -> {
+        log.error("event=exiting process={} status=1 error={}", name, String.valueOf(cause));
+        // its own thread: System.exit waits for the hook, and the hook may wait for the caller
+        Thread.ofPlatform().name(name + "-exit").start(() -> System.exit(1));
+      });
+    }
     try {
       stopped.await();
     } catch (InterruptedException e) {

@@ -14,6 +14,7 @@ import io.wxpush.kafka.KafkaClients;
 import io.wxpush.kafka.TopicAdmin;
 import io.wxpush.kafka.Topics;
 import io.wxpush.metrics.Registries;
+import io.wxpush.process.ProcessRunner;
 import io.wxpush.redis.RedisBatcher;
 import io.wxpush.redis.RedisConnections;
 import io.wxpush.push.PushStatusStore;
@@ -46,7 +47,7 @@ import redis.clients.jedis.UnifiedJedis;
  * order: roles in the reverse of their start (each drains and commits), then HTTP, then clients;
  * each step runs even when an earlier one failed.
  */
-public final class PushWorker implements AutoCloseable {
+public final class PushWorker implements ProcessRunner.Supervised {
   private static final Logger log = LoggerFactory.getLogger(PushWorker.class);
 
   private final Deque<AutoCloseable> stack;
@@ -144,10 +145,11 @@ public final class PushWorker implements AutoCloseable {
 
   /**
    * Completes with the exception that ended any of the worker's consumer loops (by then
-   * {@code /health} answers 503). {@link PushWorkerMain} exits on it so that a supervisor
-   * restarts the process; an embedding caller decides for itself.
+   * {@code /health} answers 503). Run as a process, the worker then exits with status 1 so that
+   * a supervisor restarts it ({@link ProcessRunner}); an embedding caller decides for itself.
    */
-  public CompletableFuture<RuntimeException> whenLoopFailed() {
+  @Override
+  public CompletableFuture<RuntimeException> whenFailed() {
     return failed.copy();
   }
 

@@ -8,12 +8,7 @@ public final class PushWorkerMain {
   private PushWorkerMain() {}
 
   public static void main(String[] args) {
-    ProcessRunner.run("push-worker", () -> {
-      PushWorker worker = PushWorker.start(WorkerConfig.read(Env.system()));
-      // A loop that died consumes nothing more; a restart (by compose, Kubernetes or systemd)
-      // brings it back, where staying up would look healthy to a liveness probe and do nothing.
-      worker.whenLoopFailed().thenAccept(e -> ProcessRunner.exitBecause("push-worker", 1, "consumer_loop_failed", e));
-      return worker;
-    });
+    // a worker whose consumer loop died exits (PushWorker is ProcessRunner.Supervised)
+    ProcessRunner.run("push-worker", () -> PushWorker.start(WorkerConfig.read(Env.system())));
   }
 }

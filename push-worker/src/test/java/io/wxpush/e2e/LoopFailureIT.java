@@ -59,12 +59,12 @@ class LoopFailureIT {
 
     // embedded: the worker stays up, but says it is not ready and reports the failure
     PushWorker classic = stack.worker("sender", Map.of("SENDER_MODE", "classic"));
-    RuntimeException failure = classic.whenLoopFailed().get(60, TimeUnit.SECONDS);
+    RuntimeException failure = classic.whenFailed().get(60, TimeUnit.SECONDS);
     assertThat(failure).hasMessageContaining("SENDER_MODE=share");
     HttpResponse<String> down = health(classic.port());
     assertThat(down.statusCode()).isEqualTo(503);
     assertThat(down.body()).contains("\"consumers\":\"DOWN\"").contains("\"kafka\":\"UP\"");
-    assertThat(share.whenLoopFailed()).isNotDone();
+    assertThat(share.whenFailed()).isNotDone();
 
     // as a process: it exits with status 1 and its log says why, so a supervisor restarts it
     Map<String, String> vars = new HashMap<>(Stack.baseEnv(stack.env, stack.sim, Map.of("SENDER_MODE", "classic")));
@@ -74,7 +74,7 @@ class LoopFailureIT {
       assertThat(jar.waitFor(Duration.ofSeconds(90))).as(jar.output()).isEqualTo(1);
       assertThat(jar.output())
           .contains("event=consumer_loop_failed loop=ClassicSenderLoop")
-          .contains("event=exiting process=push-worker status=1 reason=consumer_loop_failed")
+          .contains("event=exiting process=push-worker status=1 error=java.lang.IllegalStateException: consumer group")
           .contains("event=stopped process=push-worker");
     }
   }
