@@ -81,9 +81,13 @@ class FaultScenariosIT {
       stack.worker("credentials,fanout,sender", Map.of());
       List<String> openIds = users("kr", 600);
       AtomicBoolean restarted = new AtomicBoolean();
+      Map<String, Integer> acked = new java.util.concurrent.ConcurrentHashMap<>();
+      java.util.concurrent.atomic.AtomicInteger ackedAtStop = new java.util.concurrent.atomic.AtomicInteger(-1);
       Thread restarter = Thread.ofVirtual().start(() -> {
         try {
-          await().atMost(Duration.ofSeconds(60)).until(() -> stack.sim.tokenIssuedCount() >= 0 && stack.api != null);
+          // once uploads are flowing, so that the rest of them run into the restart
+          await().atMost(Duration.ofSeconds(60)).until(() -> acked.size() >= 50);
+          ackedAtStop.set(acked.size());
           kafka.stop();
           kafka.restart();
           restarted.set(true);
@@ -91,9 +95,10 @@ class FaultScenariosIT {
           throw new IllegalStateException(e);
         }
       });
-      Map<String, Integer> acked = stack.upload(openIds, 2); // uploads run into the restart
+      stack.upload(openIds, 2, acked, new java.util.concurrent.atomic.AtomicInteger());
       restarter.join();
       assertThat(restarted).isTrue();
+      assertThat(ackedAtStop.get()).as("uploads acknowledged when Kafka stopped").isLessThan(openIds.size());
       await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> Invariants.nothingAcknowledgedLost(stack, acked));
 
       stack.sim.faults().latency(Duration.ofMillis(30), Duration.ZERO);
