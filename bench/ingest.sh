@@ -98,6 +98,6 @@ result new ingest
 if [ -n "${BASELINE_JAR:-}" ]; then
   result base "ingest-baseline($BASELINE_JAR)"
   printf 'RESULT ingest new÷baseline uploads/s=%s (median of per-run ratios) cpu_per_upload=%s\n' \
-    "$(paste -d' ' "$WORK/new.tsv" "$WORK/base.tsv" | awk '{printf "%.3f\n", $1/$5}' | median)" \
-    "$(paste -d' ' "$WORK/new.tsv" "$WORK/base.tsv" | awk '{printf "%.3f\n", $4/$8}' | median)"
+    "$(per_run_ratio 1)" \
+    "$(per_run_ratio 4)"
 fi

@@ -129,6 +129,9 @@ cpu_s() { awk -v t="$(getconf CLK_TCK)" '{print ($14 + $15) / t}' "/proc/$1/stat
 
 median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 ratio() { python3 -c "print(f'{$1/$2:.3g}')"; }
+# The median over runs of new÷baseline for column $1 of $WORK/new.tsv and $WORK/base.tsv (same
+# columns), each ratio measured side by side in one run.
+per_run_ratio() { paste -d' ' "$WORK/new.tsv" "$WORK/base.tsv" | awk -v c="$1" '{printf "%.3f\n", $c/$(c + NF/2)}' | median; }
 # The order to measure VARIANTS in during run $1: with two (base new), even runs swap them, so
 # that neither always goes first on a machine whose load drifts.
 run_order() { if [ $(( $1 % 2 )) = 0 ] && [ ${#VARIANTS[@]} = 2 ]; then echo "${VARIANTS[1]} ${VARIANTS[0]}"; else echo "${VARIANTS[*]}"; fi; }

@@ -75,6 +75,6 @@ result new sink
 if [ -n "${BASELINE_JAR:-}" ]; then
   result base "sink-baseline($BASELINE_JAR)"
   printf 'RESULT sink new÷baseline credentials/s=%s cpu_per_credential=%s (medians of per-run ratios)\n' \
-    "$(paste -d' ' "$WORK/new.tsv" "$WORK/base.tsv" | awk '{printf "%.3f\n", $1/$3}' | median)" \
-    "$(paste -d' ' "$WORK/new.tsv" "$WORK/base.tsv" | awk '{printf "%.3f\n", $2/$4}' | median)"
+    "$(per_run_ratio 1)" \
+    "$(per_run_ratio 2)"
 fi

@@ -58,7 +58,7 @@ final class SendEndpointHandler extends Handler.Wrapper {
     try {
       String token = request.getHttpURI().getQuery() == null ? null
           : Request.extractQueryParameters(request, StandardCharsets.UTF_8).getValue("access_token");
-      answer = routes.send(subscribe, token, WeChatRoutes.Body.readNow(() -> body(request)));
+      answer = routes.send(subscribe, token, WeChatRoutes.Body.readOrNull(() -> body(request)));
     } catch (RuntimeException e) {
       log.error("event=unhandled_error method=POST route={}", path, e);
       answer = new WeChatAnswers.Answer(500, "application/json", INTERNAL_ERROR);

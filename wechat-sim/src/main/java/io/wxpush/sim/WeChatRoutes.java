@@ -38,8 +38,8 @@ final class WeChatRoutes {
     routes.post("/cgi-bin/stable_token", this::stableToken);
     routes.get("/sns/jscode2session", this::codeToSession);
     // Normally SendEndpointHandler answers these before Javalin; these routes serve what it passes on.
-    routes.post(SendEndpointHandler.TEMPLATE_PATH, ctx -> WeChatAnswers.write(ctx, send(false, ctx.queryParam("access_token"), Body.readNow(ctx::bodyAsBytes))));
-    routes.post(SendEndpointHandler.SUBSCRIBE_PATH, ctx -> WeChatAnswers.write(ctx, send(true, ctx.queryParam("access_token"), Body.readNow(ctx::bodyAsBytes))));
+    routes.post(SendEndpointHandler.TEMPLATE_PATH, ctx -> WeChatAnswers.write(ctx, send(false, ctx.queryParam("access_token"), Body.readOrNull(ctx::bodyAsBytes))));
+    routes.post(SendEndpointHandler.SUBSCRIBE_PATH, ctx -> WeChatAnswers.write(ctx, send(true, ctx.queryParam("access_token"), Body.readOrNull(ctx::bodyAsBytes))));
   }
 
   private void token(Context ctx) {
@@ -90,25 +90,23 @@ final class WeChatRoutes {
     WeChatAnswers.json(ctx, answer);
   }
 
-  /** A send's body, or why it could not be read (too large, malformed chunking, a broken connection). */
+  /** Reads a request's body; throws when it cannot (too large, malformed chunking, a broken connection). */
   @FunctionalInterface
   interface Body {
     byte[] read() throws Exception;
 
     /**
-     * Reads {@code source} now, before any answer is written. A body left unread when the answer
-     * goes out makes Jetty close the connection after it; a client that already put that
-     * connection back in its pool then fails its next request with "received no bytes" (an
-     * invalid token answers 40001 without looking at the body, so this happened on every 40001).
+     * The body, or {@code null} when it cannot be read. Sends read it before any answer is
+     * written: a body left unread when the answer goes out makes Jetty close the connection
+     * after it, and a client that already put that connection back in its pool then fails its
+     * next request with "received no bytes" (an invalid token answers 40001 without looking at
+     * the body, so this happened on every 40001).
      */
-    static Body readNow(Body source) {
+    static byte[] readOrNull(Body body) {
       try {
-        byte[] bytes = source.read();
-        return () -> bytes;
+        return body.read();
       } catch (Exception e) {
-        return () -> {
-          throw e;
-        };
+        return null;
       }
     }
   }
@@ -119,8 +117,9 @@ final class WeChatRoutes {
    * virtual thread. Shared by the Javalin routes and {@link SendEndpointHandler}.
    *
    * @param token the {@code access_token} query parameter, {@code null} when absent
+   * @param body the request body, {@code null} when it could not be read
    */
-  WeChatAnswers.Answer send(boolean subscribe, String token, Body body) throws InterruptedException {
+  WeChatAnswers.Answer send(boolean subscribe, String token, byte[] body) throws InterruptedException {
     faults.applyLatency();
     switch (faults.beforeProcessing()) {
       case HTTP_500 -> {
@@ -202,7 +201,7 @@ final class WeChatRoutes {
   }
 
   private JsonNode parse(Context ctx) {
-    JsonNode body = parseQuietly(ctx::bodyAsBytes);
+    JsonNode body = parseQuietly(Body.readOrNull(ctx::bodyAsBytes));
     if (body == null || !body.isObject()) {
       WeChatAnswers.error(ctx, 47001, "data format error");
       return null;
@@ -210,12 +209,12 @@ final class WeChatRoutes {
     return body;
   }
 
-  /** The body as JSON, or {@code null} when it is empty, malformed, too large or unreadable. */
-  private static JsonNode parseQuietly(Body body) {
+  /** The body as JSON, or {@code null} when it is missing, empty or malformed. */
+  private static JsonNode parseQuietly(byte[] bytes) {
+    if (bytes == null || bytes.length == 0) return null;
     try {
-      byte[] bytes = body.read();
-      return bytes.length == 0 ? null : Json.MAPPER.readTree(bytes);
-    } catch (Exception e) {
+      return Json.MAPPER.readTree(bytes);
+    } catch (java.io.IOException e) {
       return null;
     }
   }
