@@ -33,13 +33,15 @@ say() { echo "bench: $*" >&2; }
 need() { for c in "$@"; do command -v "$c" >/dev/null || { say "$c is missing (apt-get install -y wrk redis-tools curl python3)"; exit 1; }; done; }
 need wrk redis-cli redis-benchmark curl python3
 
-# Ends exactly the processes this script started, deletes its Redis keys and its scratch dir.
+# Ends exactly the processes this script started, deletes its Redis keys, Kafka topics and scratch dir.
 cleanup() {
   local pid
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   local p
   for p in "${PREFIXES[@]}"; do redis_clean "$p"; done
+  # the run's topics too: left behind, they pile up and slow every later broker start
+  [ -f "$BENCH/.build/BenchTool.class" ] && tool delete-topics "$KAFKA" "bench.$RUN_ID." >/dev/null 2>&1 || true
   [ -n "${KEEP_WORK:-}" ] && say "scratch kept in $WORK" || rm -rf "$WORK"
 }
 trap cleanup EXIT

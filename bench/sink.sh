@@ -25,7 +25,8 @@ measure() {
   new_prefixes "sink$2$1"
   TOPIC=${TOPIC_PREFIX}credentials
   kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA" --create --topic "$TOPIC" --partitions 12 >/dev/null 2>&1
-  tool produce "$KAFKA" "$TOPIC" "$APP" "$USERS" "$PER_USER" 2>/dev/null >&2
+  tool produce "$KAFKA" "$TOPIC" "$APP" "$USERS" "$PER_USER" >"$WORK/produce.log" 2>&1 \
+    || { say "could not fill $TOPIC (a broker still loading its logs after a restart answers UNKNOWN_TOPIC_OR_PARTITION):"; grep -v '^\s*at ' "$WORK/produce.log" | tail -3 >&2; exit 1; }
   PORT=$(free_port)
   start "sink$2$1" "$jar" HTTP_PORT="$PORT" WORKER_ROLES=credentials "${extra[@]}"
   WORKER=$LAST_PID

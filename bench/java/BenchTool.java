@@ -55,6 +55,7 @@ public final class BenchTool {
       case "records" -> records(a[1], Integer.parseInt(a[2]), Path.of(a[3]));
       case "produce" -> produce(a[1], a[2], a[3], Integer.parseInt(a[4]), Integer.parseInt(a[5]));
       case "seed-pools" -> seedPools(a[1], a[2], a[3], Path.of(a[4]));
+      case "delete-topics" -> deleteTopics(a[1], a[2]);
       case "cluster-pipelines" -> clusterPipelines(a[1], Integer.parseInt(a[2]), Integer.parseInt(a[3]), Integer.parseInt(a[4]));
       case "article" -> article(a[1], Integer.parseInt(a[2]), a[3], a[4], a[5], a[6], a[7], Path.of(a[8]));
       default -> throw new IllegalArgumentException("unknown subcommand " + a[0]);
@@ -239,5 +240,14 @@ public final class BenchTool {
       }
     }
     return new double[] {(System.nanoTime() - t0) / 1e3 / syncs, (os.getProcessCpuTime() - cpu0) / 1e3 / syncs};
+  }
+
+  /** Deletes every topic whose name starts with {@code prefix} (a bench run's own topics). */
+  static void deleteTopics(String bootstrap, String prefix) throws Exception {
+    try (var admin = KafkaClients.admin(bootstrap, "bench-cleanup")) {
+      List<String> ours = admin.listTopics().names().get().stream().filter(t -> t.startsWith(prefix)).toList();
+      if (!ours.isEmpty()) admin.deleteTopics(ours).all().get();
+      System.out.printf("deleted %d topics%n", ours.size());
+    }
   }
 }
