@@ -121,7 +121,7 @@ public final class BenchTool {
     long n = 0;
     try (UnifiedJedis redis = RedisConnections.open(RedisEndpoint.parse(redisUrl), 4);
         BufferedReader r = Files.newBufferedReader(lines)) {
-      CredentialPool pool = new CredentialPool(redis, new PoolKeys(prefix), Clock.systemUTC(), 200, Duration.ofSeconds(60));
+      CredentialPool pool = new CredentialPool(redis, new PoolKeys(prefix), Clock.systemUTC(), 200);
       List<Credential> batch = new ArrayList<>(5_000);
       String line;
       while ((line = r.readLine()) != null) {

@@ -1,10 +1,8 @@
 package io.wxpush.credentials;
 
-import io.wxpush.redis.RedisBatcher;
 import io.wxpush.redis.RedisConnections;
 import io.wxpush.redis.RedisScript;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -20,51 +18,26 @@ import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.resps.Tuple;
 
 /**
- * Each user's push credentials in Redis: add (idempotent), claim one for a push (atomic, one
- * Lua script), release an unspent one, inspect. Entries of one user live under the hash tag
+ * Each user's push credentials in Redis: add (idempotent), inspect, purge the expired, page the
+ * user index. Claiming one for a push is the {@link SendLedger}'s first step. Entries of one user live under the hash tag
  * {@code {appId:openId}}, so every script runs on Redis Cluster too. Thread-safe; every method
  * blocks on Redis.
  */
 public final class CredentialPool {
-  /** How long a spent grant is remembered, so a redelivered upload cannot bring it back. */
-  private static final Duration SPENT_GRANT_MEMORY = Duration.ofDays(30);
-  /** How long the (push, user) claim record lives: longer than any push can take. */
-  private static final Duration CLAIM_TTL = Duration.ofDays(8);
-
   private static final RedisScript ADD = RedisScript.load(CredentialPool.class, "pool-add.lua");
-  private static final RedisScript CLAIM = RedisScript.load(CredentialPool.class, "pool-claim.lua");
-  private static final RedisScript RELEASE = RedisScript.load(CredentialPool.class, "pool-release.lua");
 
   private final UnifiedJedis redis;
   private final PoolKeys keys;
   private final Clock clock;
   private final int perUserCap;
-  private final Duration expiryMargin;
-  /** Claims and releases go through it when set (senders: many at once); null for direct calls. */
-  private final RedisBatcher batcher;
 
-  /**
-   * @param perUserCap most entries kept per pool (the freshest win), default 200
-   * @param expiryMargin a form_id expiring sooner than this is not claimed (it could expire in
-   *     flight); default 60 s
-   */
-  public CredentialPool(UnifiedJedis redis, PoolKeys keys, Clock clock, int perUserCap, Duration expiryMargin) {
-    this(redis, null, keys, clock, perUserCap, expiryMargin);
-  }
-
-  /** As above, with claims and releases pipelined together through {@code batcher}. */
-  public CredentialPool(UnifiedJedis redis, RedisBatcher batcher, PoolKeys keys, Clock clock, int perUserCap, Duration expiryMargin) {
+  /** @param perUserCap most entries kept per pool (the freshest win), default 200 */
+  public CredentialPool(UnifiedJedis redis, PoolKeys keys, Clock clock, int perUserCap) {
     if (perUserCap < 1) throw new IllegalArgumentException("perUserCap must be >= 1");
-    this.batcher = batcher;
     this.redis = redis;
     this.keys = keys;
     this.clock = clock;
     this.perUserCap = perUserCap;
-    this.expiryMargin = expiryMargin;
-  }
-
-  private Object eval(RedisScript script, List<String> keys, List<String> args) {
-    return batcher != null ? batcher.eval(script, keys, args) : script.eval(redis, keys, args);
   }
 
   public PoolKeys keys() {
@@ -99,7 +72,7 @@ public final class CredentialPool {
       String pool = grant ? keys.grants(user, c.templateId()) : keys.templatePool(user);
       PoolEntries entries = byPool.computeIfAbsent(pool, k -> new PoolEntries(user, grant ? c.templateId() : "", new ArrayList<>()));
       String score = Long.toString(grant ? c.collectedAt() : c.expiresAt());
-      for (String member : Claim.members(c)) {
+      for (String member : PoolMember.members(c)) {
         entries.scoresAndMembers().add(score);
         entries.scoresAndMembers().add(member);
       }
@@ -153,46 +126,6 @@ public final class CredentialPool {
     return added;
   }
 
-  /**
-   * Claims an entry of {@code user} for push {@code requestId}. With {@code next} false a push
-   * that already holds a claim for this user gets it back ({@link Claim#existing()} true); with
-   * {@code next} true the held claim is dropped (WeChat refused it) and another is popped.
-   *
-   * @param subscribeTemplateId the template whose grants to spend, or null for the
-   *     form_id/prepay_id pool
-   * @return empty when the pool holds no live entry
-   */
-  public Optional<Claim> claim(UserRef user, String requestId, String subscribeTemplateId, boolean next) {
-    long now = clock.millis();
-    String pool = subscribeTemplateId == null ? keys.templatePool(user) : keys.grants(user, subscribeTemplateId);
-    String dropBelow = subscribeTemplateId == null ? Long.toString(now + expiryMargin.toMillis()) : "-inf";
-    @SuppressWarnings("unchecked")
-    List<String> reply = (List<String>) eval(CLAIM,
-        List.of(pool, keys.spent(user), keys.claim(user, requestId)),
-        List.of(Long.toString(now), next ? "next" : "new", dropBelow,
-            Long.toString(CLAIM_TTL.toMillis()), Long.toString(SPENT_GRANT_MEMORY.toMillis())));
-    return switch (reply.get(0)) {
-      case "none" -> Optional.empty();
-      case "existing" -> Optional.of(new Claim(reply.get(1), Long.parseLong(reply.get(2)), true));
-      default -> Optional.of(new Claim(reply.get(1), Long.parseLong(reply.get(2)), false));
-    };
-  }
-
-  /**
-   * Gives back an entry whose send did not use it up (quota, transient failure, a push failed as
-   * a whole), and forgets the push's claim. An entry that has expired meanwhile is dropped.
-   *
-   * @return true when the entry is back in the pool
-   */
-  public boolean release(UserRef user, String requestId, String subscribeTemplateId, Claim claim) {
-    String pool = subscribeTemplateId == null ? keys.templatePool(user) : keys.grants(user, subscribeTemplateId);
-    long notAfter = subscribeTemplateId == null ? clock.millis() : Long.MIN_VALUE;
-    Object reply = eval(RELEASE,
-        List.of(pool, keys.spent(user), keys.claim(user, requestId)),
-        List.of(claim.member(), Long.toString(claim.score()), Long.toString(notAfter)));
-    return ((Long) reply) == 1L;
-  }
-
   /** Live entries of one user, by kind and template. */
   public PoolSnapshot inspect(UserRef user) {
     long now = clock.millis();
@@ -202,7 +135,7 @@ public final class CredentialPool {
     Map<String, Boolean> prepays = new HashMap<>();
     Optional<Long> soonest = Optional.empty();
     for (Tuple t : live) {
-      Claim entry = new Claim(t.getElement(), (long) t.getScore(), false);
+      PoolMember entry = new PoolMember(t.getElement(), (long) t.getScore());
       if (entry.kind() == CredentialKind.FORM_ID) formIds++;
       else prepays.put(entry.value(), true);
       sends++;

@@ -29,9 +29,9 @@ public record PoolKeys(String prefix) {
     return prefix + "u" + user.hashTag() + ":spent";
   }
 
-  /** The dedupe record of (push, user): the member the push claimed for this user. */
-  public String claim(UserRef user, String requestId) {
-    return prefix + "u" + user.hashTag() + ":claim:" + requestId;
+  /** HASH of the user's send ledger: requestId → that push's entry ({@link LedgerEntry}). */
+  public String ledger(UserRef user) {
+    return prefix + "u" + user.hashTag() + ":l";
   }
 
   /** Index shard (sorted by openId) of users with form_id/prepay_id entries. */

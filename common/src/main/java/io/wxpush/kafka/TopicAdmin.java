@@ -67,15 +67,28 @@ public final class TopicAdmin {
   }
 
   /**
-   * Makes a share group start from the earliest offset, so that records published before its
-   * first member joined are delivered (a share group starts at the latest offset by default).
+   * Configures a share group before its members join: it starts from the earliest offset, so
+   * that records published before its first member joined are delivered (a share group starts at
+   * the latest offset by default), and a record handed to a member stays locked to it for
+   * {@code recordLock} ({@code share.record.lock.duration.ms}; the broker refuses values outside
+   * its own minimum and maximum, 15–60 s by default). Members read the lock the broker applies
+   * from their polls.
    */
-  public void startShareGroupAtEarliest(String groupId) {
+  public void configureShareGroup(String groupId, java.time.Duration recordLock) {
     ConfigResource group = new ConfigResource(ConfigResource.Type.GROUP, groupId);
-    AlterConfigOp op = new AlterConfigOp(new ConfigEntry("share.auto.offset.reset", "earliest"), AlterConfigOp.OpType.SET);
+    List<AlterConfigOp> ops = List.of(
+        new AlterConfigOp(new ConfigEntry("share.auto.offset.reset", "earliest"), AlterConfigOp.OpType.SET),
+        new AlterConfigOp(new ConfigEntry("share.record.lock.duration.ms", Long.toString(recordLock.toMillis())), AlterConfigOp.OpType.SET));
     try {
-      admin.incrementalAlterConfigs(Map.of(group, List.of(op))).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    } catch (ExecutionException | TimeoutException e) {
+      admin.incrementalAlterConfigs(Map.of(group, ops)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof org.apache.kafka.common.errors.InvalidConfigurationException
+          || e.getCause() instanceof org.apache.kafka.common.errors.InvalidRequestException) {
+        throw new IllegalArgumentException("the broker refused share group settings for " + groupId + " (TASK_LOCK "
+            + recordLock.toMillis() + " ms outside its group.share.min/max.record.lock.duration.ms?): " + e.getCause().getMessage(), e);
+      }
+      throw new KafkaUnavailableException("cannot configure share group " + groupId, e);
+    } catch (TimeoutException e) {
       throw new KafkaUnavailableException("cannot configure share group " + groupId, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

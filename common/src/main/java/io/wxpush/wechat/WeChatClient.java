@@ -15,8 +15,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import okhttp3.Call;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
+import okhttp3.EventListener;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
@@ -53,6 +55,7 @@ public final class WeChatClient {
         .callTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .readTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .retryOnConnectionFailure(false) // a retried send could be delivered twice; wxpush decides
+        .eventListener(RequestWritten.LISTENER)
         .dispatcher(dispatcher)
         .build();
     // HTTP/1.1 holds one call per connection, and OkHttp looks for a free connection by walking
@@ -131,28 +134,53 @@ public final class WeChatClient {
 
   private record Answer(WeChatReply reply, JsonNode body) {}
 
-  private Answer call(Request request) {
+  /**
+   * Whether a call's request has started to go out: set by OkHttp's event listener when it
+   * begins writing the request headers. A failure before that (DNS, connect, TLS, no connection)
+   * left WeChat nothing to act on; a failure after it may have come after WeChat delivered.
+   */
+  private static final class RequestWritten {
+    static final EventListener LISTENER = new EventListener() {
+      @Override
+      public void requestHeadersStart(Call call) {
+        RequestWritten mark = call.request().tag(RequestWritten.class);
+        if (mark != null) mark.written = true;
+      }
+    };
+
+    volatile boolean written;
+  }
+
+  private Answer call(Request unmarked) {
+    RequestWritten mark = new RequestWritten();
+    Request request = unmarked.newBuilder().tag(RequestWritten.class, mark).build();
     try (Response response = http().newCall(request).execute()) {
       int status = response.code();
       String text = response.body().string();
-      if (status >= 500) return new Answer(new WeChatReply(status, -1, "http " + status, false), null);
+      // A gateway in front of WeChat may answer 5xx after WeChat has acted on the request.
+      if (status >= 500) return new Answer(new WeChatReply(status, -1, "http " + status, true), null);
       JsonNode body;
       try {
         body = Json.MAPPER.readTree(text);
       } catch (IOException e) {
-        return new Answer(new WeChatReply(status, -1, "answer is not JSON", false), null);
+        return new Answer(new WeChatReply(status, -1, "answer is not JSON", garbled(status)), null);
       }
-      if (body == null || !body.isObject()) return new Answer(new WeChatReply(status, -1, "answer is not a JSON object", false), null);
+      if (body == null || !body.isObject()) return new Answer(new WeChatReply(status, -1, "answer is not a JSON object", garbled(status)), null);
       int errcode = body.path("errcode").asInt(0);
       return new Answer(new WeChatReply(status, errcode, body.path("errmsg").asText(errcode == 0 ? "ok" : ""), false), body);
     } catch (ConnectException | UnknownHostException | NoRouteToHostException e) {
-      return new Answer(WeChatReply.transport("cannot connect", false), null);
-    } catch (InterruptedIOException e) {
-      // A time-out after the request went out: WeChat may have acted on it.
-      return new Answer(WeChatReply.transport("timed out", true), null);
+      return new Answer(WeChatReply.transport(WeChatReply.NOT_SENT, false), null);
     } catch (IOException e) {
-      return new Answer(WeChatReply.transport("i/o error", true), null);
+      // After the request went out (a time-out, a reset, a closed connection) WeChat may have
+      // acted on it; before (connecting, waiting for a connection) it cannot have.
+      if (!mark.written) return new Answer(WeChatReply.transport(WeChatReply.NOT_SENT, false), null);
+      return new Answer(WeChatReply.transport(e instanceof InterruptedIOException ? WeChatReply.TIMED_OUT : WeChatReply.CONNECTION_LOST, true), null);
     }
+  }
+
+  /** A 2xx answer WeChat would never give (not a JSON object): something between us acted for it, after WeChat may have. */
+  private static boolean garbled(int status) {
+    return status >= 200 && status < 300;
   }
 
   /** Releases connections and threads. */

@@ -6,16 +6,28 @@ package io.wxpush.wechat;
  * @param httpStatus the HTTP status, or 0 when no response arrived
  * @param errcode WeChat's errcode (0 = ok); −1 for a transport failure or HTTP 5xx
  * @param errmsg WeChat's errmsg, or a short description of the transport failure
- * @param inDoubt true when the request may have reached WeChat but its answer was lost (a
- *     time-out after the request was written): a send may have been delivered
+ * @param inDoubt true when the request was written but its answer was lost (HTTP 5xx, a reset
+ *     connection, a time-out after the request went out): a send may have been delivered
  */
 public record WeChatReply(int httpStatus, int errcode, String errmsg, boolean inDoubt) {
 
+  /** Transport failures, by what is known of the request: it never left, or it left and its answer is lost. */
+  public static final String TIMED_OUT = "timeout";
+  public static final String CONNECTION_LOST = "connection_lost";
+  public static final String NOT_SENT = "io_error";
+
+  /**
+   * A call that got no HTTP answer.
+   *
+   * @param what {@link #TIMED_OUT} or {@link #CONNECTION_LOST} after the request was written
+   *     ({@code inDoubt} true), else {@link #NOT_SENT} or a short description
+   */
   public static WeChatReply transport(String what, boolean inDoubt) {
     return new WeChatReply(0, -1, what, inDoubt);
   }
 
   public ErrorClass errorClass() {
+    if (inDoubt) return ErrorClass.IN_DOUBT;
     if (httpStatus >= 500 || httpStatus == 0) return ErrorClass.TRANSIENT;
     return ErrorClass.of(errcode);
   }
@@ -24,9 +36,9 @@ public record WeChatReply(int httpStatus, int errcode, String errmsg, boolean in
     return errorClass() == ErrorClass.SENT;
   }
 
-  /** A short, bounded label for metrics and status: the errcode, or the HTTP status. */
+  /** A short, bounded label for metrics and status: the errcode, the HTTP status, or the transport failure. */
   public String reason() {
-    if (httpStatus == 0) return inDoubt ? "timeout" : "io_error";
+    if (httpStatus == 0) return inDoubt ? (TIMED_OUT.equals(errmsg) ? TIMED_OUT : CONNECTION_LOST) : NOT_SENT;
     if (httpStatus >= 500) return "http_" + httpStatus;
     return Integer.toString(errcode);
   }

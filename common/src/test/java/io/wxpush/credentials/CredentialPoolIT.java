@@ -37,11 +37,22 @@ class CredentialPoolIT {
   };
   private UnifiedJedis redis;
   private CredentialPool pool;
+  private SendLedger ledger;
 
   @BeforeEach
   void open(TestEnv env) {
     redis = RedisConnections.open(RedisEndpoint.parse(env.redisUrl()), 16);
-    pool = new CredentialPool(redis, new PoolKeys(env.redisKeyPrefix()), clock, 200, Duration.ofSeconds(60));
+    pool = new CredentialPool(redis, new PoolKeys(env.redisKeyPrefix()), clock, 200);
+    ledger = new SendLedger(redis, null, pool.keys(), clock, Duration.ofSeconds(60), Duration.ofDays(8));
+  }
+
+  /** The credential a push claims for a user (through the send ledger), if the pool has one. */
+  private Optional<PoolMember> claim(UserRef user, String requestId, String templateId) {
+    return claim(ledger, user, requestId, templateId);
+  }
+
+  private static Optional<PoolMember> claim(SendLedger ledger, UserRef user, String requestId, String templateId) {
+    return ledger.claim(user, requestId, templateId).entry().credential();
   }
 
   @AfterEach
@@ -70,7 +81,7 @@ class CredentialPoolIT {
       futures.add(threads.submit(() -> {
         go.await();
         for (int i = 0; i < 10; i++) {
-          pool.claim(user, "push-" + request.incrementAndGet(), null, false).ifPresent(c -> claimed.add(c.member()));
+          claim(user, "push-" + request.incrementAndGet(), null).ifPresent(c -> claimed.add(c.member()));
         }
         return null;
       }));
@@ -92,23 +103,10 @@ class CredentialPoolIT {
     List<Credential> batch = List.of(form(user.openId(), "a", now.get()), form(user.openId(), "b", now.get() + 1));
     assertThat(pool.addAll(batch)).isEqualTo(2);
     assertThat(pool.addAll(batch)).isZero();
-    Claim first = pool.claim(user, "push-1", null, false).orElseThrow();
+    PoolMember first = claim(user, "push-1", null).orElseThrow();
     assertThat(first.value()).isEqualTo("a");
     assertThat(pool.addAll(batch)).isZero(); // "a" was handed out: a redelivered record must not restore it
     assertThat(pool.inspect(user).formIds()).isEqualTo(1);
-  }
-
-  @Test
-  void aPushGetsItsOwnClaimBackOnRedeliveryAndAFreshOneWhenRefused() {
-    UserRef user = new UserRef(APP, "o-dedupe");
-    pool.addAll(List.of(form(user.openId(), "x1", now.get()), form(user.openId(), "x2", now.get() + 5)));
-    Claim claim = pool.claim(user, "push-9", null, false).orElseThrow();
-    Claim again = pool.claim(user, "push-9", null, false).orElseThrow();
-    assertThat(again.existing()).isTrue();
-    assertThat(again.member()).isEqualTo(claim.member());
-    Claim next = pool.claim(user, "push-9", null, true).orElseThrow();
-    assertThat(next.member()).isEqualTo("f:x2");
-    assertThat(pool.claim(user, "push-9", null, true)).isEmpty();
   }
 
   @Test
@@ -117,22 +115,9 @@ class CredentialPoolIT {
     long sixDaysAgo = now.get() - Duration.ofDays(6).toMillis();
     pool.addAll(List.of(form(user.openId(), "old", sixDaysAgo), form(user.openId(), "new", now.get())));
     now.addAndGet(Duration.ofDays(1).toMillis()); // "old" is now past its 7 days
-    Claim claim = pool.claim(user, "push-1", null, false).orElseThrow();
+    PoolMember claim = claim(user, "push-1", null).orElseThrow();
     assertThat(claim.value()).isEqualTo("new");
-    assertThat(pool.claim(user, "push-2", null, false)).isEmpty();
-  }
-
-  @Test
-  void releasedEntriesGoBackUnlessExpired() {
-    UserRef user = new UserRef(APP, "o-release");
-    pool.addAll(List.of(form(user.openId(), "r1", now.get())));
-    Claim claim = pool.claim(user, "push-1", null, false).orElseThrow();
-    assertThat(pool.release(user, "push-1", null, claim)).isTrue();
-    assertThat(pool.inspect(user).formIds()).isEqualTo(1);
-    Claim again = pool.claim(user, "push-1", null, false).orElseThrow();
-    assertThat(again.existing()).isFalse(); // the claim record was forgotten with the release
-    now.addAndGet(Duration.ofDays(8).toMillis());
-    assertThat(pool.release(user, "push-1", null, again)).isFalse();
+    assertThat(claim(user, "push-2", null)).isEmpty();
   }
 
   @Test
@@ -142,23 +127,24 @@ class CredentialPoolIT {
         Credential.of(APP, user.openId(), CredentialKind.SUBSCRIPTION, "g1", "TPL_A", now.get()),
         Credential.of(APP, user.openId(), CredentialKind.SUBSCRIPTION, "g2", "TPL_B", now.get())));
     assertThat(pool.inspect(user).grants()).containsEntry("TPL_A", 1).containsEntry("TPL_B", 1);
-    assertThat(pool.claim(user, "p1", "TPL_A", false)).map(Claim::value).contains("g1");
-    assertThat(pool.claim(user, "p2", "TPL_A", false)).isEmpty();
-    assertThat(pool.claim(user, "p3", null, false)).isEmpty();
+    assertThat(claim(user, "p1", "TPL_A")).map(PoolMember::value).contains("g1");
+    assertThat(claim(user, "p2", "TPL_A")).isEmpty();
+    assertThat(claim(user, "p3", null)).isEmpty();
     assertThat(pool.inspect(user).grants()).containsOnlyKeys("TPL_B");
   }
 
   @Test
   void thePerUserCapKeepsTheFreshest() {
-    CredentialPool small = new CredentialPool(redis, pool.keys(), clock, 3, Duration.ZERO);
+    CredentialPool small = new CredentialPool(redis, pool.keys(), clock, 3);
+    SendLedger smallLedger = new SendLedger(redis, null, pool.keys(), clock, Duration.ZERO, Duration.ofDays(8));
     UserRef user = new UserRef(APP, "o-cap");
     List<Credential> batch = new ArrayList<>();
     for (int i = 0; i < 5; i++) batch.add(form(user.openId(), "c" + i, now.get() - (5 - i) * 1000L));
     small.addAll(batch);
     List<String> values = new ArrayList<>();
-    Optional<Claim> c;
+    Optional<PoolMember> c;
     int n = 0;
-    while ((c = small.claim(user, "p" + n++, null, false)).isPresent()) values.add(c.get().value());
+    while ((c = claim(smallLedger, user, "p" + n++, null)).isPresent()) values.add(c.get().value());
     assertThat(values).containsExactly("c2", "c3", "c4");
   }
 
@@ -219,7 +205,7 @@ class CredentialPoolIT {
     }
     UserRef many = new UserRef(APP, "o-many"); // more entries than one script call carries
     for (int i = 0; i < 450; i++) batch.add(form(many.openId(), "m" + i, now.get() + i));
-    CredentialPool big = new CredentialPool(redis, pool.keys(), clock, 1000, Duration.ZERO);
+    CredentialPool big = new CredentialPool(redis, pool.keys(), clock, 1000);
 
     assertThat(big.addAll(batch)).isEqualTo(20 * (1 + 3 + 1) + 450);
     assertThat(big.addAll(batch)).isZero();

@@ -79,7 +79,7 @@ public final class IngestApi implements AutoCloseable {
 
     SessionTokens tokens = new SessionTokens(config.sessionSigningKey(), common.apps().keySet(), config.sessionTtl(), clock);
     PushApiKeys apiKeys = new PushApiKeys(config.pushApiKeys(), clock);
-    CredentialPool pool = new CredentialPool(redis, new PoolKeys(common.redisKeyPrefix()), clock, 200, Duration.ofSeconds(60));
+    CredentialPool pool = new CredentialPool(redis, new PoolKeys(common.redisKeyPrefix()), clock, 200);
 
     SessionHandler sessions = new SessionHandler(common.apps(), weChat, tokens);
     UploadRateLimiter uploadLimiter = new UploadRateLimiter(redis, common.redisKeyPrefix(), config.uploadsPerUserPerMinute(), clock,

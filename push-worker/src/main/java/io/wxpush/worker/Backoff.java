@@ -9,7 +9,12 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public record Backoff(Duration base, Duration cap) {
   public Duration delay(int attempt) {
-    long ceiling = Math.min(cap.toMillis(), base.toMillis() << Math.min(attempt, 20));
-    return Duration.ofMillis(ThreadLocalRandom.current().nextLong(ceiling + 1));
+    return Duration.ofMillis(ThreadLocalRandom.current().nextLong(ceiling(attempt).toMillis() + 1));
+  }
+
+  /** The longest wait of the n-th retry (0 for n ≤ 0). */
+  public Duration ceiling(int attempt) {
+    if (attempt <= 0) return Duration.ZERO;
+    return Duration.ofMillis(Math.min(cap.toMillis(), base.toMillis() << Math.min(attempt, 20)));
   }
 }

@@ -7,6 +7,7 @@ import io.wxpush.config.CommonConfig;
 import io.wxpush.config.Roles;
 import io.wxpush.credentials.CredentialPool;
 import io.wxpush.credentials.PoolKeys;
+import io.wxpush.credentials.SendLedger;
 import io.wxpush.http.HealthCheck;
 import io.wxpush.http.HttpServer;
 import io.wxpush.kafka.AckedPublisher;
@@ -49,6 +50,8 @@ import redis.clients.jedis.UnifiedJedis;
  */
 public final class PushWorker implements ProcessRunner.Supervised {
   private static final Logger log = LoggerFactory.getLogger(PushWorker.class);
+  /** How long a (push, user) ledger entry is kept after its last change: longer than any push can take. */
+  private static final Duration LEDGER_RETENTION = Duration.ofDays(8);
 
   private final Deque<AutoCloseable> stack;
   private final Javalin http;
@@ -74,10 +77,11 @@ public final class PushWorker implements ProcessRunner.Supervised {
       topicAdmin.ensureTopics(List.of(topics.credentials(), topics.pushRequests(), topics.pushTasks(), topics.pushResults(), topics.pushDlq()));
       UnifiedJedis redis = RedisConnections.open(common.redis(), 300);
       stack.push(redis);
-      // many sends at once share a few pipelines for their claims and outcomes (closed after the roles)
+      // many sends at once share a few pipelines for their ledger steps and outcomes (closed after the roles)
       RedisBatcher batcher = new RedisBatcher(redis, 4, 256);
       stack.push(batcher);
-      CredentialPool pool = new CredentialPool(redis, batcher, new PoolKeys(common.redisKeyPrefix()), clock, config.poolCapPerUser(), Duration.ofSeconds(60));
+      PoolKeys keys = new PoolKeys(common.redisKeyPrefix());
+      CredentialPool pool = new CredentialPool(redis, keys, clock, config.poolCapPerUser());
 
       if (config.roles().contains(Roles.CREDENTIALS)) {
         KafkaConsumer<String, byte[]> consumer = KafkaClients.manualCommitConsumer(
@@ -98,8 +102,9 @@ public final class PushWorker implements ProcessRunner.Supervised {
         // A sender publishes one result record per task, keyed over many partitions: its batches
         // hold a record or two, where lz4's per-batch buffers cost more CPU than they save bytes.
         AckedPublisher publisher = publisher(common, "wxpush-sender", "none", registry, stack);
-        topicAdmin.startShareGroupAtEarliest(topics.senderGroup());
-        SenderRole sender = SenderRole.start(config, redis, pool, status, publisher, registry, clock);
+        if (config.senderMode().equals("share")) topicAdmin.configureShareGroup(topics.senderGroup(), config.taskLock());
+        SendLedger ledger = new SendLedger(redis, batcher, keys, clock, Duration.ofSeconds(60), LEDGER_RETENTION);
+        SenderRole sender = SenderRole.start(config, redis, ledger, status, publisher, registry, clock);
         stack.push(sender);
         loops.addAll(sender.loops());
       }

@@ -31,6 +31,9 @@ import java.util.Set;
  * @param maxDeliveries {@code TASK_MAX_DELIVERIES}: a task handed out this often by the broker
  *     goes to the DLQ, default 5 (the broker's own limit)
  * @param weChatTimeout {@code WECHAT_TIMEOUT}: time-out of one WeChat call, default 10 s
+ * @param taskLock {@code TASK_LOCK}: the share group's record lock ({@code share.record.lock.duration.ms},
+ *     set on the group at start-up; the broker's own figure wins), and in classic mode the time
+ *     the tasks of one poll may take; every task is done or handed back 2 s before it; default 30 s
  * @param tokenEndpoint {@code TOKEN_ENDPOINT}: {@code stable} (default) or {@code legacy}
  */
 public record WorkerConfig(
@@ -48,6 +51,7 @@ public record WorkerConfig(
     int sendMaxAttempts,
     int maxDeliveries,
     Duration weChatTimeout,
+    Duration taskLock,
     TokenManager.Endpoint tokenEndpoint) {
 
   public static WorkerConfig read(Env env) {
@@ -71,12 +75,14 @@ public record WorkerConfig(
     int attempts = env.integer("SEND_MAX_ATTEMPTS", 5, 1, 20);
     int deliveries = env.integer("TASK_MAX_DELIVERIES", 5, 2, 10);
     Duration timeout = env.duration("WECHAT_TIMEOUT", Duration.ofSeconds(10));
+    Duration lock = env.duration("TASK_LOCK", Duration.ofSeconds(30));
+    if (lock.compareTo(timeout.plus(Duration.ofSeconds(5))) < 0) env.problem("TASK_LOCK must be at least WECHAT_TIMEOUT + 5s (one attempt and its ledger steps)");
     TokenManager.Endpoint endpoint = TokenManager.Endpoint.STABLE;
     String tokenEndpoint = env.string("TOKEN_ENDPOINT", "stable").toLowerCase(Locale.ROOT);
     if (tokenEndpoint.equals("legacy")) endpoint = TokenManager.Endpoint.LEGACY;
     else if (!tokenEndpoint.equals("stable")) env.problem("TOKEN_ENDPOINT must be stable or legacy");
     env.check();
     return new WorkerConfig(common, roles, port, cap, batch, sweep, page, mode, concurrency, consumers, rate, attempts,
-        deliveries, timeout, endpoint);
+        deliveries, timeout, lock, endpoint);
   }
 }

@@ -94,7 +94,7 @@ final class Stack implements AutoCloseable {
   /** A credential pool on the test's keys, with the system clock (as the workers use). */
   io.wxpush.credentials.CredentialPool pool(redis.clients.jedis.UnifiedJedis redis) {
     return new io.wxpush.credentials.CredentialPool(redis, new io.wxpush.credentials.PoolKeys(env.redisKeyPrefix()),
-        java.time.Clock.systemUTC(), 200, java.time.Duration.ofSeconds(60));
+        java.time.Clock.systemUTC(), 200);
   }
 
   /** Gives each user {@code perUser} sim form_ids, straight into the pools (the upload path has its own tests). */

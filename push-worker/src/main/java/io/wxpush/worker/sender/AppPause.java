@@ -16,8 +16,8 @@ import redis.clients.jedis.params.SetParams;
 public final class AppPause {
   private static final long LOCAL_TTL_MS = 200;
 
-  /** An active pause: until when, and why ({@code 45009} or {@code 45011}). */
-  public record Pause(long untilMs, String reason) {}
+  /** An active pause: until when, and why. */
+  record Pause(long untilMs, PauseKind kind) {}
 
   private record Seen(Optional<Pause> pause, long readAt) {}
 
@@ -36,7 +36,7 @@ public final class AppPause {
     return prefix + "pause{" + appId + "}";
   }
 
-  public Optional<Pause> current(String appId) {
+  Optional<Pause> current(String appId) {
     long now = clock.millis();
     Seen seen = local.get(appId);
     if (seen == null || now - seen.readAt() > LOCAL_TTL_MS) {
@@ -44,7 +44,9 @@ public final class AppPause {
       Optional<Pause> pause = Optional.empty();
       if (value != null) {
         int space = value.indexOf(' ');
-        pause = Optional.of(new Pause(Long.parseLong(value.substring(0, space)), value.substring(space + 1)));
+        long until = Long.parseLong(value.substring(0, space));
+        // an unknown kind (a newer worker's) is taken as the stricter one
+        pause = Optional.of(new Pause(until, PauseKind.ofCode(value.substring(space + 1)).orElse(PauseKind.DAILY_QUOTA)));
       }
       seen = new Seen(pause, now);
       local.put(appId, seen);
@@ -53,11 +55,11 @@ public final class AppPause {
   }
 
   /** Pauses the app for {@code duration}; a longer pause already in place is kept. */
-  public void pause(String appId, Duration duration, String reason) {
+  void pause(String appId, Duration duration, PauseKind kind) {
     long until = clock.millis() + duration.toMillis();
     Optional<Pause> existing = current(appId);
     if (existing.isPresent() && existing.get().untilMs() >= until) return;
-    redis.set(key(appId), until + " " + reason, SetParams.setParams().px(Math.max(1, duration.toMillis())));
-    local.put(appId, new Seen(Optional.of(new Pause(until, reason)), clock.millis()));
+    redis.set(key(appId), until + " " + kind.code(), SetParams.setParams().px(Math.max(1, duration.toMillis())));
+    local.put(appId, new Seen(Optional.of(new Pause(until, kind)), clock.millis()));
   }
 }

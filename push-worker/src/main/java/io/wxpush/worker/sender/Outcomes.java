@@ -5,7 +5,6 @@ import io.wxpush.push.Outcome;
 import io.wxpush.push.PushStatusStore;
 import io.wxpush.push.PushTask;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +58,12 @@ final class Outcomes {
 
   /** Moves a task to the DLQ with why, then records its final outcome. */
   void deadLetter(PushTask task, String reason, int attempts, Outcome outcome) {
+    deadLetterRecord(task, reason, attempts);
+    record(task, outcome, reason);
+  }
+
+  /** Publishes the task to the DLQ with why and how many WeChat calls it had (its outcome is recorded apart). */
+  void deadLetterRecord(PushTask task, String reason, int attempts) {
     Map<String, Object> record = new LinkedHashMap<>();
     record.put("v", 1);
     record.put("task", task);
@@ -68,12 +73,5 @@ final class Outcomes {
     publisher.publishAll(List.of(new ProducerRecord<>(dlqTopic, task.kafkaKey(), Json.write(record))));
     meters.dlq(reason);
     log.warn("event=task_dead_lettered requestId={} app={} reason={} attempts={}", task.requestId(), task.appId(), reason, attempts);
-    record(task, outcome, reason);
-  }
-
-  static Duration untilNextBeijingMidnight(Clock clock) {
-    var now = java.time.ZonedDateTime.now(clock.withZone(java.time.ZoneId.of("Asia/Shanghai")));
-    var midnight = now.toLocalDate().plusDays(1).atStartOfDay(now.getZone());
-    return Duration.between(now, midnight);
   }
 }

@@ -16,21 +16,39 @@ final class PushGate {
   private static final int MAX_TRACKED = 10_000;
   private static final long POLL_MS = 20;
 
-  private static final String PROBING = "";
-  private static final String OPEN = "\u0000open";
+  /** Where a push stands in this process. */
+  private sealed interface Gate {}
 
-  /** requestId → PROBING, OPEN, or the reason the push was refused. */
-  private final Map<String, String> states = new ConcurrentHashMap<>();
+  /** One task is probing; the others wait. */
+  private record Probing() implements Gate {}
+
+  /** WeChat judged something other than the request itself: everyone may send. */
+  private record Open() implements Gate {}
+
+  /** WeChat refused the request as a whole, for {@code reason} (an errcode). */
+  private record Shut(String reason) implements Gate {}
+
+  private static final Gate PROBING = new Probing();
+  private static final Gate OPEN = new Open();
+
+  private final Map<String, Gate> states = new ConcurrentHashMap<>();
 
   /** Waits until this task may send; the refusal reason when the push was refused as a whole. */
   Optional<String> enter(String requestId) throws InterruptedException {
     while (true) {
-      String state = states.get(requestId);
-      if (OPEN.equals(state)) return Optional.empty();
-      if (state != null && !state.isEmpty()) return Optional.of(state);
-      if (state == null) {
-        if (states.size() > MAX_TRACKED) states.clear();
-        if (states.putIfAbsent(requestId, PROBING) == null) return Optional.empty(); // this task probes
+      Gate state = states.get(requestId);
+      switch (state) {
+        case Open o -> {
+          return Optional.empty();
+        }
+        case Shut s -> {
+          return Optional.of(s.reason());
+        }
+        case null -> {
+          if (states.size() > MAX_TRACKED) states.clear();
+          if (states.putIfAbsent(requestId, PROBING) == null) return Optional.empty(); // this task probes
+        }
+        case Probing p -> { }
       }
       // Poll with sleep, never a monitor wait: Thread.sleep always unmounts a virtual thread,
       // while Object.wait could pin it to one of the few carrier threads and starve the rest.
@@ -45,7 +63,7 @@ final class PushGate {
 
   /** The request is refused as a whole, for {@code reason} (an errcode). */
   void shut(String requestId, String reason) {
-    states.put(requestId, reason);
+    states.put(requestId, new Shut(reason));
   }
 
   /** The probe proved nothing (no credential, a transient error): let another task probe. */

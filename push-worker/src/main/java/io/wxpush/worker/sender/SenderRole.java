@@ -3,7 +3,7 @@ package io.wxpush.worker.sender;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.wxpush.config.CommonConfig;
-import io.wxpush.credentials.CredentialPool;
+import io.wxpush.credentials.SendLedger;
 import io.wxpush.kafka.AckedPublisher;
 import io.wxpush.kafka.KafkaClients;
 import io.wxpush.kafka.Topics;
@@ -37,18 +37,28 @@ public final class SenderRole implements AutoCloseable {
     this.weChat = weChat;
   }
 
-  public static SenderRole start(WorkerConfig config, UnifiedJedis redis, CredentialPool pool, PushStatusStore status,
+  /** How long before the broker's lock on a task runs out the task must be done or handed back. */
+  static final Duration LOCK_MARGIN = Duration.ofSeconds(2);
+  /** The ledger steps and token read around one WeChat call, on top of its time-out. */
+  static final Duration STEPS_AROUND_A_CALL = Duration.ofSeconds(2);
+  /** How much longer than one attempt's budget its lease lasts. */
+  static final Duration LEASE_MARGIN = Duration.ofSeconds(3);
+
+  public static SenderRole start(WorkerConfig config, UnifiedJedis redis, SendLedger ledger, PushStatusStore status,
       AckedPublisher publisher, MeterRegistry registry, Clock clock) {
     CommonConfig common = config.common();
     Topics topics = common.topics();
     WeChatClient weChat = new WeChatClient(common.weChatApiBase(), config.weChatTimeout(), config.senderConcurrency(), clock);
-    TokenManager tokens = new TokenManager(redis, common.redisKeyPrefix(), weChat, common.apps(), config.tokenEndpoint(), clock, registry);
+    TokenManager tokens = new TokenManager(redis, common.redisKeyPrefix(), weChat, common.apps(), config.tokenEndpoint(),
+        config.weChatTimeout(), clock, registry);
     SenderMeters meters = new SenderMeters(registry);
     Outcomes outcomes = new Outcomes(status, publisher, topics.pushResults(), topics.pushDlq(), meters, clock);
-    TaskProcessor processor = new TaskProcessor(pool, status, tokens, weChat, new AppPause(redis, common.redisKeyPrefix(), clock),
+    Duration attemptBudget = config.weChatTimeout().plus(STEPS_AROUND_A_CALL);
+    Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
+    TaskRunner runner = new TaskRunner(ledger, status, tokens, weChat, new AppPause(redis, common.redisKeyPrefix(), clock),
         new SendRateLimiter(redis, common.redisKeyPrefix(), config.sendRatePerApp(), clock), outcomes, meters,
-        new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5)), config.sendMaxAttempts(), clock);
-    TaskBatch batch = new TaskBatch(processor, outcomes, config.senderConcurrency(), config.maxDeliveries());
+        new SendPolicy(config.sendMaxAttempts(), backoff, attemptBudget), backoff, attemptBudget.plus(LEASE_MARGIN), attemptBudget, clock);
+    TaskBatch batch = new TaskBatch(runner, outcomes, config.senderConcurrency(), config.maxDeliveries());
 
     int perConsumer = Math.max(1, Math.min(500, config.senderConcurrency() * 2 / config.senderConsumers()));
     List<ConsumerLoop> loops = new ArrayList<>();
@@ -58,10 +68,10 @@ public final class SenderRole implements AutoCloseable {
       if (config.senderMode().equals("classic")) {
         KafkaConsumer<String, byte[]> consumer = KafkaClients.manualCommitConsumer(common.kafkaBootstrapServers(), topics.senderGroup(), clientId, perConsumer);
         new KafkaClientMetrics(consumer).bindTo(registry);
-        loop = new ClassicSenderLoop(consumer, topics.pushTasks(), batch);
+        loop = new ClassicSenderLoop(consumer, topics.pushTasks(), batch, config.taskLock().minus(LOCK_MARGIN));
       } else {
         KafkaShareConsumer<String, byte[]> consumer = KafkaClients.shareConsumer(common.kafkaBootstrapServers(), topics.senderGroup(), clientId, perConsumer);
-        loop = new ShareSenderLoop(consumer, topics.pushTasks(), batch);
+        loop = new ShareSenderLoop(consumer, topics.pushTasks(), batch, config.taskLock(), LOCK_MARGIN);
       }
       Thread.ofPlatform().name(clientId).start(loop);
       loops.add(loop);

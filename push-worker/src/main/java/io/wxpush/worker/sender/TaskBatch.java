@@ -1,116 +1,139 @@
 package io.wxpush.worker.sender;
 
-import io.wxpush.worker.Backoff;
+import io.wxpush.credentials.UserRef;
 import io.wxpush.json.Json;
-import io.wxpush.push.Outcome;
 import io.wxpush.push.PushTask;
+import io.wxpush.worker.Backoff;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs the tasks of one poll at once, each on a virtual thread, with at most {@code concurrency}
- * in flight across every consumer of the process, and says for each record whether it is done
- * (acknowledge) or should be delivered again (a failure of Redis or Kafka, not of WeChat).
- * Thread-safe.
+ * sends in flight across every consumer of the process, and reports each record as it finishes:
+ * done (acknowledge) or to be delivered again. Every task is bounded by its delivery's deadline
+ * (below the broker's lock on it). Thread-safe.
  */
 final class TaskBatch implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TaskBatch.class);
+  private static final Backoff OUTAGE_BACKOFF = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(2));
 
   /** What becomes of a record. */
   enum Disposition { DONE, REDELIVER }
 
-  /** One polled record: its bytes and how often the broker has handed it out (1 = first time). */
+  /** One polled record: its bytes and how often it has been handed out (1 = first time). */
   record Item(byte[] value, int deliveryCount) {}
 
-  private final TaskProcessor processor;
+  /** Told once per item as it finishes, on the item's own thread. */
+  @FunctionalInterface
+  interface Completion {
+    void finished(int index, Disposition disposition);
+  }
+
+  private final TaskRunner runner;
   private final Outcomes outcomes;
   private final Semaphore permits;
   private final int maxDeliveries;
   private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
-  /** How long a task keeps retrying through a Redis or Kafka outage; well under the broker's 30 s lock. */
-  private static final java.time.Duration OUTAGE_BUDGET = java.time.Duration.ofSeconds(20);
-  private static final Backoff OUTAGE_BACKOFF = new Backoff(java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(2));
 
-  /** @param maxDeliveries a record handed out this often goes to the DLQ instead of being run again */
-  TaskBatch(TaskProcessor processor, Outcomes outcomes, int concurrency, int maxDeliveries) {
-    this.processor = processor;
+  /** @param maxDeliveries the hand-out that gives up into the DLQ instead of handing back ({@code TASK_MAX_DELIVERIES}) */
+  TaskBatch(TaskRunner runner, Outcomes outcomes, int concurrency, int maxDeliveries) {
+    this.runner = runner;
     this.outcomes = outcomes;
     this.permits = new Semaphore(concurrency);
     this.maxDeliveries = maxDeliveries;
   }
 
-  List<Disposition> run(List<Item> items) throws InterruptedException {
-    List<Future<Disposition>> futures = new ArrayList<>(items.size());
-    for (Item item : items) {
-      permits.acquire();
-      try {
-        futures.add(threads.submit(() -> {
-          try {
-            return one(item);
-          } finally {
-            permits.release();
-          }
-        }));
-      } catch (RuntimeException e) {
-        permits.release();
-        throw e;
-      }
+  /**
+   * Starts every item and returns at once; each reports to {@code completion} when done. Items
+   * wait for a send slot on their own threads, inside their deadline.
+   *
+   * @param deadlineNanos {@link System#nanoTime()} by which each item must be done or handed back
+   */
+  void start(List<Item> items, long deadlineNanos, Completion completion) {
+    for (int i = 0; i < items.size(); i++) {
+      int index = i;
+      Item item = items.get(i);
+      threads.submit(() -> completion.finished(index, guarded(item, deadlineNanos)));
     }
-    List<Disposition> out = new ArrayList<>(items.size());
-    for (Future<Disposition> f : futures) {
-      try {
-        out.add(f.get());
-      } catch (ExecutionException e) {
-        out.add(Disposition.REDELIVER);
-      }
-    }
-    return out;
   }
 
-  private Disposition one(Item item) {
+  /** Runs every item and waits for all of them (a consumer that commits a whole poll at once). */
+  List<Disposition> run(List<Item> items, long deadlineNanos) throws InterruptedException {
+    Disposition[] out = new Disposition[items.size()];
+    CountDownLatch done = new CountDownLatch(items.size());
+    start(items, deadlineNanos, (i, d) -> {
+      out[i] = d;
+      done.countDown();
+    });
+    done.await();
+    return new ArrayList<>(Arrays.asList(out));
+  }
+
+  private Disposition guarded(Item item, long deadlineNanos) {
+    try {
+      permits.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Disposition.REDELIVER;
+    }
+    try {
+      return one(item, deadlineNanos);
+    } catch (RuntimeException e) {
+      log.warn("event=task_failed error={}", e.toString());
+      return Disposition.REDELIVER;
+    } finally {
+      permits.release();
+    }
+  }
+
+  private Disposition one(Item item, long deadlineNanos) {
     PushTask task;
     try {
       task = Json.MAPPER.readValue(item.value(), PushTask.class);
-      new io.wxpush.credentials.UserRef(task.appId(), task.openId());
+      new UserRef(task.appId(), task.openId());
     } catch (Exception e) {
       log.warn("event=task_unreadable error={}", e.getClass().getSimpleName());
       return Disposition.DONE; // nothing can ever run it; no push to count it against
     }
+    Delivery delivery = new Delivery(deadlineNanos, item.deliveryCount(), item.deliveryCount() >= maxDeliveries);
     try {
-      if (item.deliveryCount() >= maxDeliveries) {
-        outcomes.deadLetter(task, "redelivered_" + item.deliveryCount() + "_times", 0, Outcome.FAILED);
-        return Disposition.DONE;
-      }
-      return runThroughOutages(task);
+      return runThroughOutages(task, delivery) == TaskRunner.End.DONE ? Disposition.DONE : Disposition.REDELIVER;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return Disposition.REDELIVER;
     } catch (RuntimeException e) {
-      log.warn("event=task_failed requestId={} app={} error={}", task.requestId(), task.appId(), e.toString());
-      return Disposition.REDELIVER;
+      log.warn("event=task_failed requestId={} app={} delivery={} error={}", task.requestId(), task.appId(), delivery.count(), e.toString());
+      if (!delivery.last()) return Disposition.REDELIVER;
+      // the broker would drop it after this hand-out: keep the task at least in the DLQ
+      try {
+        outcomes.deadLetterRecord(task, "redelivered_" + delivery.count() + "_times", 0);
+      } catch (RuntimeException dlq) {
+        log.error("event=task_lost requestId={} app={} error={}", task.requestId(), task.appId(), dlq.toString());
+      }
+      return Disposition.DONE;
     }
   }
 
   /**
-   * Runs the task, and while Redis or Kafka is unreachable runs it again after a backoff, up to
-   * {@link #OUTAGE_BUDGET}: releasing it at once would spend the broker's few deliveries in a
-   * second. Running it again is safe: the claim and the outcome are both idempotent.
+   * Runs the task, and while Redis or Kafka is unreachable runs it again after a backoff, until
+   * the delivery's deadline: releasing it at once would spend the broker's few deliveries in a
+   * second. Running it again with the same delivery is safe: every ledger step is idempotent or
+   * fenced by the delivery's owner id, and outcomes are recorded once.
    */
-  private Disposition runThroughOutages(PushTask task) throws InterruptedException {
-    long deadline = System.nanoTime() + OUTAGE_BUDGET.toNanos();
+  private TaskRunner.End runThroughOutages(PushTask task, Delivery delivery) throws InterruptedException {
     for (int attempt = 1; ; attempt++) {
       try {
-        processor.process(task);
-        return Disposition.DONE;
+        return runner.run(task, delivery);
       } catch (RuntimeException e) {
-        if (System.nanoTime() > deadline) throw e;
+        if (delivery.timeLeft().isNegative()) throw e;
         if (attempt == 1) log.warn("event=task_waiting_for_infrastructure requestId={} error={}", task.requestId(), e.toString());
         Thread.sleep(OUTAGE_BACKOFF.delay(attempt).toMillis() + 50);
       }

@@ -1,16 +1,19 @@
 package io.wxpush.credentials;
 
 /**
- * A pool entry claimed for one (push, user): what to send with, and enough to give it back.
+ * One entry of a user's pool: one send's worth of a credential, as stored in Redis.
  *
  * @param member the entry id in the pool ({@code f:value}, {@code p:value:n}, {@code s:value})
  * @param score the entry's score: expiry (ms) for form_id/prepay_id, collection time for grants
- * @param existing true when this push had claimed it before (a redelivered task): the send may
- *     already have reached WeChat
  */
-public record Claim(String member, long score, boolean existing) {
+public record PoolMember(String member, long score) {
 
   public CredentialKind kind() {
+    return kindOf(member);
+  }
+
+  /** The kind of a pool member by its prefix. */
+  public static CredentialKind kindOf(String member) {
     return switch (member.charAt(0)) {
       case 'f' -> CredentialKind.FORM_ID;
       case 'p' -> CredentialKind.PREPAY_ID;

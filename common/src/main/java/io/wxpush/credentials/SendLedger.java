@@ -1,0 +1,179 @@
+package io.wxpush.credentials;
+
+import io.wxpush.redis.RedisBatcher;
+import io.wxpush.redis.RedisScript;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import redis.clients.jedis.UnifiedJedis;
+
+/**
+ * The send ledger (BRIEF §4 rule 3): per (push, user), in the user's own hash slot, which
+ * credential the push spends and where its send stands — {@code claimed → attempting(owner,
+ * lease) → sent | failed | unknown}. Each transition is one Lua script, fenced by the owner id of
+ * the delivery that holds the attempt and timed by Redis's own clock, so worker clock skew cannot
+ * break a lease. Claiming pops the credential from the pool in the same script, so a credential is
+ * never handed to two pushes. Thread-safe; every method blocks on Redis.
+ */
+public final class SendLedger {
+  /** How long a spent grant is remembered, so a redelivered upload cannot bring it back. */
+  private static final Duration SPENT_GRANT_MEMORY = Duration.ofDays(30);
+
+  private static final RedisScript CLAIM = RedisScript.load(SendLedger.class, "ledger-claim.lua");
+  private static final RedisScript ATTEMPT = RedisScript.load(SendLedger.class, "ledger-attempt.lua");
+  private static final RedisScript SETTLE = RedisScript.load(SendLedger.class, "ledger-settle.lua");
+  private static final RedisScript NEXT = RedisScript.load(SendLedger.class, "ledger-next.lua");
+  private static final RedisScript RELEASE = RedisScript.load(SendLedger.class, "ledger-release.lua");
+
+  /** What a transition found or did. */
+  public enum Status {
+    /** claim: the push already had an entry for this user (returned as it stands). */
+    EXISTING,
+    /** claim / next: a credential was claimed. */
+    CLAIMED,
+    /** claim / next: the pool held nothing live; the entry is final {@code NO_CREDENTIAL}. */
+    NONE,
+    /** attempt: this owner now holds the attempt. */
+    ATTEMPTING,
+    /** attempt: another owner's attempt is in flight under a live lease. */
+    BUSY,
+    /** attempt: in doubt and not a form_id: never resent; record it unknown. */
+    REFUSED,
+    /** settle / release: done. */
+    OK,
+    /** the entry is held by another owner, or its state does not allow this step. */
+    FENCED,
+    /** the entry already had its outcome. */
+    FINAL,
+    /** there is no entry. */
+    MISSING
+  }
+
+  /** The outcome of a step that ends an attempt ({@link #settle}). */
+  public enum Settle {
+    /** WeChat accepted the message: recorded first, from any owner. */
+    SENT("sent"),
+    /** Surely not delivered: back to claimed, to be tried again. */
+    RETRY("retry"),
+    /** The answer was lost: back to claimed, in doubt for good. */
+    DOUBT("doubt"),
+    FAILED("failed"),
+    UNKNOWN("unknown");
+
+    private final String wire;
+
+    Settle(String wire) {
+      this.wire = wire;
+    }
+  }
+
+  /**
+   * @param entry the entry after the step (or as found); null when {@link Status#MISSING}
+   * @param leaseLeft for {@link Status#BUSY}: how long the other owner's lease still runs
+   * @param returnedToPool for {@link #release}: the credential is back in the pool
+   */
+  public record Result(Status status, LedgerEntry entry, Duration leaseLeft, boolean returnedToPool) {}
+
+  private final UnifiedJedis redis;
+  private final RedisBatcher batcher;
+  private final PoolKeys keys;
+  private final Clock clock;
+  private final Duration expiryMargin;
+  private final Duration retention;
+
+  /**
+   * @param batcher pipelines the calls of many sends together; null for direct calls
+   * @param expiryMargin a form_id expiring sooner than this is not claimed (it could expire in flight)
+   * @param retention how long an entry is kept after its last change (longer than any push runs)
+   */
+  public SendLedger(UnifiedJedis redis, RedisBatcher batcher, PoolKeys keys, Clock clock, Duration expiryMargin, Duration retention) {
+    this.redis = redis;
+    this.batcher = batcher;
+    this.keys = keys;
+    this.clock = clock;
+    this.expiryMargin = expiryMargin;
+    this.retention = retention;
+  }
+
+  /**
+   * Claims a credential of {@code user} for push {@code requestId}, or returns the push's entry
+   * for this user when it has one ({@link Status#EXISTING}).
+   *
+   * @param subscribeTemplateId the template whose grants to spend; null for the form_id/prepay_id pool
+   */
+  public Result claim(UserRef user, String requestId, String subscribeTemplateId) {
+    long now = clock.millis();
+    Object reply = eval(CLAIM, poolKeys(user, subscribeTemplateId),
+        List.of(requestId, mode(subscribeTemplateId), Long.toString(now), Long.toString(now + expiryMargin.toMillis()),
+            ms(retention), ms(SPENT_GRANT_MEMORY)));
+    return result(reply);
+  }
+
+  /**
+   * Marks that {@code owner} is about to call WeChat for this entry, holding it for {@code lease}.
+   *
+   * @param ownMarkUncalled true when {@code owner}'s own earlier mark (whose reply was lost) is
+   *     known to have had no call: it does not put the send in doubt
+   */
+  public Result attempt(UserRef user, String requestId, String owner, Duration lease, boolean ownMarkUncalled) {
+    return result(eval(ATTEMPT, List.of(keys.ledger(user)), List.of(requestId, owner, ms(lease), ownMarkUncalled ? "1" : "0")));
+  }
+
+  /** Records what an attempt's answer did (see {@link Settle}); {@code reason} goes with a final entry. */
+  public Result settle(UserRef user, String requestId, String owner, Settle step, String reason) {
+    return result(eval(SETTLE, List.of(keys.ledger(user)), List.of(requestId, owner, step.wire, reasonArg(reason), ms(retention))));
+  }
+
+  /** Drops the credential WeChat refused (41028) and claims the next for the same (push, user). */
+  public Result next(UserRef user, String requestId, String subscribeTemplateId, String owner, String reasonIfNone) {
+    long now = clock.millis();
+    return result(eval(NEXT, poolKeys(user, subscribeTemplateId),
+        List.of(requestId, owner, mode(subscribeTemplateId), Long.toString(now), Long.toString(now + expiryMargin.toMillis()),
+            ms(retention), ms(SPENT_GRANT_MEMORY), reasonArg(reasonIfNone))));
+  }
+
+  /** Gives the entry's credential back (the send surely did not happen) and ends the entry as failed. */
+  public Result release(UserRef user, String requestId, String subscribeTemplateId, String owner, String reason) {
+    return result(eval(RELEASE, poolKeys(user, subscribeTemplateId),
+        List.of(requestId, owner, mode(subscribeTemplateId), Long.toString(clock.millis()), reasonArg(reason), ms(retention))));
+  }
+
+  /** The push's entry for {@code user}, if any (a direct read, for status and tests). */
+  public java.util.Optional<LedgerEntry> read(UserRef user, String requestId) {
+    String stored = redis.hget(keys.ledger(user), requestId);
+    return stored == null ? java.util.Optional.empty() : java.util.Optional.of(LedgerEntry.parse(stored));
+  }
+
+  private List<String> poolKeys(UserRef user, String subscribeTemplateId) {
+    String pool = subscribeTemplateId == null ? keys.templatePool(user) : keys.grants(user, subscribeTemplateId);
+    return List.of(pool, keys.spent(user), keys.ledger(user));
+  }
+
+  private static String mode(String subscribeTemplateId) {
+    return subscribeTemplateId == null ? "timed" : "grant";
+  }
+
+  private static String reasonArg(String reason) {
+    if (reason == null || reason.isEmpty()) return "-";
+    return reason.indexOf(' ') < 0 ? reason : reason.replace(' ', '_');
+  }
+
+  private static String ms(Duration d) {
+    return Long.toString(d.toMillis());
+  }
+
+  private Object eval(RedisScript script, List<String> keys, List<String> args) {
+    return batcher != null ? batcher.eval(script, keys, args) : script.eval(redis, keys, args);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Result result(Object reply) {
+    List<Object> r = (List<Object>) reply;
+    Status status = Status.valueOf(((String) r.get(0)).toUpperCase(java.util.Locale.ROOT));
+    String stored = (String) r.get(1);
+    LedgerEntry entry = stored.isEmpty() ? null : LedgerEntry.parse(stored);
+    Duration leaseLeft = status == Status.BUSY ? Duration.ofMillis((Long) r.get(2)) : Duration.ZERO;
+    boolean returned = status == Status.OK && r.size() > 2 && r.get(2) instanceof Long n && n == 1L;
+    return new Result(status, entry, leaseLeft, returned);
+  }
+}

@@ -1,0 +1,227 @@
+package io.wxpush.credentials;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.wxpush.config.RedisEndpoint;
+import io.wxpush.credentials.LedgerEntry.State;
+import io.wxpush.credentials.SendLedger.Settle;
+import io.wxpush.credentials.SendLedger.Status;
+import io.wxpush.redis.RedisConnections;
+import io.wxpush.testkit.RealServices;
+import io.wxpush.testkit.TestEnv;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import redis.clients.jedis.UnifiedJedis;
+
+/** The send ledger's transitions on a real Redis: each one fenced by its owner and timed by Redis's clock. */
+@ExtendWith(RealServices.class)
+class SendLedgerIT {
+  private static final String APP = "wxapp1";
+  private static final Duration LONG_LEASE = Duration.ofSeconds(30);
+  private final Clock clock = Clock.systemUTC();
+  private UnifiedJedis redis;
+  private CredentialPool pool;
+  private SendLedger ledger;
+
+  @BeforeEach
+  void open(TestEnv env) {
+    redis = RedisConnections.open(RedisEndpoint.parse(env.redisUrl()), 8);
+    pool = new CredentialPool(redis, new PoolKeys(env.redisKeyPrefix()), clock, 200);
+    ledger = new SendLedger(redis, null, pool.keys(), clock, Duration.ofSeconds(60), Duration.ofDays(8));
+  }
+
+  @AfterEach
+  void close() {
+    redis.close();
+  }
+
+  private UserRef userWith(String openId, CredentialKind kind, String... values) {
+    UserRef user = new UserRef(APP, openId);
+    long now = clock.millis();
+    List<Credential> batch = new java.util.ArrayList<>();
+    for (int i = 0; i < values.length; i++) {
+      String template = kind == CredentialKind.SUBSCRIPTION ? "TPL" : null;
+      batch.add(Credential.of(APP, openId, kind, values[i], template, now - (values.length - i) * 1000L));
+    }
+    pool.addAll(batch);
+    return user;
+  }
+
+  @Test
+  void aSendGoesFromClaimedThroughAttemptingToSentAndStaysThere() {
+    UserRef user = userWith("o-happy", CredentialKind.FORM_ID, "f1");
+    SendLedger.Result claimed = ledger.claim(user, "push-1", null);
+    assertThat(claimed.status()).isEqualTo(Status.CLAIMED);
+    assertThat(claimed.entry().state()).isEqualTo(State.CLAIMED);
+    assertThat(claimed.entry().credential()).map(PoolMember::value).contains("f1");
+
+    SendLedger.Result attempt = ledger.attempt(user, "push-1", "A", LONG_LEASE, true);
+    assertThat(attempt.status()).isEqualTo(Status.ATTEMPTING);
+    assertThat(attempt.entry().owner()).contains("A");
+    assertThat(attempt.entry().attempts()).isEqualTo(1);
+    assertThat(attempt.entry().inDoubt()).isFalse();
+
+    SendLedger.Result sent = ledger.settle(user, "push-1", "A", Settle.SENT, null);
+    assertThat(sent.status()).isEqualTo(Status.OK);
+    assertThat(sent.entry().state()).isEqualTo(State.SENT);
+
+    assertThat(ledger.claim(user, "push-1", null).status()).isEqualTo(Status.EXISTING);
+    assertThat(ledger.attempt(user, "push-1", "B", LONG_LEASE, true).status()).isEqualTo(Status.FINAL);
+    assertThat(ledger.settle(user, "push-1", "A", Settle.RETRY, null).status()).isEqualTo(Status.FINAL);
+    assertThat(pool.inspect(user).formIds()).isZero();
+    assertThat(redis.pttl(pool.keys().ledger(user))).as("the ledger expires").isPositive();
+  }
+
+  @Test
+  void anotherOwnersLiveLeaseIsLeftAlone() {
+    UserRef user = userWith("o-busy", CredentialKind.FORM_ID, "f1", "f2");
+    ledger.claim(user, "push-1", null);
+    assertThat(ledger.attempt(user, "push-1", "A", LONG_LEASE, true).status()).isEqualTo(Status.ATTEMPTING);
+
+    SendLedger.Result other = ledger.attempt(user, "push-1", "B", LONG_LEASE, true);
+    assertThat(other.status()).isEqualTo(Status.BUSY);
+    assertThat(other.leaseLeft()).isBetween(Duration.ofSeconds(20), LONG_LEASE);
+    assertThat(ledger.settle(user, "push-1", "B", Settle.RETRY, null).status()).isEqualTo(Status.FENCED);
+    assertThat(ledger.settle(user, "push-1", "B", Settle.FAILED, "x").status()).isEqualTo(Status.FENCED);
+    assertThat(ledger.next(user, "push-1", null, "B", "41028").status()).isEqualTo(Status.FENCED);
+    assertThat(ledger.release(user, "push-1", null, "B", "45009").status()).isEqualTo(Status.FENCED);
+    assertThat(ledger.read(user, "push-1").orElseThrow().owner()).contains("A");
+    assertThat(pool.inspect(user).formIds()).as("nothing moved to the next credential").isEqualTo(1);
+  }
+
+  @Test
+  void anAttemptWhoseLeaseRanOutIsInDoubtAndOnlyAFormIdIsTriedAgain() {
+    UserRef forms = userWith("o-lapsed-f", CredentialKind.FORM_ID, "f1");
+    ledger.claim(forms, "push-1", null);
+    ledger.attempt(forms, "push-1", "A", Duration.ofMillis(50), true);
+    SendLedger.Result takeover = await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+        .until(() -> ledger.attempt(forms, "push-1", "B", LONG_LEASE, true), r -> r.status() != Status.BUSY);
+    assertThat(takeover.status()).isEqualTo(Status.ATTEMPTING);
+    assertThat(takeover.entry().inDoubt()).isTrue();
+    assertThat(takeover.entry().credential()).map(PoolMember::value).contains("f1");
+    assertThat(takeover.entry().attempts()).isEqualTo(2);
+
+    UserRef prepays = userWith("o-lapsed-p", CredentialKind.PREPAY_ID, "p1");
+    ledger.claim(prepays, "push-1", null);
+    ledger.attempt(prepays, "push-1", "A", Duration.ofMillis(50), true);
+    SendLedger.Result refused = await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+        .until(() -> ledger.attempt(prepays, "push-1", "B", LONG_LEASE, true), r -> r.status() != Status.BUSY);
+    assertThat(refused.status()).as("a prepay_id in doubt is never sent again").isEqualTo(Status.REFUSED);
+    assertThat(refused.entry().state()).isEqualTo(State.CLAIMED);
+    assertThat(refused.entry().inDoubt()).isTrue();
+    assertThat(ledger.attempt(prepays, "push-1", "C", LONG_LEASE, true).status()).isEqualTo(Status.REFUSED);
+    assertThat(ledger.settle(prepays, "push-1", "B", Settle.UNKNOWN, "in_doubt").entry().state()).isEqualTo(State.UNKNOWN);
+  }
+
+  @Test
+  void onlyAnAttemptKnownToHaveHadNoCallLeavesItsOwnMarkOutOfDoubt() {
+    UserRef user = userWith("o-own", CredentialKind.PREPAY_ID, "p1");
+    ledger.claim(user, "push-1", null);
+    ledger.attempt(user, "push-1", "A", LONG_LEASE, true);
+    SendLedger.Result again = ledger.attempt(user, "push-1", "A", LONG_LEASE, true);
+    assertThat(again.status()).isEqualTo(Status.ATTEMPTING);
+    assertThat(again.entry().inDoubt()).isFalse();
+    assertThat(ledger.attempt(user, "push-1", "A", LONG_LEASE, false).status()).as("its call may have gone out").isEqualTo(Status.REFUSED);
+  }
+
+  @Test
+  void aLostAnswerKeepsTheSendInDoubtAndOnTheSameCredential() {
+    UserRef user = userWith("o-doubt", CredentialKind.FORM_ID, "f1", "f2");
+    ledger.claim(user, "push-1", null);
+    ledger.attempt(user, "push-1", "A", LONG_LEASE, true);
+    SendLedger.Result doubt = ledger.settle(user, "push-1", "A", Settle.DOUBT, null);
+    assertThat(doubt.entry().state()).isEqualTo(State.CLAIMED);
+    assertThat(doubt.entry().inDoubt()).isTrue();
+    SendLedger.Result retry = ledger.attempt(user, "push-1", "A", LONG_LEASE, true);
+    assertThat(retry.status()).isEqualTo(Status.ATTEMPTING);
+    assertThat(retry.entry().inDoubt()).isTrue();
+    assertThat(ledger.settle(user, "push-1", "A", Settle.RETRY, null).entry().inDoubt()).as("doubt stays").isTrue();
+    ledger.attempt(user, "push-1", "A", LONG_LEASE, true);
+    assertThat(ledger.next(user, "push-1", null, "A", "41028").status()).isEqualTo(Status.FENCED);
+    assertThat(ledger.release(user, "push-1", null, "A", "45009").status()).isEqualTo(Status.FENCED);
+    assertThat(pool.inspect(user).formIds()).isEqualTo(1);
+  }
+
+  @Test
+  void aDeliveryIsRecordedWhoeverSawItAndTheLaterOwnerFindsItFinal() {
+    UserRef user = userWith("o-stale", CredentialKind.FORM_ID, "f1");
+    ledger.claim(user, "push-1", null);
+    ledger.attempt(user, "push-1", "A", Duration.ofMillis(50), true);
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+        .until(() -> ledger.attempt(user, "push-1", "B", LONG_LEASE, true).status() == Status.ATTEMPTING);
+    assertThat(ledger.settle(user, "push-1", "A", Settle.RETRY, null).status()).as("A's lease is gone").isEqualTo(Status.FENCED);
+    assertThat(ledger.settle(user, "push-1", "A", Settle.SENT, null).status()).isEqualTo(Status.OK);
+    assertThat(ledger.settle(user, "push-1", "B", Settle.SENT, null).status()).isEqualTo(Status.FINAL);
+    assertThat(ledger.read(user, "push-1").orElseThrow().state()).isEqualTo(State.SENT);
+  }
+
+  @Test
+  void aDeadCredentialMovesToTheNextAndAnEmptyPoolEndsTheEntry() {
+    UserRef user = userWith("o-next", CredentialKind.FORM_ID, "f1", "f2");
+    ledger.claim(user, "push-1", null);
+    ledger.attempt(user, "push-1", "A", LONG_LEASE, true);
+    SendLedger.Result next = ledger.next(user, "push-1", null, "A", "41028");
+    assertThat(next.status()).isEqualTo(Status.CLAIMED);
+    assertThat(next.entry().credential()).map(PoolMember::value).contains("f2");
+    assertThat(next.entry().attempts()).isEqualTo(1);
+    ledger.attempt(user, "push-1", "A", LONG_LEASE, true);
+    SendLedger.Result none = ledger.next(user, "push-1", null, "A", "41028");
+    assertThat(none.status()).isEqualTo(Status.NONE);
+    assertThat(none.entry().state()).isEqualTo(State.NO_CREDENTIAL);
+    assertThat(none.entry().reason()).contains("41028");
+  }
+
+  @Test
+  void aReleasedCredentialGoesBackAndTheEntryEndsFailed() {
+    UserRef user = userWith("o-release", CredentialKind.FORM_ID, "f1");
+    ledger.claim(user, "push-1", null);
+    ledger.attempt(user, "push-1", "A", LONG_LEASE, true);
+    SendLedger.Result released = ledger.release(user, "push-1", null, "A", "45009");
+    assertThat(released.status()).isEqualTo(Status.OK);
+    assertThat(released.returnedToPool()).isTrue();
+    assertThat(released.entry().state()).isEqualTo(State.FAILED);
+    assertThat(released.entry().credential()).isEmpty();
+    assertThat(pool.inspect(user).formIds()).isEqualTo(1);
+    assertThat(ledger.claim(user, "push-1", null).status()).as("the push keeps its outcome").isEqualTo(Status.EXISTING);
+    assertThat(ledger.claim(user, "push-2", null).entry().credential()).map(PoolMember::value).contains("f1");
+  }
+
+  @Test
+  void anEmptyPoolIsAFinalNoCredentialThatEveryDeliveryAgreesOn() {
+    UserRef user = new UserRef(APP, "o-empty");
+    SendLedger.Result none = ledger.claim(user, "push-1", null);
+    assertThat(none.status()).isEqualTo(Status.NONE);
+    assertThat(none.entry().state()).isEqualTo(State.NO_CREDENTIAL);
+    userWith("o-empty", CredentialKind.FORM_ID, "late");
+    assertThat(ledger.claim(user, "push-1", null).entry().state()).isEqualTo(State.NO_CREDENTIAL);
+  }
+
+  @Test
+  void grantsAreClaimedPerTemplateAndNeverRetriedInDoubt() {
+    UserRef user = userWith("o-grant", CredentialKind.SUBSCRIPTION, "g1");
+    assertThat(ledger.claim(user, "push-1", "OTHER").status()).isEqualTo(Status.NONE);
+    SendLedger.Result claimed = ledger.claim(user, "push-2", "TPL");
+    assertThat(claimed.entry().kind()).contains(CredentialKind.SUBSCRIPTION);
+    ledger.attempt(user, "push-2", "A", LONG_LEASE, true);
+    ledger.settle(user, "push-2", "A", Settle.DOUBT, null);
+    assertThat(ledger.attempt(user, "push-2", "A", LONG_LEASE, true).status()).isEqualTo(Status.REFUSED);
+  }
+
+  @Test
+  void entriesOfLongFinishedPushesArePrunedAsTheLedgerGrows() {
+    SendLedger shortLived = new SendLedger(redis, null, pool.keys(), clock, Duration.ofSeconds(60), Duration.ofMillis(1));
+    UserRef user = new UserRef(APP, "o-prune");
+    for (int i = 0; i < 8; i++) shortLived.claim(user, "old-" + i, null);
+    String key = pool.keys().ledger(user);
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> {
+      ledger.claim(user, "new-" + System.nanoTime(), null);
+      return redis.hkeys(key).stream().noneMatch(k -> k.startsWith("old-"));
+    });
+  }
+}

@@ -1,0 +1,392 @@
+package io.wxpush.worker.sender;
+
+import io.wxpush.credentials.LedgerEntry;
+import io.wxpush.credentials.SendLedger;
+import io.wxpush.credentials.SendLedger.Result;
+import io.wxpush.credentials.SendLedger.Settle;
+import io.wxpush.credentials.SendLedger.Status;
+import io.wxpush.credentials.UserRef;
+import io.wxpush.push.Outcome;
+import io.wxpush.push.PushStatusStore;
+import io.wxpush.push.PushTask;
+import io.wxpush.token.TokenManager;
+import io.wxpush.wechat.WeChatClient;
+import io.wxpush.wechat.WeChatException;
+import io.wxpush.wechat.WeChatReply;
+import io.wxpush.worker.Backoff;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * Delivers one task — one message to one user — by performing what {@link SendPolicy} decides:
+ * it claims the user's credential in the {@link SendLedger}, marks every attempt there before
+ * calling WeChat, writes each answer's effect to the ledger first and the outcome after. A task
+ * never outlives its delivery's deadline: when the next try would not fit, it is handed back
+ * with its entry claimed, and the next delivery goes on from there. Thread-safe; blocking (run it
+ * on a virtual thread).
+ */
+final class TaskRunner {
+  /** How a delivery ends for the broker. */
+  enum End {
+    /** The task has its outcome (or nothing can be done with it): acknowledge. */
+    DONE,
+    /** Deliver it again (the entry is left claimed, or nothing was claimed). */
+    HAND_BACK
+  }
+
+  /** Loop guard: ledger steps one delivery takes at most before it hands the task back. */
+  private static final int MAX_STEPS = 200;
+  private static final long FAIL_FAST_CACHE_MS = 1_000;
+  private static final Backoff REDIS_BACKOFF = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
+
+  private final SendLedger ledger;
+  private final PushStatusStore status;
+  private final TokenManager tokens;
+  private final WeChatClient weChat;
+  private final AppPause pauses;
+  private final SendRateLimiter rateLimiter;
+  private final Outcomes outcomes;
+  private final SenderMeters meters;
+  private final SendPolicy policy;
+  private final Backoff backoff;
+  private final Duration lease;
+  private final Duration attemptBudget;
+  private final Clock clock;
+  private final PushGate gate = new PushGate();
+  private final Map<String, FailFast> failFast = new ConcurrentHashMap<>();
+
+  private record FailFast(Optional<String> reason, long readAt) {}
+
+  /**
+   * @param lease how long an attempt holds its ledger entry: longer than {@code attemptBudget}
+   * @param attemptBudget how long one try may take at most (the WeChat time-out plus the ledger steps)
+   */
+  TaskRunner(SendLedger ledger, PushStatusStore status, TokenManager tokens, WeChatClient weChat, AppPause pauses,
+      SendRateLimiter rateLimiter, Outcomes outcomes, SenderMeters meters, SendPolicy policy, Backoff backoff, Duration lease,
+      Duration attemptBudget, Clock clock) {
+    if (lease.compareTo(attemptBudget) <= 0) throw new IllegalArgumentException("the lease must outlast one attempt");
+    this.ledger = ledger;
+    this.status = status;
+    this.tokens = tokens;
+    this.weChat = weChat;
+    this.pauses = pauses;
+    this.rateLimiter = rateLimiter;
+    this.outcomes = outcomes;
+    this.meters = meters;
+    this.policy = policy;
+    this.backoff = backoff;
+    this.lease = lease;
+    this.attemptBudget = attemptBudget;
+    this.clock = clock;
+  }
+
+  /** Runs one delivery of {@code task}; safe to run again (with the same delivery) after it threw. */
+  End run(PushTask task, Delivery delivery) throws InterruptedException {
+    String rid = task.requestId();
+    if (status.hasOutcome(rid, task.openId())) return End.DONE; // a redelivered task whose user is done
+    if (pastNotAfter(task)) {
+      outcomes.record(task, Outcome.FAILED, "not_after");
+      return End.DONE;
+    }
+    Optional<String> failed = failedFast(rid);
+    if (failed.isPresent()) {
+      outcomes.record(task, Outcome.FAILED, failed.get());
+      return End.DONE;
+    }
+    // Quota pauses and the rate limit are waited for before anything is claimed.
+    Optional<End> waited = waitForSlot(task, delivery);
+    if (waited.isPresent()) return waited.get();
+    Optional<String> refused = gate.enter(rid);
+    if (refused.isPresent()) {
+      outcomes.record(task, Outcome.FAILED, refused.get());
+      return End.DONE;
+    }
+    try {
+      return new Send(task, delivery).run();
+    } finally {
+      gate.inconclusive(rid); // no-op unless this task was the probe and left no verdict
+    }
+  }
+
+  /** Where a delivery goes after an action: on with the entry as it now stands, or it ends. */
+  private sealed interface Next {}
+
+  /** Go on with {@code entry} (null: there is none, claim again). */
+  private record GoOn(LedgerEntry entry) implements Next {}
+
+  private record Ends(End end) implements Next {}
+
+  /** The send of one delivery, with the counters its decisions need. */
+  private final class Send {
+    private final PushTask task;
+    private final Delivery delivery;
+    private final UserRef user;
+    private final String template;
+    private String lastRefusedToken;
+    private int failures;
+    private int quotaAnswers;
+    private int credentials = 1;
+    /** This delivery holds the entry's attempt (marked, not yet settled). */
+    private boolean holding;
+    /** A rate-limit permit is in hand for the next call (the first was taken before the claim). */
+    private boolean permit = true;
+
+    Send(PushTask task, Delivery delivery) {
+      this.task = task;
+      this.delivery = delivery;
+      this.user = new UserRef(task.appId(), task.openId());
+      this.template = task.subscribe() ? task.templateId() : null;
+    }
+
+    End run() throws InterruptedException {
+      Result claimed = claim();
+      if (claimed.status() == Status.CLAIMED) claimed.entry().kind().ifPresent(meters::claimed);
+      LedgerEntry entry = claimed.entry();
+      for (int steps = 0; steps < MAX_STEPS; steps++) {
+        Next next = step(entry);
+        if (next instanceof Ends e) return e.end();
+        entry = ((GoOn) next).entry();
+      }
+      return handBack(entry, entry != null && entry.inDoubt());
+    }
+
+    /** One turn of the loop: decide from the entry as it stands, attempt a send if it may. */
+    private Next step(LedgerEntry entry) throws InterruptedException {
+      if (entry == null) return new GoOn(claim().entry());
+      if (entry.state().isFinal()) return new Ends(finish(entry));
+      if (pastNotAfter(task)) return giveBack(entry, "not_after", entry.inDoubt());
+      if (!policy.mayTry(delivery.timeLeft())) return new Ends(handBack(entry, entry.inDoubt()));
+      if (!permit) {
+        if (!rateLimiter.acquire(task.appId(), delivery.deadlineNanos() - attemptBudget.toNanos())) return new Ends(handBack(entry, entry.inDoubt()));
+        permit = true;
+      }
+      String token;
+      try {
+        token = tokens.token(task.appId());
+      } catch (WeChatException e) {
+        return perform(decide(entry, WeChatReply.transport(WeChatReply.NOT_SENT, false), null), entry, null);
+      }
+      Result mark = durable(() -> ledger.attempt(user, task.requestId(), delivery.owner(), lease, !delivery.callUnsettled()));
+      switch (mark.status()) {
+        case MISSING -> {
+          return new GoOn(null);
+        }
+        case FINAL -> {
+          return new Ends(finish(mark.entry()));
+        }
+        case REFUSED -> { // in doubt and not a form_id: never resent
+          return ended(durable(() -> ledger.settle(user, task.requestId(), delivery.owner(), Settle.UNKNOWN, "in_doubt")));
+        }
+        case BUSY -> { // another delivery's attempt is in flight: wait for it, within this delivery's own lock
+          if (mark.leaseLeft().plus(attemptBudget).compareTo(delivery.timeLeft()) >= 0) return new Ends(handBack(mark.entry(), false));
+          Thread.sleep(Math.min(1_000, mark.leaseLeft().toMillis() + 20));
+          return new GoOn(mark.entry());
+        }
+        default -> { }
+      }
+      holding = true;
+      WeChatReply reply = call(mark.entry(), token);
+      return perform(decide(mark.entry(), reply, token), mark.entry(), token);
+    }
+
+    private WeChatReply call(LedgerEntry entry, String token) {
+      delivery.callUnsettled(true);
+      permit = false;
+      long started = System.nanoTime();
+      String value = entry.credential().orElseThrow().value();
+      WeChatReply reply = weChat.send(MessageBodies.path(task), token, MessageBodies.body(task, value));
+      meters.send(reply.errorClass(), task.subscribe() ? "subscribe" : "template", Duration.ofNanos(System.nanoTime() - started));
+      switch (reply.errorClass()) {
+        case SENT, CREDENTIAL, USER -> gate.open(task.requestId()); // WeChat accepted the request's form
+        case REQUEST -> gate.shut(task.requestId(), reply.reason());
+        default -> gate.inconclusive(task.requestId()); // let another task probe while this one retries
+      }
+      return reply;
+    }
+
+    private Action decide(LedgerEntry entry, WeChatReply reply, String token) {
+      boolean tokenRetried = token != null && token.equals(lastRefusedToken);
+      return policy.decide(new SendPolicy.State(entry.kind().orElseThrow(), entry.inDoubt(), failures, credentials, quotaAnswers,
+          tokenRetried, delivery.timeLeft(), clock.instant()), reply);
+    }
+
+    /** Performs {@code action} after an answer (or a failed token fetch) for {@code entry}. */
+    private Next perform(Action action, LedgerEntry entry, String token) throws InterruptedException {
+      return switch (action) {
+        case Action.Sent s -> ended(settle(Settle.SENT, s.reason()));
+        case Action.RetrySame r -> {
+          LedgerEntry now = settleAttempt(entry, r.inDoubt());
+          if (r.refreshToken() && token != null) {
+            tokens.invalidate(task.appId(), token);
+            lastRefusedToken = token;
+          }
+          failures = Math.max(failures, r.step());
+          Thread.sleep(backoff.delay(r.step()).toMillis());
+          yield new GoOn(now);
+        }
+        case Action.NextCredential n -> {
+          Result next = durable(() -> ledger.next(user, task.requestId(), template, delivery.owner(), n.reason()));
+          settled();
+          if (next.status() == Status.CLAIMED) {
+            credentials++;
+            next.entry().kind().ifPresent(meters::claimed);
+          }
+          yield ended(next);
+        }
+        case Action.Unknown u -> ended(settle(Settle.UNKNOWN, u.reason()));
+        case Action.FailUser f -> ended(settle(Settle.FAILED, f.reason()));
+        case Action.FailPush f -> {
+          status.failFast(task.requestId(), f.reason()); // for the other processes; ours shut the gate on the answer
+          yield f.inDoubt() ? ended(settle(Settle.UNKNOWN, f.reason())) : ended(release(f.reason()));
+        }
+        case Action.Pause p -> {
+          pauses.pause(task.appId(), p.duration(), p.kind());
+          if (p.kind().endsTask()) yield deadLetter(entry, p.kind().code(), p.inDoubt());
+          LedgerEntry now = settleAttempt(entry, p.inDoubt());
+          quotaAnswers++;
+          if (!waitWhilePaused(task.appId(), delivery)) yield new Ends(handBack(now, p.inDoubt()));
+          yield new GoOn(now);
+        }
+        case Action.DeadLetter d -> deadLetter(entry, d.reason(), d.inDoubt());
+        case Action.HandBack h -> new Ends(handBack(entry, h.inDoubt()));
+      };
+    }
+
+    /** The delivery ends when a step left the entry final; a fenced step goes on with the entry as found. */
+    private Next ended(Result r) {
+      if (r.entry() != null && r.entry().state().isFinal()) return new Ends(finish(r.entry()));
+      return new GoOn(r.entry());
+    }
+
+    private Result claim() {
+      return durable(() -> ledger.claim(user, task.requestId(), template));
+    }
+
+    private Result settle(Settle step, String reason) {
+      Result r = durable(() -> ledger.settle(user, task.requestId(), delivery.owner(), step, reason));
+      settled();
+      return r;
+    }
+
+    /** Back to claimed after an answer that did not end the send (in doubt for good when {@code inDoubt}). */
+    private LedgerEntry settleAttempt(LedgerEntry entry, boolean inDoubt) {
+      if (!holding) return entry;
+      return settle(inDoubt ? Settle.DOUBT : Settle.RETRY, null).entry();
+    }
+
+    private Result release(String reason) {
+      Result r = durable(() -> ledger.release(user, task.requestId(), template, delivery.owner(), reason));
+      settled();
+      return r;
+    }
+
+    private void settled() {
+      holding = false;
+      delivery.callUnsettled(false);
+    }
+
+    /** Ends without (another) send: the credential back, or unknown when an earlier attempt may have been delivered. */
+    private Next giveBack(LedgerEntry entry, String reason, boolean inDoubt) {
+      return ended(inDoubt || entry.inDoubt() ? settle(Settle.UNKNOWN, reason) : release(reason));
+    }
+
+    /** Retries are used up: the DLQ record first, then the entry (given back, or unknown in doubt), then the outcome. */
+    private Next deadLetter(LedgerEntry entry, String reason, boolean inDoubt) {
+      outcomes.deadLetterRecord(task, reason, entry.attempts());
+      return giveBack(entry, reason, inDoubt);
+    }
+
+    /**
+     * Leaves the entry claimed for the next delivery. On the last delivery the broker allows, it
+     * gives up into the DLQ instead; an entry another delivery holds under a live lease is left
+     * to that delivery, which records its outcome.
+     */
+    private End handBack(LedgerEntry entry, boolean inDoubt) {
+      LedgerEntry now = settleAttempt(entry, inDoubt);
+      if (!delivery.last()) return End.HAND_BACK;
+      if (now == null || now.state() == LedgerEntry.State.ATTEMPTING) return End.DONE;
+      Next next = deadLetter(now, redeliveredReason(delivery), inDoubt || now.inDoubt());
+      return next instanceof Ends e ? e.end() : End.DONE;
+    }
+
+    private End finish(LedgerEntry entry) {
+      Outcome outcome = switch (entry.state()) {
+        case SENT -> Outcome.SENT;
+        case UNKNOWN -> Outcome.UNKNOWN;
+        case NO_CREDENTIAL -> Outcome.NO_CREDENTIAL;
+        default -> Outcome.FAILED;
+      };
+      outcomes.record(task, outcome, entry.reason().orElse(null));
+      return End.DONE;
+    }
+
+    /** A ledger step, retried through a Redis outage until the delivery's deadline (each step is idempotent or fenced). */
+    private Result durable(Supplier<Result> step) {
+      for (int attempt = 1; ; attempt++) {
+        try {
+          return step.get();
+        } catch (RuntimeException e) {
+          if (delivery.timeLeft().isNegative()) throw e;
+          try {
+            Thread.sleep(REDIS_BACKOFF.delay(attempt).toMillis() + 20);
+          } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw e;
+          }
+        }
+      }
+    }
+  }
+
+  private static String redeliveredReason(Delivery delivery) {
+    return "redelivered_" + delivery.count() + "_times";
+  }
+
+  private boolean pastNotAfter(PushTask task) {
+    return task.notAfter() != null && clock.millis() > task.notAfter();
+  }
+
+  /**
+   * Before claiming: a daily-quota pause ends the task (DLQ, nothing claimed); a rate-limit pause
+   * and the rate limit are waited out, or the task handed back when they would outlast its lock.
+   */
+  private Optional<End> waitForSlot(PushTask task, Delivery delivery) throws InterruptedException {
+    Optional<AppPause.Pause> pause = pauses.current(task.appId());
+    if (pause.isPresent() && pause.get().kind().endsTask()) {
+      outcomes.deadLetter(task, pause.get().kind().code(), 0, Outcome.FAILED);
+      return Optional.of(End.DONE);
+    }
+    if (!waitWhilePaused(task.appId(), delivery) || !rateLimiter.acquire(task.appId(), delivery.deadlineNanos() - attemptBudget.toNanos())) {
+      if (!delivery.last()) return Optional.of(End.HAND_BACK);
+      outcomes.deadLetter(task, redeliveredReason(delivery), 0, Outcome.FAILED);
+      return Optional.of(End.DONE);
+    }
+    return Optional.empty();
+  }
+
+  /** Sleeps while the app is rate-limited (45011); false when the pause outlasts what the delivery has left. */
+  private boolean waitWhilePaused(String appId, Delivery delivery) throws InterruptedException {
+    Optional<AppPause.Pause> pause = pauses.current(appId);
+    while (pause.isPresent() && !pause.get().kind().endsTask()) {
+      long left = pause.get().untilMs() - clock.millis();
+      if (Duration.ofMillis(left).plus(attemptBudget).compareTo(delivery.timeLeft()) >= 0) return false;
+      Thread.sleep(Math.max(1, Math.min(left, SendPolicy.MAX_RATE_LIMIT_PAUSE.toMillis())));
+      pause = pauses.current(appId);
+    }
+    return true;
+  }
+
+  private Optional<String> failedFast(String requestId) {
+    long now = clock.millis();
+    FailFast cached = failFast.get(requestId);
+    if (cached != null && (cached.reason().isPresent() || now - cached.readAt() < FAIL_FAST_CACHE_MS)) return cached.reason();
+    Optional<String> reason = status.failedFast(requestId);
+    if (failFast.size() > 10_000) failFast.clear();
+    failFast.put(requestId, new FailFast(reason, now));
+    return reason;
+  }
+}
