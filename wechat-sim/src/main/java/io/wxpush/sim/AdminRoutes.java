@@ -111,6 +111,7 @@ final class AdminRoutes {
     out.put("delivered", sim.deliveredCount());
     out.put("errcodes", errcodes);
     out.put("httpFaults", httpFaults);
+    out.put("answersLost", sim.answersLostCount());
     out.put("tokensIssued", sim.tokenIssuedCount());
     out.put("tokenCalls", sim.tokenCallCount());
     out.put("usersWithMessages", sim.usersWithMessages());
@@ -132,6 +133,8 @@ final class AdminRoutes {
     long hangAfter = longOr(b, "hangAfterMs", longOr(b, "hangMs", (Long) now.get("hangAfterMs")));
     f.hangBeforeRate(b.has("hangBeforeRate") ? b.get("hangBeforeRate").asDouble(-1) : (Double) now.get("hangBeforeRate"), Duration.ofMillis(hangBefore));
     f.hangAfterDeliveryRate(b.has("hangAfterDeliveryRate") ? b.get("hangAfterDeliveryRate").asDouble(-1) : (Double) now.get("hangAfterDeliveryRate"), Duration.ofMillis(hangAfter));
+    if (b.has("http5xxAfterDeliveryRate")) f.gatewayErrorAfterDeliveryRate(b.get("http5xxAfterDeliveryRate").asDouble(-1));
+    if (b.has("resetAfterDeliveryRate")) f.resetAfterDeliveryRate(b.get("resetAfterDeliveryRate").asDouble(-1));
     if (b.has("rateLimitNext")) f.rateLimitNext(b.get("rateLimitNext").asInt(-1));
     if (b.has("rateLimitForMs")) f.rateLimitFor(Duration.ofMillis(b.get("rateLimitForMs").asLong(-1)));
     JsonNode quotas = b.get("dailyQuota");

@@ -63,6 +63,11 @@ final class SendEndpointHandler extends Handler.Wrapper {
       log.error("event=unhandled_error method=POST route={}", path, e);
       answer = new WeChatAnswers.Answer(500, "application/json", INTERNAL_ERROR);
     }
+    if (answer == WeChatAnswers.RESET) {
+      WeChatAnswers.reset(request);
+      callback.failed(new org.eclipse.jetty.io.EofException("connection reset by wechat-sim"));
+      return true;
+    }
     response.setStatus(answer.status());
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, answer.contentType());
     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, answer.body().length);

@@ -26,6 +26,8 @@ public final class SimConfig {
   private final double http503Rate;
   private final double hangBeforeRate;
   private final double hangAfterDeliveryRate;
+  private final double gatewayErrorAfterDeliveryRate;
+  private final double resetAfterDeliveryRate;
   private final Duration hangFor;
   private final Map<String, Long> dailyQuotas;
   private final long maxRequestBytes;
@@ -43,6 +45,8 @@ public final class SimConfig {
     http503Rate = b.http503Rate;
     hangBeforeRate = b.hangBeforeRate;
     hangAfterDeliveryRate = b.hangAfterDeliveryRate;
+    gatewayErrorAfterDeliveryRate = b.gatewayErrorAfterDeliveryRate;
+    resetAfterDeliveryRate = b.resetAfterDeliveryRate;
     hangFor = b.hangFor;
     dailyQuotas = Map.copyOf(b.dailyQuotas);
     maxRequestBytes = b.maxRequestBytes;
@@ -66,6 +70,8 @@ public final class SimConfig {
   public double http503Rate() { return http503Rate; }
   public double hangBeforeRate() { return hangBeforeRate; }
   public double hangAfterDeliveryRate() { return hangAfterDeliveryRate; }
+  public double gatewayErrorAfterDeliveryRate() { return gatewayErrorAfterDeliveryRate; }
+  public double resetAfterDeliveryRate() { return resetAfterDeliveryRate; }
   public Duration hangFor() { return hangFor; }
   public Map<String, Long> dailyQuotas() { return dailyQuotas; }
   public long maxRequestBytes() { return maxRequestBytes; }
@@ -84,6 +90,8 @@ public final class SimConfig {
     private double http503Rate;
     private double hangBeforeRate;
     private double hangAfterDeliveryRate;
+    private double gatewayErrorAfterDeliveryRate;
+    private double resetAfterDeliveryRate;
     private Duration hangFor = Duration.ofSeconds(30);
     private final Map<String, Long> dailyQuotas = new LinkedHashMap<>();
     private long maxRequestBytes = 16L * 1024 * 1024;
@@ -159,6 +167,18 @@ public final class SimConfig {
 
     public Builder hangAfterDeliveryRate(double rate) {
       this.hangAfterDeliveryRate = rate(rate, "hangAfterDeliveryRate");
+      return this;
+    }
+
+    /** Fraction of delivered sends answered HTTP 502, as a gateway in front of WeChat may. */
+    public Builder gatewayErrorAfterDeliveryRate(double rate) {
+      this.gatewayErrorAfterDeliveryRate = rate(rate, "http5xxAfterDeliveryRate");
+      return this;
+    }
+
+    /** Fraction of delivered sends whose connection is reset instead of answered. */
+    public Builder resetAfterDeliveryRate(double rate) {
+      this.resetAfterDeliveryRate = rate(rate, "resetAfterDeliveryRate");
       return this;
     }
 

@@ -12,7 +12,8 @@ import java.util.Optional;
  * every problem: {@code HTTP_PORT} (8090), {@code WECHAT_APPS} (required), {@code SIM_LATENCY},
  * {@code SIM_LATENCY_JITTER}, {@code SIM_TEMPLATES}, {@code SIM_SYSTEM_ERROR_RATE},
  * {@code SIM_HTTP500_RATE}, {@code SIM_HTTP503_RATE}, {@code SIM_HANG_BEFORE_RATE},
- * {@code SIM_HANG_AFTER_RATE}, {@code SIM_HANG} (30s), {@code SIM_DAILY_QUOTA} ({@code appId:n[,…]}).
+ * {@code SIM_HANG_AFTER_RATE}, {@code SIM_5XX_AFTER_RATE}, {@code SIM_RESET_AFTER_RATE}, {@code SIM_HANG} (30s),
+ * {@code SIM_DAILY_QUOTA} ({@code appId:n[,…]}).
  */
 final class SimEnvironment {
   private SimEnvironment() {}
@@ -29,6 +30,8 @@ final class SimEnvironment {
     b.http503Rate(rate(env, "SIM_HTTP503_RATE"));
     b.hangBeforeRate(rate(env, "SIM_HANG_BEFORE_RATE"));
     b.hangAfterDeliveryRate(rate(env, "SIM_HANG_AFTER_RATE"));
+    b.gatewayErrorAfterDeliveryRate(rate(env, "SIM_5XX_AFTER_RATE"));
+    b.resetAfterDeliveryRate(rate(env, "SIM_RESET_AFTER_RATE"));
     b.hangFor(env.duration("SIM_HANG", Duration.ofSeconds(30)));
     env.raw("SIM_DAILY_QUOTA").ifPresent(spec -> quotas(env, spec, b));
     env.raw("SIM_TEMPLATES").ifPresent(spec -> templates(env, spec, apps.keySet(), b));

@@ -10,12 +10,25 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The faults the two send endpoints inject: latency, errcode −1, HTTP 500/503, hung requests
- * (before processing or after delivering), 45011 bursts and a daily quota per app (45009).
- * Changeable at any time from any thread; each send reads the settings once per decision.
+ * (before processing or after delivering), answers lost after delivery (a gateway's 502, a reset
+ * connection), 45011 bursts and a daily quota per app (45009). Changeable at any time from any
+ * thread; each send reads the settings once per decision.
  */
 public final class SimFaults {
   /** What the send endpoint must do instead of (or after) processing a send. */
   enum Injected { NONE, HTTP_500, HTTP_503, SYSTEM_ERROR, HANG_BEFORE, RATE_LIMITED, QUOTA_EXCEEDED }
+
+  /** What becomes of the answer to a send that was delivered. */
+  enum AfterDelivery {
+    /** The answer goes out as usual. */
+    ANSWER,
+    /** It is held back until the client has given up (a time-out after delivery). */
+    HANG,
+    /** A gateway in front of WeChat answers 502 instead. */
+    GATEWAY_ERROR,
+    /** The connection is reset instead of answering. */
+    RESET
+  }
 
   private final SimClock clock;
   private volatile long latencyNanos;
@@ -27,6 +40,8 @@ public final class SimFaults {
   private volatile Duration hangBeforeFor = Duration.ofSeconds(30);
   private volatile double hangAfterRate;
   private volatile Duration hangAfterFor = Duration.ofSeconds(30);
+  private volatile double gatewayErrorAfterRate;
+  private volatile double resetAfterRate;
   private final AtomicInteger rateLimitNext = new AtomicInteger();
   private volatile long rateLimitUntilNanos = System.nanoTime();
   private final Map<String, Long> quotas = new ConcurrentHashMap<>();
@@ -73,6 +88,18 @@ public final class SimFaults {
     return this;
   }
 
+  /** Fraction of successful sends that are delivered and then answered HTTP 502 by a gateway. */
+  public SimFaults gatewayErrorAfterDeliveryRate(double rate) {
+    gatewayErrorAfterRate = SimConfig.Builder.rate(rate, "http5xxAfterDeliveryRate");
+    return this;
+  }
+
+  /** Fraction of successful sends that are delivered and then answered by a reset connection. */
+  public SimFaults resetAfterDeliveryRate(double rate) {
+    resetAfterRate = SimConfig.Builder.rate(rate, "resetAfterDeliveryRate");
+    return this;
+  }
+
   /** The next {@code sends} sends answer 45011. */
   public SimFaults rateLimitNext(int sends) {
     if (sends < 0) throw new IllegalArgumentException("rateLimitNext must be >= 0: " + sends);
@@ -102,6 +129,8 @@ public final class SimFaults {
     http503Rate = 0;
     hangBeforeRate = 0;
     hangAfterRate = 0;
+    gatewayErrorAfterRate = 0;
+    resetAfterRate = 0;
     rateLimitNext.set(0);
     rateLimitUntilNanos = System.nanoTime();
     quotas.clear();
@@ -122,6 +151,8 @@ public final class SimFaults {
     out.put("hangMs", Math.max(hangBeforeFor.toMillis(), hangAfterFor.toMillis()));
     out.put("hangBeforeMs", hangBeforeFor.toMillis());
     out.put("hangAfterMs", hangAfterFor.toMillis());
+    out.put("http5xxAfterDeliveryRate", gatewayErrorAfterRate);
+    out.put("resetAfterDeliveryRate", resetAfterRate);
     out.put("rateLimitNext", rateLimitNext.get());
     out.put("rateLimitForMs", Math.max(0, (rateLimitUntilNanos - System.nanoTime()) / 1_000_000));
     out.put("dailyQuota", Map.copyOf(quotas));
@@ -167,9 +198,13 @@ public final class SimFaults {
     return Injected.NONE;
   }
 
-  /** Whether this delivered send should hang before its answer. */
-  boolean hangAfterDelivery() {
-    return hit(ThreadLocalRandom.current(), hangAfterRate);
+  /** What becomes of the answer to a send that was just delivered. */
+  AfterDelivery afterDelivery() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    if (hit(random, hangAfterRate)) return AfterDelivery.HANG;
+    if (hit(random, gatewayErrorAfterRate)) return AfterDelivery.GATEWAY_ERROR;
+    if (hit(random, resetAfterRate)) return AfterDelivery.RESET;
+    return AfterDelivery.ANSWER;
   }
 
   private static boolean hit(ThreadLocalRandom random, double rate) {

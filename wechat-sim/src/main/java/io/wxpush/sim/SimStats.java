@@ -5,10 +5,14 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Counters a test asserts on: deliveries, errcodes answered by the send endpoints, token and HTTP-fault counts. Thread-safe. */
+/**
+ * Counters a test asserts on: deliveries, errcodes answered by the send endpoints, token and
+ * HTTP-fault counts, and deliveries whose answer was lost. Thread-safe.
+ */
 final class SimStats {
   private final LongAdder delivered = new LongAdder();
   private final LongAdder tokenCalls = new LongAdder();
+  private final LongAdder answersLost = new LongAdder();
   private final LongAdder answeredOk = new LongAdder(); // errcode 0, the hot path, kept out of the map
   private final Map<Integer, LongAdder> errcodes = new ConcurrentHashMap<>();
   private final Map<Integer, LongAdder> httpFaults = new ConcurrentHashMap<>();
@@ -20,6 +24,15 @@ final class SimStats {
 
   void recordDelivery() {
     delivered.increment();
+  }
+
+  /** A delivered send whose answer was held back, replaced by a 502, or cut off by a reset. */
+  void answerLost() {
+    answersLost.increment();
+  }
+
+  long answersLost() {
+    return answersLost.sum();
   }
 
   void httpFault(int status) {
@@ -54,6 +67,7 @@ final class SimStats {
   void clear() {
     delivered.reset();
     tokenCalls.reset();
+    answersLost.reset();
     answeredOk.reset();
     errcodes.clear();
     httpFaults.clear();

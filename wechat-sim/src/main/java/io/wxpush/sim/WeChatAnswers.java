@@ -20,6 +20,9 @@ final class WeChatAnswers {
   private static final Answer OK_ANSWER = new Answer(200, JSON, OK);
   private static final Answer HTTP_500 = fault(500);
   private static final Answer HTTP_503 = fault(503);
+  private static final Answer HTTP_502 = fault(502);
+  /** Not an answer: the connection is reset instead (recognised by identity). */
+  static final Answer RESET = new Answer(0, "", new byte[0]);
   private static final int MAX_CACHED_ERRORS = 1_000;
   // Error answers of the send path, encoded once each: errmsgs are fixed texts or name a data
   // key, so there are few; past the bound they are encoded every time rather than cached.
@@ -40,7 +43,27 @@ final class WeChatAnswers {
   }
 
   static void write(Context ctx, Answer answer) {
+    if (answer == RESET) {
+      reset(org.eclipse.jetty.ee10.servlet.ServletContextRequest.getServletContextRequest(ctx.req()));
+      return;
+    }
     ctx.status(answer.status()).contentType(answer.contentType()).result(answer.body());
+  }
+
+  /**
+   * Resets the request's connection (TCP RST, no answer), as a broken network path or a
+   * crashing gateway would after WeChat had acted on the request.
+   */
+  static void reset(org.eclipse.jetty.server.Request request) {
+    org.eclipse.jetty.io.EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+    if (endPoint.getTransport() instanceof java.nio.channels.SocketChannel channel) {
+      try {
+        channel.setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
+      } catch (java.io.IOException e) {
+        // closed already: nothing more to reset
+      }
+    }
+    endPoint.close();
   }
 
   static Answer okAnswer() {
@@ -69,11 +92,20 @@ final class WeChatAnswers {
 
   /** An injected transport failure: a bare 5xx with a non-JSON body, as a gateway would send. */
   static Answer httpFault(int status) {
-    return status == 503 ? HTTP_503 : HTTP_500;
+    return switch (status) {
+      case 502 -> HTTP_502;
+      case 503 -> HTTP_503;
+      default -> HTTP_500;
+    };
   }
 
   private static Answer fault(int status) {
-    String html = "<html><body><h1>" + status + (status == 503 ? " Service Unavailable" : " Internal Server Error") + "</h1></body></html>";
+    String reason = switch (status) {
+      case 502 -> " Bad Gateway";
+      case 503 -> " Service Unavailable";
+      default -> " Internal Server Error";
+    };
+    String html = "<html><body><h1>" + status + reason + "</h1></body></html>";
     return new Answer(status, "text/html; charset=utf-8", html.getBytes(StandardCharsets.UTF_8));
   }
 }

@@ -158,9 +158,23 @@ final class WeChatRoutes {
     if (parsed == null || !parsed.isObject()) return answer(SendProcessor.Outcome.error(47001, "data format error"));
     long now = clock.nowMillis();
     SendProcessor.Outcome outcome = subscribe ? sends.subscribe(check.appId(), parsed, now) : sends.template(check.appId(), parsed, now);
-    if (outcome.errcode() == 0 && faults.hangAfterDelivery()) {
-      // Delivered; the answer comes only after the client has given up (in-doubt send).
-      Thread.sleep(faults.hangAfterFor());
+    if (outcome.errcode() != 0) return answer(outcome);
+    // Delivered. The answer may still be lost on its way back: the send is then in doubt.
+    switch (faults.afterDelivery()) {
+      case HANG -> {
+        stats.answerLost();
+        Thread.sleep(faults.hangAfterFor()); // the answer comes only after the client has given up
+      }
+      case GATEWAY_ERROR -> {
+        stats.answerLost();
+        stats.httpFault(502);
+        return WeChatAnswers.httpFault(502);
+      }
+      case RESET -> {
+        stats.answerLost();
+        return WeChatAnswers.RESET;
+      }
+      case ANSWER -> { }
     }
     return answer(outcome);
   }

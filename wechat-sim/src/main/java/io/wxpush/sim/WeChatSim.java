@@ -141,7 +141,15 @@ public final class WeChatSim implements AutoCloseable {
     return stats.errcodes();
   }
 
-  /** Injected HTTP 500/503 answers by status. */
+  /**
+   * Delivered sends whose answer never reached the client as sent: held back past its time-out,
+   * replaced by a 502, or cut off by a reset. wxpush may count each as {@code unknown}; no more.
+   */
+  public long answersLostCount() {
+    return stats.answersLost();
+  }
+
+  /** Injected HTTP 5xx answers by status (500/503 before processing, 502 after delivery). */
   public Map<Integer, Long> httpFaultCounts() {
     return stats.httpFaults();
   }
@@ -210,7 +218,9 @@ public final class WeChatSim implements AutoCloseable {
         .http500Rate(config.http500Rate())
         .http503Rate(config.http503Rate())
         .hangBeforeRate(config.hangBeforeRate(), config.hangFor())
-        .hangAfterDeliveryRate(config.hangAfterDeliveryRate(), config.hangFor());
+        .hangAfterDeliveryRate(config.hangAfterDeliveryRate(), config.hangFor())
+        .gatewayErrorAfterDeliveryRate(config.gatewayErrorAfterDeliveryRate())
+        .resetAfterDeliveryRate(config.resetAfterDeliveryRate());
     config.dailyQuotas().forEach(faults::dailyQuota);
   }
 

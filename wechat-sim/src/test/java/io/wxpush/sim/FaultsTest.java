@@ -169,6 +169,44 @@ class FaultsTest {
   }
 
   @Test
+  void aGatewayErrorAfterDeliveryAnswers502ButTheMessageWasDelivered() {
+    String prepayId = sim.mintPrepayId("wxapp1", "openid-1");
+    String url = "/cgi-bin/message/wxopen/template/send?access_token=" + token;
+    Map<String, Object> body = Map.of("touser", "openid-1", "template_id", "TPL", "form_id", prepayId);
+    sim.faults().gatewayErrorAfterDeliveryRate(1.0);
+
+    assertThat(http.post(url, body).status()).isEqualTo(502);
+    assertThat(sim.inbox("wxapp1", "openid-1")).hasSize(1);
+    assertThat(sim.answersLostCount()).isEqualTo(1);
+    assertThat(sim.httpFaultCounts()).containsEntry(502, 1L);
+    sim.faults().clear();
+    // a prepay_id has three sends: resending it after the lost answer delivers a second message
+    assertThat(http.post(url, body).errcode()).isZero();
+    assertThat(sim.inbox("wxapp1", "openid-1")).hasSize(2);
+  }
+
+  @Test
+  void aResetAfterDeliveryCutsTheConnectionButTheMessageWasDelivered() {
+    String formId = sim.mintFormIds("wxapp1", "openid-1", 1).get(0);
+    String url = "/cgi-bin/message/wxopen/template/send?access_token=" + token;
+    Map<String, Object> body = Map.of("touser", "openid-1", "template_id", "TPL", "form_id", formId);
+    sim.faults().resetAfterDeliveryRate(1.0);
+
+    assertThat(http.postOrFailure(url, body)).isInstanceOf(java.io.IOException.class);
+    assertThat(sim.inbox("wxapp1", "openid-1")).hasSize(1);
+    assertThat(sim.answersLostCount()).isEqualTo(1);
+    sim.faults().clear();
+    assertThat(http.post(url, body).errcode()).isEqualTo(41029);
+  }
+
+  @Test
+  void lostAnswerFaultsCanBeSetOverHttp() {
+    var reply = http.put("/sim/faults", Map.of("http5xxAfterDeliveryRate", 0.25, "resetAfterDeliveryRate", 0.5));
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(sim.faults().snapshot()).containsEntry("http5xxAfterDeliveryRate", 0.25).containsEntry("resetAfterDeliveryRate", 0.5);
+  }
+
+  @Test
   void sendHungBeforeProcessingLeavesTheFormIdUnspent() {
     String formId = sim.mintFormIds("wxapp1", "openid-1", 1).get(0);
     Map<String, Object> body = Map.of("touser", "openid-1", "template_id", "TPL", "form_id", formId);

@@ -60,6 +60,16 @@ final class SimHttp {
     }
   }
 
+  /** The exception a post ended with (its cause unwrapped), or null when it got an answer. */
+  Throwable postOrFailure(String pathAndQuery, Object body) {
+    try {
+      post(pathAndQuery, body);
+      return null;
+    } catch (IllegalStateException e) {
+      return e.getCause();
+    }
+  }
+
   String token(String appId, String secret) {
     return get("/cgi-bin/token?grant_type=client_credential&appid=" + appId + "&secret=" + secret).json().get("access_token").asText();
   }
