@@ -130,6 +130,14 @@ public final class PushStatusStore {
     return ((Long) reply) == 1L;
   }
 
+  /**
+   * Every user's final outcome code of a push (openId → {@link Outcome#code()}), for audits and
+   * tests; one read of the whole per-user record, so not for large pushes on a hot path.
+   */
+  public Map<String, String> userOutcomes(String requestId) {
+    return redis.hgetAll(outcomes(requestId));
+  }
+
   /** Marks the whole push as failed (a request-level WeChat error): no more credentials are spent on it. */
   public void failFast(String requestId, String reason) {
     redis.hsetnx(status(requestId), "failFast", reason);

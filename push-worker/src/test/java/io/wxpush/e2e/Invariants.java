@@ -22,14 +22,25 @@ final class Invariants {
   }
 
   /**
-   * After a push to {@code openIds} (each with a credential): nobody got two messages; the
-   * status counts match the inboxes (sent users have one, the rest none); nobody is pending.
+   * After a push to {@code openIds} (each with a credential): nobody got two messages; every
+   * user counted {@code sent} has exactly one and every user with one is {@code sent} or
+   * {@code unknown}; {@code unknown} is no more than the sends whose answer the sim lost;
+   * nobody is pending.
    */
   static void exactlyOnce(Stack stack, JsonNode status, List<String> openIds) {
+    exactlyOnce(stack, status, openIds, 0);
+  }
+
+  /** As above, allowing {@code otherDoubts} more {@code unknown} (sends a stopped process may have made). */
+  static void exactlyOnce(Stack stack, JsonNode status, List<String> openIds, long otherDoubts) {
     long withMessage = 0;
+    Map<String, String> outcomes = stack.userOutcomes(status.get("requestId").asText());
     for (String openId : openIds) {
       int n = stack.sim.inbox(Stack.APP, openId).size();
       assertThat(n).as("messages to " + openId).isLessThanOrEqualTo(1);
+      String outcome = outcomes.get(openId);
+      if ("s".equals(outcome)) assertThat(n).as("sent to " + openId + " means delivered").isEqualTo(1);
+      if (n == 1) assertThat(outcome).as("outcome of " + openId + ", who got the message").isIn("s", "u");
       withMessage += n;
     }
     assertThat(status.get("state").asText()).isEqualTo("done");
@@ -39,9 +50,10 @@ final class Invariants {
     long unknown = status.get("unknown").asLong();
     assertThat(withMessage).as("inboxes vs status").isBetween(sent, sent + unknown);
     assertThat(stack.sim.deliveredCount()).as("deliveries").isEqualTo(withMessage);
+    assertThat(unknown).as("unknown only where an answer was lost").isLessThanOrEqualTo(stack.sim.answersLostCount() + otherDoubts);
     // The figures RELIABILITY.md quotes come from these lines of a run.
-    System.out.printf("RESULT targets=%d sent=%d noCredential=%d failed=%d unknown=%d inboxes=%d byReason=%s sim_errcodes=%s%n",
+    System.out.printf("RESULT targets=%d sent=%d noCredential=%d failed=%d unknown=%d inboxes=%d answers_lost=%d byReason=%s sim_errcodes=%s%n",
         openIds.size(), sent, status.get("noCredential").asLong(), status.get("failed").asLong(), unknown, withMessage,
-        status.get("byReason"), stack.sim.errcodeCounts());
+        stack.sim.answersLostCount(), status.get("byReason"), stack.sim.errcodeCounts());
   }
 }

@@ -141,6 +141,38 @@ class ScaledSendersIT {
     for (String o : openIds) assertThat(stack.sim.inbox(Stack.APP, o)).as(o).hasSize(1);
   }
 
+  @Test
+  void classicModeGivesATaskThatKeepsFailingUpIntoTheDlqAfterTaskMaxDeliveries() throws Exception {
+    List<String> openIds = users(20);
+    stack.seedFormIds(openIds, 1, System.currentTimeMillis());
+    stack.sim.faults().systemErrorRate(1.0); // WeChat busy for good: every try fails, none spends anything
+    // one WeChat call of at most 1 s plus its ledger steps fits a 4 s task budget twice: each
+    // delivery hands the task back after two tries, and the third gives up into the DLQ
+    stack.worker("fanout,sender", Map.of("SENDER_MODE", "classic", "TASK_LOCK", "6s", "WECHAT_TIMEOUT", "1s",
+        "TASK_MAX_DELIVERIES", "3", "SEND_MAX_ATTEMPTS", "20"));
+
+    JsonNode status = broadcast(openIds, Duration.ofSeconds(120));
+
+    assertThat(status.get("failed").asLong()).isEqualTo(20);
+    assertThat(status.get("byReason").path("redelivered_3_times").asLong()).isEqualTo(20);
+    assertThat(dlqRecords()).hasSize(20).allSatisfy(r -> assertThat(r.path("reason").asText()).isEqualTo("redelivered_3_times"));
+    for (String o : openIds) assertThat(stack.sendsLeft(o)).as("the form_id of " + o + " is back in its pool").isEqualTo(1);
+    assertThat(stack.sim.deliveredCount()).isZero();
+  }
+
+  private List<JsonNode> dlqRecords() throws Exception {
+    List<JsonNode> out = new ArrayList<>();
+    try (var consumer = io.wxpush.kafka.KafkaClients.manualCommitConsumer(stack.env.kafkaBootstrapServers(), stack.env.group("dlq-reader"),
+        "dlq-reader", 500)) {
+      consumer.subscribe(List.of(new io.wxpush.kafka.Topics(stack.env.topicPrefix()).pushDlq()));
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        for (var r : consumer.poll(Duration.ofMillis(500))) out.add(io.wxpush.json.Json.MAPPER.readTree(r.value()));
+        return out.size() >= 20;
+      });
+    }
+    return out;
+  }
+
   private static boolean healthy(int port) {
     try {
       return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),

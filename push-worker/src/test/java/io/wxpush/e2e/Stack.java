@@ -108,6 +108,44 @@ final class Stack implements AutoCloseable {
     }
   }
 
+  /** Gives each user one sim prepay_id (three sends), straight into the pools. */
+  void seedPrepayIds(List<String> openIds, long collectedAt) {
+    List<io.wxpush.credentials.Credential> batch = new ArrayList<>();
+    for (String openId : openIds) {
+      batch.add(io.wxpush.credentials.Credential.of(APP, openId, io.wxpush.credentials.CredentialKind.PREPAY_ID,
+          sim.mintPrepayId(APP, openId), null, collectedAt));
+    }
+    try (var redis = redis()) {
+      pool(redis).addAll(batch);
+    }
+  }
+
+  /** Gives each user one grant of the subscribe template {@code templateId}, in the sim and in the pools. */
+  void seedGrants(List<String> openIds, String templateId) {
+    List<io.wxpush.credentials.Credential> batch = new ArrayList<>();
+    for (String openId : openIds) {
+      batch.add(io.wxpush.credentials.Credential.of(APP, openId, io.wxpush.credentials.CredentialKind.SUBSCRIPTION,
+          sim.grantSubscription(APP, openId, templateId), templateId, System.currentTimeMillis()));
+    }
+    try (var redis = redis()) {
+      pool(redis).addAll(batch);
+    }
+  }
+
+  /** Sends each user has left in the form_id/prepay_id pool. */
+  int sendsLeft(String openId) {
+    try (var redis = redis()) {
+      return pool(redis).inspect(new io.wxpush.credentials.UserRef(APP, openId)).sendsLeft();
+    }
+  }
+
+  /** Each user's final outcome code of a push ({@code s}, {@code n}, {@code f}, {@code u}), as the senders recorded it. */
+  Map<String, String> userOutcomes(String requestId) {
+    try (var redis = redis()) {
+      return new io.wxpush.push.PushStatusStore(redis, env.redisKeyPrefix(), java.time.Clock.systemUTC()).userOutcomes(requestId);
+    }
+  }
+
   /**
    * Logs each user in and uploads {@code perUser} fresh sim form_ids through the API, retrying
    * what is refused with 503 (as the client library does). Returns openId → form_ids acknowledged.

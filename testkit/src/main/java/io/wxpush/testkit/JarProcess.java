@@ -77,6 +77,21 @@ public final class JarProcess implements AutoCloseable {
     return output.toFile();
   }
 
+  /** SIGSTOP: the process freezes mid-work (as in a long GC pause or a stalled VM) until {@link #resume()}. */
+  public void pause() throws IOException, InterruptedException {
+    signal("STOP");
+  }
+
+  /** SIGCONT after {@link #pause()}. */
+  public void resume() throws IOException, InterruptedException {
+    signal("CONT");
+  }
+
+  private void signal(String name) throws IOException, InterruptedException {
+    int exit = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+    if (exit != 0) throw new IllegalStateException("kill -" + name + " " + process.pid() + " exited " + exit);
+  }
+
   /** SIGKILL: no shutdown hook runs, as in a crash. */
   public void kill() throws InterruptedException {
     process.destroyForcibly();

@@ -35,6 +35,7 @@ final class ShareSenderLoop extends ConsumerLoop {
   private final TaskBatch batch;
   private final Duration configuredLock;
   private final Duration lockMargin;
+  private Duration lastLock;
 
   private record Finished(int index, TaskBatch.Disposition disposition) {}
 
@@ -63,6 +64,10 @@ final class ShareSenderLoop extends ConsumerLoop {
       if (records.isEmpty()) continue;
       long polledAt = System.nanoTime();
       Duration lock = consumer.acquisitionLockTimeoutMs().map(Duration::ofMillis).orElse(configuredLock);
+      if (!lock.equals(lastLock)) {
+        log.info("event=share_record_lock ms={} configured_ms={}", lock.toMillis(), configuredLock.toMillis());
+        lastLock = lock;
+      }
       List<ConsumerRecord<String, byte[]>> polled = new ArrayList<>(records.count());
       List<TaskBatch.Item> items = new ArrayList<>(records.count());
       for (ConsumerRecord<String, byte[]> r : records) {
