@@ -19,11 +19,12 @@ public final class SendLedger {
   /** How long a spent grant is remembered, so a redelivered upload cannot bring it back. */
   private static final Duration SPENT_GRANT_MEMORY = Duration.ofDays(30);
 
-  private static final RedisScript CLAIM = RedisScript.load(SendLedger.class, "ledger-claim.lua");
-  private static final RedisScript ATTEMPT = RedisScript.load(SendLedger.class, "ledger-attempt.lua");
-  private static final RedisScript SETTLE = RedisScript.load(SendLedger.class, "ledger-settle.lua");
-  private static final RedisScript NEXT = RedisScript.load(SendLedger.class, "ledger-next.lua");
-  private static final RedisScript RELEASE = RedisScript.load(SendLedger.class, "ledger-release.lua");
+  private static final String LIBRARY = "ledger-lib.lua";
+  private static final RedisScript CLAIM = RedisScript.load(SendLedger.class, LIBRARY, "ledger-claim.lua");
+  private static final RedisScript ATTEMPT = RedisScript.load(SendLedger.class, LIBRARY, "ledger-attempt.lua");
+  private static final RedisScript SETTLE = RedisScript.load(SendLedger.class, LIBRARY, "ledger-settle.lua");
+  private static final RedisScript NEXT = RedisScript.load(SendLedger.class, LIBRARY, "ledger-next.lua");
+  private static final RedisScript RELEASE = RedisScript.load(SendLedger.class, LIBRARY, "ledger-release.lua");
 
   /** What a transition found or did. */
   public enum Status {
@@ -31,9 +32,9 @@ public final class SendLedger {
     EXISTING,
     /** claim / next: a credential was claimed. */
     CLAIMED,
-    /** claim / next: the pool held nothing live; the entry is final {@code NO_CREDENTIAL}. */
+    /** claim / next / attempt with claiming: the pool held nothing live; the entry is final {@code NO_CREDENTIAL}. */
     NONE,
-    /** attempt: this owner now holds the attempt. */
+    /** attempt: this owner now holds the attempt (of a credential it may have just claimed). */
     ATTEMPTING,
     /** attempt: another owner's attempt is in flight under a live lease. */
     BUSY,
@@ -71,8 +72,9 @@ public final class SendLedger {
    * @param entry the entry after the step (or as found); null when {@link Status#MISSING}
    * @param leaseLeft for {@link Status#BUSY}: how long the other owner's lease still runs
    * @param returnedToPool for {@link #release}: the credential is back in the pool
+   * @param claimedNow this step claimed the entry's credential from the pool
    */
-  public record Result(Status status, LedgerEntry entry, Duration leaseLeft, boolean returnedToPool) {}
+  public record Result(Status status, LedgerEntry entry, Duration leaseLeft, boolean returnedToPool, boolean claimedNow) {}
 
   private final UnifiedJedis redis;
   private final RedisBatcher batcher;
@@ -111,15 +113,25 @@ public final class SendLedger {
 
   /**
    * Marks that {@code owner} is about to call WeChat for this entry, holding it for {@code lease}.
+   * With no entry yet it claims a credential first, in the same step ({@link Status#ATTEMPTING},
+   * or {@link Status#NONE} from an empty pool): the first try of a task costs one script, not two.
    *
+   * @param subscribeTemplateId the template whose grants to claim from; null for the form_id/prepay_id pool
    * @param ownMarkUncalled true when {@code owner}'s own earlier mark (whose reply was lost) is
    *     known to have had no call: it does not put the send in doubt
    */
-  public Result attempt(UserRef user, String requestId, String owner, Duration lease, boolean ownMarkUncalled) {
-    return result(eval(ATTEMPT, List.of(keys.ledger(user)), List.of(requestId, owner, ms(lease), ownMarkUncalled ? "1" : "0")));
+  public Result attempt(UserRef user, String requestId, String subscribeTemplateId, String owner, Duration lease, boolean ownMarkUncalled) {
+    long now = clock.millis();
+    String pool = subscribeTemplateId == null ? keys.templatePool(user) : keys.grants(user, subscribeTemplateId);
+    return result(eval(ATTEMPT, List.of(keys.ledger(user), pool, keys.spent(user)),
+        List.of(requestId, owner, ms(lease), ownMarkUncalled ? "1" : "0", mode(subscribeTemplateId), Long.toString(now),
+            Long.toString(now + expiryMargin.toMillis()), ms(retention), ms(SPENT_GRANT_MEMORY))));
   }
 
-  /** Records what an attempt's answer did (see {@link Settle}); {@code reason} goes with a final entry. */
+  /**
+   * Records what an attempt's answer did (see {@link Settle}); {@code reason} goes with a final
+   * entry. {@link Settle#FAILED} for a (push, user) with no entry writes a final one.
+   */
   public Result settle(UserRef user, String requestId, String owner, Settle step, String reason) {
     return result(eval(SETTLE, List.of(keys.ledger(user)), List.of(requestId, owner, step.wire, reasonArg(reason), ms(retention))));
   }
@@ -129,18 +141,19 @@ public final class SendLedger {
     long now = clock.millis();
     return result(eval(NEXT, poolKeys(user, subscribeTemplateId),
         List.of(requestId, owner, mode(subscribeTemplateId), Long.toString(now), Long.toString(now + expiryMargin.toMillis()),
-            ms(retention), ms(SPENT_GRANT_MEMORY), reasonArg(reasonIfNone))));
+            ms(SPENT_GRANT_MEMORY), reasonArg(reasonIfNone))));
   }
 
   /** Gives the entry's credential back (the send surely did not happen) and ends the entry as failed. */
   public Result release(UserRef user, String requestId, String subscribeTemplateId, String owner, String reason) {
     return result(eval(RELEASE, poolKeys(user, subscribeTemplateId),
-        List.of(requestId, owner, mode(subscribeTemplateId), Long.toString(clock.millis()), reasonArg(reason), ms(retention))));
+        List.of(requestId, owner, mode(subscribeTemplateId), Long.toString(clock.millis()), reasonArg(reason))));
   }
 
-  /** The push's entry for {@code user}, if any (a direct read, for status and tests). */
+  /** The push's entry for {@code user}, if any. */
   public java.util.Optional<LedgerEntry> read(UserRef user, String requestId) {
-    String stored = redis.hget(keys.ledger(user), requestId);
+    String key = keys.ledger(user);
+    String stored = batcher != null ? batcher.call(p -> p.hget(key, requestId)) : redis.hget(key, requestId);
     return stored == null ? java.util.Optional.empty() : java.util.Optional.of(LedgerEntry.parse(stored));
   }
 
@@ -173,7 +186,8 @@ public final class SendLedger {
     String stored = (String) r.get(1);
     LedgerEntry entry = stored.isEmpty() ? null : LedgerEntry.parse(stored);
     Duration leaseLeft = status == Status.BUSY ? Duration.ofMillis((Long) r.get(2)) : Duration.ZERO;
-    boolean returned = status == Status.OK && r.size() > 2 && r.get(2) instanceof Long n && n == 1L;
-    return new Result(status, entry, leaseLeft, returned);
+    boolean flag = r.size() > 2 && r.get(2) instanceof Long n && n == 1L;
+    boolean claimedNow = status == Status.CLAIMED || (status == Status.ATTEMPTING && flag);
+    return new Result(status, entry, leaseLeft, status == Status.OK && flag, claimedNow);
   }
 }

@@ -28,9 +28,22 @@ public final class RedisScript {
 
   /** Loads {@code resource} relative to {@code owner}'s package. */
   public static RedisScript load(Class<?> owner, String resource) {
+    return new RedisScript(resource, read(owner, resource));
+  }
+
+  /**
+   * Loads {@code resource} with {@code library} (functions shared by several scripts, e.g. the
+   * parsing of one stored format) prepended: Redis runs each script on its own, so this is how
+   * scripts share code. Both are resources relative to {@code owner}'s package.
+   */
+  public static RedisScript load(Class<?> owner, String library, String resource) {
+    return new RedisScript(resource, read(owner, library) + "\n" + read(owner, resource));
+  }
+
+  private static String read(Class<?> owner, String resource) {
     try (InputStream in = owner.getResourceAsStream(resource)) {
       if (in == null) throw new IllegalStateException("missing Lua resource " + resource + " next to " + owner.getName());
-      return new RedisScript(resource, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -61,7 +61,7 @@ class SendLedgerIT {
     assertThat(claimed.entry().state()).isEqualTo(State.CLAIMED);
     assertThat(claimed.entry().credential()).map(PoolMember::value).contains("f1");
 
-    SendLedger.Result attempt = ledger.attempt(user, "push-1", "A", LONG_LEASE, true);
+    SendLedger.Result attempt = ledger.attempt(user, "push-1", null, "A", LONG_LEASE, true);
     assertThat(attempt.status()).isEqualTo(Status.ATTEMPTING);
     assertThat(attempt.entry().owner()).contains("A");
     assertThat(attempt.entry().attempts()).isEqualTo(1);
@@ -72,19 +72,38 @@ class SendLedgerIT {
     assertThat(sent.entry().state()).isEqualTo(State.SENT);
 
     assertThat(ledger.claim(user, "push-1", null).status()).isEqualTo(Status.EXISTING);
-    assertThat(ledger.attempt(user, "push-1", "B", LONG_LEASE, true).status()).isEqualTo(Status.FINAL);
+    assertThat(ledger.attempt(user, "push-1", null, "B", LONG_LEASE, true).status()).isEqualTo(Status.FINAL);
     assertThat(ledger.settle(user, "push-1", "A", Settle.RETRY, null).status()).isEqualTo(Status.FINAL);
     assertThat(pool.inspect(user).formIds()).isZero();
     assertThat(redis.pttl(pool.keys().ledger(user))).as("the ledger expires").isPositive();
   }
 
   @Test
+  void theFirstAttemptClaimsAndMarksInOneStep() {
+    UserRef user = userWith("o-first", CredentialKind.FORM_ID, "f1");
+    SendLedger.Result first = ledger.attempt(user, "push-1", null, "A", LONG_LEASE, true);
+    assertThat(first.status()).isEqualTo(Status.ATTEMPTING);
+    assertThat(first.claimedNow()).isTrue();
+    assertThat(first.entry().attempts()).isEqualTo(1);
+    assertThat(first.entry().credential()).map(PoolMember::value).contains("f1");
+    assertThat(pool.inspect(user).formIds()).isZero();
+    SendLedger.Result none = ledger.attempt(user, "push-2", null, "A", LONG_LEASE, true);
+    assertThat(none.status()).isEqualTo(Status.NONE);
+    assertThat(none.entry().state()).isEqualTo(State.NO_CREDENTIAL);
+
+    UserRef granted = userWith("o-first-g", CredentialKind.SUBSCRIPTION, "g1");
+    SendLedger.Result grant = ledger.attempt(granted, "push-1", "TPL", "A", LONG_LEASE, true);
+    assertThat(grant.entry().kind()).contains(CredentialKind.SUBSCRIPTION);
+    assertThat(ledger.attempt(granted, "push-1", "TPL", "B", LONG_LEASE, true).claimedNow()).isFalse();
+  }
+
+  @Test
   void anotherOwnersLiveLeaseIsLeftAlone() {
     UserRef user = userWith("o-busy", CredentialKind.FORM_ID, "f1", "f2");
     ledger.claim(user, "push-1", null);
-    assertThat(ledger.attempt(user, "push-1", "A", LONG_LEASE, true).status()).isEqualTo(Status.ATTEMPTING);
+    assertThat(ledger.attempt(user, "push-1", null, "A", LONG_LEASE, true).status()).isEqualTo(Status.ATTEMPTING);
 
-    SendLedger.Result other = ledger.attempt(user, "push-1", "B", LONG_LEASE, true);
+    SendLedger.Result other = ledger.attempt(user, "push-1", null, "B", LONG_LEASE, true);
     assertThat(other.status()).isEqualTo(Status.BUSY);
     assertThat(other.leaseLeft()).isBetween(Duration.ofSeconds(20), LONG_LEASE);
     assertThat(ledger.settle(user, "push-1", "B", Settle.RETRY, null).status()).isEqualTo(Status.FENCED);
@@ -99,9 +118,9 @@ class SendLedgerIT {
   void anAttemptWhoseLeaseRanOutIsInDoubtAndOnlyAFormIdIsTriedAgain() {
     UserRef forms = userWith("o-lapsed-f", CredentialKind.FORM_ID, "f1");
     ledger.claim(forms, "push-1", null);
-    ledger.attempt(forms, "push-1", "A", Duration.ofMillis(50), true);
+    ledger.attempt(forms, "push-1", null, "A", Duration.ofMillis(50), true);
     SendLedger.Result takeover = await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
-        .until(() -> ledger.attempt(forms, "push-1", "B", LONG_LEASE, true), r -> r.status() != Status.BUSY);
+        .until(() -> ledger.attempt(forms, "push-1", null, "B", LONG_LEASE, true), r -> r.status() != Status.BUSY);
     assertThat(takeover.status()).isEqualTo(Status.ATTEMPTING);
     assertThat(takeover.entry().inDoubt()).isTrue();
     assertThat(takeover.entry().credential()).map(PoolMember::value).contains("f1");
@@ -109,13 +128,13 @@ class SendLedgerIT {
 
     UserRef prepays = userWith("o-lapsed-p", CredentialKind.PREPAY_ID, "p1");
     ledger.claim(prepays, "push-1", null);
-    ledger.attempt(prepays, "push-1", "A", Duration.ofMillis(50), true);
+    ledger.attempt(prepays, "push-1", null, "A", Duration.ofMillis(50), true);
     SendLedger.Result refused = await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
-        .until(() -> ledger.attempt(prepays, "push-1", "B", LONG_LEASE, true), r -> r.status() != Status.BUSY);
+        .until(() -> ledger.attempt(prepays, "push-1", null, "B", LONG_LEASE, true), r -> r.status() != Status.BUSY);
     assertThat(refused.status()).as("a prepay_id in doubt is never sent again").isEqualTo(Status.REFUSED);
     assertThat(refused.entry().state()).isEqualTo(State.CLAIMED);
     assertThat(refused.entry().inDoubt()).isTrue();
-    assertThat(ledger.attempt(prepays, "push-1", "C", LONG_LEASE, true).status()).isEqualTo(Status.REFUSED);
+    assertThat(ledger.attempt(prepays, "push-1", null, "C", LONG_LEASE, true).status()).isEqualTo(Status.REFUSED);
     assertThat(ledger.settle(prepays, "push-1", "B", Settle.UNKNOWN, "in_doubt").entry().state()).isEqualTo(State.UNKNOWN);
   }
 
@@ -123,26 +142,26 @@ class SendLedgerIT {
   void onlyAnAttemptKnownToHaveHadNoCallLeavesItsOwnMarkOutOfDoubt() {
     UserRef user = userWith("o-own", CredentialKind.PREPAY_ID, "p1");
     ledger.claim(user, "push-1", null);
-    ledger.attempt(user, "push-1", "A", LONG_LEASE, true);
-    SendLedger.Result again = ledger.attempt(user, "push-1", "A", LONG_LEASE, true);
+    ledger.attempt(user, "push-1", null, "A", LONG_LEASE, true);
+    SendLedger.Result again = ledger.attempt(user, "push-1", null, "A", LONG_LEASE, true);
     assertThat(again.status()).isEqualTo(Status.ATTEMPTING);
     assertThat(again.entry().inDoubt()).isFalse();
-    assertThat(ledger.attempt(user, "push-1", "A", LONG_LEASE, false).status()).as("its call may have gone out").isEqualTo(Status.REFUSED);
+    assertThat(ledger.attempt(user, "push-1", null, "A", LONG_LEASE, false).status()).as("its call may have gone out").isEqualTo(Status.REFUSED);
   }
 
   @Test
   void aLostAnswerKeepsTheSendInDoubtAndOnTheSameCredential() {
     UserRef user = userWith("o-doubt", CredentialKind.FORM_ID, "f1", "f2");
     ledger.claim(user, "push-1", null);
-    ledger.attempt(user, "push-1", "A", LONG_LEASE, true);
+    ledger.attempt(user, "push-1", null, "A", LONG_LEASE, true);
     SendLedger.Result doubt = ledger.settle(user, "push-1", "A", Settle.DOUBT, null);
     assertThat(doubt.entry().state()).isEqualTo(State.CLAIMED);
     assertThat(doubt.entry().inDoubt()).isTrue();
-    SendLedger.Result retry = ledger.attempt(user, "push-1", "A", LONG_LEASE, true);
+    SendLedger.Result retry = ledger.attempt(user, "push-1", null, "A", LONG_LEASE, true);
     assertThat(retry.status()).isEqualTo(Status.ATTEMPTING);
     assertThat(retry.entry().inDoubt()).isTrue();
     assertThat(ledger.settle(user, "push-1", "A", Settle.RETRY, null).entry().inDoubt()).as("doubt stays").isTrue();
-    ledger.attempt(user, "push-1", "A", LONG_LEASE, true);
+    ledger.attempt(user, "push-1", null, "A", LONG_LEASE, true);
     assertThat(ledger.next(user, "push-1", null, "A", "41028").status()).isEqualTo(Status.FENCED);
     assertThat(ledger.release(user, "push-1", null, "A", "45009").status()).isEqualTo(Status.FENCED);
     assertThat(pool.inspect(user).formIds()).isEqualTo(1);
@@ -152,9 +171,9 @@ class SendLedgerIT {
   void aDeliveryIsRecordedWhoeverSawItAndTheLaterOwnerFindsItFinal() {
     UserRef user = userWith("o-stale", CredentialKind.FORM_ID, "f1");
     ledger.claim(user, "push-1", null);
-    ledger.attempt(user, "push-1", "A", Duration.ofMillis(50), true);
+    ledger.attempt(user, "push-1", null, "A", Duration.ofMillis(50), true);
     await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
-        .until(() -> ledger.attempt(user, "push-1", "B", LONG_LEASE, true).status() == Status.ATTEMPTING);
+        .until(() -> ledger.attempt(user, "push-1", null, "B", LONG_LEASE, true).status() == Status.ATTEMPTING);
     assertThat(ledger.settle(user, "push-1", "A", Settle.RETRY, null).status()).as("A's lease is gone").isEqualTo(Status.FENCED);
     assertThat(ledger.settle(user, "push-1", "A", Settle.SENT, null).status()).isEqualTo(Status.OK);
     assertThat(ledger.settle(user, "push-1", "B", Settle.SENT, null).status()).isEqualTo(Status.FINAL);
@@ -165,12 +184,12 @@ class SendLedgerIT {
   void aDeadCredentialMovesToTheNextAndAnEmptyPoolEndsTheEntry() {
     UserRef user = userWith("o-next", CredentialKind.FORM_ID, "f1", "f2");
     ledger.claim(user, "push-1", null);
-    ledger.attempt(user, "push-1", "A", LONG_LEASE, true);
+    ledger.attempt(user, "push-1", null, "A", LONG_LEASE, true);
     SendLedger.Result next = ledger.next(user, "push-1", null, "A", "41028");
     assertThat(next.status()).isEqualTo(Status.CLAIMED);
     assertThat(next.entry().credential()).map(PoolMember::value).contains("f2");
     assertThat(next.entry().attempts()).isEqualTo(1);
-    ledger.attempt(user, "push-1", "A", LONG_LEASE, true);
+    ledger.attempt(user, "push-1", null, "A", LONG_LEASE, true);
     SendLedger.Result none = ledger.next(user, "push-1", null, "A", "41028");
     assertThat(none.status()).isEqualTo(Status.NONE);
     assertThat(none.entry().state()).isEqualTo(State.NO_CREDENTIAL);
@@ -181,7 +200,7 @@ class SendLedgerIT {
   void aReleasedCredentialGoesBackAndTheEntryEndsFailed() {
     UserRef user = userWith("o-release", CredentialKind.FORM_ID, "f1");
     ledger.claim(user, "push-1", null);
-    ledger.attempt(user, "push-1", "A", LONG_LEASE, true);
+    ledger.attempt(user, "push-1", null, "A", LONG_LEASE, true);
     SendLedger.Result released = ledger.release(user, "push-1", null, "A", "45009");
     assertThat(released.status()).isEqualTo(Status.OK);
     assertThat(released.returnedToPool()).isTrue();
@@ -208,9 +227,9 @@ class SendLedgerIT {
     assertThat(ledger.claim(user, "push-1", "OTHER").status()).isEqualTo(Status.NONE);
     SendLedger.Result claimed = ledger.claim(user, "push-2", "TPL");
     assertThat(claimed.entry().kind()).contains(CredentialKind.SUBSCRIPTION);
-    ledger.attempt(user, "push-2", "A", LONG_LEASE, true);
+    ledger.attempt(user, "push-2", null, "A", LONG_LEASE, true);
     ledger.settle(user, "push-2", "A", Settle.DOUBT, null);
-    assertThat(ledger.attempt(user, "push-2", "A", LONG_LEASE, true).status()).isEqualTo(Status.REFUSED);
+    assertThat(ledger.attempt(user, "push-2", null, "A", LONG_LEASE, true).status()).isEqualTo(Status.REFUSED);
   }
 
   @Test

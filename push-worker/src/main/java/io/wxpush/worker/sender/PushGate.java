@@ -1,7 +1,6 @@
 package io.wxpush.worker.sender;
 
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -31,24 +30,43 @@ final class PushGate {
   private static final Gate PROBING = new Probing();
   private static final Gate OPEN = new Open();
 
+  /** What a task may do after {@link #enter}. */
+  sealed interface Admission {}
+
+  /** Send. */
+  record Go() implements Admission {}
+
+  /** The push was refused as a whole, for {@code reason} (an errcode): do not spend a credential. */
+  record Refused(String reason) implements Admission {}
+
+  /** Another task's probe did not end before this task's deadline. */
+  record TimedOut() implements Admission {}
+
+  private static final Admission GO = new Go();
+
   private final Map<String, Gate> states = new ConcurrentHashMap<>();
 
-  /** Waits until this task may send; the refusal reason when the push was refused as a whole. */
-  Optional<String> enter(String requestId) throws InterruptedException {
+  /**
+   * Waits until this task may send, or until {@code giveUpNanos} ({@link System#nanoTime()})
+   * while another task of the push probes.
+   */
+  Admission enter(String requestId, long giveUpNanos) throws InterruptedException {
     while (true) {
       Gate state = states.get(requestId);
       switch (state) {
         case Open o -> {
-          return Optional.empty();
+          return GO;
         }
         case Shut s -> {
-          return Optional.of(s.reason());
+          return new Refused(s.reason());
         }
         case null -> {
           if (states.size() > MAX_TRACKED) states.clear();
-          if (states.putIfAbsent(requestId, PROBING) == null) return Optional.empty(); // this task probes
+          if (states.putIfAbsent(requestId, PROBING) == null) return GO; // this task probes
         }
-        case Probing p -> { }
+        case Probing p -> {
+          if (System.nanoTime() - giveUpNanos > 0) return new TimedOut();
+        }
       }
       // Poll with sleep, never a monitor wait: Thread.sleep always unmounts a virtual thread,
       // while Object.wait could pin it to one of the few carrier threads and starve the rest.

@@ -27,8 +27,12 @@ import org.slf4j.LoggerFactory;
  */
 final class ShareSenderLoop extends ConsumerLoop {
   private static final Logger log = LoggerFactory.getLogger(ShareSenderLoop.class);
-  /** Acknowledgements of finished tasks go to the broker at least this often while others still run. */
-  private static final long COMMIT_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+  /**
+   * Acknowledgements of finished tasks go to the broker at least this often while others of the
+   * poll still run: soon enough that a crash redelivers little, seldom enough that the broker is
+   * not asked once per record.
+   */
+  private static final long COMMIT_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final ShareConsumer<String, byte[]> consumer;
   private final String topic;
@@ -80,7 +84,7 @@ final class ShareSenderLoop extends ConsumerLoop {
     }
   }
 
-  /** Acknowledges each record as its task finishes, sending the acknowledgements on every 200 ms, and waits for all. */
+  /** Acknowledges each record as its task finishes, sending the acknowledgements on every second, and waits for all. */
   private void acknowledgeAsTheyFinish(List<ConsumerRecord<String, byte[]>> polled, BlockingQueue<Finished> finished) throws InterruptedException {
     int pending = polled.size();
     boolean unsent = false;

@@ -1,5 +1,6 @@
 package io.wxpush.worker.sender;
 
+import io.wxpush.credentials.CredentialKind;
 import io.wxpush.credentials.LedgerEntry;
 import io.wxpush.credentials.SendLedger;
 import io.wxpush.credentials.SendLedger.Result;
@@ -87,29 +88,42 @@ final class TaskRunner {
   /** Runs one delivery of {@code task}; safe to run again (with the same delivery) after it threw. */
   End run(PushTask task, Delivery delivery) throws InterruptedException {
     String rid = task.requestId();
-    if (status.hasOutcome(rid, task.openId())) return End.DONE; // a redelivered task whose user is done
-    if (pastNotAfter(task)) {
-      outcomes.record(task, Outcome.FAILED, "not_after");
-      return End.DONE;
-    }
+    // A redelivered task whose user is done finds the final entry at its first ledger step.
+    if (pastNotAfter(task)) return new Send(task, delivery).endWithoutTrying("not_after", false);
     Optional<String> failed = failedFast(rid);
     if (failed.isPresent()) {
       outcomes.record(task, Outcome.FAILED, failed.get());
       return End.DONE;
     }
-    // Quota pauses and the rate limit are waited for before anything is claimed.
-    Optional<End> waited = waitForSlot(task, delivery);
-    if (waited.isPresent()) return waited.get();
-    Optional<String> refused = gate.enter(rid);
-    if (refused.isPresent()) {
-      outcomes.record(task, Outcome.FAILED, refused.get());
-      return End.DONE;
+    if (!policy.mayTry(delivery.timeLeft())) return handBackUnclaimed(task, delivery); // it waited too long for a send slot
+    Send send = new Send(task, delivery);
+    Optional<AppPause.Pause> pause = pauses.current(task.appId());
+    if (pause.isPresent() && pause.get().kind().endsTask()) return send.endWithoutTrying(pause.get().kind().code(), true);
+    // Rate-limit pauses and the rate limit are waited for before anything is claimed.
+    if (!waitWhilePaused(task.appId(), delivery) || !rateLimiter.acquire(task.appId(), delivery.deadlineNanos() - attemptBudget.toNanos())) {
+      return handBackUnclaimed(task, delivery);
+    }
+    switch (gate.enter(rid, delivery.deadlineNanos() - attemptBudget.toNanos())) {
+      case PushGate.Refused r -> {
+        outcomes.record(task, Outcome.FAILED, r.reason());
+        return End.DONE;
+      }
+      case PushGate.TimedOut t -> {
+        return handBackUnclaimed(task, delivery);
+      }
+      case PushGate.Go g -> { }
     }
     try {
-      return new Send(task, delivery).run();
+      return send.run();
     } finally {
       gate.inconclusive(rid); // no-op unless this task was the probe and left no verdict
     }
+  }
+
+  /** Nothing was claimed for the task in this delivery: hand it back, or on the last delivery give up into the DLQ. */
+  private End handBackUnclaimed(PushTask task, Delivery delivery) {
+    if (!delivery.last()) return End.HAND_BACK;
+    return new Send(task, delivery).endWithoutTrying(redeliveredReason(delivery), true);
   }
 
   /** Where a delivery goes after an action: on with the entry as it now stands, or it ends. */
@@ -143,9 +157,7 @@ final class TaskRunner {
     }
 
     End run() throws InterruptedException {
-      Result claimed = claim();
-      if (claimed.status() == Status.CLAIMED) claimed.entry().kind().ifPresent(meters::claimed);
-      LedgerEntry entry = claimed.entry();
+      LedgerEntry entry = null; // not read yet: the first attempt mark claims a credential if the push has none
       for (int steps = 0; steps < MAX_STEPS; steps++) {
         Next next = step(entry);
         if (next instanceof Ends e) return e.end();
@@ -154,11 +166,35 @@ final class TaskRunner {
       return handBack(entry, entry != null && entry.inDoubt());
     }
 
-    /** One turn of the loop: decide from the entry as it stands, attempt a send if it may. */
+    /**
+     * Ends the task without a (further) send — {@code notAfter} passed, a daily-quota pause, the
+     * last delivery with no time left — giving back what an earlier delivery claimed for this
+     * user, if anything; into the DLQ too when {@code deadLetter}.
+     */
+    End endWithoutTrying(String reason, boolean deadLetter) {
+      Optional<LedgerEntry> found = ledger.read(user, task.requestId());
+      if (found.isEmpty()) { // nothing claimed: the final entry records that nothing will be
+        if (deadLetter) outcomes.deadLetterRecord(task, reason, 0);
+        Result failed = durable(() -> ledger.settle(user, task.requestId(), delivery.owner(), Settle.FAILED, reason));
+        return failed.entry().state().isFinal() ? finish(failed.entry()) : End.HAND_BACK;
+      }
+      LedgerEntry entry = found.get();
+      if (entry.state().isFinal()) return finish(entry);
+      if (heldByAnother(entry)) return delivery.last() ? End.DONE : End.HAND_BACK; // its owner will finish it
+      boolean inDoubt = entry.inDoubt() || entry.state() == LedgerEntry.State.ATTEMPTING;
+      Next next = deadLetter ? deadLetter(entry, reason, inDoubt) : giveBack(entry, reason, inDoubt);
+      return next instanceof Ends e ? e.end() : End.HAND_BACK;
+    }
+
+    /** Another delivery's attempt is marked on the entry (its lease may have run out: only the attempt script can tell). */
+    private boolean heldByAnother(LedgerEntry entry) {
+      return entry.owner().filter(o -> !o.equals(delivery.owner())).isPresent();
+    }
+
+    /** One turn of the loop: decide from the entry as it stands (null: not read yet), attempt a send if it may. */
     private Next step(LedgerEntry entry) throws InterruptedException {
-      if (entry == null) return new GoOn(claim().entry());
-      if (entry.state().isFinal()) return new Ends(finish(entry));
-      if (pastNotAfter(task)) return giveBack(entry, "not_after", entry.inDoubt());
+      if (entry != null && entry.state().isFinal()) return new Ends(finish(entry));
+      if (entry != null && !heldByAnother(entry) && pastNotAfter(task)) return giveBack(entry, "not_after", entry.inDoubt());
       if (!policy.mayTry(delivery.timeLeft())) return new Ends(handBack(entry, entry.inDoubt()));
       if (!permit) {
         if (!rateLimiter.acquire(task.appId(), delivery.deadlineNanos() - attemptBudget.toNanos())) return new Ends(handBack(entry, entry.inDoubt()));
@@ -170,13 +206,11 @@ final class TaskRunner {
       } catch (WeChatException e) {
         return perform(decide(entry, WeChatReply.transport(WeChatReply.NOT_SENT, false), null), entry, null);
       }
-      Result mark = durable(() -> ledger.attempt(user, task.requestId(), delivery.owner(), lease, !delivery.callUnsettled()));
+      Result mark = durable(() -> ledger.attempt(user, task.requestId(), template, delivery.owner(), lease, !delivery.callUnsettled()));
+      if (mark.claimedNow()) mark.entry().kind().ifPresent(meters::claimed);
       switch (mark.status()) {
-        case MISSING -> {
-          return new GoOn(null);
-        }
-        case FINAL -> {
-          return new Ends(finish(mark.entry()));
+        case FINAL, NONE, MISSING -> { // MISSING cannot come back from a claiming attempt
+          return mark.entry() == null ? new GoOn(null) : new Ends(finish(mark.entry()));
         }
         case REFUSED -> { // in doubt and not a form_id: never resent
           return ended(durable(() -> ledger.settle(user, task.requestId(), delivery.owner(), Settle.UNKNOWN, "in_doubt")));
@@ -189,6 +223,8 @@ final class TaskRunner {
         default -> { }
       }
       holding = true;
+      // taken over from another delivery: it may have run into notAfter meanwhile
+      if (pastNotAfter(task)) return giveBack(mark.entry(), "not_after", mark.entry().inDoubt());
       WeChatReply reply = call(mark.entry(), token);
       return perform(decide(mark.entry(), reply, token), mark.entry(), token);
     }
@@ -210,8 +246,11 @@ final class TaskRunner {
 
     private Action decide(LedgerEntry entry, WeChatReply reply, String token) {
       boolean tokenRetried = token != null && token.equals(lastRefusedToken);
-      return policy.decide(new SendPolicy.State(entry.kind().orElseThrow(), entry.inDoubt(), failures, credentials, quotaAnswers,
-          tokenRetried, delivery.timeLeft(), clock.instant()), reply);
+      // before the first mark (no entry read yet) nothing is claimed: the kind is the task's
+      CredentialKind kind = entry == null ? (task.subscribe() ? CredentialKind.SUBSCRIPTION : CredentialKind.FORM_ID) : entry.kind().orElseThrow();
+      boolean inDoubt = entry != null && entry.inDoubt();
+      return policy.decide(new SendPolicy.State(kind, inDoubt, failures, credentials, quotaAnswers, tokenRetried, delivery.timeLeft(),
+          clock.instant()), reply);
     }
 
     /** Performs {@code action} after an answer (or a failed token fetch) for {@code entry}. */
@@ -262,10 +301,6 @@ final class TaskRunner {
       return new GoOn(r.entry());
     }
 
-    private Result claim() {
-      return durable(() -> ledger.claim(user, task.requestId(), template));
-    }
-
     private Result settle(Settle step, String reason) {
       Result r = durable(() -> ledger.settle(user, task.requestId(), delivery.owner(), step, reason));
       settled();
@@ -291,12 +326,14 @@ final class TaskRunner {
 
     /** Ends without (another) send: the credential back, or unknown when an earlier attempt may have been delivered. */
     private Next giveBack(LedgerEntry entry, String reason, boolean inDoubt) {
+      if (entry == null) return ended(settle(Settle.FAILED, reason)); // nothing claimed yet: a final entry without credential
       return ended(inDoubt || entry.inDoubt() ? settle(Settle.UNKNOWN, reason) : release(reason));
     }
 
     /** Retries are used up: the DLQ record first, then the entry (given back, or unknown in doubt), then the outcome. */
     private Next deadLetter(LedgerEntry entry, String reason, boolean inDoubt) {
-      outcomes.deadLetterRecord(task, reason, entry.attempts());
+      if (entry != null && heldByAnother(entry)) return new GoOn(entry); // its owner decides; this delivery waits for it
+      outcomes.deadLetterRecord(task, reason, entry == null ? 0 : entry.attempts());
       return giveBack(entry, reason, inDoubt);
     }
 
@@ -308,7 +345,9 @@ final class TaskRunner {
     private End handBack(LedgerEntry entry, boolean inDoubt) {
       LedgerEntry now = settleAttempt(entry, inDoubt);
       if (!delivery.last()) return End.HAND_BACK;
-      if (now == null || now.state() == LedgerEntry.State.ATTEMPTING) return End.DONE;
+      if (now == null) return endWithoutTrying(redeliveredReason(delivery), true);
+      if (now.state().isFinal()) return finish(now);
+      if (heldByAnother(now)) return End.DONE; // its owner records the outcome
       Next next = deadLetter(now, redeliveredReason(delivery), inDoubt || now.inDoubt());
       return next instanceof Ends e ? e.end() : End.DONE;
     }
@@ -348,24 +387,6 @@ final class TaskRunner {
 
   private boolean pastNotAfter(PushTask task) {
     return task.notAfter() != null && clock.millis() > task.notAfter();
-  }
-
-  /**
-   * Before claiming: a daily-quota pause ends the task (DLQ, nothing claimed); a rate-limit pause
-   * and the rate limit are waited out, or the task handed back when they would outlast its lock.
-   */
-  private Optional<End> waitForSlot(PushTask task, Delivery delivery) throws InterruptedException {
-    Optional<AppPause.Pause> pause = pauses.current(task.appId());
-    if (pause.isPresent() && pause.get().kind().endsTask()) {
-      outcomes.deadLetter(task, pause.get().kind().code(), 0, Outcome.FAILED);
-      return Optional.of(End.DONE);
-    }
-    if (!waitWhilePaused(task.appId(), delivery) || !rateLimiter.acquire(task.appId(), delivery.deadlineNanos() - attemptBudget.toNanos())) {
-      if (!delivery.last()) return Optional.of(End.HAND_BACK);
-      outcomes.deadLetter(task, redeliveredReason(delivery), 0, Outcome.FAILED);
-      return Optional.of(End.DONE);
-    }
-    return Optional.empty();
   }
 
   /** Sleeps while the app is rate-limited (45011); false when the pause outlasts what the delivery has left. */
