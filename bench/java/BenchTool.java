@@ -7,7 +7,7 @@ import io.wxpush.config.RedisEndpoint;
 import io.wxpush.credentials.Credential;
 import io.wxpush.credentials.CredentialKind;
 import io.wxpush.credentials.CredentialPool;
-import io.wxpush.credentials.PoolKeys;
+import io.wxpush.redis.RedisKeys;
 import io.wxpush.json.Json;
 import io.wxpush.kafka.KafkaClients;
 import io.wxpush.redis.RedisConnections;
@@ -121,7 +121,7 @@ public final class BenchTool {
     long n = 0;
     try (UnifiedJedis redis = RedisConnections.open(RedisEndpoint.parse(redisUrl), 4);
         BufferedReader r = Files.newBufferedReader(lines)) {
-      CredentialPool pool = new CredentialPool(redis, new PoolKeys(prefix), Clock.systemUTC(), 200);
+      CredentialPool pool = new CredentialPool(redis, new RedisKeys(prefix), Clock.systemUTC(), 200);
       List<Credential> batch = new ArrayList<>(5_000);
       String line;
       while ((line = r.readLine()) != null) {

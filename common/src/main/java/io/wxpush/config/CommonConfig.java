@@ -61,4 +61,9 @@ public record CommonConfig(
   public java.util.Optional<Short> replication() {
     return replicationFactor == 0 ? java.util.Optional.empty() : java.util.Optional.of(replicationFactor);
   }
+
+  /** The Redis key layout under {@code REDIS_KEY_PREFIX}. */
+  public io.wxpush.redis.RedisKeys redisKeys() {
+    return new io.wxpush.redis.RedisKeys(redisKeyPrefix);
+  }
 }

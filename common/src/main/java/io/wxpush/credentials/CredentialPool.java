@@ -1,5 +1,6 @@
 package io.wxpush.credentials;
 
+import io.wxpush.redis.RedisKeys;
 import io.wxpush.redis.RedisConnections;
 import io.wxpush.redis.RedisScript;
 import java.time.Clock;
@@ -27,12 +28,12 @@ public final class CredentialPool {
   private static final RedisScript ADD = RedisScript.load(CredentialPool.class, "pool-add.lua");
 
   private final UnifiedJedis redis;
-  private final PoolKeys keys;
+  private final RedisKeys keys;
   private final Clock clock;
   private final int perUserCap;
 
   /** @param perUserCap most entries kept per pool (the freshest win), default 200 */
-  public CredentialPool(UnifiedJedis redis, PoolKeys keys, Clock clock, int perUserCap) {
+  public CredentialPool(UnifiedJedis redis, RedisKeys keys, Clock clock, int perUserCap) {
     if (perUserCap < 1) throw new IllegalArgumentException("perUserCap must be >= 1");
     this.redis = redis;
     this.keys = keys;
@@ -40,7 +41,7 @@ public final class CredentialPool {
     this.perUserCap = perUserCap;
   }
 
-  public PoolKeys keys() {
+  public RedisKeys keys() {
     return keys;
   }
 
@@ -94,7 +95,7 @@ public final class CredentialPool {
           calls.add(new AddCall(k, args));
           replies.add(ADD.queue(pipeline, k, args, false));
         }
-        int shard = PoolKeys.shardOf(user.openId());
+        int shard = RedisKeys.shardOf(user.openId());
         String index = p.templateId().isEmpty() ? keys.templateIndex(user.appId(), shard) : keys.grantIndex(user.appId(), shard, p.templateId());
         // once per user and index in a batch (after the user's entries, as before): the index
         // is a set, so a second ZADD in the same pipeline would change nothing
@@ -155,7 +156,7 @@ public final class CredentialPool {
    */
   public long purge(UserRef user) {
     long dropped = redis.zremrangeByScore(keys.templatePool(user), "-inf", "(" + clock.millis());
-    int shard = PoolKeys.shardOf(user.openId());
+    int shard = RedisKeys.shardOf(user.openId());
     if (redis.zcard(keys.templatePool(user)) == 0) {
       String index = keys.templateIndex(user.appId(), shard);
       redis.zrem(index, user.openId());

@@ -1,5 +1,6 @@
 package io.wxpush.credentials;
 
+import io.wxpush.redis.RedisKeys;
 import io.wxpush.redis.RedisBatcher;
 import io.wxpush.redis.RedisScript;
 import java.time.Clock;
@@ -78,7 +79,7 @@ public final class SendLedger {
 
   private final UnifiedJedis redis;
   private final RedisBatcher batcher;
-  private final PoolKeys keys;
+  private final RedisKeys keys;
   private final Clock clock;
   private final Duration expiryMargin;
   private final Duration retention;
@@ -88,7 +89,7 @@ public final class SendLedger {
    * @param expiryMargin a form_id expiring sooner than this is not claimed (it could expire in flight)
    * @param retention how long an entry is kept after its last change (longer than any push runs)
    */
-  public SendLedger(UnifiedJedis redis, RedisBatcher batcher, PoolKeys keys, Clock clock, Duration expiryMargin, Duration retention) {
+  public SendLedger(UnifiedJedis redis, RedisBatcher batcher, RedisKeys keys, Clock clock, Duration expiryMargin, Duration retention) {
     this.redis = redis;
     this.batcher = batcher;
     this.keys = keys;

@@ -18,11 +18,6 @@ public record UserRef(String appId, String openId) {
     return id != null && ID.matcher(id).matches();
   }
 
-  /** The Redis hash tag every key of this user shares: {@code {appId:openId}}. */
-  public String hashTag() {
-    return "{" + appId + ":" + openId + "}";
-  }
-
   /** The Kafka key of this user's records: {@code appId:openId}. */
   public String kafkaKey() {
     return appId + ":" + openId;

@@ -2,6 +2,7 @@ package io.wxpush.push;
 
 import io.wxpush.json.Json;
 import io.wxpush.redis.RedisBatcher;
+import io.wxpush.redis.RedisKeys;
 import io.wxpush.redis.RedisScript;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,41 +27,37 @@ public final class PushStatusStore {
   private static final RedisScript FANOUT_DONE = RedisScript.load(PushStatusStore.class, "push-fanout-done.lua");
 
   private final UnifiedJedis redis;
-  private final String prefix;
+  private final RedisKeys keys;
   private final Clock clock;
   /** Per-user reads and outcomes go through it when set (senders: many at once); null for direct calls. */
   private final RedisBatcher batcher;
 
-  public PushStatusStore(UnifiedJedis redis, String prefix, Clock clock) {
-    this(redis, null, prefix, clock);
+  public PushStatusStore(UnifiedJedis redis, RedisKeys keys, Clock clock) {
+    this(redis, null, keys, clock);
   }
 
   /** As above, with the per-user calls ({@link #hasOutcome}, {@link #recordOutcome}) pipelined through {@code batcher}. */
-  public PushStatusStore(UnifiedJedis redis, RedisBatcher batcher, String prefix, Clock clock) {
+  public PushStatusStore(UnifiedJedis redis, RedisBatcher batcher, RedisKeys keys, Clock clock) {
     this.batcher = batcher;
     this.redis = redis;
-    this.prefix = prefix;
+    this.keys = keys;
     this.clock = clock;
   }
 
-  private String base(String requestId) {
-    return prefix + "push{" + requestId + "}";
-  }
-
   private String status(String requestId) {
-    return base(requestId) + ":s";
+    return keys.pushStatus(requestId);
   }
 
   private String reasons(String requestId) {
-    return base(requestId) + ":r";
+    return keys.pushReasons(requestId);
   }
 
   private String outcomes(String requestId) {
-    return base(requestId) + ":o";
+    return keys.pushOutcomes(requestId);
   }
 
   private String request(String requestId) {
-    return base(requestId) + ":q";
+    return keys.pushRequest(requestId);
   }
 
   /**
@@ -106,8 +103,6 @@ public final class PushStatusStore {
   /** Marks the fan-out finished; returns the state it leaves ({@code sending} or {@code done}). */
   public String finishFanout(String requestId) {
     String state = (String) FANOUT_DONE.eval(redis, List.of(status(requestId)), List.of());
-    redis.pexpire(outcomes(requestId), RETENTION.toMillis());
-    redis.pexpire(reasons(requestId), RETENTION.toMillis());
     return state;
   }
 

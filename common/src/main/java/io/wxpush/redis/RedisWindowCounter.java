@@ -37,7 +37,7 @@ public final class RedisWindowCounter {
   public Count increment(String keyBase) {
     long now = clock.millis();
     long index = now / window.toMillis();
-    String key = keyBase + ":" + index;
+    String key = RedisKeys.inWindow(keyBase, index);
     Response<Long> count;
     try (AbstractPipeline p = RedisConnections.pipelined(redis)) {
       count = p.incr(key);
@@ -63,7 +63,7 @@ public final class RedisWindowCounter {
     Map<String, Response<Long>> replies = new LinkedHashMap<>();
     try (AbstractPipeline p = RedisConnections.pipelined(redis)) {
       for (Map.Entry<String, Long> d : deltas.entrySet()) {
-        String key = d.getKey() + ":" + windowIndex;
+        String key = RedisKeys.inWindow(d.getKey(), windowIndex);
         replies.put(d.getKey(), p.incrBy(key, d.getValue()));
         p.pexpire(key, 2 * window.toMillis());
       }

@@ -3,6 +3,7 @@ package io.wxpush.token;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.wxpush.config.WeChatApp;
 import io.wxpush.metrics.WxpushMeter;
+import io.wxpush.redis.RedisKeys;
 import io.wxpush.redis.RedisScript;
 import io.wxpush.wechat.AccessToken;
 import io.wxpush.wechat.WeChatClient;
@@ -47,7 +48,7 @@ public final class TokenManager {
   private record Cached(String token, long fetchedAt) {}
 
   private final UnifiedJedis redis;
-  private final String prefix;
+  private final RedisKeys keys;
   private final WeChatClient weChat;
   private final Map<String, WeChatApp> apps;
   private final Endpoint endpoint;
@@ -61,12 +62,12 @@ public final class TokenManager {
   private final Map<String, CompletableFuture<String>> lookups = new ConcurrentHashMap<>();
 
   /** @param weChatTimeout the time-out of one WeChat call ({@code WECHAT_TIMEOUT}); the refresh lock outlasts two */
-  public TokenManager(UnifiedJedis redis, String prefix, WeChatClient weChat, Map<String, WeChatApp> apps, Endpoint endpoint,
+  public TokenManager(UnifiedJedis redis, RedisKeys keys, WeChatClient weChat, Map<String, WeChatApp> apps, Endpoint endpoint,
       Duration weChatTimeout, Clock clock, MeterRegistry registry) {
     this.lockLease = weChatTimeout.multipliedBy(2).plusSeconds(5);
     this.waitForRefresh = lockLease.plusSeconds(5);
     this.redis = redis;
-    this.prefix = prefix;
+    this.keys = keys;
     this.weChat = weChat;
     this.apps = Map.copyOf(apps);
     this.endpoint = endpoint;
@@ -76,7 +77,7 @@ public final class TokenManager {
   }
 
   private String key(String appId) {
-    return prefix + "token{" + appId + "}";
+    return keys.token(appId);
   }
 
   /** The app's current token: from memory, else Redis, else a refresh (by this worker or another). */
@@ -127,7 +128,7 @@ public final class TokenManager {
         local.put(appId, new Cached(stored, clock.millis()));
         return stored;
       }
-      String lock = key(appId) + ":lock";
+      String lock = keys.tokenLock(appId);
       String nonce = UUID.randomUUID().toString();
       if ("OK".equals(redis.set(lock, nonce, SetParams.setParams().nx().px(lockLease.toMillis())))) {
         try {

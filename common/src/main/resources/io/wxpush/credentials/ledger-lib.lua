@@ -32,6 +32,8 @@ local function pop(pool, spent, timed, now, dropBelow, spentMemory)
   local forgetAt = tonumber(score)
   if not timed then forgetAt = now + spentMemory end
   redis.call('ZADD', spent, forgetAt, member)
+  -- the longest any mark is kept: a user who leaves takes the set with them after it
+  redis.call('PEXPIRE', spent, spentMemory)
   return member, score
 end
 

@@ -1,5 +1,6 @@
 package io.wxpush.credentials;
 
+import io.wxpush.redis.RedisKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wxpush.config.RedisEndpoint;
@@ -42,7 +43,7 @@ class CredentialPoolIT {
   @BeforeEach
   void open(TestEnv env) {
     redis = RedisConnections.open(RedisEndpoint.parse(env.redisUrl()), 16);
-    pool = new CredentialPool(redis, new PoolKeys(env.redisKeyPrefix()), clock, 200);
+    pool = new CredentialPool(redis, new RedisKeys(env.redisKeyPrefix()), clock, 200);
     ledger = new SendLedger(redis, null, pool.keys(), clock, Duration.ofSeconds(60), Duration.ofDays(8));
   }
 
@@ -154,7 +155,7 @@ class CredentialPoolIT {
     for (int i = 0; i < 300; i++) batch.add(form(String.format("o%04d", i), "v" + i, now.get()));
     pool.addAll(batch);
     List<String> seen = new ArrayList<>();
-    for (int shard = 0; shard < PoolKeys.INDEX_SHARDS; shard++) {
+    for (int shard = 0; shard < RedisKeys.INDEX_SHARDS; shard++) {
       String cursor = null;
       List<String> page;
       while (!(page = pool.indexPage(APP, null, shard, cursor, 17)).isEmpty()) {
@@ -169,7 +170,7 @@ class CredentialPoolIT {
     now.addAndGet(Duration.ofDays(8).toMillis());
     UserRef first = new UserRef(APP, "o0000");
     assertThat(pool.purge(first)).isEqualTo(1);
-    assertThat(pool.indexPage(APP, null, PoolKeys.shardOf("o0000"), null, 1000)).doesNotContain("o0000");
+    assertThat(pool.indexPage(APP, null, RedisKeys.shardOf("o0000"), null, 1000)).doesNotContain("o0000");
   }
 
   @Test
@@ -217,7 +218,7 @@ class CredentialPoolIT {
     assertThat(big.inspect(many).formIds()).isEqualTo(450);
     List<String> indexed = new ArrayList<>();
     List<String> granted = new ArrayList<>();
-    for (int shard = 0; shard < PoolKeys.INDEX_SHARDS; shard++) {
+    for (int shard = 0; shard < RedisKeys.INDEX_SHARDS; shard++) {
       indexed.addAll(big.indexPage(APP, null, shard, null, 1000));
       granted.addAll(big.indexPage(APP, "TPL_M", shard, null, 1000));
     }

@@ -1,5 +1,6 @@
 package io.wxpush.credentials;
 
+import io.wxpush.redis.RedisKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -32,7 +33,7 @@ class SendLedgerIT {
   @BeforeEach
   void open(TestEnv env) {
     redis = RedisConnections.open(RedisEndpoint.parse(env.redisUrl()), 8);
-    pool = new CredentialPool(redis, new PoolKeys(env.redisKeyPrefix()), clock, 200);
+    pool = new CredentialPool(redis, new RedisKeys(env.redisKeyPrefix()), clock, 200);
     ledger = new SendLedger(redis, null, pool.keys(), clock, Duration.ofSeconds(60), Duration.ofDays(8));
   }
 

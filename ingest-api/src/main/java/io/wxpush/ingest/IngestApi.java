@@ -6,7 +6,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.wxpush.config.CommonConfig;
 import io.wxpush.credentials.CredentialPool;
 import io.wxpush.credentials.CredentialValidator;
-import io.wxpush.credentials.PoolKeys;
+import io.wxpush.redis.RedisKeys;
 import io.wxpush.http.HealthCheck;
 import io.wxpush.http.HttpServer;
 import io.wxpush.ingest.auth.PushApiKeys;
@@ -79,16 +79,16 @@ public final class IngestApi implements AutoCloseable {
 
     SessionTokens tokens = new SessionTokens(config.sessionSigningKey(), common.apps().keySet(), config.sessionTtl(), clock);
     PushApiKeys apiKeys = new PushApiKeys(config.pushApiKeys(), clock);
-    CredentialPool pool = new CredentialPool(redis, new PoolKeys(common.redisKeyPrefix()), clock, 200);
+    CredentialPool pool = new CredentialPool(redis, common.redisKeys(), clock, 200);
 
     SessionHandler sessions = new SessionHandler(common.apps(), weChat, tokens);
-    UploadRateLimiter uploadLimiter = new UploadRateLimiter(redis, common.redisKeyPrefix(), config.uploadsPerUserPerMinute(), clock,
+    UploadRateLimiter uploadLimiter = new UploadRateLimiter(redis, common.redisKeys(), config.uploadsPerUserPerMinute(), clock,
         UploadRateLimiter.DEFAULT_SYNC_INTERVAL);
     CredentialUploadHandler uploads = new CredentialUploadHandler(tokens, new CredentialValidator(clock), uploadLimiter,
         publisher, topics.credentials(), new UploadMeters(registry));
     UserCredentialsHandler userCredentials = new UserCredentialsHandler(apiKeys, pool, common.apps().keySet());
     PushHandler pushes = new PushHandler(apiKeys, new PushRequestParser(common.apps().keySet()),
-        new PushStatusStore(redis, common.redisKeyPrefix(), clock), publisher, topics.pushRequests());
+        new PushStatusStore(redis, common.redisKeys(), clock), publisher, topics.pushRequests());
 
     Map<String, HealthCheck> checks = new LinkedHashMap<>();
     checks.put("kafka", () -> KafkaClients.reachable(admin));

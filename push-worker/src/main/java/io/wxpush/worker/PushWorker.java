@@ -6,7 +6,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.wxpush.config.CommonConfig;
 import io.wxpush.config.Roles;
 import io.wxpush.credentials.CredentialPool;
-import io.wxpush.credentials.PoolKeys;
+import io.wxpush.redis.RedisKeys;
 import io.wxpush.credentials.SendLedger;
 import io.wxpush.http.HealthCheck;
 import io.wxpush.http.HttpServer;
@@ -80,7 +80,7 @@ public final class PushWorker implements ProcessRunner.Supervised {
       // many sends at once share a few pipelines for their ledger steps and outcomes (closed after the roles)
       RedisBatcher batcher = new RedisBatcher(redis, 4, 256);
       stack.push(batcher);
-      PoolKeys keys = new PoolKeys(common.redisKeyPrefix());
+      RedisKeys keys = common.redisKeys();
       CredentialPool pool = new CredentialPool(redis, keys, clock, config.poolCapPerUser());
 
       if (config.roles().contains(Roles.CREDENTIALS)) {
@@ -97,7 +97,7 @@ public final class PushWorker implements ProcessRunner.Supervised {
         stack.push(sweeper::shutdownNow);
       }
 
-      PushStatusStore status = new PushStatusStore(redis, batcher, common.redisKeyPrefix(), clock);
+      PushStatusStore status = new PushStatusStore(redis, batcher, common.redisKeys(), clock);
       if (config.roles().contains(Roles.SENDER)) {
         // A sender publishes one result record per task, keyed over many partitions: its batches
         // hold a record or two, where lz4's per-batch buffers cost more CPU than they save bytes.

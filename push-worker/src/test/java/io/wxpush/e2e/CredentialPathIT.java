@@ -73,7 +73,7 @@ class CredentialPathIT {
 
     // the pool itself: exactly those entries, scored by collection time + 7 days
     try (UnifiedJedis redis = redis()) {
-      var pool = redis.zrangeWithScores(stack.env.redisKeyPrefix() + "u" + new UserRef(Stack.APP, "o-alice").hashTag() + ":pool", 0, -1);
+      var pool = redis.zrangeWithScores(new io.wxpush.redis.RedisKeys(stack.env.redisKeyPrefix()).templatePool(new UserRef(Stack.APP, "o-alice")), 0, -1);
       Map<String, Long> expiries = pool.stream().collect(Collectors.toMap(t -> t.getElement(), t -> (long) t.getScore()));
       assertThat(expiries).containsOnlyKeys("f:" + formIds.get(0), "f:" + formIds.get(1), "f:" + formIds.get(2),
           "p:" + prepay + ":1", "p:" + prepay + ":2", "p:" + prepay + ":3");

@@ -141,7 +141,7 @@ class InDoubtScenariosIT {
       PushRequest request = new PushRequest(1, rid, Stack.APP, "template", TEMPLATE, null, Map.of("keyword1", "hello"), null, null,
           null, new PushRequest.Audience(everyone, null), null);
       try (var redis = stack.redis()) {
-        PushStatusStore status = new PushStatusStore(redis, env.redisKeyPrefix(), java.time.Clock.systemUTC());
+        PushStatusStore status = new PushStatusStore(redis, new io.wxpush.redis.RedisKeys(env.redisKeyPrefix()), java.time.Clock.systemUTC());
         status.initStatus(request);
         status.recordPage(rid, "", Integer.toString(everyone.size()), everyone.size());
         status.finishFanout(rid);

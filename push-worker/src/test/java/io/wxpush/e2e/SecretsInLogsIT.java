@@ -70,7 +70,7 @@ class SecretsInLogsIT {
         String rid = stack.push(Map.of("appId", Stack.APP, "kind", "template", "templateId", "TPL_ORDER",
             "data", Map.of("keyword1", "x"), "audience", Map.of("openIds", openIds.subList(0, 15))));
         await().atMost(Duration.ofSeconds(60)).until(() -> stack.status(rid).path("sent").asInt() == 15);
-        String tokenKey = env.redisKeyPrefix() + "token{" + Stack.APP + "}";
+        String tokenKey = new io.wxpush.redis.RedisKeys(env.redisKeyPrefix()).token(Stack.APP);
         secrets.add(redis.get(tokenKey));
         stack.sim.invalidateTokens(Stack.APP); // refusals and a refresh get logged
         String rid2 = stack.push(Map.of("appId", Stack.APP, "kind", "template", "templateId", "TPL_ORDER",

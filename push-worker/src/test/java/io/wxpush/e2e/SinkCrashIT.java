@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.wxpush.config.RedisEndpoint;
 import io.wxpush.credentials.Credential;
 import io.wxpush.credentials.CredentialKind;
-import io.wxpush.credentials.PoolKeys;
+import io.wxpush.redis.RedisKeys;
 import io.wxpush.credentials.UserRef;
 import io.wxpush.json.Json;
 import io.wxpush.kafka.KafkaClients;
@@ -57,7 +57,7 @@ class SinkCrashIT {
         "SINK_BATCH", "25")));
 
     try (UnifiedJedis redis = RedisConnections.open(RedisEndpoint.parse(env.redisUrl()), 4)) {
-      PoolKeys keys = new PoolKeys(env.redisKeyPrefix());
+      RedisKeys keys = new RedisKeys(env.redisKeyPrefix());
       try (JarProcess first = JarProcess.start(JarProcess.moduleJar("push-worker"), vars)) {
         await().atMost(Duration.ofSeconds(60)).until(() -> stored(redis, keys) > total / 10);
         first.kill();
@@ -120,7 +120,7 @@ class SinkCrashIT {
     return text.length() <= chars ? text : text.substring(text.length() - chars);
   }
 
-  private static long stored(UnifiedJedis redis, PoolKeys keys) {
+  private static long stored(UnifiedJedis redis, RedisKeys keys) {
     List<Response<Long>> counts = new ArrayList<>();
     try (AbstractPipeline p = redis.pipelined()) {
       for (int u = 0; u < USERS; u++) counts.add(p.zcard(keys.templatePool(new UserRef(Stack.APP, "o" + u))));

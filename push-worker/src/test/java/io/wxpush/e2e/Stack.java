@@ -93,7 +93,7 @@ final class Stack implements AutoCloseable {
 
   /** A credential pool on the test's keys, with the system clock (as the workers use). */
   io.wxpush.credentials.CredentialPool pool(redis.clients.jedis.UnifiedJedis redis) {
-    return new io.wxpush.credentials.CredentialPool(redis, new io.wxpush.credentials.PoolKeys(env.redisKeyPrefix()),
+    return new io.wxpush.credentials.CredentialPool(redis, new io.wxpush.redis.RedisKeys(env.redisKeyPrefix()),
         java.time.Clock.systemUTC(), 200);
   }
 
@@ -142,7 +142,7 @@ final class Stack implements AutoCloseable {
   /** Each user's final outcome code of a push ({@code s}, {@code n}, {@code f}, {@code u}), as the senders recorded it. */
   Map<String, String> userOutcomes(String requestId) {
     try (var redis = redis()) {
-      return new io.wxpush.push.PushStatusStore(redis, env.redisKeyPrefix(), java.time.Clock.systemUTC()).userOutcomes(requestId);
+      return new io.wxpush.push.PushStatusStore(redis, new io.wxpush.redis.RedisKeys(env.redisKeyPrefix()), java.time.Clock.systemUTC()).userOutcomes(requestId);
     }
   }
 

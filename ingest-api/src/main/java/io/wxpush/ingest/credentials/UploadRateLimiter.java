@@ -1,6 +1,7 @@
 package io.wxpush.ingest.credentials;
 
 import io.wxpush.credentials.UserRef;
+import io.wxpush.redis.RedisKeys;
 import io.wxpush.redis.RedisWindowCounter;
 import java.time.Clock;
 import java.time.Duration;
@@ -51,7 +52,7 @@ public final class UploadRateLimiter implements AutoCloseable {
   }
 
   private final FleetCounter fleet;
-  private final String prefix;
+  private final RedisKeys keys;
   private final int perMinute;
   private final Clock clock;
   private final long windowMs = WINDOW.toMillis();
@@ -62,15 +63,15 @@ public final class UploadRateLimiter implements AutoCloseable {
   private boolean failing;
 
   /** Counts in Redis, synced every {@code syncInterval} by a daemon thread this limiter owns. */
-  public UploadRateLimiter(UnifiedJedis redis, String prefix, int perMinute, Clock clock, Duration syncInterval) {
-    this(new RedisWindowCounter(redis, WINDOW, clock)::addAll, prefix, perMinute, clock);
+  public UploadRateLimiter(UnifiedJedis redis, RedisKeys keys, int perMinute, Clock clock, Duration syncInterval) {
+    this(new RedisWindowCounter(redis, WINDOW, clock)::addAll, keys, perMinute, clock);
     syncer.scheduleWithFixedDelay(this::sync, syncInterval.toMillis(), syncInterval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Without a sync thread: the caller calls {@link #sync()} (tests). */
-  UploadRateLimiter(FleetCounter fleet, String prefix, int perMinute, Clock clock) {
+  UploadRateLimiter(FleetCounter fleet, RedisKeys keys, int perMinute, Clock clock) {
     this.fleet = fleet;
-    this.prefix = prefix;
+    this.keys = keys;
     this.perMinute = perMinute;
     this.clock = clock;
     this.syncer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -166,7 +167,7 @@ public final class UploadRateLimiter implements AutoCloseable {
   }
 
   private String key(UserRef user) {
-    return prefix + "u" + user.hashTag() + ":uploads";
+    return keys.uploads(user);
   }
 
   /** Users with a window in memory (for tests and diagnostics). */

@@ -3,7 +3,7 @@ package io.wxpush.worker.credentials;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.wxpush.credentials.CredentialPool;
-import io.wxpush.credentials.PoolKeys;
+import io.wxpush.redis.RedisKeys;
 import io.wxpush.credentials.UserRef;
 import io.wxpush.metrics.WxpushMeter;
 import java.util.List;
@@ -35,7 +35,7 @@ public final class PoolSweeper implements Runnable {
     try {
       long dropped = 0;
       for (String appId : apps) {
-        for (int shard = 0; shard < PoolKeys.INDEX_SHARDS; shard++) {
+        for (int shard = 0; shard < RedisKeys.INDEX_SHARDS; shard++) {
           String cursor = null;
           List<String> page;
           while (!(page = pool.indexPage(appId, null, shard, cursor, PAGE)).isEmpty()) {

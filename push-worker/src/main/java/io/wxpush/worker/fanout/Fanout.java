@@ -3,7 +3,7 @@ package io.wxpush.worker.fanout;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.wxpush.credentials.CredentialPool;
-import io.wxpush.credentials.PoolKeys;
+import io.wxpush.redis.RedisKeys;
 import io.wxpush.json.Json;
 import io.wxpush.kafka.AckedPublisher;
 import io.wxpush.metrics.WxpushMeter;
@@ -84,7 +84,7 @@ public final class Fanout {
       after = slash == cursor.length() - 1 ? null : cursor.substring(slash + 1);
     }
     String template = request.subscribe() ? request.templateId() : null;
-    for (; shard < PoolKeys.INDEX_SHARDS; shard++, after = null) {
+    for (; shard < RedisKeys.INDEX_SHARDS; shard++, after = null) {
       while (true) {
         List<String> page = pool.indexPage(request.appId(), template, shard, after, pageSize);
         if (page.isEmpty()) break;
@@ -95,7 +95,7 @@ public final class Fanout {
         if (page.size() < pageSize) break;
       }
       String nextShard = (shard + 1) + "/";
-      if (shard + 1 < PoolKeys.INDEX_SHARDS) {
+      if (shard + 1 < RedisKeys.INDEX_SHARDS) {
         if (!status.recordPage(request.requestId(), cursor, nextShard, 0)) return false;
         cursor = nextShard;
       }

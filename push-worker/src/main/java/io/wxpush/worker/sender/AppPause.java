@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import io.wxpush.redis.RedisKeys;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.SetParams;
 
@@ -22,18 +23,18 @@ public final class AppPause {
   private record Seen(Optional<Pause> pause, long readAt) {}
 
   private final UnifiedJedis redis;
-  private final String prefix;
+  private final RedisKeys keys;
   private final Clock clock;
   private final Map<String, Seen> local = new ConcurrentHashMap<>();
 
-  public AppPause(UnifiedJedis redis, String prefix, Clock clock) {
+  public AppPause(UnifiedJedis redis, RedisKeys keys, Clock clock) {
     this.redis = redis;
-    this.prefix = prefix;
+    this.keys = keys;
     this.clock = clock;
   }
 
   private String key(String appId) {
-    return prefix + "pause{" + appId + "}";
+    return keys.pause(appId);
   }
 
   Optional<Pause> current(String appId) {

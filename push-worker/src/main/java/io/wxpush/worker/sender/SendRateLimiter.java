@@ -1,5 +1,6 @@
 package io.wxpush.worker.sender;
 
+import io.wxpush.redis.RedisKeys;
 import io.wxpush.redis.RedisWindowCounter;
 import java.time.Clock;
 import java.time.Duration;
@@ -12,13 +13,13 @@ import redis.clients.jedis.UnifiedJedis;
  */
 final class SendRateLimiter {
   private final RedisWindowCounter counter;
-  private final String prefix;
+  private final RedisKeys keys;
   private final int perSecond;
   private final Clock clock;
 
-  SendRateLimiter(UnifiedJedis redis, String prefix, int perSecond, Clock clock) {
+  SendRateLimiter(UnifiedJedis redis, RedisKeys keys, int perSecond, Clock clock) {
     this.counter = new RedisWindowCounter(redis, Duration.ofSeconds(1), clock);
-    this.prefix = prefix;
+    this.keys = keys;
     this.perSecond = perSecond;
     this.clock = clock;
   }
@@ -32,7 +33,7 @@ final class SendRateLimiter {
   boolean acquire(String appId, long giveUpNanos) throws InterruptedException {
     if (perSecond <= 0) return true;
     while (true) {
-      RedisWindowCounter.Count count = counter.increment(prefix + "rate{" + appId + "}");
+      RedisWindowCounter.Count count = counter.increment(keys.sendRate(appId));
       if (count.value() <= perSecond) return true;
       long waitMs = Math.max(1, count.windowEndsAtMs() - clock.millis()); // try again in the next second
       if (System.nanoTime() + waitMs * 1_000_000 > giveUpNanos) return false;

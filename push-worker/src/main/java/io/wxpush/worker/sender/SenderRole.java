@@ -49,14 +49,14 @@ public final class SenderRole implements AutoCloseable {
     CommonConfig common = config.common();
     Topics topics = common.topics();
     WeChatClient weChat = new WeChatClient(common.weChatApiBase(), config.weChatTimeout(), config.senderConcurrency(), clock);
-    TokenManager tokens = new TokenManager(redis, common.redisKeyPrefix(), weChat, common.apps(), config.tokenEndpoint(),
+    TokenManager tokens = new TokenManager(redis, common.redisKeys(), weChat, common.apps(), config.tokenEndpoint(),
         config.weChatTimeout(), clock, registry);
     SenderMeters meters = new SenderMeters(registry);
     Outcomes outcomes = new Outcomes(status, publisher, topics.pushResults(), topics.pushDlq(), meters, clock);
     Duration attemptBudget = config.weChatTimeout().plus(STEPS_AROUND_A_CALL);
     Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
-    TaskRunner runner = new TaskRunner(ledger, status, tokens, weChat, new AppPause(redis, common.redisKeyPrefix(), clock),
-        new SendRateLimiter(redis, common.redisKeyPrefix(), config.sendRatePerApp(), clock), outcomes, meters,
+    TaskRunner runner = new TaskRunner(ledger, status, tokens, weChat, new AppPause(redis, common.redisKeys(), clock),
+        new SendRateLimiter(redis, common.redisKeys(), config.sendRatePerApp(), clock), outcomes, meters,
         new SendPolicy(config.sendMaxAttempts(), backoff, attemptBudget), backoff, attemptBudget.plus(LEASE_MARGIN), attemptBudget, clock);
     TaskBatch batch = new TaskBatch(runner, outcomes, config.senderConcurrency(), config.maxDeliveries());
 

@@ -1,0 +1,45 @@
+package io.wxpush.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.wxpush.credentials.UserRef;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RedisKeysTest {
+  private final RedisKeys keys = new RedisKeys("wxpush:");
+  private final UserRef user = new UserRef("wxapp1", "o_1-a");
+
+  @Test
+  void everyKeyBelongsToExactlyItsOwnFamilyAndSharesTheHashTagOfWhatItBelongsTo() {
+    Map<String, RedisKeys.Family> built = Map.ofEntries(
+        Map.entry(keys.templatePool(user), RedisKeys.Family.POOL),
+        Map.entry(keys.grants(user, "TPL_1"), RedisKeys.Family.GRANTS),
+        Map.entry(keys.grantTemplates(user), RedisKeys.Family.GRANT_TEMPLATES),
+        Map.entry(keys.spent(user), RedisKeys.Family.SPENT),
+        Map.entry(keys.ledger(user), RedisKeys.Family.LEDGER),
+        Map.entry(RedisKeys.inWindow(keys.uploads(user), 29_000_123), RedisKeys.Family.UPLOADS),
+        Map.entry(keys.templateIndex("wxapp1", 15), RedisKeys.Family.TEMPLATE_INDEX),
+        Map.entry(keys.grantIndex("wxapp1", 3, "TPL_1"), RedisKeys.Family.GRANT_INDEX),
+        Map.entry(keys.pushStatus("rid:with-odd.chars"), RedisKeys.Family.PUSH_STATUS),
+        Map.entry(keys.pushReasons("r1"), RedisKeys.Family.PUSH_REASONS),
+        Map.entry(keys.pushOutcomes("r1"), RedisKeys.Family.PUSH_OUTCOMES),
+        Map.entry(keys.pushRequest("r1"), RedisKeys.Family.PUSH_REQUEST),
+        Map.entry(keys.token("wxapp1"), RedisKeys.Family.TOKEN),
+        Map.entry(keys.tokenLock("wxapp1"), RedisKeys.Family.TOKEN_LOCK),
+        Map.entry(keys.pause("wxapp1"), RedisKeys.Family.PAUSE),
+        Map.entry(RedisKeys.inWindow(keys.sendRate("wxapp1"), 1_700_000_000), RedisKeys.Family.SEND_RATE));
+    assertThat(built).hasSize(RedisKeys.Family.values().length);
+    built.forEach((key, family) -> {
+      assertThat(key).startsWith("wxpush:");
+      String rest = key.substring("wxpush:".length());
+      assertThat(RedisKeys.Family.of(rest)).as(key).contains(family);
+      for (RedisKeys.Family other : RedisKeys.Family.values()) {
+        if (other != family) assertThat(other.matches(rest)).as(key + " is not " + other).isFalse();
+      }
+    });
+    assertThat(keys.templatePool(user)).contains("{wxapp1:o_1-a}");
+    assertThat(keys.ledger(user)).contains("{wxapp1:o_1-a}");
+    assertThat(RedisKeys.Family.of("something:else")).isEmpty();
+  }
+}
