@@ -1,22 +1,18 @@
 package io.wxpush.config;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.Map;
 
 /**
- * The settings every wxpush process shares (BRIEF §3), read from the environment in one place.
+ * The settings ingest-api and push-worker share (BRIEF §3), read from the environment in one
+ * place; names, defaults and meanings are declared in {@link Setting}.
  *
- * @param kafkaBootstrapServers {@code KAFKA_BOOTSTRAP_SERVERS}, default {@code localhost:9092}
- * @param topicPrefix {@code KAFKA_TOPIC_PREFIX}, default {@code wxpush.}
- * @param redis {@code REDIS_URL}, default {@code redis://localhost:6379}
- * @param redisKeyPrefix {@code REDIS_KEY_PREFIX}, default {@code wxpush:}; lets several
- *     deployments (or tests) share one Redis
- * @param weChatApiBase {@code WECHAT_API_BASE}, default {@code https://api.weixin.qq.com}
- * @param apps {@code WECHAT_APPS}, required: {@code appId:secret[,appId:secret…]}
- * @param topicPartitions {@code KAFKA_TOPIC_PARTITIONS}, partitions of topics this process
- *     creates, default 12
- * @param replicationFactor {@code KAFKA_REPLICATION_FACTOR}, replicas of topics this process
- *     creates; 0 (the default) means the broker's {@code default.replication.factor}
+ * @param redis {@code REDIS_URL}, parsed
+ * @param apps {@code WECHAT_APPS}, required
+ * @param replicationFactor {@code KAFKA_REPLICATION_FACTOR}; 0 means the broker's {@code default.replication.factor}
+ * @param weChatTimeout {@code WECHAT_TIMEOUT}: the whole-call time-out of one WeChat call, in both processes
+ * @param poolCapPerUser {@code POOL_CAP_PER_USER}: most entries kept per user and pool
  */
 public record CommonConfig(
     String kafkaBootstrapServers,
@@ -26,7 +22,9 @@ public record CommonConfig(
     URI weChatApiBase,
     Map<String, WeChatApp> apps,
     int topicPartitions,
-    short replicationFactor) {
+    short replicationFactor,
+    Duration weChatTimeout,
+    int poolCapPerUser) {
 
   public CommonConfig {
     apps = Map.copyOf(apps);
@@ -34,23 +32,25 @@ public record CommonConfig(
 
   /** Reads the shared variables, recording problems in {@code env}; call {@link Env#check()} after. */
   public static CommonConfig read(Env env) {
-    String bootstrap = env.string("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092");
-    String prefix = env.string("KAFKA_TOPIC_PREFIX", "wxpush.");
+    String bootstrap = env.string(Setting.KAFKA_BOOTSTRAP_SERVERS);
+    String prefix = env.string(Setting.KAFKA_TOPIC_PREFIX);
     if (!prefix.matches("[A-Za-z0-9._-]*")) env.problem("KAFKA_TOPIC_PREFIX may hold only letters, digits, '.', '_' and '-'");
-    String redisUrl = env.string("REDIS_URL", "redis://localhost:6379");
+    String redisUrl = env.string(Setting.REDIS_URL);
     RedisEndpoint redis = null;
     try {
       redis = RedisEndpoint.parse(redisUrl);
     } catch (IllegalArgumentException e) {
       env.problem("REDIS_URL " + e.getMessage() + " (e.g. redis://localhost:6379 or redis-cluster://h1:7000,h2:7001)");
     }
-    String keyPrefix = env.string("REDIS_KEY_PREFIX", "wxpush:");
+    String keyPrefix = env.string(Setting.REDIS_KEY_PREFIX);
     if (keyPrefix.contains("{") || keyPrefix.contains("}")) env.problem("REDIS_KEY_PREFIX must not contain '{' or '}' (they mark hash tags)");
-    URI api = env.httpUri("WECHAT_API_BASE", "https://api.weixin.qq.com");
-    Map<String, WeChatApp> apps = env.weChatApps("WECHAT_APPS");
-    int partitions = env.integer("KAFKA_TOPIC_PARTITIONS", 12, 1, 10_000);
-    short replication = (short) env.integer("KAFKA_REPLICATION_FACTOR", 0, 0, 16);
-    return new CommonConfig(bootstrap, prefix, redis, keyPrefix, api, apps, partitions, replication);
+    URI api = env.httpUri(Setting.WECHAT_API_BASE);
+    Map<String, WeChatApp> apps = env.weChatApps(Setting.WECHAT_APPS);
+    int partitions = env.integer(Setting.KAFKA_TOPIC_PARTITIONS, 1, 10_000);
+    short replication = (short) env.integer(Setting.KAFKA_REPLICATION_FACTOR, 0, 16);
+    Duration weChatTimeout = env.duration(Setting.WECHAT_TIMEOUT);
+    int poolCap = env.integer(Setting.POOL_CAP_PER_USER, 1, 100_000);
+    return new CommonConfig(bootstrap, prefix, redis, keyPrefix, api, apps, partitions, replication, weChatTimeout, poolCap);
   }
 
   public io.wxpush.kafka.Topics topics() {

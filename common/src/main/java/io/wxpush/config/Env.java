@@ -11,6 +11,7 @@ import java.util.function.Function;
 /**
  * Reads typed settings from a variable map (normally {@link System#getenv()}), collecting every
  * problem instead of stopping at the first, so that one start-up names all that is wrong.
+ * Every read goes through a {@link Setting}, whose default is declared there and only there.
  * Messages name the variable and never print a value that {@link #secret} read.
  *
  * <p>Not thread-safe; use one per configuration load, then call {@link #check()}.
@@ -28,23 +29,23 @@ public final class Env {
   }
 
   /** The raw value, or empty when unset or blank. */
-  public Optional<String> raw(String name) {
+  private Optional<String> raw(String name) {
     String value = vars.get(name);
     return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
   }
 
-  public String string(String name, String defaultValue) {
+  private String string(String name, String defaultValue) {
     return raw(name).orElse(defaultValue);
   }
 
   /** A required plain value; records a problem and returns {@code null} when missing. */
-  public String required(String name) {
+  private String required(String name) {
     Optional<String> value = raw(name);
     if (value.isEmpty()) problems.add(name + " is required but not set");
     return value.orElse(null);
   }
 
-  public int integer(String name, int defaultValue, int min, int max) {
+  private int integer(String name, int defaultValue, int min, int max) {
     return parse(name, defaultValue, text -> {
       int v = Integer.parseInt(text);
       if (v < min || v > max) throw new IllegalArgumentException("must be between " + min + " and " + max);
@@ -52,16 +53,16 @@ public final class Env {
     }, "a whole number");
   }
 
-  public int port(String name, int defaultValue) {
+  private int port(String name, int defaultValue) {
     return integer(name, defaultValue, 0, 65535);
   }
 
   /** A duration written as ISO-8601 ({@code PT5S}) or a number with a unit: ms, s, m, h. */
-  public Duration duration(String name, Duration defaultValue) {
-    return parse(name, defaultValue, Env::parseDuration, "a duration such as 500ms, 5s, 2m or PT5S");
+  private Duration duration(String name, Duration defaultValue) {
+    return parse(name, defaultValue, Env::parseDuration, "a duration such as 500ms, 5s, 2m, 7d or PT5S");
   }
 
-  public boolean bool(String name, boolean defaultValue) {
+  private boolean bool(String name, boolean defaultValue) {
     return parse(name, defaultValue, text -> switch (text.toLowerCase()) {
       case "true", "1", "yes" -> true;
       case "false", "0", "no" -> false;
@@ -69,7 +70,7 @@ public final class Env {
     }, "true or false");
   }
 
-  public URI httpUri(String name, String defaultValue) {
+  private URI httpUri(String name, String defaultValue) {
     return parse(name, URI.create(defaultValue), text -> {
       URI uri = URI.create(text);
       if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
@@ -80,7 +81,7 @@ public final class Env {
   }
 
   /** A secret value; problems name the variable but never echo what was given. */
-  public Secret secret(String name, int minBytes) {
+  private Secret secret(String name, int minBytes) {
     Optional<String> value = raw(name);
     if (value.isEmpty()) {
       problems.add(name + " is required but not set");
@@ -94,7 +95,7 @@ public final class Env {
   }
 
   /** A list of secrets separated by commas, e.g. API keys. */
-  public List<Secret> secrets(String name) {
+  private List<Secret> secrets(String name) {
     Optional<String> value = raw(name);
     if (value.isEmpty()) {
       problems.add(name + " is required but not set");
@@ -108,7 +109,7 @@ public final class Env {
     return out;
   }
 
-  public Map<String, WeChatApp> weChatApps(String name) {
+  private Map<String, WeChatApp> weChatApps(String name) {
     Optional<String> value = raw(name);
     if (value.isEmpty()) {
       problems.add(name + " is required but not set (format appId:secret[,appId:secret...])");
@@ -120,6 +121,57 @@ public final class Env {
       problems.add(name + ": " + e.getMessage() + " (format appId:secret[,appId:secret...]; value not shown)");
       return Map.of();
     }
+  }
+
+  /** The raw value of {@code s}, or empty when unset or blank. */
+  public Optional<String> raw(Setting s) {
+    return raw(s.name());
+  }
+
+  public String string(Setting s) {
+    return string(s.name(), s.defaultValue().orElse(""));
+  }
+
+  public int integer(Setting s, int min, int max) {
+    return integer(s.name(), Integer.parseInt(declaredDefault(s)), min, max);
+  }
+
+  /** {@code HTTP_PORT}, defaulting to {@code process}'s own port. */
+  public int port(Setting s, Setting.Process process) {
+    return port(s.name(), Integer.parseInt(s.defaultFor(process).orElseThrow()));
+  }
+
+  public Duration duration(Setting s) {
+    return duration(s.name(), parseDuration(declaredDefault(s)));
+  }
+
+  public URI httpUri(Setting s) {
+    return httpUri(s.name(), declaredDefault(s));
+  }
+
+  /** A fraction between 0 and 1. */
+  public double rate(Setting s) {
+    return parse(s.name(), Double.parseDouble(declaredDefault(s)), text -> {
+      double rate = Double.parseDouble(text);
+      if (!(rate >= 0 && rate <= 1)) throw new IllegalArgumentException("must be a number between 0 and 1");
+      return rate;
+    }, "a number between 0 and 1");
+  }
+
+  public Secret secret(Setting s, int minBytes) {
+    return secret(s.name(), minBytes);
+  }
+
+  public List<Secret> secrets(Setting s) {
+    return secrets(s.name());
+  }
+
+  public Map<String, WeChatApp> weChatApps(Setting s) {
+    return weChatApps(s.name());
+  }
+
+  private static String declaredDefault(Setting s) {
+    return s.defaultValue().orElseThrow(() -> new IllegalStateException(s + " has no default: read it as required"));
   }
 
   /** Records a problem found by a caller's own cross-field check. */
@@ -149,14 +201,15 @@ public final class Env {
     if (t.startsWith("p")) return Duration.parse(text.trim().toUpperCase());
     int split = 0;
     while (split < t.length() && Character.isDigit(t.charAt(split))) split++;
-    if (split == 0) throw new IllegalArgumentException("must be a duration such as 500ms, 5s, 2m or PT5S");
+    if (split == 0) throw new IllegalArgumentException("must be a duration such as 500ms, 5s, 2m, 7d or PT5S");
     long amount = Long.parseLong(t.substring(0, split));
     return switch (t.substring(split)) {
       case "ms" -> Duration.ofMillis(amount);
       case "s", "" -> Duration.ofSeconds(amount);
       case "m" -> Duration.ofMinutes(amount);
       case "h" -> Duration.ofHours(amount);
-      default -> throw new IllegalArgumentException("unit must be ms, s, m or h");
+      case "d" -> Duration.ofDays(amount);
+      default -> throw new IllegalArgumentException("unit must be ms, s, m, h or d");
     };
   }
 }

@@ -13,7 +13,7 @@ class EnvTest {
   void missingRequiredVariablesAreAllNamedInOneError() {
     Env env = new Env(Map.of());
     CommonConfig.read(env);
-    env.secret("SESSION_SIGNING_KEY", 32);
+    env.secret(Setting.SESSION_SIGNING_KEY, 32);
     assertThatThrownBy(env::check)
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("WECHAT_APPS is required")
@@ -31,6 +31,7 @@ class EnvTest {
     assertThat(config.weChatApiBase().toString()).isEqualTo("https://api.weixin.qq.com");
     assertThat(config.apps()).containsOnlyKeys("wxapp1");
     assertThat(config.topics().pushTasks()).isEqualTo("wxpush.push-tasks");
+    assertThat(config.weChatTimeout()).as("one WeChat time-out for every process").isEqualTo(Duration.ofSeconds(10));
   }
 
   @Test
@@ -38,8 +39,8 @@ class EnvTest {
     Env env = new Env(Map.of(
         "WECHAT_APPS", "wxapp1:topsecretvalue,broken",
         "SESSION_SIGNING_KEY", "shortsecretvalue"));
-    env.weChatApps("WECHAT_APPS");
-    env.secret("SESSION_SIGNING_KEY", 32);
+    env.weChatApps(Setting.WECHAT_APPS);
+    env.secret(Setting.SESSION_SIGNING_KEY, 32);
     assertThatThrownBy(env::check)
         .hasMessageContaining("WECHAT_APPS")
         .hasMessageContaining("SESSION_SIGNING_KEY must be at least 32 bytes")
@@ -51,8 +52,8 @@ class EnvTest {
   void malformedValuesNameTheVariable() {
     Env env = new Env(Map.of("WECHAT_APPS", "a:b", "REDIS_URL", "http://x", "HTTP_PORT", "eighty", "SESSION_TTL", "3 weeks"));
     CommonConfig.read(env);
-    env.port("HTTP_PORT", 8080);
-    env.duration("SESSION_TTL", Duration.ofDays(7));
+    env.port(Setting.HTTP_PORT, Setting.Process.INGEST_API);
+    env.duration(Setting.SESSION_TTL);
     assertThatThrownBy(env::check)
         .hasMessageContaining("REDIS_URL must start with redis://")
         .hasMessageContaining("HTTP_PORT=eighty")
@@ -65,6 +66,30 @@ class EnvTest {
     assertThat(Env.parseDuration("5s")).isEqualTo(Duration.ofSeconds(5));
     assertThat(Env.parseDuration("2m")).isEqualTo(Duration.ofMinutes(2));
     assertThat(Env.parseDuration("PT1H")).isEqualTo(Duration.ofHours(1));
+    assertThat(Env.parseDuration("7d")).isEqualTo(Duration.ofDays(7));
+  }
+
+  @Test
+  void everyDeclaredDefaultParsesAsItsKind() {
+    for (Setting s : Setting.values()) {
+      for (Setting.Process p : s.readBy()) {
+        String value = s.defaultFor(p).orElse(null);
+        if (value == null || value.isEmpty()) continue;
+        Env env = new Env(Map.of(s.name(), value));
+        switch (s.kind()) {
+          case INTEGER -> {
+            if (s == Setting.HTTP_PORT) env.port(s, p);
+            else env.integer(s, Integer.MIN_VALUE, Integer.MAX_VALUE);
+          }
+          case DURATION -> env.duration(s);
+          case URL -> env.httpUri(s);
+          case RATE -> env.rate(s);
+          default -> env.string(s);
+        }
+        env.check();
+      }
+    }
+    assertThatThrownBy(() -> new Env(Map.of()).duration(Setting.WECHAT_APPS)).hasMessageContaining("has no default");
   }
 
   @Test

@@ -7,11 +7,12 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import io.wxpush.config.Setting;
 
 /**
- * What the Java sources say a deployment must agree with: the environment variables each process
- * reads, which of them it requires, its HTTP port default, and the topic and group names. Found
- * by regular expressions over the source text, so the check follows the code as it changes.
+ * What the code says a deployment must agree with: the environment variables each process reads,
+ * which of them it requires and its HTTP port default (from the settings table, {@link Setting}),
+ * and the topic and group names (from {@code Topics}' source).
  */
 final class CodeFacts {
   /** The runnable modules, each deployed as one image. */
@@ -26,56 +27,31 @@ final class CodeFacts {
       "push-worker", Set.of("WECHAT_APPS"),
       "wechat-sim", Set.of("WECHAT_APPS"));
 
-  /** {@code env.string("NAME", …)}, {@code env.port("NAME", …)} … */
-  private static final Pattern ENV_CALL = Pattern.compile("\\benv\\s*\\.\\s*(\\w+)\\(\\s*\"([A-Z][A-Z0-9_]*)\"");
-  /** Helpers that take the Env first, e.g. {@code rate(env, "SIM_HTTP500_RATE")}. */
-  private static final Pattern ENV_HELPER = Pattern.compile("\\w+\\(\\s*env\\s*,\\s*\"([A-Z][A-Z0-9_]*)\"");
-  /** Env methods that record "is required but not set" when the variable is missing. */
-  private static final Set<String> REQUIRING_METHODS = Set.of("required", "secret", "secrets", "weChatApps");
-  private static final Pattern PORT_DEFAULT = Pattern.compile("\\benv\\s*\\.\\s*port\\(\\s*\"HTTP_PORT\"\\s*,\\s*(\\d+)\\s*\\)");
   private static final Pattern TOPIC_NAME = Pattern.compile("public String (\\w+)\\(\\)\\s*\\{\\s*return prefix \\+ \"([^\"]+)\";");
 
   private CodeFacts() {}
 
-  private static String sources(String module) {
-    StringBuilder all = new StringBuilder();
-    for (var file : RepoFiles.filesUnder(module + "/src/main/java", ".java")) {
-      all.append(RepoFiles.text(RepoFiles.relative(file))).append('\n');
-    }
-    return all.toString();
+  private static Setting.Process process(String module) {
+    return Setting.Process.ofModule(module);
   }
 
-  /** Own sources plus common's when the module reads the shared configuration (CommonConfig). */
-  private static String sourcesReadBy(String module) {
-    String own = sources(module);
-    return own.contains("CommonConfig") ? own + sources("common") : own;
-  }
-
-  /** Every variable the process of {@code module} reads. */
+  /** Every variable the process of {@code module} reads (the settings table, which {@code Env} reads through). */
   static Set<String> envVarsReadBy(String module) {
-    String text = sourcesReadBy(module);
     Set<String> names = new TreeSet<>();
-    Matcher m = ENV_CALL.matcher(text);
-    while (m.find()) names.add(m.group(2));
-    m = ENV_HELPER.matcher(text);
-    while (m.find()) names.add(m.group(1));
+    for (Setting s : Setting.readBy(process(module))) names.add(s.name());
     return names;
   }
 
   /** Variables the process of {@code module} refuses to start without. */
   static Set<String> requiredEnvVarsOf(String module) {
     Set<String> names = new TreeSet<>();
-    Matcher m = ENV_CALL.matcher(sourcesReadBy(module));
-    while (m.find()) {
-      if (REQUIRING_METHODS.contains(m.group(1))) names.add(m.group(2));
-    }
+    for (Setting s : Setting.readBy(process(module))) if (s.requiredBy(process(module))) names.add(s.name());
     return names;
   }
 
-  /** The HTTP_PORT default in the module's own sources, or -1 when none is found. */
+  /** The process's HTTP_PORT default. */
   static int httpPortDefault(String module) {
-    Matcher m = PORT_DEFAULT.matcher(sources(module));
-    return m.find() ? Integer.parseInt(m.group(1)) : -1;
+    return Integer.parseInt(Setting.HTTP_PORT.defaultFor(process(module)).orElseThrow());
   }
 
   /** Method name in {@code Topics} → name suffix after the prefix, e.g. pushTasks → push-tasks. */
@@ -86,11 +62,8 @@ final class CodeFacts {
     return names;
   }
 
-  /** The {@code KAFKA_TOPIC_PREFIX} default in CommonConfig. */
+  /** The {@code KAFKA_TOPIC_PREFIX} default. */
   static String topicPrefixDefault() {
-    Matcher m = Pattern.compile("env\\.string\\(\"KAFKA_TOPIC_PREFIX\",\\s*\"([^\"]*)\"\\)")
-        .matcher(RepoFiles.text("common/src/main/java/io/wxpush/config/CommonConfig.java"));
-    if (!m.find()) throw new AssertionError("CommonConfig no longer reads KAFKA_TOPIC_PREFIX with a default");
-    return m.group(1);
+    return Setting.KAFKA_TOPIC_PREFIX.defaultValue().orElseThrow();
   }
 }

@@ -75,11 +75,11 @@ public final class IngestApi implements AutoCloseable {
     new KafkaClientMetrics(producer).bindTo(registry);
     AckedPublisher publisher = new AckedPublisher(producer, config.kafkaAckTimeout());
     UnifiedJedis redis = RedisConnections.open(common.redis(), 128);
-    WeChatClient weChat = new WeChatClient(common.weChatApiBase(), config.weChatTimeout(), 64, clock);
+    WeChatClient weChat = new WeChatClient(common.weChatApiBase(), config.common().weChatTimeout(), 64, clock);
 
     SessionTokens tokens = new SessionTokens(config.sessionSigningKey(), common.apps().keySet(), config.sessionTtl(), clock);
     PushApiKeys apiKeys = new PushApiKeys(config.pushApiKeys(), clock);
-    CredentialPool pool = new CredentialPool(redis, common.redisKeys(), clock, 200);
+    CredentialPool pool = new CredentialPool(redis, common.redisKeys(), clock, common.poolCapPerUser());
 
     SessionHandler sessions = new SessionHandler(common.apps(), weChat, tokens);
     UploadRateLimiter uploadLimiter = new UploadRateLimiter(redis, common.redisKeys(), config.uploadsPerUserPerMinute(), clock,

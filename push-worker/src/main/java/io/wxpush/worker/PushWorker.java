@@ -81,7 +81,7 @@ public final class PushWorker implements ProcessRunner.Supervised {
       RedisBatcher batcher = new RedisBatcher(redis, 4, 256);
       stack.push(batcher);
       RedisKeys keys = common.redisKeys();
-      CredentialPool pool = new CredentialPool(redis, keys, clock, config.poolCapPerUser());
+      CredentialPool pool = new CredentialPool(redis, keys, clock, config.common().poolCapPerUser());
 
       if (config.roles().contains(Roles.CREDENTIALS)) {
         KafkaConsumer<String, byte[]> consumer = KafkaClients.manualCommitConsumer(

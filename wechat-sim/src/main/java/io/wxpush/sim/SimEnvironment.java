@@ -1,19 +1,15 @@
 package io.wxpush.sim;
 
 import io.wxpush.config.Env;
-import java.time.Duration;
+import io.wxpush.config.Setting;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Reads the standalone sim's {@link SimConfig} from the environment, naming the variable in
- * every problem: {@code HTTP_PORT} (8090), {@code WECHAT_APPS} (required), {@code SIM_LATENCY},
- * {@code SIM_LATENCY_JITTER}, {@code SIM_TEMPLATES}, {@code SIM_SYSTEM_ERROR_RATE},
- * {@code SIM_HTTP500_RATE}, {@code SIM_HTTP503_RATE}, {@code SIM_HANG_BEFORE_RATE},
- * {@code SIM_HANG_AFTER_RATE}, {@code SIM_5XX_AFTER_RATE}, {@code SIM_RESET_AFTER_RATE}, {@code SIM_HANG} (30s),
- * {@code SIM_DAILY_QUOTA} ({@code appId:n[,…]}).
+ * every problem; the variables, their defaults and meanings are declared in {@link Setting}
+ * (those read by {@link Setting.Process#WECHAT_SIM}).
  */
 final class SimEnvironment {
   private SimEnvironment() {}
@@ -21,35 +17,22 @@ final class SimEnvironment {
   /** Reads every variable; throws {@link io.wxpush.config.ConfigException} naming all problems. */
   static SimConfig read(Env env) {
     SimConfig.Builder b = SimConfig.builder();
-    b.port(env.port("HTTP_PORT", 8090));
-    var apps = env.weChatApps("WECHAT_APPS");
+    b.port(env.port(Setting.HTTP_PORT, Setting.Process.WECHAT_SIM));
+    var apps = env.weChatApps(Setting.WECHAT_APPS);
     apps.values().forEach(app -> b.app(app.appId(), app.secret()));
-    b.latency(env.duration("SIM_LATENCY", Duration.ZERO), env.duration("SIM_LATENCY_JITTER", Duration.ZERO));
-    b.systemErrorRate(rate(env, "SIM_SYSTEM_ERROR_RATE"));
-    b.http500Rate(rate(env, "SIM_HTTP500_RATE"));
-    b.http503Rate(rate(env, "SIM_HTTP503_RATE"));
-    b.hangBeforeRate(rate(env, "SIM_HANG_BEFORE_RATE"));
-    b.hangAfterDeliveryRate(rate(env, "SIM_HANG_AFTER_RATE"));
-    b.gatewayErrorAfterDeliveryRate(rate(env, "SIM_5XX_AFTER_RATE"));
-    b.resetAfterDeliveryRate(rate(env, "SIM_RESET_AFTER_RATE"));
-    b.hangFor(env.duration("SIM_HANG", Duration.ofSeconds(30)));
-    env.raw("SIM_DAILY_QUOTA").ifPresent(spec -> quotas(env, spec, b));
-    env.raw("SIM_TEMPLATES").ifPresent(spec -> templates(env, spec, apps.keySet(), b));
+    b.latency(env.duration(Setting.SIM_LATENCY), env.duration(Setting.SIM_LATENCY_JITTER));
+    b.systemErrorRate(env.rate(Setting.SIM_SYSTEM_ERROR_RATE));
+    b.http500Rate(env.rate(Setting.SIM_HTTP500_RATE));
+    b.http503Rate(env.rate(Setting.SIM_HTTP503_RATE));
+    b.hangBeforeRate(env.rate(Setting.SIM_HANG_BEFORE_RATE));
+    b.hangAfterDeliveryRate(env.rate(Setting.SIM_HANG_AFTER_RATE));
+    b.gatewayErrorAfterDeliveryRate(env.rate(Setting.SIM_5XX_AFTER_RATE));
+    b.resetAfterDeliveryRate(env.rate(Setting.SIM_RESET_AFTER_RATE));
+    b.hangFor(env.duration(Setting.SIM_HANG));
+    env.raw(Setting.SIM_DAILY_QUOTA).ifPresent(spec -> quotas(env, spec, b));
+    env.raw(Setting.SIM_TEMPLATES).ifPresent(spec -> templates(env, spec, apps.keySet(), b));
     env.check();
     return b.build();
-  }
-
-  private static double rate(Env env, String name) {
-    Optional<String> raw = env.raw(name);
-    if (raw.isEmpty()) return 0;
-    try {
-      double rate = Double.parseDouble(raw.get());
-      if (rate >= 0 && rate <= 1) return rate;
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    env.problem(name + "=" + raw.get() + ": must be a number between 0 and 1");
-    return 0;
   }
 
   private static void quotas(Env env, String spec, SimConfig.Builder b) {

@@ -48,12 +48,12 @@ public final class SenderRole implements AutoCloseable {
       AckedPublisher publisher, MeterRegistry registry, Clock clock) {
     CommonConfig common = config.common();
     Topics topics = common.topics();
-    WeChatClient weChat = new WeChatClient(common.weChatApiBase(), config.weChatTimeout(), config.senderConcurrency(), clock);
+    WeChatClient weChat = new WeChatClient(common.weChatApiBase(), config.common().weChatTimeout(), config.senderConcurrency(), clock);
     TokenManager tokens = new TokenManager(redis, common.redisKeys(), weChat, common.apps(), config.tokenEndpoint(),
-        config.weChatTimeout(), clock, registry);
+        config.common().weChatTimeout(), clock, registry);
     SenderMeters meters = new SenderMeters(registry);
     Outcomes outcomes = new Outcomes(status, publisher, topics.pushResults(), topics.pushDlq(), meters, clock);
-    Duration attemptBudget = config.weChatTimeout().plus(STEPS_AROUND_A_CALL);
+    Duration attemptBudget = config.common().weChatTimeout().plus(STEPS_AROUND_A_CALL);
     Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
     TaskRunner runner = new TaskRunner(ledger, status, tokens, weChat, new AppPause(redis, common.redisKeys(), clock),
         new SendRateLimiter(redis, common.redisKeys(), config.sendRatePerApp(), clock), outcomes, meters,
