@@ -3,6 +3,7 @@ package io.wxpush.credentials;
 import io.wxpush.redis.RedisKeys;
 import io.wxpush.redis.RedisConnections;
 import io.wxpush.redis.RedisScript;
+import io.wxpush.redis.StoreUnavailableException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -129,6 +130,10 @@ public final class CredentialPool {
 
   /** Live entries of one user, by kind and template. */
   public PoolSnapshot inspect(UserRef user) {
+    return StoreUnavailableException.around("reading the pools of a user", () -> inspectNow(user));
+  }
+
+  private PoolSnapshot inspectNow(UserRef user) {
     long now = clock.millis();
     List<Tuple> live = redis.zrangeByScoreWithScores(keys.templatePool(user), "(" + now, "+inf");
     int formIds = 0;

@@ -65,8 +65,8 @@ public final class HttpServer {
       config.routes.exception(ApiException.class, HttpServer::renderApi);
       config.routes.exception(HttpResponseException.class, (e, ctx) ->
           render(ctx, e.getStatus(), codeFor(e.getStatus()), e.getMessage()));
-      config.routes.exception(redis.clients.jedis.exceptions.JedisException.class, (e, ctx) -> {
-        log.warn("event=redis_unavailable route={} error={}", routeOf(ctx), e.getClass().getSimpleName());
+      config.routes.exception(io.wxpush.redis.StoreUnavailableException.class, (e, ctx) -> {
+        log.warn("event=redis_unavailable route={} error={}", routeOf(ctx), e.getCause().getClass().getSimpleName());
         ctx.header("Retry-After", "5");
         render(ctx, 503, "unavailable", "storage is not answering; nothing was accepted, retry later");
       });

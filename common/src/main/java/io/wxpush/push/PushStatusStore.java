@@ -4,6 +4,7 @@ import io.wxpush.json.Json;
 import io.wxpush.redis.RedisBatcher;
 import io.wxpush.redis.RedisKeys;
 import io.wxpush.redis.RedisScript;
+import io.wxpush.redis.StoreUnavailableException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -65,6 +66,10 @@ public final class PushStatusStore {
    * id was accepted before (the same id twice is one push).
    */
   public boolean accept(PushRequest push) {
+    return StoreUnavailableException.around("accepting push " + push.requestId(), () -> acceptNow(push));
+  }
+
+  private boolean acceptNow(PushRequest push) {
     String reply = redis.set(request(push.requestId()), Json.writeString(push), SetParams.setParams().nx().px(RETENTION.toMillis()));
     if (reply == null) return false;
     initStatus(push);
@@ -73,7 +78,7 @@ public final class PushStatusStore {
 
   /** Forgets an accepted request that could not be published, so the client may retry it. */
   public void forget(String requestId) {
-    redis.del(request(requestId), status(requestId));
+    StoreUnavailableException.around("forgetting push " + requestId, () -> redis.del(request(requestId), status(requestId)));
   }
 
   /** Creates the status record if missing (a request published straight to Kafka has none yet). */
@@ -144,6 +149,10 @@ public final class PushStatusStore {
   }
 
   public Optional<PushStatus> read(String requestId) {
+    return StoreUnavailableException.around("reading push " + requestId, () -> readNow(requestId));
+  }
+
+  private Optional<PushStatus> readNow(String requestId) {
     Map<String, String> s = redis.hgetAll(status(requestId));
     if (s.isEmpty()) return Optional.empty();
     long targets = number(s, "targets");

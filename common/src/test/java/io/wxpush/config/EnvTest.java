@@ -105,13 +105,6 @@ class EnvTest {
   }
 
   @Test
-  void rolesParseAnySubset() {
-    assertThat(Roles.parse("sender")).containsExactly(Roles.SENDER);
-    assertThat(Roles.parse("fanout, credentials")).containsExactlyInAnyOrder(Roles.FANOUT, Roles.CREDENTIALS);
-    assertThatThrownBy(() -> Roles.parse("sendr")).hasMessageContaining("unknown role 'sendr'");
-  }
-
-  @Test
   void secretsAreMaskedWhenPrinted() {
     Secret secret = Secret.of("hunter2hunter2");
     assertThat(secret.toString()).isEqualTo("****");

@@ -4,7 +4,6 @@ import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.wxpush.config.CommonConfig;
-import io.wxpush.config.Roles;
 import io.wxpush.credentials.CredentialPool;
 import io.wxpush.redis.RedisKeys;
 import io.wxpush.credentials.SendLedger;

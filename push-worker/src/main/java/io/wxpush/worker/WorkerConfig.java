@@ -2,7 +2,6 @@ package io.wxpush.worker;
 
 import io.wxpush.config.CommonConfig;
 import io.wxpush.config.Env;
-import io.wxpush.config.Roles;
 import io.wxpush.config.Setting;
 import io.wxpush.token.TokenManager;
 import java.time.Duration;

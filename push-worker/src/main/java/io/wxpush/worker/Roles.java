@@ -1,4 +1,4 @@
-package io.wxpush.config;
+package io.wxpush.worker;
 
 import java.util.EnumSet;
 import java.util.Locale;
