@@ -12,7 +12,7 @@ const { Uploader } = require('./uploader');
 
 /** What WeChat devtools hands out instead of a real formId. */
 const MOCK_FORM_ID = 'the formId is a mock one';
-/** The server refuses longer values (BRIEF §4.8); storing them would only waste room. */
+/** The server refuses longer values (README, HTTP API); storing them would only waste room. */
 const MAX_VALUE_LENGTH = 128;
 const MAX_BATCH = 100;
 

@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * The settings ingest-api and push-worker share (BRIEF §3), read from the environment in one
+ * The settings ingest-api and push-worker share, read from the environment in one
  * place; names, defaults and meanings are declared in {@link Setting}.
  *
  * @param redis {@code REDIS_URL}, parsed

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import java.time.Duration;
 import java.util.Optional;
 
-/** The kinds of push credential a mini-program user generates (BRIEF §1). */
+/** The kinds of push credential a mini-program user generates. */
 public enum CredentialKind {
   /** From a {@code <form report-submit>} submit: one template send within 7 days. */
   FORM_ID("form_id", 1, Optional.of(Duration.ofDays(7))),

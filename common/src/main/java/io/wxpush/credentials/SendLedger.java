@@ -9,7 +9,7 @@ import java.util.List;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
- * The send ledger (BRIEF §4 rule 3): per (push, user), in the user's own hash slot, which
+ * The send ledger (RELIABILITY.md, "The send ledger"): per (push, user), in the user's own hash slot, which
  * credential the push spends and where its send stands — {@code claimed → attempting(owner,
  * lease) → sent | failed | unknown}. Each transition is one Lua script, fenced by the owner id of
  * the delivery that holds the attempt and timed by Redis's own clock, so worker clock skew cannot

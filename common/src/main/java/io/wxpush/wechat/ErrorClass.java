@@ -1,7 +1,7 @@
 package io.wxpush.wechat;
 
 /**
- * What a WeChat answer means for wxpush (WECHAT-API.md): every answer falls in one class, and
+ * What a WeChat answer means for wxpush (docs/wechat-answers.md): every answer falls in one class, and
  * one place (the sender's {@code SendPolicy}) decides the action for each class.
  */
 public enum ErrorClass {

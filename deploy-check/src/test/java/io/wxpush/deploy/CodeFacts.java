@@ -18,10 +18,10 @@ final class CodeFacts {
   /** The runnable modules, each deployed as one image. */
   static final List<String> MODULES = List.of("ingest-api", "push-worker", "wechat-sim");
 
-  /** HTTP_PORT defaults BRIEF §3 and the README promise. */
+  /** HTTP_PORT defaults the README promises. */
   static final Map<String, Integer> EXPECTED_PORTS = Map.of("ingest-api", 8080, "push-worker", 8081, "wechat-sim", 8090);
 
-  /** Variables BRIEF §3 marks required, per process. */
+  /** Variables the README marks required, per process. */
   static final Map<String, Set<String>> EXPECTED_REQUIRED = Map.of(
       "ingest-api", Set.of("WECHAT_APPS", "SESSION_SIGNING_KEY", "PUSH_API_KEYS"),
       "push-worker", Set.of("WECHAT_APPS"),

@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.regex.Pattern;
 
 /**
- * Checks one uploaded credential against BRIEF §4.8 and turns it into a {@link Credential}, or
+ * Checks one uploaded credential against the upload rules (README, HTTP API) and turns it into a {@link Credential}, or
  * names why it is refused. Stateless and thread-safe.
  */
 public final class CredentialValidator {

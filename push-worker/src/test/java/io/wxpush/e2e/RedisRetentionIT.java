@@ -21,7 +21,7 @@ import redis.clients.jedis.resps.ScanResult;
 /**
  * After uploads, a template broadcast and a subscribe push (with a rate limit and a 45011 pause
  * on the way), every key under the deployment's prefix belongs to a family of {@link RedisKeys}
- * and every family that is not swept carries a TTL (BRIEF §4 rule 9).
+ * and every family that is not swept carries a TTL.
  */
 @ExtendWith(RealServices.class)
 class RedisRetentionIT {

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import redis.clients.jedis.UnifiedJedis;
 
-/** BRIEF §4 rule 4 on real Redis: one token per app, one look-up per process, a lock that outlasts a refresh. */
+/** The token manager on real Redis: one token per app, one look-up per process, a lock that outlasts a refresh. */
 @ExtendWith(RealServices.class)
 class TokenManagerIT {
   private static final Map<String, WeChatApp> APPS = Map.of("wxapp1", new WeChatApp("wxapp1", Secret.of("secret1")));

@@ -6,8 +6,8 @@ import java.util.regex.Pattern;
 /**
  * Checks a message's {@code data} against its template as WeChat does: only the template's
  * keywords, and for subscribe messages every keyword present with a value that fits the rule
- * of its key prefix ({@code thing} ≤ 20 chars, {@code number} ≤ 32 digits, …, see
- * WECHAT-API.md). Returns the errmsg of the 47003 answer naming the field, or {@code null}.
+ * of its key prefix ({@code thing} ≤ 20 chars, {@code number} ≤ 32 digits, …, listed in
+ * wechat-sim/README.md). Returns the errmsg of the 47003 answer naming the field, or {@code null}.
  * Stateless and thread-safe.
  */
 final class TemplateDataValidator {

@@ -11,7 +11,8 @@ import java.time.ZonedDateTime;
 /**
  * The sender's decisions as a pure function (no I/O, no clock, no randomness): from what is
  * known of one (push, user) and one WeChat answer to the {@link Action} to take, following the
- * table in WECHAT-API.md and BRIEF §4 rules 3 and 5. The table's rows are its unit tests.
+ * table in docs/wechat-answers.md and the send ledger rules of RELIABILITY.md. The table's rows
+ * are its unit tests.
  * Immutable and thread-safe.
  */
 final class SendPolicy {
@@ -78,7 +79,7 @@ final class SendPolicy {
   private Action credential(State s, WeChatReply reply) {
     if (reply.errcode() == 41029) {
       // Only this push ever held this credential (the claim popped it): a 41029 means it was
-      // used, and the only send wxpush made with it is this push's own (BRIEF §4 rule 3).
+      // used, and the only send wxpush made with it is this push's own (RELIABILITY.md, the send ledger).
       return new Action.Sent(s.inDoubt() ? null : "41029");
     }
     // 41028 after a lost answer: the form_id may have been delivered before it expired

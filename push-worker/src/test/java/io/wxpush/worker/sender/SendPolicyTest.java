@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
 
 /**
- * WECHAT-API.md's table of answers, row by row, for each credential kind, in doubt and not: the
+ * docs/wechat-answers.md's table of answers, row by row, for each credential kind, in doubt and not: the
  * policy is a pure function, so each row is one call.
  */
 class SendPolicyTest {
