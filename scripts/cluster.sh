@@ -301,7 +301,7 @@ run_tests() {
   local t0=$SECONDS
   echo "cluster test: KAFKA_BOOTSTRAP_SERVERS=$KAFKA_BOOTSTRAP_SERVERS REDIS_URL=$REDIS_URL KAFKA_REPLICATION_FACTOR=$KAFKA_REPLICATION_FACTOR"
   (cd "$ROOT" && ./mvnw -B -ntp verify -pl push-worker -am \
-    -Dit.test='ClusterScenariosIT,CredentialPathIT,PushPathIT,CredentialPoolIT,RedisScriptIT,RedisBatcherIT' \
+    -Dit.test='ClusterScenariosIT,CredentialPathIT,PushPathIT,CredentialPoolIT,SendLedgerIT,RedisScriptIT,RedisBatcherIT' \
     -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false "$@")
   echo "cluster test: passed in $((SECONDS - t0)) s"
 }
