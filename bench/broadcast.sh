@@ -1,7 +1,7 @@
 # Sourced by bench/push.sh and bench/memory.sh (after lib.sh): one broadcast end to end.
 #   broadcast TAG USERS SENDERS
 # A fresh topic and key prefix; USERS users (u0000000…) get one sim-minted form_id each, written
-# straight into the pools (CredentialPool.addAll); one fan-out worker and SENDERS sender workers
+# straight into the pools (CredentialPool.addAll), or BC_SEED names a function that seeds instead; one fan-out worker and SENDERS sender workers
 # (SENDER_CONCURRENCY, SENDER_CONSUMERS; SENDER_JAR to run the senders from another build; WORKER_JAVA_OPTS for their JVMs, with %n replaced by the
 # process name) and an ingest-api; POST /v1/pushes to everyone, poll GET /v1/pushes/{id} until done.
 # Sets BC_SENT, BC_ELAPSED (s, from POST to done), BC_RATE (sends/s), BC_STATUS, BC_PIDS (name=pid…),
@@ -15,9 +15,13 @@ jopts() { local o=${WORKER_JAVA_OPTS:-}; echo "${o//%n/$1}"; }
 broadcast() {
   local tag=$1 users=$2 senders=$3 pids=() names=() port ports=() i
   new_prefixes "$tag"
-  mint_formids "$users" 1 "$WORK/$tag.formids"
-  tool seed-pools "$REDIS_URL" "$KEY_PREFIX" "$APP" "$WORK/$tag.formids" >&2
-  rm -f "$WORK/$tag.formids"
+  if [ -n "${BC_SEED:-}" ]; then
+    $BC_SEED "$tag" "$users" # the caller seeds the pools its own way (bench/redis-budget.sh)
+  else
+    mint_formids "$users" 1 "$WORK/$tag.formids"
+    tool seed-pools "$REDIS_URL" "$KEY_PREFIX" "$APP" "$WORK/$tag.formids" >&2
+    rm -f "$WORK/$tag.formids"
+  fi
   local common=(WECHAT_API_BASE="$SIM" KAFKA_TOPIC_PARTITIONS=12)
   port=$(free_port)
   JAVA_OPTS=$(jopts "$tag-fanout") start "$tag-fanout" push-worker/target/push-worker.jar "${common[@]}" \

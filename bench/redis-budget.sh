@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Redis memory budget (issue 13, the targets of BRIEF rule 9): USERS users, each with three live
+# form_ids (sim-minted, so that the broadcast really sends) and a 28-character openId as WeChat's,
+# seeded straight into the pools; then one broadcast to all of them with one sender. Prints, from
+# Redis's own INFO memory and MEMORY USAGE:
+#   - bytes per user at rest (used_memory after seeding minus before, over USERS; and the sampled
+#     keys of one user: pool, plus their share of the index shards);
+#   - bytes per (push, user) while the push runs (used_memory at about half the users done minus
+#     at rest, over the users done then), and after it is done (over all users);
+#   - what a done push leaves per user (its per-user outcomes and each user's ledger entry, sampled).
+#
+#   bench/redis-budget.sh [users=1000000]      QUICK=1: 100,000 users
+source "$(dirname "$0")/lib.sh"
+source "$BENCH/broadcast.sh"
+USERS=${1:-1000000}
+[ -n "${QUICK:-}" ] && USERS=100000
+ensure_tool
+start_sim 0
+used() { redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/ {print $2+0}'; }
+mem() { redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" memory usage "$1" samples 0 | tr -d '\r'; }
+openid() { printf 'o%020d%07d' 0 "$1"; }
+
+seed() { # tag users: three sim-minted form_ids per user, 100,000 users per mint call
+  local users=$2 from n
+  : >"$WORK/seed.lines"
+  for ((from = 0; from < users; from += 100000)); do
+    n=$(( users - from < 100000 ? users - from : 100000 ))
+    python3 -c "import json; print(json.dumps({'appId':'$APP','perUser':3,'openIds':['o%020d%07d' % (0, i) for i in range($from, $from + $n)]}))" >"$WORK/mint.json"
+    curl -sf -X POST -H 'Content-Type: application/json' --data-binary @"$WORK/mint.json" "$SIM/sim/bulk/form-ids?format=lines" >>"$WORK/seed.lines"
+  done
+  BEFORE=$(used)
+  tool seed-pools "$REDIS_URL" "$KEY_PREFIX" "$APP" "$WORK/seed.lines" >&2
+  rm -f "$WORK/seed.lines"
+  REST=$(used)
+  # one user's keys, sampled: the pool, plus its share of the index shards
+  local pool=0 idx=0 s k
+  for s in 11 222 3333 44444; do pool=$((pool + $(mem "${KEY_PREFIX}u{$APP:$(openid $s)}:pool"))); done
+  pool=$((pool / 4))
+  for k in $(redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" --scan --pattern "${KEY_PREFIX}idx{$APP:*}:t"); do idx=$((idx + $(mem "$k"))); done
+  say "seeded $users users x 3 form_ids: used_memory +$((REST - BEFORE)) B; sampled pool key $pool B, index shards $idx B in all"
+  SAMPLED_POOL=$pool; SAMPLED_INDEX=$idx
+}
+
+MID=""; MID_DONE=0
+on_poll() { # the first look past half the users: memory while the push runs
+  [ -n "$MID" ] && return 0
+  local done
+  done=$(python3 -c 'import json,sys; s=json.loads(sys.argv[1]); print(s.get("sent",0)+s.get("noCredential",0)+s.get("failed",0)+s.get("unknown",0))' "$st" 2>/dev/null || echo 0)
+  if [ "$done" -ge $((USERS / 2)) ]; then MID=$(used); MID_DONE=$done; fi
+}
+after_done() {
+  AFTER=$(used)
+  local rid o=0 l=0 s
+  rid=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["requestId"])' "$BC_STATUS")
+  o=$(mem "${KEY_PREFIX}push{$rid}:o")
+  for s in 11 222 3333 44444; do l=$((l + $(mem "${KEY_PREFIX}u{$APP:$(openid $s)}:l"))); done
+  LEDGER_KEY=$((l / 4)); OUTCOMES=$o
+}
+BC_SEED=seed BC_ON_POLL=on_poll BC_BEFORE_STOP=after_done BC_TIMEOUT=3600 broadcast budget "$USERS" 1
+say "broadcast: $BC_SENT sent in $BC_ELAPSED s ($BC_STATUS)"
+python3 - "$USERS" "$BEFORE" "$REST" "$MID" "$MID_DONE" "$AFTER" "$SAMPLED_POOL" "$SAMPLED_INDEX" "$OUTCOMES" "$LEDGER_KEY" <<'PY'
+import sys
+users, before, rest, mid, mid_done, after, pool, idx, outcomes, ledger = (int(x or 0) for x in sys.argv[1:])
+at_rest = (rest - before) / users
+print(f"RESULT redis-budget users={users} at_rest_B_per_user={at_rest:.0f} (target <= 300; sampled: pool key {pool} B + index {idx/users:.0f} B)")
+if mid_done:
+    print(f"RESULT redis-budget in_flight_B_per_push_user={(mid - rest) / mid_done:.0f} (target <= 60; net of credentials spent, at {mid_done} users done)")
+print(f"RESULT redis-budget done_B_per_push_user={(after - rest) / users:.0f} (target: counters only after the grace time;"
+      f" sampled: per-user outcomes {outcomes / users:.0f} B, a user's ledger key {ledger} B)")
+PY
