@@ -28,7 +28,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -178,26 +180,20 @@ class InDoubtScenariosIT {
 
       // Every Redis connection cut, again and again, while the broadcast runs: replies of the
       // claim, of the attempt mark and of the outcome are lost in flight.
-      AtomicBoolean done = new AtomicBoolean();
       AtomicInteger cuts = new AtomicInteger();
       var endpoint = RedisEndpoint.parse(redis.address()).nodes().getFirst();
-      Thread cutter = Thread.ofVirtual().start(() -> {
-        try (Jedis admin = new Jedis(endpoint.getHost(), endpoint.getPort())) {
-          while (!done.get()) {
-            cuts.addAndGet((int) admin.clientKill(ClientKillParams.clientKillParams().type(ClientType.NORMAL).skipMe(ClientKillParams.SkipMe.YES)));
-            Thread.sleep(150);
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
+      ScheduledExecutorService cutter = Executors.newSingleThreadScheduledExecutor();
+      Jedis admin = new Jedis(endpoint.getHost(), endpoint.getPort());
+      cutter.scheduleAtFixedRate(() -> cuts.addAndGet((int) admin.clientKill(
+          ClientKillParams.clientKillParams().type(ClientType.NORMAL).skipMe(ClientKillParams.SkipMe.YES))), 0, 150, TimeUnit.MILLISECONDS);
       String rid = broadcast(stack, "subscribe");
       JsonNode status;
       try {
         status = awaitDone(stack, rid, Duration.ofSeconds(180));
       } finally {
-        done.set(true);
-        cutter.join();
+        cutter.shutdownNow();
+        cutter.awaitTermination(10, TimeUnit.SECONDS);
+        admin.close();
       }
 
       Invariants.exactlyOnce(stack, status, openIds);

@@ -17,9 +17,7 @@ import io.wxpush.wechat.WeChatReply;
 import io.wxpush.worker.Backoff;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -41,7 +39,6 @@ final class TaskRunner {
 
   /** Loop guard: ledger steps one delivery takes at most before it hands the task back. */
   private static final int MAX_STEPS = 200;
-  private static final long FAIL_FAST_CACHE_MS = 1_000;
   private static final Backoff REDIS_BACKOFF = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
 
   private final SendLedger ledger;
@@ -58,9 +55,7 @@ final class TaskRunner {
   private final Duration attemptBudget;
   private final Clock clock;
   private final PushGate gate = new PushGate();
-  private final Map<String, FailFast> failFast = new ConcurrentHashMap<>();
-
-  private record FailFast(Optional<String> reason, long readAt) {}
+  private final FailFastCache failFast;
 
   /**
    * @param lease how long an attempt holds its ledger entry: longer than {@code attemptBudget}
@@ -83,6 +78,7 @@ final class TaskRunner {
     this.lease = lease;
     this.attemptBudget = attemptBudget;
     this.clock = clock;
+    this.failFast = new FailFastCache(status, clock);
   }
 
   /** Runs one delivery of {@code task}; safe to run again (with the same delivery) after it threw. */
@@ -90,7 +86,7 @@ final class TaskRunner {
     String rid = task.requestId();
     // A redelivered task whose user is done finds the final entry at its first ledger step.
     if (pastNotAfter(task)) return new Send(task, delivery).endWithoutTrying("not_after", false);
-    Optional<String> failed = failedFast(rid);
+    Optional<String> failed = failFast.reason(rid);
     if (failed.isPresent()) {
       outcomes.record(task, Outcome.FAILED, failed.get());
       return End.DONE;
@@ -399,15 +395,5 @@ final class TaskRunner {
       pause = pauses.current(appId);
     }
     return true;
-  }
-
-  private Optional<String> failedFast(String requestId) {
-    long now = clock.millis();
-    FailFast cached = failFast.get(requestId);
-    if (cached != null && (cached.reason().isPresent() || now - cached.readAt() < FAIL_FAST_CACHE_MS)) return cached.reason();
-    Optional<String> reason = status.failedFast(requestId);
-    if (failFast.size() > 10_000) failFast.clear();
-    failFast.put(requestId, new FailFast(reason, now));
-    return reason;
   }
 }
