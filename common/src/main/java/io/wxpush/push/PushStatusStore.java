@@ -37,7 +37,7 @@ public final class PushStatusStore {
     this(redis, null, keys, clock);
   }
 
-  /** As above, with the per-user calls ({@link #hasOutcome}, {@link #recordOutcome}) pipelined through {@code batcher}. */
+  /** As above, with the per-user outcomes ({@link #recordOutcome}) pipelined through {@code batcher}. */
   public PushStatusStore(UnifiedJedis redis, RedisBatcher batcher, RedisKeys keys, Clock clock) {
     this.batcher = batcher;
     this.redis = redis;
@@ -109,12 +109,6 @@ public final class PushStatusStore {
   public String finishFanout(String requestId) {
     String state = (String) FANOUT_DONE.eval(redis, List.of(status(requestId)), List.of());
     return state;
-  }
-
-  /** True when this user of this push already has a final outcome (the task is a redelivery). */
-  public boolean hasOutcome(String requestId, String openId) {
-    String key = outcomes(requestId);
-    return batcher != null ? batcher.call(p -> p.hexists(key, openId)) : redis.hexists(key, openId);
   }
 
   /**
