@@ -175,18 +175,19 @@ class InDoubtScenariosIT {
       templates(stack);
       List<String> openIds = users("rk", 300);
       stack.seedGrants(openIds, SUBSCRIBE);
-      stack.sim.faults().latency(Duration.ofMillis(20), Duration.ofMillis(20));
-      stack.worker("fanout,sender", Map.of());
+      // 16 sends at a time at 100–200 ms: the broadcast lasts a few seconds, through many cuts
+      stack.sim.faults().latency(Duration.ofMillis(100), Duration.ofMillis(100));
+      stack.worker("fanout,sender", Map.of("SENDER_CONCURRENCY", "16"));
 
       // Every Redis connection cut, again and again, while the broadcast runs: replies of the
       // claim, of the attempt mark and of the outcome are lost in flight.
       AtomicInteger cuts = new AtomicInteger();
       var endpoint = RedisEndpoint.parse(redis.address()).nodes().getFirst();
+      String rid = broadcast(stack, "subscribe"); // accepted first: the cuts are for the senders, not for this request
       ScheduledExecutorService cutter = Executors.newSingleThreadScheduledExecutor();
       Jedis admin = new Jedis(endpoint.getHost(), endpoint.getPort());
       cutter.scheduleAtFixedRate(() -> cuts.addAndGet((int) admin.clientKill(
           ClientKillParams.clientKillParams().type(ClientType.NORMAL).skipMe(ClientKillParams.SkipMe.YES))), 0, 150, TimeUnit.MILLISECONDS);
-      String rid = broadcast(stack, "subscribe");
       JsonNode status;
       try {
         status = awaitDone(stack, rid, Duration.ofSeconds(180));
