@@ -89,7 +89,7 @@ public final class WeChatClient {
         .addQueryParameter("js_code", code)
         .addQueryParameter("grant_type", "authorization_code")
         .build();
-    Answer answer = call(new Request.Builder().url(url).get().build());
+    Answer answer = call(new Request.Builder().url(url).get());
     JsonNode body = answer.body();
     if (!answer.reply().ok() || body == null || !body.path("openid").isTextual()) {
       throw new WeChatException(answer.reply().ok() ? new WeChatReply(answer.reply().httpStatus(), -1, "no openid in answer", false) : answer.reply());
@@ -106,7 +106,7 @@ public final class WeChatClient {
     byte[] body = Json.write(Map.of(
         "grant_type", "client_credential", "appid", app.appId(), "secret", app.secret().reveal(), "force_refresh", forceRefresh));
     HttpUrl url = base.newBuilder().addPathSegments("cgi-bin/stable_token").build();
-    return token(call(new Request.Builder().url(url).post(RequestBody.create(body, JSON)).build()));
+    return token(call(new Request.Builder().url(url).post(RequestBody.create(body, JSON))));
   }
 
   /** Fetches an access token through the older {@code cgi-bin/token}. */
@@ -116,7 +116,7 @@ public final class WeChatClient {
         .addQueryParameter("appid", app.appId())
         .addQueryParameter("secret", app.secret().reveal())
         .build();
-    return token(call(new Request.Builder().url(url).get().build()));
+    return token(call(new Request.Builder().url(url).get()));
   }
 
   private AccessToken token(Answer answer) throws WeChatException {
@@ -135,7 +135,7 @@ public final class WeChatClient {
    */
   public WeChatReply send(String path, String accessToken, byte[] jsonBody) {
     HttpUrl url = base.newBuilder().addPathSegments(path).addQueryParameter("access_token", accessToken).build();
-    return call(new Request.Builder().url(url).post(RequestBody.create(jsonBody, JSON)).build()).reply();
+    return call(new Request.Builder().url(url).post(RequestBody.create(jsonBody, JSON))).reply();
   }
 
   private record Answer(WeChatReply reply, JsonNode body) {}
@@ -157,9 +157,9 @@ public final class WeChatClient {
     volatile boolean written;
   }
 
-  private Answer call(Request unmarked) {
+  private Answer call(Request.Builder builder) {
     RequestWritten mark = new RequestWritten();
-    Request request = unmarked.newBuilder().tag(RequestWritten.class, mark).build();
+    Request request = builder.tag(RequestWritten.class, mark).build();
     try (Response response = http().newCall(request).execute()) {
       int status = response.code();
       String text = response.body().string();

@@ -16,14 +16,8 @@ import io.wxpush.testkit.JarProcess;
 import io.wxpush.testkit.PrivateService;
 import io.wxpush.testkit.RealServices;
 import io.wxpush.testkit.TestEnv;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -131,10 +125,7 @@ class InDoubtScenariosIT {
       templates(stack);
       List<String> forms = users("df", 250);
       List<String> prepays = users("dp", 250);
-      stack.seedFormIds(forms, 2, System.currentTimeMillis());
-      stack.seedPrepayIds(prepays, System.currentTimeMillis());
-      List<String> everyone = new ArrayList<>(forms);
-      everyone.addAll(prepays);
+      List<String> everyone = stack.seedFormAndPrepayUsers(forms, 2, prepays);
       stack.sim.faults().latency(Duration.ofMillis(100), Duration.ofMillis(200)).systemErrorRate(0.2).rateLimitNext(20);
       stack.worker("sender", Map.of("SENDER_CONCURRENCY", "64"));
       stack.worker("sender", Map.of("SENDER_CONCURRENCY", "64"));
@@ -211,18 +202,15 @@ class InDoubtScenariosIT {
       templates(stack);
       List<String> forms = users("zf", 900);
       List<String> prepays = users("zp", 300);
-      stack.seedFormIds(forms, 2, System.currentTimeMillis());
-      stack.seedPrepayIds(prepays, System.currentTimeMillis());
-      List<String> everyone = new ArrayList<>(forms);
-      everyone.addAll(prepays);
+      List<String> everyone = stack.seedFormAndPrepayUsers(forms, 2, prepays);
       stack.sim.faults().latency(Duration.ofMillis(100), Duration.ofMillis(100));
       int concurrency = 16;
       Map<String, String> sender = Map.of("SENDER_CONCURRENCY", Integer.toString(concurrency), "SENDER_CONSUMERS", "2",
           "TASK_LOCK", "15s", "WECHAT_TIMEOUT", "2s");
-      int portA = freePort();
-      int portB = freePort();
-      try (JarProcess a = senderProcess(stack, portA, sender); JarProcess b = senderProcess(stack, portB, sender)) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> healthy(portA) && healthy(portB));
+      int portA = Stack.freePort();
+      int portB = Stack.freePort();
+      try (JarProcess a = stack.senderProcess(portA, sender); JarProcess b = stack.senderProcess(portB, sender)) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> Stack.healthy(portA) && Stack.healthy(portB));
         stack.worker("fanout", Map.of());
         String rid = broadcast(stack, "template");
         await().atMost(Duration.ofSeconds(60)).until(() -> stack.sim.deliveredCount() > 200);
@@ -233,7 +221,7 @@ class InDoubtScenariosIT {
         long frozenFor = Duration.ofNanos(System.nanoTime() - frozenAt).toSeconds();
         a.resume();
         // back, it finds its attempts taken over: nothing it does now may message anyone again
-        await().atMost(Duration.ofSeconds(60)).until(() -> healthy(portA));
+        await().atMost(Duration.ofSeconds(60)).until(() -> Stack.healthy(portA));
         long delivered = stack.sim.deliveredCount();
         await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(30)).until(() -> stack.sim.deliveredCount() == delivered);
 
@@ -244,28 +232,6 @@ class InDoubtScenariosIT {
         System.out.printf("RESULT frozen-sender scenario frozen_s=%d unknown=%d sent=%d sim_errcodes=%s%n", frozenFor,
             status.get("unknown").asLong(), status.get("sent").asLong(), stack.sim.errcodeCounts());
       }
-    }
-  }
-
-  private static JarProcess senderProcess(Stack stack, int port, Map<String, String> extra) throws Exception {
-    Map<String, String> vars = new HashMap<>(Stack.baseEnv(stack.env, stack.sim, extra));
-    vars.put("WORKER_ROLES", "sender");
-    vars.put("HTTP_PORT", Integer.toString(port));
-    return JarProcess.start(JarProcess.moduleJar("push-worker"), vars);
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
-  }
-
-  private static boolean healthy(int port) {
-    try {
-      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
-          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-    } catch (Exception e) {
-      return false;
     }
   }
 }

@@ -8,14 +8,12 @@ import io.wxpush.sim.SimTemplate;
 import io.wxpush.testkit.JarProcess;
 import io.wxpush.testkit.RealServices;
 import io.wxpush.testkit.TestEnv;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -46,18 +44,9 @@ class ScaledSendersIT {
   }
 
   private JarProcess sender(int port, Map<String, String> extra) throws Exception {
-    Map<String, String> vars = new HashMap<>(Stack.baseEnv(stack.env, stack.sim, extra));
-    vars.put("WORKER_ROLES", "sender");
-    vars.put("HTTP_PORT", Integer.toString(port));
-    JarProcess p = JarProcess.start(JarProcess.moduleJar("push-worker"), vars);
+    JarProcess p = stack.senderProcess(port, extra);
     senders.add(p);
     return p;
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   private static double sentBy(int port) {
@@ -88,11 +77,11 @@ class ScaledSendersIT {
     List<String> openIds = users(2_000);
     stack.seedFormIds(openIds, 1, System.currentTimeMillis());
     stack.sim.faults().latency(Duration.ofMillis(20), Duration.ZERO);
-    int portA = freePort();
-    int portB = freePort();
+    int portA = Stack.freePort();
+    int portB = Stack.freePort();
     sender(portA, Map.of("SENDER_CONCURRENCY", "32"));
     sender(portB, Map.of("SENDER_CONCURRENCY", "32"));
-    await().atMost(Duration.ofSeconds(60)).until(() -> healthy(portA) && healthy(portB));
+    await().atMost(Duration.ofSeconds(60)).until(() -> Stack.healthy(portA) && Stack.healthy(portB));
     stack.worker("fanout", Map.of());
 
     JsonNode status = broadcast(openIds, Duration.ofSeconds(120));
@@ -109,11 +98,11 @@ class ScaledSendersIT {
     List<String> openIds = users(3_000);
     stack.seedFormIds(openIds, 2, System.currentTimeMillis());
     stack.sim.faults().latency(Duration.ofMillis(40), Duration.ZERO);
-    int portA = freePort();
-    int portB = freePort();
+    int portA = Stack.freePort();
+    int portB = Stack.freePort();
     JarProcess a = sender(portA, Map.of("SENDER_CONCURRENCY", "16"));
     sender(portB, Map.of("SENDER_CONCURRENCY", "16"));
-    await().atMost(Duration.ofSeconds(60)).until(() -> healthy(portA) && healthy(portB));
+    await().atMost(Duration.ofSeconds(60)).until(() -> Stack.healthy(portA) && Stack.healthy(portB));
     stack.worker("fanout", Map.of());
     String rid = stack.push(Map.of("appId", Stack.APP, "kind", "template", "templateId", "TPL_ORDER",
         "data", Map.of("keyword1", "hello"), "audience", Map.of("all", true)));
@@ -171,14 +160,5 @@ class ScaledSendersIT {
       });
     }
     return out;
-  }
-
-  private static boolean healthy(int port) {
-    try {
-      return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
-          HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-    } catch (Exception e) {
-      return false;
-    }
   }
 }

@@ -5,6 +5,7 @@ import io.wxpush.ingest.IngestApi;
 import io.wxpush.ingest.IngestConfig;
 import io.wxpush.sim.SimConfig;
 import io.wxpush.sim.WeChatSim;
+import io.wxpush.testkit.JarProcess;
 import io.wxpush.testkit.TestEnv;
 import io.wxpush.worker.PushWorker;
 import io.wxpush.worker.WorkerConfig;
@@ -70,6 +71,43 @@ final class Stack implements AutoCloseable {
     PushWorker worker = PushWorker.start(WorkerConfig.read(new Env(vars)));
     workers.add(worker);
     return worker;
+  }
+
+  /** Starts a sender-only push-worker as a jar process on {@code port} (the caller closes it). */
+  JarProcess senderProcess(int port, Map<String, String> extra) throws java.io.IOException {
+    Map<String, String> vars = new HashMap<>(baseEnv(env, sim, extra));
+    vars.put("WORKER_ROLES", "sender");
+    vars.put("HTTP_PORT", Integer.toString(port));
+    return JarProcess.start(JarProcess.moduleJar("push-worker"), vars);
+  }
+
+  static int freePort() throws java.io.IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** True when the process on {@code port} answers {@code /health} with 200. */
+  static boolean healthy(int port) {
+    try {
+      return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create("http://127.0.0.1:" + port + "/health")).timeout(java.time.Duration.ofSeconds(2)).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+    } catch (java.io.IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** Seeds {@code forms} with {@code formIdsEach} form_ids and {@code prepays} with one prepay_id each; returns both lists in one. */
+  List<String> seedFormAndPrepayUsers(List<String> forms, int formIdsEach, List<String> prepays) {
+    seedFormIds(forms, formIdsEach, System.currentTimeMillis());
+    seedPrepayIds(prepays, System.currentTimeMillis());
+    List<String> everyone = new ArrayList<>(forms);
+    everyone.addAll(prepays);
+    return everyone;
   }
 
   /** Logs a simulated user in through the API; returns the session token. */

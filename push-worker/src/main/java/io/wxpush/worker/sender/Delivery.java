@@ -49,6 +49,11 @@ final class Delivery {
     return last;
   }
 
+  /** The DLQ reason of a task given up on this, its last delivery. */
+  String redeliveredReason() {
+    return "redelivered_" + count + "_times";
+  }
+
   Duration timeLeft() {
     return Duration.ofNanos(deadlineNanos - System.nanoTime());
   }

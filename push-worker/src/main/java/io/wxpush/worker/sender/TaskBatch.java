@@ -114,7 +114,7 @@ final class TaskBatch implements AutoCloseable {
       if (!delivery.last()) return Disposition.REDELIVER;
       // the broker would drop it after this hand-out: keep the task at least in the DLQ
       try {
-        outcomes.deadLetterRecord(task, "redelivered_" + delivery.count() + "_times", 0);
+        outcomes.deadLetterRecord(task, delivery.redeliveredReason(), 0);
       } catch (RuntimeException dlq) {
         log.error("event=task_lost requestId={} app={} error={}", task.requestId(), task.appId(), dlq.toString());
       }

@@ -84,7 +84,7 @@ final class TaskRunner {
   /** Runs one delivery of {@code task}; safe to run again (with the same delivery) after it threw. */
   End run(PushTask task, Delivery delivery) throws InterruptedException {
     String rid = task.requestId();
-    // A redelivered task whose user is done finds the final entry at its first ledger step.
+    // (A redelivered task whose user is done finds the final entry at its first ledger step.)
     if (pastNotAfter(task)) return new Send(task, delivery).endWithoutTrying("not_after", false);
     Optional<String> failed = failFast.reason(rid);
     if (failed.isPresent()) {
@@ -119,7 +119,7 @@ final class TaskRunner {
   /** Nothing was claimed for the task in this delivery: hand it back, or on the last delivery give up into the DLQ. */
   private End handBackUnclaimed(PushTask task, Delivery delivery) {
     if (!delivery.last()) return End.HAND_BACK;
-    return new Send(task, delivery).endWithoutTrying(redeliveredReason(delivery), true);
+    return new Send(task, delivery).endWithoutTrying(delivery.redeliveredReason(), true);
   }
 
   /** Where a delivery goes after an action: on with the entry as it now stands, or it ends. */
@@ -191,9 +191,10 @@ final class TaskRunner {
     private Next step(LedgerEntry entry) throws InterruptedException {
       if (entry != null && entry.state().isFinal()) return new Ends(finish(entry));
       if (entry != null && !heldByAnother(entry) && pastNotAfter(task)) return giveBack(entry, "not_after", entry.inDoubt());
-      if (!policy.mayTry(delivery.timeLeft())) return new Ends(handBack(entry, entry.inDoubt()));
+      boolean inDoubt = entry != null && entry.inDoubt();
+      if (!policy.mayTry(delivery.timeLeft())) return new Ends(handBack(entry, inDoubt));
       if (!permit) {
-        if (!rateLimiter.acquire(task.appId(), delivery.deadlineNanos() - attemptBudget.toNanos())) return new Ends(handBack(entry, entry.inDoubt()));
+        if (!rateLimiter.acquire(task.appId(), delivery.deadlineNanos() - attemptBudget.toNanos())) return new Ends(handBack(entry, inDoubt));
         permit = true;
       }
       String token;
@@ -341,10 +342,10 @@ final class TaskRunner {
     private End handBack(LedgerEntry entry, boolean inDoubt) {
       LedgerEntry now = settleAttempt(entry, inDoubt);
       if (!delivery.last()) return End.HAND_BACK;
-      if (now == null) return endWithoutTrying(redeliveredReason(delivery), true);
+      if (now == null) return endWithoutTrying(delivery.redeliveredReason(), true);
       if (now.state().isFinal()) return finish(now);
       if (heldByAnother(now)) return End.DONE; // its owner records the outcome
-      Next next = deadLetter(now, redeliveredReason(delivery), inDoubt || now.inDoubt());
+      Next next = deadLetter(now, delivery.redeliveredReason(), inDoubt || now.inDoubt());
       return next instanceof Ends e ? e.end() : End.DONE;
     }
 
@@ -375,10 +376,6 @@ final class TaskRunner {
         }
       }
     }
-  }
-
-  private static String redeliveredReason(Delivery delivery) {
-    return "redelivered_" + delivery.count() + "_times";
   }
 
   private boolean pastNotAfter(PushTask task) {
