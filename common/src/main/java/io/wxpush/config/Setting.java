@@ -36,7 +36,11 @@ public enum Setting {
 
   WORKER_ROLES(Kind.TEXT, "credentials,fanout,sender", Process.WORKER, "the roles this worker runs, any subset"),
   SINK_BATCH(Kind.INTEGER, "2000", Process.WORKER, "most credential records written to Redis per pipeline"),
-  SWEEP_INTERVAL(Kind.DURATION, "10m", Process.WORKER, "how often expired credentials are swept"),
+  SWEEP_INTERVAL(Kind.DURATION, "10m", Process.WORKER,
+      "how often each credentials-role process sweeps the index shards it owns (expired credentials, departed users)"),
+  LEDGER_GRACE(Kind.DURATION, "24h", Process.WORKER,
+      "how long a push's per-user state (final send-ledger entries, outcomes) is kept once written; a task that begins more"
+          + " than this after its push's fan-out started sends nothing (`push_expired`)"),
   FANOUT_PAGE(Kind.INTEGER, "500", Process.WORKER, "users per fan-out page"),
   SENDER_MODE(Kind.TEXT, "share", Process.WORKER, "`share` (a share group, Kafka ≥ 4.2) or `classic` (a consumer group)"),
   SENDER_CONCURRENCY(Kind.INTEGER, "1024", Process.WORKER, "sends in flight per process"),

@@ -26,7 +26,9 @@ import redis.clients.jedis.resps.Tuple;
  * blocks on Redis.
  */
 public final class CredentialPool {
-  private static final RedisScript ADD = RedisScript.load(CredentialPool.class, "pool-add.lua");
+  private static final String LIBRARY = "ledger-lib.lua";
+  private static final RedisScript ADD = RedisScript.load(CredentialPool.class, LIBRARY, "pool-add.lua");
+  private static final RedisScript SWEEP = RedisScript.load(CredentialPool.class, LIBRARY, "pool-sweep.lua");
 
   private final UnifiedJedis redis;
   private final RedisKeys keys;
@@ -73,7 +75,7 @@ public final class CredentialPool {
       boolean grant = c.kind() == CredentialKind.SUBSCRIPTION;
       String pool = grant ? keys.grants(user, c.templateId()) : keys.templatePool(user);
       PoolEntries entries = byPool.computeIfAbsent(pool, k -> new PoolEntries(user, grant ? c.templateId() : "", new ArrayList<>()));
-      String score = Long.toString(grant ? c.collectedAt() : c.expiresAt());
+      String score = Long.toString((grant ? c.collectedAt() : c.expiresAt()) / 1000); // seconds: a listpack's 4-byte integers
       for (String member : PoolMember.members(c)) {
         entries.scoresAndMembers().add(score);
         entries.scoresAndMembers().add(member);
@@ -84,14 +86,15 @@ public final class CredentialPool {
     List<AddCall> calls = new ArrayList<>();
     List<Response<Object>> replies = new ArrayList<>();
     Set<String> indexed = new HashSet<>();
+    Set<String> templates = new HashSet<>();
     try (AbstractPipeline pipeline = RedisConnections.pipelined(redis)) {
       for (Map.Entry<String, PoolEntries> e : byPool.entrySet()) {
         PoolEntries p = e.getValue();
         UserRef user = p.user();
-        List<String> k = List.of(e.getKey(), keys.spent(user), keys.grantTemplates(user));
+        List<String> k = List.of(e.getKey());
         List<String> pairs = p.scoresAndMembers();
         for (int from = 0; from < pairs.size(); from += 2 * MAX_ENTRIES_PER_CALL) {
-          List<String> args = new ArrayList<>(List.of(now, cap, p.templateId()));
+          List<String> args = new ArrayList<>(List.of(now, cap, p.templateId().isEmpty() ? "timed" : "grant"));
           args.addAll(pairs.subList(from, Math.min(pairs.size(), from + 2 * MAX_ENTRIES_PER_CALL)));
           calls.add(new AddCall(k, args));
           replies.add(ADD.queue(pipeline, k, args, false));
@@ -101,6 +104,9 @@ public final class CredentialPool {
         // once per user and index in a batch (after the user's entries, as before): the index
         // is a set, so a second ZADD in the same pipeline would change nothing
         if (indexed.add(index + " " + user.openId())) pipeline.zadd(index, 0, user.openId());
+        if (!p.templateId().isEmpty() && templates.add(user.appId() + " " + p.templateId())) {
+          pipeline.sadd(keys.grantTemplates(user.appId()), p.templateId());
+        }
       }
       pipeline.sync();
     }
@@ -135,7 +141,7 @@ public final class CredentialPool {
 
   private PoolSnapshot inspectNow(UserRef user) {
     long now = clock.millis();
-    List<Tuple> live = redis.zrangeByScoreWithScores(keys.templatePool(user), "(" + now, "+inf");
+    List<Tuple> live = redis.zrangeByScoreWithScores(keys.templatePool(user), "(" + now / 1000, "+inf");
     int formIds = 0;
     int sends = 0;
     Map<String, Boolean> prepays = new HashMap<>();
@@ -145,37 +151,149 @@ public final class CredentialPool {
       if (entry.kind() == CredentialKind.FORM_ID) formIds++;
       else prepays.put(entry.value(), true);
       sends++;
-      if (soonest.isEmpty()) soonest = Optional.of((long) t.getScore());
+      if (soonest.isEmpty()) soonest = Optional.of((long) t.getScore() * 1000);
     }
     Map<String, Integer> grants = new TreeMap<>();
-    for (String templateId : redis.smembers(keys.grantTemplates(user))) {
-      long n = redis.zcard(keys.grants(user, templateId));
+    for (String templateId : redis.smembers(keys.grantTemplates(user.appId()))) {
+      long n = redis.zcount(keys.grants(user, templateId), "(0", "+inf");
       if (n > 0) grants.put(templateId, (int) n);
     }
     return new PoolSnapshot(user.appId(), user.openId(), formIds, prepays.size(), sends, soonest, grants);
   }
 
+  /** What one sweep of an index shard did. */
+  public record ShardSweep(int users, long dropped, int leftIndex) {}
+
   /**
-   * Drops a user's expired form_ids and prepay_ids, and takes the user out of the index shards
-   * whose pools are now empty. Returns how many entries it dropped.
+   * Sweeps the users of one index shard (the form_id/prepay_id index, or one template's grant index)
+   * in two or three pipelines: each pool drops what ran out (expired entries, forgotten spent marks,
+   * final ledger entries past their keep time; a pool left with no live entry gets its TTL), then
+   * users with neither a live entry nor a final ledger entry leave the index — and go back in if an
+   * upload landed meanwhile.
+   * Bounded: one shard holds about a hundred users.
+   *
+   * @param subscribeTemplateId null for the form_id/prepay_id index, else that template's grants
    */
-  public long purge(UserRef user) {
-    long dropped = redis.zremrangeByScore(keys.templatePool(user), "-inf", "(" + clock.millis());
-    int shard = RedisKeys.shardOf(user.openId());
-    if (redis.zcard(keys.templatePool(user)) == 0) {
-      String index = keys.templateIndex(user.appId(), shard);
-      redis.zrem(index, user.openId());
-      // An upload may have landed between the two calls: put the user back if so.
-      if (redis.zcard(keys.templatePool(user)) > 0) redis.zadd(index, 0, user.openId());
-    }
-    for (String templateId : redis.smembers(keys.grantTemplates(user))) {
-      if (redis.zcard(keys.grants(user, templateId)) == 0) {
-        String index = keys.grantIndex(user.appId(), shard, templateId);
-        redis.zrem(index, user.openId());
-        if (redis.zcard(keys.grants(user, templateId)) > 0) redis.zadd(index, 0, user.openId());
+  public ShardSweep sweepShard(String appId, String subscribeTemplateId, int shard) {
+    String index = subscribeTemplateId == null ? keys.templateIndex(appId, shard) : keys.grantIndex(appId, shard, subscribeTemplateId);
+    String mode = subscribeTemplateId == null ? "timed" : "grant";
+    List<String> users = redis.zrange(index, 0, -1);
+    if (users.isEmpty()) return new ShardSweep(0, 0, 0);
+    String now = Long.toString(clock.millis());
+    List<String> pools = new ArrayList<>(users.size());
+    for (String openId : users) pools.add(keys.poolFor(new UserRef(appId, openId), subscribeTemplateId));
+    long dropped = 0;
+    List<Integer> empty = new ArrayList<>();
+    // By SHA first; a node that does not know the script yet answers NOSCRIPT: then the whole shard
+    // again with the source (a sweep is idempotent).
+    for (boolean withSource : new boolean[] {false, true}) {
+      List<Response<Long>> before = new ArrayList<>(users.size());
+      List<Response<Object>> left = new ArrayList<>(users.size());
+      try (AbstractPipeline pipeline = RedisConnections.pipelined(redis)) {
+        for (String pool : pools) {
+          before.add(pipeline.zcount(pool, "(0", "+inf"));
+          left.add(SWEEP.queue(pipeline, List.of(pool), List.of(mode, now), withSource));
+        }
+        pipeline.sync();
+      }
+      try {
+        dropped = 0;
+        empty.clear();
+        for (int i = 0; i < users.size(); i++) {
+          List<?> held = (List<?>) left.get(i).get();
+          long live = (Long) held.get(0);
+          dropped += before.get(i).get() - live;
+          if (live == 0 && (Long) held.get(1) == 0) empty.add(i);
+        }
+        break;
+      } catch (RuntimeException e) {
+        if (withSource || !RedisScript.isNoScript(e)) throw e;
       }
     }
-    return dropped;
+    if (empty.isEmpty()) return new ShardSweep(users.size(), dropped, 0);
+    List<Response<Long>> again = new ArrayList<>(empty.size());
+    try (AbstractPipeline pipeline = RedisConnections.pipelined(redis)) {
+      for (int i : empty) {
+        pipeline.zrem(index, users.get(i));
+        again.add(pipeline.zcount(pools.get(i), "(0", "+inf"));
+      }
+      pipeline.sync();
+    }
+    int stayed = 0;
+    try (AbstractPipeline pipeline = RedisConnections.pipelined(redis)) {
+      for (int j = 0; j < empty.size(); j++) {
+        if (again.get(j).get() > 0) { // an upload landed between the sweep and the ZREM
+          pipeline.zadd(index, 0, users.get(empty.get(j)));
+          stayed++;
+        }
+      }
+      pipeline.sync();
+    }
+    return new ShardSweep(users.size(), dropped, empty.size() - stayed);
+  }
+
+  /** Templates any user of {@code appId} holds (or held) grants for. */
+  public Set<String> grantTemplates(String appId) {
+    return redis.smembers(keys.grantTemplates(appId));
+  }
+
+  /** Forgets a template whose grant index is empty in every shard (the sweep found no holder). */
+  public void forgetTemplate(String appId, String templateId) {
+    redis.srem(keys.grantTemplates(appId), templateId);
+  }
+
+  /** Users in one index shard. */
+  public long shardSize(String appId, String subscribeTemplateId, int shard) {
+    return redis.zcard(subscribeTemplateId == null ? keys.templateIndex(appId, shard) : keys.grantIndex(appId, shard, subscribeTemplateId));
+  }
+
+  /** Users in the whole index (one pipelined ZCARD per shard). */
+  public long indexSize(String appId, String subscribeTemplateId) {
+    List<Response<Long>> sizes = new ArrayList<>(RedisKeys.INDEX_SHARDS);
+    try (AbstractPipeline pipeline = RedisConnections.pipelined(redis)) {
+      for (int shard = 0; shard < RedisKeys.INDEX_SHARDS; shard++) {
+        sizes.add(pipeline.zcard(subscribeTemplateId == null ? keys.templateIndex(appId, shard) : keys.grantIndex(appId, shard, subscribeTemplateId)));
+      }
+      pipeline.sync();
+    }
+    return sizes.stream().mapToLong(Response::get).sum();
+  }
+
+  /** A user of the index and the shard it is in. */
+  public record Indexed(int shard, String openId) {}
+
+  /** Shards read per pipeline when paging across them. */
+  private static final int SHARDS_PER_READ = 64;
+
+  /**
+   * One page of the whole index, shard after shard and in openId order within a shard, starting
+   * after ({@code fromShard}, {@code afterOpenId}) ({@code afterOpenId} null: from the start of
+   * that shard). Stable and resumable: the last entry of a page is the next cursor. Empty shards
+   * cost a pipelined read among {@value #SHARDS_PER_READ}, not a round trip each.
+   */
+  public List<Indexed> indexPageAcross(String appId, String subscribeTemplateId, int fromShard, String afterOpenId, int limit) {
+    List<Indexed> page = new ArrayList<>(limit);
+    String after = afterOpenId;
+    for (int group = fromShard; group < RedisKeys.INDEX_SHARDS && page.size() < limit; group += SHARDS_PER_READ) {
+      int end = Math.min(RedisKeys.INDEX_SHARDS, group + SHARDS_PER_READ);
+      List<Response<List<String>>> reads = new ArrayList<>(end - group);
+      try (AbstractPipeline pipeline = RedisConnections.pipelined(redis)) {
+        for (int shard = group; shard < end; shard++) {
+          String index = subscribeTemplateId == null ? keys.templateIndex(appId, shard) : keys.grantIndex(appId, shard, subscribeTemplateId);
+          String from = shard == fromShard && after != null ? "(" + after : "-";
+          reads.add(pipeline.zrangeByLex(index, from, "+", 0, limit - page.size()));
+        }
+        pipeline.sync();
+      }
+      for (int i = 0; i < reads.size() && page.size() < limit; i++) {
+        for (String openId : reads.get(i).get()) {
+          if (page.size() == limit) break;
+          page.add(new Indexed(group + i, openId));
+        }
+      }
+      after = null;
+    }
+    return page;
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.wxpush.credentials;
 
+import io.wxpush.push.PushRun;
 import io.wxpush.redis.RedisKeys;
 import io.wxpush.redis.RedisBatcher;
 import io.wxpush.redis.RedisScript;
@@ -10,7 +11,8 @@ import redis.clients.jedis.UnifiedJedis;
 
 /**
  * The send ledger (RELIABILITY.md, "The send ledger"): per (push, user), in the user's own hash slot, which
- * credential the push spends and where its send stands — {@code claimed → attempting(owner,
+ * credential the push spends and where its send stands (in flight in the user's ledger hash; once
+ * final, a few bytes in the pool it spent from, until {@code LEDGER_GRACE} has passed) — {@code claimed → attempting(owner,
  * lease) → sent | failed | unknown}. Each transition is one Lua script, fenced by the owner id of
  * the delivery that holds the attempt and timed by Redis's own clock, so worker clock skew cannot
  * break a lease. Claiming pops the credential from the pool in the same script, so a credential is
@@ -26,6 +28,7 @@ public final class SendLedger {
   private static final RedisScript SETTLE = RedisScript.load(SendLedger.class, LIBRARY, "ledger-settle.lua");
   private static final RedisScript NEXT = RedisScript.load(SendLedger.class, LIBRARY, "ledger-next.lua");
   private static final RedisScript RELEASE = RedisScript.load(SendLedger.class, LIBRARY, "ledger-release.lua");
+  private static final RedisScript READ = RedisScript.load(SendLedger.class, LIBRARY, "ledger-read.lua");
 
   /** What a transition found or did. */
   public enum Status {
@@ -48,7 +51,9 @@ public final class SendLedger {
     /** the entry already had its outcome. */
     FINAL,
     /** there is no entry. */
-    MISSING
+    MISSING,
+    /** claim / attempt: no entry, and the push's horizon has passed: nothing was claimed. */
+    EXPIRED
   }
 
   /** The outcome of a step that ends an attempt ({@link #settle}). */
@@ -82,85 +87,87 @@ public final class SendLedger {
   private final RedisKeys keys;
   private final Clock clock;
   private final Duration expiryMargin;
-  private final Duration retention;
+  private final Duration grace;
 
   /**
    * @param batcher pipelines the calls of many sends together; null for direct calls
    * @param expiryMargin a form_id expiring sooner than this is not claimed (it could expire in flight)
-   * @param retention how long an entry is kept after its last change (longer than any push runs)
+   * @param grace {@code LEDGER_GRACE}: how long an entry is kept once written, and never less than
+   *     its push's horizon ({@link PushRun#untilMs()})
    */
-  public SendLedger(UnifiedJedis redis, RedisBatcher batcher, RedisKeys keys, Clock clock, Duration expiryMargin, Duration retention) {
+  public SendLedger(UnifiedJedis redis, RedisBatcher batcher, RedisKeys keys, Clock clock, Duration expiryMargin, Duration grace) {
     this.redis = redis;
     this.batcher = batcher;
     this.keys = keys;
     this.clock = clock;
     this.expiryMargin = expiryMargin;
-    this.retention = retention;
+    this.grace = grace;
   }
 
   /**
-   * Claims a credential of {@code user} for push {@code requestId}, or returns the push's entry
-   * for this user when it has one ({@link Status#EXISTING}).
+   * Claims a credential of {@code user} for push {@code run}, or returns the push's entry for this
+   * user when it has one ({@link Status#EXISTING}); past the push's horizon with no entry, nothing
+   * ({@link Status#EXPIRED}).
    *
    * @param subscribeTemplateId the template whose grants to spend; null for the form_id/prepay_id pool
    */
-  public Result claim(UserRef user, String requestId, String subscribeTemplateId) {
+  public Result claim(UserRef user, PushRun run, String subscribeTemplateId) {
     long now = clock.millis();
     Object reply = eval(CLAIM, poolKeys(user, subscribeTemplateId),
-        List.of(requestId, mode(subscribeTemplateId), Long.toString(now), Long.toString(now + expiryMargin.toMillis()),
-            ms(retention), ms(SPENT_GRANT_MEMORY)));
+        List.of(run.id(), mode(subscribeTemplateId), Long.toString(now), Long.toString(now + expiryMargin.toMillis()),
+            ms(grace), Long.toString(run.untilMs()), ms(SPENT_GRANT_MEMORY)));
     return result(reply);
   }
 
   /**
    * Marks that {@code owner} is about to call WeChat for this entry, holding it for {@code lease}.
    * With no entry yet it claims a credential first, in the same step ({@link Status#ATTEMPTING},
-   * or {@link Status#NONE} from an empty pool): the first try of a task costs one script, not two.
+   * or {@link Status#NONE} from an empty pool; {@link Status#EXPIRED} past the push's horizon):
+   * the first try of a task costs one script, not two.
    *
    * @param subscribeTemplateId the template whose grants to claim from; null for the form_id/prepay_id pool
    * @param ownMarkUncalled true when {@code owner}'s own earlier mark (whose reply was lost) is
    *     known to have had no call: it does not put the send in doubt
    */
-  public Result attempt(UserRef user, String requestId, String subscribeTemplateId, String owner, Duration lease, boolean ownMarkUncalled) {
+  public Result attempt(UserRef user, PushRun run, String subscribeTemplateId, String owner, Duration lease, boolean ownMarkUncalled) {
     long now = clock.millis();
-    String pool = subscribeTemplateId == null ? keys.templatePool(user) : keys.grants(user, subscribeTemplateId);
-    return result(eval(ATTEMPT, List.of(keys.ledger(user), pool, keys.spent(user)),
-        List.of(requestId, owner, ms(lease), ownMarkUncalled ? "1" : "0", mode(subscribeTemplateId), Long.toString(now),
-            Long.toString(now + expiryMargin.toMillis()), ms(retention), ms(SPENT_GRANT_MEMORY))));
+    return result(eval(ATTEMPT, poolKeys(user, subscribeTemplateId),
+        List.of(run.id(), owner, ms(lease), ownMarkUncalled ? "1" : "0", mode(subscribeTemplateId), Long.toString(now),
+            Long.toString(now + expiryMargin.toMillis()), ms(grace), Long.toString(run.untilMs()), ms(SPENT_GRANT_MEMORY))));
   }
 
   /**
    * Records what an attempt's answer did (see {@link Settle}); {@code reason} goes with a final
    * entry. {@link Settle#FAILED} for a (push, user) with no entry writes a final one.
    */
-  public Result settle(UserRef user, String requestId, String owner, Settle step, String reason) {
-    return result(eval(SETTLE, List.of(keys.ledger(user)), List.of(requestId, owner, step.wire, reasonArg(reason), ms(retention))));
+  public Result settle(UserRef user, PushRun run, String subscribeTemplateId, String owner, Settle step, String reason) {
+    return result(eval(SETTLE, poolKeys(user, subscribeTemplateId),
+        List.of(run.id(), owner, step.wire, reasonArg(reason), ms(grace), Long.toString(run.untilMs()))));
   }
 
-  /** Drops the credential WeChat refused (41028) and claims the next for the same (push, user). */
-  public Result next(UserRef user, String requestId, String subscribeTemplateId, String owner, String reasonIfNone) {
+  /** Leaves the credential WeChat refused (41028) spent and claims the next for the same (push, user). */
+  public Result next(UserRef user, PushRun run, String subscribeTemplateId, String owner, String reasonIfNone) {
     long now = clock.millis();
     return result(eval(NEXT, poolKeys(user, subscribeTemplateId),
-        List.of(requestId, owner, mode(subscribeTemplateId), Long.toString(now), Long.toString(now + expiryMargin.toMillis()),
+        List.of(run.id(), owner, mode(subscribeTemplateId), Long.toString(now), Long.toString(now + expiryMargin.toMillis()),
             ms(SPENT_GRANT_MEMORY), reasonArg(reasonIfNone))));
   }
 
   /** Gives the entry's credential back (the send surely did not happen) and ends the entry as failed. */
-  public Result release(UserRef user, String requestId, String subscribeTemplateId, String owner, String reason) {
+  public Result release(UserRef user, PushRun run, String subscribeTemplateId, String owner, String reason) {
     return result(eval(RELEASE, poolKeys(user, subscribeTemplateId),
-        List.of(requestId, owner, mode(subscribeTemplateId), Long.toString(clock.millis()), reasonArg(reason))));
+        List.of(run.id(), owner, mode(subscribeTemplateId), Long.toString(clock.millis()), reasonArg(reason))));
   }
 
-  /** The push's entry for {@code user}, if any. */
-  public java.util.Optional<LedgerEntry> read(UserRef user, String requestId) {
-    String key = keys.ledger(user);
-    String stored = batcher != null ? batcher.call(p -> p.hget(key, requestId)) : redis.hget(key, requestId);
-    return stored == null ? java.util.Optional.empty() : java.util.Optional.of(LedgerEntry.parse(stored));
+  /** The push's entry for {@code user}, in flight or final, if any. */
+  public java.util.Optional<LedgerEntry> read(UserRef user, PushRun run, String subscribeTemplateId) {
+    String stored = (String) eval(READ, poolKeys(user, subscribeTemplateId), List.of(run.id()));
+    return stored.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(LedgerEntry.parse(stored));
   }
 
+  /** The keys every ledger script takes: the pool the push spends from, then the user's ledger hash. */
   private List<String> poolKeys(UserRef user, String subscribeTemplateId) {
-    String pool = subscribeTemplateId == null ? keys.templatePool(user) : keys.grants(user, subscribeTemplateId);
-    return List.of(pool, keys.spent(user), keys.ledger(user));
+    return List.of(keys.poolFor(user, subscribeTemplateId), keys.ledger(user));
   }
 
   private static String mode(String subscribeTemplateId) {

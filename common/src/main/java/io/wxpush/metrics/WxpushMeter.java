@@ -17,6 +17,7 @@ public enum WxpushMeter {
   CREDENTIALS_STORED("wxpush.credentials.stored", "Credential entries newly written to pools by the sink"),
   CREDENTIALS_INVALID_RECORDS("wxpush.credentials.invalid.records", "Records on the credentials topic that could not be read"),
   CREDENTIALS_EXPIRED("wxpush.credentials.expired", "Expired credential entries dropped by the sweep"),
+  SWEEP_SHARD("wxpush.sweep.shard", "Time to sweep one index shard (its users' pools and the index)"),
   CREDENTIALS_CLAIMED("wxpush.credentials.claimed", "Credentials claimed for a send, by kind", "kind"),
   SENDS("wxpush.sends", "WeChat send answers, by class (sent, token, credential, user, request, quota, transient)", "outcome"),
   WECHAT_CALL("wxpush.wechat.call", "Latency of WeChat send calls", "endpoint"),

@@ -16,7 +16,8 @@ import redis.clients.jedis.params.SetParams;
 
 /**
  * The state of every push in Redis: its status counters, the per-user outcomes that make each
- * counter exact under redelivery, the fan-out's resume cursor, and the fail-fast mark. All keys
+ * counter exact under redelivery (bucketed, kept for {@code LEDGER_GRACE}), the fan-out's resume
+ * cursor, the run stamp ({@link PushRun}), and the fail-fast mark. All keys
  * of one push share the hash tag {@code {requestId}}. Thread-safe; every method blocks on Redis.
  */
 public final class PushStatusStore {
@@ -26,6 +27,7 @@ public final class PushStatusStore {
   private static final RedisScript OUTCOME = RedisScript.load(PushStatusStore.class, "push-outcome.lua");
   private static final RedisScript PAGE = RedisScript.load(PushStatusStore.class, "push-page.lua");
   private static final RedisScript FANOUT_DONE = RedisScript.load(PushStatusStore.class, "push-fanout-done.lua");
+  private static final RedisScript RUN = RedisScript.load(PushStatusStore.class, "push-run.lua");
 
   private final UnifiedJedis redis;
   private final RedisKeys keys;
@@ -53,8 +55,14 @@ public final class PushStatusStore {
     return keys.pushReasons(requestId);
   }
 
-  private String outcomes(String requestId) {
-    return keys.pushOutcomes(requestId);
+  /** The user's field in its outcome bucket: 64 bits of SHA-256 of the openId, base64url (11 characters, not 28). */
+  static String userField(String openId) {
+    try {
+      byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(openId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(d, 8));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private String request(String requestId) {
@@ -112,24 +120,53 @@ public final class PushStatusStore {
   }
 
   /**
+   * Stamps the push's run (its short id, horizon and outcome buckets) the first time, and returns
+   * the run as stamped: every fan-out and sender of the push agrees on it.
+   *
+   * @param grace {@code LEDGER_GRACE}: the horizon is Redis's time now plus this
+   * @param outcomeBuckets for an audience of this size ({@link PushRun#bucketsFor}); ignored once stamped
+   */
+  public PushRun startRun(String requestId, String appId, Duration grace, int outcomeBuckets) {
+    return StoreUnavailableException.around("starting push " + requestId, () -> {
+      java.util.Optional<String> stamped = java.util.Optional.ofNullable(redis.hget(status(requestId), "run"));
+      String fresh = stamped.orElseGet(() -> Long.toString(redis.incr(keys.pushSeq(appId)), Character.MAX_RADIX));
+      @SuppressWarnings("unchecked")
+      List<Object> r = (List<Object>) RUN.eval(redis, List.of(status(requestId)),
+          List.of(fresh, Long.toString(grace.toMillis()), Integer.toString(outcomeBuckets)));
+      return new PushRun((String) r.get(0), (Long) r.get(1), ((Long) r.get(2)).intValue());
+    });
+  }
+
+  /**
    * Records a user's final outcome, once. Returns false when the user already had one (nothing
    * is counted twice).
    *
+   * @param grace {@code LEDGER_GRACE}: how long the user's outcome is remembered (at least the push's horizon)
    * @param reason why it failed or had no credential (an errcode or a short code); null for none
    */
-  public boolean recordOutcome(String requestId, String openId, Outcome outcome, String reason) {
-    List<String> keys = List.of(status(requestId), reasons(requestId), outcomes(requestId));
-    List<String> args = List.of(openId, outcome.code(), outcome.field(), reason == null ? "" : reason);
+  public boolean recordOutcome(String requestId, PushRun run, String openId, Outcome outcome, String reason, Duration grace) {
+    List<String> keys = List.of(status(requestId), reasons(requestId),
+        this.keys.pushOutcomes(requestId, RedisKeys.bucketOf(openId, run.outcomeBuckets())));
+    List<String> args = List.of(userField(openId), outcome.code(), outcome.field(), reason == null ? "" : reason,
+        Long.toString(grace.toMillis()), Long.toString(run.untilMs()));
     Object reply = batcher != null ? batcher.eval(OUTCOME, keys, args) : OUTCOME.eval(redis, keys, args);
     return ((Long) reply) == 1L;
   }
 
   /**
-   * Every user's final outcome code of a push (openId → {@link Outcome#code()}), for audits and
-   * tests; one read of the whole per-user record, so not for large pushes on a hot path.
+   * The final outcome code ({@link Outcome#code()}) of each of {@code openIds} that has one, for
+   * audits and tests, while the push's per-user state is kept ({@code LEDGER_GRACE}).
    */
-  public Map<String, String> userOutcomes(String requestId) {
-    return redis.hgetAll(outcomes(requestId));
+  public Map<String, String> userOutcomes(String requestId, java.util.Collection<String> openIds) {
+    Map<String, String> found = new TreeMap<>();
+    String buckets = redis.hget(status(requestId), "buckets");
+    if (buckets == null) return found;
+    int n = Integer.parseInt(buckets);
+    for (String openId : openIds) {
+      String code = redis.hget(keys.pushOutcomes(requestId, RedisKeys.bucketOf(openId, n)), userField(openId));
+      if (code != null) found.put(openId, code);
+    }
+    return found;
   }
 
   /** Marks the whole push as failed (a request-level WeChat error): no more credentials are spent on it. */

@@ -5,7 +5,9 @@ import java.util.Map;
 
 /**
  * One user's share of a push, as carried on {@code wxpush.push-tasks} (key {@code appId:openId}).
- * It holds the whole message, so a sender needs nothing else to send it.
+ * It holds the whole message and the push's run stamp ({@link PushRun}: {@code run}, {@code until},
+ * {@code buckets}), so a sender needs nothing else to send it. Version 1 tasks (from before the
+ * stamp) carry none; a sender then reads it from the push's status.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PushTask(
@@ -20,11 +22,26 @@ public record PushTask(
     String emphasisKeyword,
     String miniprogramState,
     String lang,
-    Long notAfter) {
+    Long notAfter,
+    String run,
+    Long until,
+    Integer buckets) {
 
-  public static PushTask of(PushRequest r, String openId) {
-    return new PushTask(1, r.requestId(), r.appId(), openId, r.kind(), r.templateId(), r.page(), r.data(),
-        r.emphasisKeyword(), r.miniprogramState(), r.lang(), r.notAfter());
+  public static PushTask of(PushRequest r, String openId, PushRun run) {
+    return new PushTask(2, r.requestId(), r.appId(), openId, r.kind(), r.templateId(), r.page(), r.data(),
+        r.emphasisKeyword(), r.miniprogramState(), r.lang(), r.notAfter(), run.id(), run.untilMs(), run.outcomeBuckets());
+  }
+
+  /** This task with {@code run} stamped on it. */
+  public PushTask withRun(PushRun run) {
+    return new PushTask(2, requestId, appId, openId, kind, templateId, page, data, emphasisKeyword, miniprogramState, lang, notAfter,
+        run.id(), run.untilMs(), run.outcomeBuckets());
+  }
+
+  /** The run stamp, if the task carries one (version 2 on). */
+  public java.util.Optional<PushRun> pushRun() {
+    return run == null || until == null || buckets == null ? java.util.Optional.empty()
+        : java.util.Optional.of(new PushRun(run, until, buckets));
   }
 
   public boolean subscribe() {

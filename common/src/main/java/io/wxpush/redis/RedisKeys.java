@@ -8,36 +8,46 @@ import io.wxpush.credentials.UserRef;
  * slot on Redis Cluster) and how long it lives written beside it ({@link Family}). No other class
  * concatenates a key; a test (deploy-check {@code RedisKeyOwnerTest}) fails when one does.
  *
- * <p>Three hash tags: {@code {appId:openId}} for everything of one user (pools, spent marks,
- * grants, the send ledger, upload counts), {@code {requestId}} for everything of one push, and
+ * <p>Three hash tags: {@code {appId:openId}} for everything of one user (pools with their spent
+ * marks and final ledger entries, grants, the send ledger in flight, upload counts), {@code {requestId}} for everything of one push, and
  * {@code {appId}} or {@code {appId:shard}} for what an app shares (token, pauses, send rate, the
  * user index shards).
  *
  * @param prefix {@code REDIS_KEY_PREFIX}, e.g. {@code wxpush:}
  */
 public record RedisKeys(String prefix) {
-  /** Shards of the per-app user index; a broadcast pages through them one after another. */
-  public static final int INDEX_SHARDS = 16;
+  /**
+   * Shards of the per-app user index: enough that a shard of an app with a few million users stays
+   * a listpack (Redis's compact encoding, {@code zset-max-listpack-entries} 128 by default: about
+   * 2M users; raise it for more, see docs/operations.md). Fan-out and sweep read them in pipelined
+   * groups; one shard per Redis Cluster slot's worth spreads an app's index over every node.
+   */
+  public static final int INDEX_SHARDS = 16384;
 
   /** Every key family: its pattern (after the prefix), its type, and what removes it. */
   public enum Family {
-    POOL("u{app:open}:pool", "ZSET of form_id/prepay_id entries by expiry",
-        "entries are swept when they expire (PoolSweeper) or spent; Redis drops the empty key"),
-    GRANTS("u{app:open}:g:<template>", "ZSET of one template's grants by collection time",
-        "entries are spent; capped per pool (POOL_CAP_PER_USER); grants do not expire, so neither does the key yet"),
-    GRANT_TEMPLATES("u{app:open}:gt", "SET of templates the user holds grants for",
-        "none yet: kept while grants may be held (grants do not expire)"),
-    SPENT("u{app:open}:spent", "ZSET of entries handed to a sender, by when they may be forgotten",
-        "trimmed on every claim; the key's TTL is the longest memory (30 days)"),
-    LEDGER("u{app:open}:l", "HASH requestId → send ledger entry",
-        "TTL 8 days after the last new entry; entries older than that are pruned on claims"),
+    POOL("u{app:open}", "ZSET of the user's form_id/prepay_id entries by expiry, their spent marks, "
+        + "and the send ledger's final entries of pushes spending them (layout: ledger-lib.lua)",
+        "no TTL while it holds a live entry (the sweep drops expired ones, and the user from the index "
+        + "when none is left); with none, a TTL that ends with its last spent mark or final ledger entry"),
+    GRANTS("u{app:open}:g:<template>", "ZSET of one template's grants by collection time, laid out as POOL",
+        "as POOL: grants do not expire, so it lives while one is held, then until its last leftover"),
+    GRANT_TEMPLATES("tpl{app}:g", "SET of templates any user of the app holds grants for",
+        "kept: one small set per app; the sweep takes out a template whose grant index is empty"),
+    LEDGER("u{app:open}:l", "HASH push id → send ledger entry in flight (claimed or attempting)",
+        "entries leave it when final; the key's TTL is its longest entry's keep time (LEDGER_GRACE, "
+        + "at least the push's horizon)"),
     UPLOADS("u{app:open}:uploads:<window>", "counter of one minute's uploads", "TTL two windows"),
     TEMPLATE_INDEX("idx{app:shard}:t", "ZSET of users with form_ids/prepay_ids, by openId",
-        "users leave it when the sweep finds their pool empty"),
+        "users leave it when the sweep finds no live entry in their pool"),
     GRANT_INDEX("idx{app:shard}:g:<template>", "ZSET of users with grants of a template", "as TEMPLATE_INDEX"),
-    PUSH_STATUS("push{request}:s", "HASH of a push's state, counters and fan-out cursor", "TTL 8 days from acceptance"),
-    PUSH_REASONS("push{request}:r", "HASH reason → users", "the status's TTL, set with the first outcome"),
-    PUSH_OUTCOMES("push{request}:o", "HASH openId → outcome code", "the status's TTL, set with the first outcome"),
+    PUSH_SEQ("seq{app}", "counter issuing the app's short push ids", "kept: one integer per app"),
+    PUSH_STATUS("push{request}:s", "HASH of a push's state, counters, fan-out cursor and run stamp",
+        "TTL 8 days from acceptance: what is left of a done push"),
+    PUSH_REASONS("push{request}:r", "HASH reason → users (counters)", "the status's TTL, set with the first outcome"),
+    PUSH_OUTCOMES("push{request}:o:<bucket>", "HASH user hash → outcome code, one bucket of the users "
+        + "of a push (so each user is counted once)",
+        "TTL LEDGER_GRACE after its last write, at least the push's horizon: a done push keeps only counters"),
     PUSH_REQUEST("push{request}:q", "the accepted request (idempotency marker)", "TTL 8 days"),
     TOKEN("token{app}", "the app's access token", "TTL its lifetime less 200 s"),
     TOKEN_LOCK("token{app}:lock", "the refresh lock", "TTL the lock's lease"),
@@ -60,7 +70,8 @@ public record RedisKeys(String prefix) {
           .replace("{request}", "\\E\\{[^}]+\\}\\Q")
           .replace("{app}", "\\E\\{" + any + "\\}\\Q")
           .replace("<template>", "\\E" + any + "\\Q")
-          .replace("<window>", "\\E[0-9]+\\Q"));
+          .replace("<window>", "\\E[0-9]+\\Q")
+          .replace("<bucket>", "\\E[0-9]+\\Q"));
     }
 
     /** True when a key (without the prefix) belongs to this family. */
@@ -71,7 +82,7 @@ public record RedisKeys(String prefix) {
     /** True when every key of the family carries a TTL (the others are swept, or kept). */
     public boolean expires() {
       return switch (this) {
-        case POOL, GRANTS, GRANT_TEMPLATES, TEMPLATE_INDEX, GRANT_INDEX -> false;
+        case POOL, GRANTS, GRANT_TEMPLATES, TEMPLATE_INDEX, GRANT_INDEX, PUSH_SEQ -> false;
         default -> true;
       };
     }
@@ -103,7 +114,12 @@ public record RedisKeys(String prefix) {
 
   /** {@link Family#POOL}. */
   public String templatePool(UserRef user) {
-    return user(user) + ":pool";
+    return user(user);
+  }
+
+  /** The pool a push spends from: {@link Family#POOL}, or {@link Family#GRANTS} of {@code subscribeTemplateId} when not null. */
+  public String poolFor(UserRef user, String subscribeTemplateId) {
+    return subscribeTemplateId == null ? templatePool(user) : grants(user, subscribeTemplateId);
   }
 
   /** {@link Family#GRANTS}. */
@@ -112,13 +128,8 @@ public record RedisKeys(String prefix) {
   }
 
   /** {@link Family#GRANT_TEMPLATES}. */
-  public String grantTemplates(UserRef user) {
-    return user(user) + ":gt";
-  }
-
-  /** {@link Family#SPENT}. */
-  public String spent(UserRef user) {
-    return user(user) + ":spent";
+  public String grantTemplates(String appId) {
+    return prefix + "tpl{" + appId + "}:g";
   }
 
   /** {@link Family#LEDGER}. */
@@ -155,9 +166,14 @@ public record RedisKeys(String prefix) {
     return push(requestId) + ":r";
   }
 
-  /** {@link Family#PUSH_OUTCOMES}. */
-  public String pushOutcomes(String requestId) {
-    return push(requestId) + ":o";
+  /** {@link Family#PUSH_OUTCOMES}: the bucket {@code bucket} of a push's per-user outcomes. */
+  public String pushOutcomes(String requestId, int bucket) {
+    return push(requestId) + ":o:" + bucket;
+  }
+
+  /** {@link Family#PUSH_SEQ}. */
+  public String pushSeq(String appId) {
+    return prefix + "seq{" + appId + "}";
   }
 
   /** {@link Family#PUSH_REQUEST}. */
@@ -193,5 +209,10 @@ public record RedisKeys(String prefix) {
   /** The index shard a user belongs to; stable across processes and restarts. */
   public static int shardOf(String openId) {
     return Math.floorMod(openId.hashCode(), INDEX_SHARDS);
+  }
+
+  /** The outcome bucket of a user in a push with {@code buckets} buckets (a power of two up to {@link #INDEX_SHARDS}). */
+  public static int bucketOf(String openId, int buckets) {
+    return shardOf(openId) & (buckets - 1);
   }
 }

@@ -1,11 +1,12 @@
 -- Send ledger, step 2 (claimed -> attempting): marks that one delivery of a task is about to call
 -- WeChat with the entry's credential, under its owner id and a lease (Redis TIME + lease ms).
--- KEYS[1] the user's ledger HASH   KEYS[2] the pool ZSET   KEYS[3] the user's spent ZSET
--- ARGV[1] requestId   ARGV[2] owner id (unique per delivery)   ARGV[3] lease ms (> one call's time-out)
+-- KEYS[1] the pool ZSET   KEYS[2] the user's ledger HASH
+-- ARGV[1] push id   ARGV[2] owner id (unique per delivery)   ARGV[3] lease ms (> one call's time-out)
 -- ARGV[4] '1' when ARGV[2]'s own mark is known to have had no call yet (its reply was lost), else '0'
 -- ARGV[5] with no entry yet: 'timed' or 'grant' claims one first (as ledger-claim.lua, straight to
 --   attempting), 'no' answers missing   ARGV[6] now ms   ARGV[7] timed: drop entries expiring before this ms
--- ARGV[8] ledger retention ms   ARGV[9] grant mode: how long a spent grant is remembered, ms
+-- ARGV[8] grace ms   ARGV[9] the push's horizon ms (as ledger-claim.lua)
+-- ARGV[10] grant mode: how long a spent grant is remembered, ms
 -- Only one attempt per (push, user) is ever in flight: another owner's live lease is left alone.
 -- An attempt whose lease ran out (its owner died or stalled mid-call), or this owner's own earlier
 -- mark that may have had a call, leaves the send in doubt (doubt = 1, for good). In doubt, only a
@@ -16,21 +17,18 @@
 --   {'busy', entry, leaseLeftMs} — another owner's attempt is in flight;
 --   {'final', entry} — the entry already has its outcome (s|f|u|n);
 --   {'refused', entry} — in doubt and not a form_id: never resent (entry now 'c' with doubt 1);
---   {'missing', ''} — no entry and ARGV[5] is 'no'.   (entry: see ledger-lib.lua)
+--   {'missing', ''} — no entry and ARGV[5] is 'no';  {'expired', ''} — no entry, past the horizon.
 local rnow = redis_now()
-local e = redis.call('HGET', KEYS[1], ARGV[1])
+local e = find(KEYS[1], KEYS[2], ARGV[1])
 if not e then
   if ARGV[5] == 'no' then return {'missing', ''} end
-  prune(KEYS[1], rnow)
-  local keep = rnow + tonumber(ARGV[8])
-  local member, score = pop(KEYS[2], KEYS[3], ARGV[5] == 'timed', tonumber(ARGV[6]), ARGV[7], tonumber(ARGV[9]))
-  if not member then
-    local none = 'n 0 0 none 0 ' .. keep .. ' 0 -'
-    write_new(KEYS[1], ARGV[1], none, ARGV[8])
-    return {'none', none}
-  end
+  if rnow > tonumber(ARGV[9]) then return {'expired', ''} end
+  local keep = keep_until(rnow, tonumber(ARGV[8]), tonumber(ARGV[9]))
+  local member, score = pop(KEYS[1], ARGV[5] == 'timed', tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[10]), rnow)
+  if not member then return {'none', write_final(KEYS[1], KEYS[2], ARGV[1], 'n', 'none', keep)} end
   local entry = 'a 0 1 ' .. ARGV[2] .. ' ' .. (rnow + tonumber(ARGV[3])) .. ' ' .. keep .. ' ' .. score .. ' ' .. member
-  write_new(KEYS[1], ARGV[1], entry, ARGV[8])
+  write_in_flight(KEYS[2], ARGV[1], entry, keep, rnow)
+  keep_alive(KEYS[1])
   return {'attempting', entry, 1}
 end
 local f = parse(e)
@@ -44,10 +42,10 @@ end
 if f[2] == '1' and string.sub(f[8], 1, 1) ~= 'f' then
   f[1], f[4], f[5] = 'c', '-', '0'
   local refused = format(f)
-  redis.call('HSET', KEYS[1], ARGV[1], refused)
+  redis.call('HSET', KEYS[2], ARGV[1], refused)
   return {'refused', refused}
 end
 f[1], f[3], f[4], f[5] = 'a', tostring(tonumber(f[3]) + 1), ARGV[2], tostring(rnow + tonumber(ARGV[3]))
 local entry = format(f)
-redis.call('HSET', KEYS[1], ARGV[1], entry)
+redis.call('HSET', KEYS[2], ARGV[1], entry)
 return {'attempting', entry, 0}

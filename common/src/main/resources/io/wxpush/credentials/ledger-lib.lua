@@ -1,9 +1,29 @@
--- Shared by the send ledger's scripts (prepended to each by SendLedger; defines functions only,
--- reads no KEYS or ARGV). A ledger entry, one field of the user's ledger HASH, is the string
+-- Shared by the pool's and the send ledger's scripts (prepended to each; defines functions only,
+-- reads no KEYS or ARGV). RedisKeys.Family POOL/GRANTS describes the layout they keep:
+--
+-- One sorted set per user and pool (the form_id/prepay_id pool, or one template's grants) holds
+-- three kinds of member in three disjoint score ranges, so that a user at rest costs one key:
+--   live entries        score > 0                 expiry (timed pool) or collection time (grants),
+--                                                 in seconds; members 'f:…', 'p:…:n', 's:…'
+--   spent marks         -LEDGER_BASE < score < 0  -forgetAt in seconds (the member as it was, so a
+--                                                 redelivered upload cannot bring it back)
+--   final ledger        score <= -LEDGER_BASE-1   -(LEDGER_BASE + keepUntil seconds * 8 + state
+--   entries                                       code); member 'l<pushId>' or 'l<pushId> <reason>'
+-- (LEDGER_BASE = 2^32 s, far beyond any time in seconds; scores of live entries and spent marks
+-- fit a listpack's 4-byte integers until 2038, final entries take 8.)
+-- A set that holds no live entry carries a TTL (its last leftover's horizon); one that does has none
+-- and is in the index, where the sweep finds it.
+--
+-- A send in flight (claimed or attempting) is one field of the user's ledger HASH, pushId -> the string
 --   'state doubt attempts owner-or-reason leaseUntilMs keepUntilMs score member'
--- state c (claimed) | a (attempting) | s (sent) | f (failed) | u (unknown) | n (no credential);
--- doubt 0|1; '-' for no owner/reason/member; times are Redis TIME in ms.
+-- state c (claimed) | a (attempting); once final (s sent | f failed | u unknown | n no credential)
+-- it leaves the hash for the sorted set. doubt 0|1; '-' for no owner/reason/member; times are Redis
+-- TIME in ms. Scripts return entries in that string form, finals too ('s 0 0 reason 0 keepMs 0 -').
 -- Returns: nothing (a library).
+
+local LEDGER_BASE = 4294967296
+local CODES = {s = 1, f = 2, u = 3, n = 4}
+local STATES = {'s', 'f', 'u', 'n'}
 
 local function redis_now()
   local t = redis.call('TIME')
@@ -20,36 +40,95 @@ local function format(f)
   return table.concat(f, ' ')
 end
 
--- Pops the pool entry to spend next (timed: the soonest-expiring live one; grant: the oldest),
--- dropping the expired and forgetting old spent marks first, and marks it spent.
--- Returns member, score — or nil when the pool holds nothing live.
-local function pop(pool, spent, timed, now, dropBelow, spentMemory)
-  redis.call('ZREMRANGEBYSCORE', spent, '-inf', '(' .. now)
-  if timed then redis.call('ZREMRANGEBYSCORE', pool, '-inf', '(' .. dropBelow) end
-  local popped = redis.call('ZPOPMIN', pool)
-  if #popped == 0 then return nil end
-  local member, score = popped[1], popped[2]
+-- Removes what has run out: live entries expiring before dropBelowMs (timed pools only), spent marks
+-- forgotten before nowMs, final ledger entries kept until before rnowMs (Redis time).
+local function trim(pool, timed, nowMs, dropBelowMs, rnowMs)
+  if timed then redis.call('ZREMRANGEBYSCORE', pool, '(0', '(' .. math.ceil(dropBelowMs / 1000)) end
+  redis.call('ZREMRANGEBYSCORE', pool, '(' .. -math.floor(nowMs / 1000), '(0')
+  redis.call('ZREMRANGEBYSCORE', pool, '(' .. -(LEDGER_BASE + math.floor(rnowMs / 1000) * 8), -(LEDGER_BASE + 1))
+end
+
+-- Live entries left in the pool.
+local function live_count(pool)
+  return redis.call('ZCOUNT', pool, '(0', '+inf')
+end
+
+-- A pool with live entries lives until swept; one with only leftovers expires with the last of them.
+local function keep_alive(pool)
+  if live_count(pool) > 0 then
+    redis.call('PERSIST', pool)
+    return
+  end
+  local horizon = 0
+  local final = redis.call('ZRANGEBYSCORE', pool, '-inf', -(LEDGER_BASE + 1), 'WITHSCORES', 'LIMIT', 0, 1)
+  if #final > 0 then horizon = math.floor((-tonumber(final[2]) - LEDGER_BASE) / 8) end
+  local spent = redis.call('ZRANGEBYSCORE', pool, '(' .. -LEDGER_BASE, '(0', 'WITHSCORES', 'LIMIT', 0, 1)
+  if #spent > 0 then horizon = math.max(horizon, -tonumber(spent[2])) end
+  if horizon > 0 then redis.call('PEXPIREAT', pool, (horizon + 1) * 1000) end
+end
+
+-- Pops the live entry to spend next (timed: the soonest-expiring; grant: the oldest) and leaves its
+-- spent mark in its place. Returns member, score — or nil when the pool holds nothing live.
+-- spentGrantMemoryMs: how long a spent grant is remembered (a timed entry: until it expires).
+local function pop(pool, timed, nowMs, dropBelowMs, spentGrantMemoryMs, rnowMs)
+  trim(pool, timed, nowMs, dropBelowMs, rnowMs)
+  local first = redis.call('ZRANGEBYSCORE', pool, '(0', '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+  if #first == 0 then return nil end
+  local member, score = first[1], first[2]
   local forgetAt = tonumber(score)
-  if not timed then forgetAt = now + spentMemory end
-  redis.call('ZADD', spent, forgetAt, member)
-  -- the longest any mark is kept: a user who leaves takes the set with them after it
-  redis.call('PEXPIRE', spent, spentMemory)
+  if not timed then forgetAt = math.ceil((nowMs + spentGrantMemoryMs) / 1000) end
+  redis.call('ZADD', pool, -forgetAt, member)
   return member, score
 end
 
--- Drops entries of pushes long finished once the user's ledger has a few (the key's own TTL
--- covers a user who gets no more pushes).
-local function prune(ledger, rnow)
-  if redis.call('HLEN', ledger) < 8 then return end
-  local all = redis.call('HGETALL', ledger)
+-- The final entry of push pid in the pool, as the string form above; nil when it has none.
+local function find_final(pool, pid)
+  local all = redis.call('ZRANGEBYSCORE', pool, '-inf', -(LEDGER_BASE + 1), 'WITHSCORES')
   for i = 1, #all, 2 do
-    local f = parse(all[i + 1])
-    if tonumber(f[6]) < rnow then redis.call('HDEL', ledger, all[i]) end
+    local m = all[i]
+    local sp = string.find(m, ' ', 1, true)
+    local id = sp and string.sub(m, 2, sp - 1) or string.sub(m, 2)
+    if id == pid then
+      local packed = -tonumber(all[i + 1]) - LEDGER_BASE
+      local reason = sp and string.sub(m, sp + 1) or '-'
+      return STATES[packed % 8] .. ' 0 0 ' .. reason .. ' 0 ' .. (math.floor(packed / 8) * 1000) .. ' 0 -'
+    end
   end
+  return nil
 end
 
--- Writes a new entry for (push, user) and keeps the ledger key alive for its retention.
-local function write_new(ledger, requestId, entry, retention)
-  redis.call('HSET', ledger, requestId, entry)
-  redis.call('PEXPIRE', ledger, retention)
+-- The entry of push pid for this user: in flight (the hash) or final (the pool); nil when none.
+local function find(pool, ledger, pid)
+  return redis.call('HGET', ledger, pid) or find_final(pool, pid)
+end
+
+-- How long an entry is kept: the grace time from now, and never less than the push's own horizon
+-- (until which its tasks may still arrive).
+local function keep_until(rnowMs, graceMs, untilMs)
+  return math.max(rnowMs + graceMs, untilMs)
+end
+
+-- Ends push pid's entry for this user: out of the hash, into the pool as a final entry. Returns
+-- the final entry's string form.
+local function write_final(pool, ledger, pid, state, reason, keepUntilMs)
+  redis.call('HDEL', ledger, pid)
+  local keep = math.ceil(keepUntilMs / 1000)
+  local member = 'l' .. pid
+  if reason ~= '-' then member = member .. ' ' .. reason end
+  redis.call('ZADD', pool, -(LEDGER_BASE + keep * 8 + CODES[state]), member)
+  keep_alive(pool)
+  return state .. ' 0 0 ' .. reason .. ' 0 ' .. (keep * 1000) .. ' 0 -'
+end
+
+-- Writes an entry in flight, keeping the hash alive as long as the longest-kept entry; entries
+-- left behind by a push that ended without settling are dropped once past their keep time.
+local function write_in_flight(ledger, pid, entry, keepUntilMs, rnowMs)
+  redis.call('HSET', ledger, pid, entry)
+  if redis.call('HLEN', ledger) >= 8 then
+    local all = redis.call('HGETALL', ledger)
+    for i = 1, #all, 2 do
+      if tonumber(parse(all[i + 1])[6]) < rnowMs then redis.call('HDEL', ledger, all[i]) end
+    end
+  end
+  if redis.call('PTTL', ledger) < keepUntilMs - rnowMs then redis.call('PEXPIRE', ledger, keepUntilMs - rnowMs) end
 end

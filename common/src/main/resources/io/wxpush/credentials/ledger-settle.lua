@@ -1,7 +1,7 @@
 -- Send ledger, step 3: what one attempt's answer did to the entry.
--- KEYS[1] the user's ledger HASH
--- ARGV[1] requestId   ARGV[2] owner id   ARGV[3] 'sent'|'retry'|'doubt'|'failed'|'unknown'
--- ARGV[4] reason for a final entry ('-' for none; no spaces)   ARGV[5] ledger retention ms
+-- KEYS[1] the pool ZSET   KEYS[2] the user's ledger HASH
+-- ARGV[1] push id   ARGV[2] owner id   ARGV[3] 'sent'|'retry'|'doubt'|'failed'|'unknown'
+-- ARGV[4] reason for a final entry ('-' for none; no spaces)   ARGV[5] grace ms   ARGV[6] the push's horizon ms
 -- Returns {'ok', entry} | {'fenced', entry} (another owner holds it, or the state does not allow
 -- this step) | {'final', entry} (it already had its outcome) | {'missing', ''}   (entry: see ledger-lib.lua)
 --   'sent'            WeChat answered 0 (or 41029 to this push's own credential): written first,
@@ -13,29 +13,29 @@
 --                     before any call, e.g. an in-doubt grant is never resent); 'failed' with no
 --                     entry at all writes one (nothing was claimed: notAfter, a daily quota), so
 --                     every later delivery of the task finds the outcome here.
-local e = redis.call('HGET', KEYS[1], ARGV[1])
+-- A final entry keeps only its state and reason (the spent credential's mark stays in the pool).
+local rnow = redis_now()
+local keep = keep_until(rnow, tonumber(ARGV[5]), tonumber(ARGV[6]))
+local e = find(KEYS[1], KEYS[2], ARGV[1])
 if not e then
   if ARGV[3] ~= 'failed' then return {'missing', ''} end
-  local failed = 'f 0 0 ' .. ARGV[4] .. ' 0 ' .. (redis_now() + tonumber(ARGV[5])) .. ' 0 -'
-  write_new(KEYS[1], ARGV[1], failed, ARGV[5])
-  return {'ok', failed}
+  return {'ok', write_final(KEYS[1], KEYS[2], ARGV[1], 'f', ARGV[4], keep)}
 end
 local f = parse(e)
 local state, step = f[1], ARGV[3]
 if state ~= 'c' and state ~= 'a' then return {'final', e} end
 local owned = state == 'a' and f[4] == ARGV[2]
 if step == 'sent' then
-  f[1], f[4], f[5] = 's', ARGV[4], '0'
+  return {'ok', write_final(KEYS[1], KEYS[2], ARGV[1], 's', ARGV[4], keep)}
 elseif step == 'retry' or step == 'doubt' then
   if not owned then return {'fenced', e} end
   f[1], f[4], f[5] = 'c', '-', '0'
   if step == 'doubt' then f[2] = '1' end
+  local entry = format(f)
+  redis.call('HSET', KEYS[2], ARGV[1], entry)
+  return {'ok', entry}
 elseif step == 'failed' or step == 'unknown' then
   if not (owned or state == 'c') then return {'fenced', e} end
-  f[1], f[4], f[5] = string.sub(step, 1, 1), ARGV[4], '0'
-else
-  return redis.error_reply('unknown step ' .. step)
+  return {'ok', write_final(KEYS[1], KEYS[2], ARGV[1], string.sub(step, 1, 1), ARGV[4], keep)}
 end
-local entry = format(f)
-redis.call('HSET', KEYS[1], ARGV[1], entry)
-return {'ok', entry}
+return redis.error_reply('unknown step ' .. step)

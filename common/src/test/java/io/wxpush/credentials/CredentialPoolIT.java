@@ -53,7 +53,8 @@ class CredentialPoolIT {
   }
 
   private static Optional<PoolMember> claim(SendLedger ledger, UserRef user, String requestId, String templateId) {
-    return ledger.claim(user, requestId, templateId).entry().credential();
+    return ledger.claim(user, new io.wxpush.push.PushRun(requestId, System.currentTimeMillis() + 86_400_000L, 1), templateId)
+        .entry().credential();
   }
 
   @AfterEach
@@ -155,22 +156,33 @@ class CredentialPoolIT {
     for (int i = 0; i < 300; i++) batch.add(form(String.format("o%04d", i), "v" + i, now.get()));
     pool.addAll(batch);
     List<String> seen = new ArrayList<>();
-    for (int shard = 0; shard < RedisKeys.INDEX_SHARDS; shard++) {
-      String cursor = null;
-      List<String> page;
-      while (!(page = pool.indexPage(APP, null, shard, cursor, 17)).isEmpty()) {
-        assertThat(page).isSorted();
-        seen.addAll(page);
-        cursor = page.getLast();
+    int shard = 0;
+    String after = null;
+    List<CredentialPool.Indexed> page;
+    int lastShard = -1;
+    String last = "";
+    while (!(page = pool.indexPageAcross(APP, null, shard, after, 17)).isEmpty()) {
+      for (CredentialPool.Indexed e : page) {
+        // shard after shard, openId order within one
+        assertThat(e.shard() > lastShard || (e.shard() == lastShard && e.openId().compareTo(last) > 0)).isTrue();
+        assertThat(e.shard()).isEqualTo(RedisKeys.shardOf(e.openId()));
+        lastShard = e.shard();
+        last = e.openId();
+        seen.add(e.openId());
       }
+      shard = page.getLast().shard();
+      after = page.getLast().openId();
     }
     Collections.sort(seen);
     assertThat(seen).hasSize(300).doesNotHaveDuplicates();
-    // an emptied, expired pool leaves the index on purge
+    assertThat(pool.indexSize(APP, null)).isEqualTo(300);
+    // an emptied, expired pool leaves the index on the sweep of its shard
     now.addAndGet(Duration.ofDays(8).toMillis());
-    UserRef first = new UserRef(APP, "o0000");
-    assertThat(pool.purge(first)).isEqualTo(1);
+    CredentialPool.ShardSweep swept = pool.sweepShard(APP, null, RedisKeys.shardOf("o0000"));
+    assertThat(swept.dropped()).isEqualTo(swept.users()).isPositive();
+    assertThat(swept.leftIndex()).isEqualTo(swept.users());
     assertThat(pool.indexPage(APP, null, RedisKeys.shardOf("o0000"), null, 1000)).doesNotContain("o0000");
+    assertThat(redis.exists(pool.keys().templatePool(new UserRef(APP, "o0000")))).as("nothing left: the key is gone").isFalse();
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.wxpush.credentials;
 
+import io.wxpush.push.PushRun;
 import io.wxpush.redis.RedisKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -57,141 +58,142 @@ class SendLedgerIT {
   @Test
   void aSendGoesFromClaimedThroughAttemptingToSentAndStaysThere() {
     UserRef user = userWith("o-happy", CredentialKind.FORM_ID, "f1");
-    SendLedger.Result claimed = ledger.claim(user, "push-1", null);
+    SendLedger.Result claimed = ledger.claim(user, run("push-1"), null);
     assertThat(claimed.status()).isEqualTo(Status.CLAIMED);
     assertThat(claimed.entry().state()).isEqualTo(State.CLAIMED);
     assertThat(claimed.entry().credential()).map(PoolMember::value).contains("f1");
 
-    SendLedger.Result attempt = ledger.attempt(user, "push-1", null, "A", LONG_LEASE, true);
+    SendLedger.Result attempt = ledger.attempt(user, run("push-1"), null, "A", LONG_LEASE, true);
     assertThat(attempt.status()).isEqualTo(Status.ATTEMPTING);
     assertThat(attempt.entry().owner()).contains("A");
     assertThat(attempt.entry().attempts()).isEqualTo(1);
     assertThat(attempt.entry().inDoubt()).isFalse();
 
-    SendLedger.Result sent = ledger.settle(user, "push-1", "A", Settle.SENT, null);
+    SendLedger.Result sent = ledger.settle(user, run("push-1"), null, "A", Settle.SENT, null);
     assertThat(sent.status()).isEqualTo(Status.OK);
     assertThat(sent.entry().state()).isEqualTo(State.SENT);
 
-    assertThat(ledger.claim(user, "push-1", null).status()).isEqualTo(Status.EXISTING);
-    assertThat(ledger.attempt(user, "push-1", null, "B", LONG_LEASE, true).status()).isEqualTo(Status.FINAL);
-    assertThat(ledger.settle(user, "push-1", "A", Settle.RETRY, null).status()).isEqualTo(Status.FINAL);
+    assertThat(ledger.claim(user, run("push-1"), null).status()).isEqualTo(Status.EXISTING);
+    assertThat(ledger.attempt(user, run("push-1"), null, "B", LONG_LEASE, true).status()).isEqualTo(Status.FINAL);
+    assertThat(ledger.settle(user, run("push-1"), null, "A", Settle.RETRY, null).status()).isEqualTo(Status.FINAL);
     assertThat(pool.inspect(user).formIds()).isZero();
-    assertThat(redis.pttl(pool.keys().ledger(user))).as("the ledger expires").isPositive();
+    assertThat(redis.exists(pool.keys().ledger(user))).as("nothing in flight: no ledger hash").isFalse();
+    assertThat(redis.pttl(pool.keys().templatePool(user))).as("nothing live: the pool expires with its leftovers").isPositive();
   }
 
   @Test
   void theFirstAttemptClaimsAndMarksInOneStep() {
     UserRef user = userWith("o-first", CredentialKind.FORM_ID, "f1");
-    SendLedger.Result first = ledger.attempt(user, "push-1", null, "A", LONG_LEASE, true);
+    SendLedger.Result first = ledger.attempt(user, run("push-1"), null, "A", LONG_LEASE, true);
     assertThat(first.status()).isEqualTo(Status.ATTEMPTING);
     assertThat(first.claimedNow()).isTrue();
     assertThat(first.entry().attempts()).isEqualTo(1);
     assertThat(first.entry().credential()).map(PoolMember::value).contains("f1");
     assertThat(pool.inspect(user).formIds()).isZero();
-    SendLedger.Result none = ledger.attempt(user, "push-2", null, "A", LONG_LEASE, true);
+    SendLedger.Result none = ledger.attempt(user, run("push-2"), null, "A", LONG_LEASE, true);
     assertThat(none.status()).isEqualTo(Status.NONE);
     assertThat(none.entry().state()).isEqualTo(State.NO_CREDENTIAL);
 
     UserRef granted = userWith("o-first-g", CredentialKind.SUBSCRIPTION, "g1");
-    SendLedger.Result grant = ledger.attempt(granted, "push-1", "TPL", "A", LONG_LEASE, true);
+    SendLedger.Result grant = ledger.attempt(granted, run("push-1"), "TPL", "A", LONG_LEASE, true);
     assertThat(grant.entry().kind()).contains(CredentialKind.SUBSCRIPTION);
-    assertThat(ledger.attempt(granted, "push-1", "TPL", "B", LONG_LEASE, true).claimedNow()).isFalse();
+    assertThat(ledger.attempt(granted, run("push-1"), "TPL", "B", LONG_LEASE, true).claimedNow()).isFalse();
   }
 
   @Test
   void anotherOwnersLiveLeaseIsLeftAlone() {
     UserRef user = userWith("o-busy", CredentialKind.FORM_ID, "f1", "f2");
-    ledger.claim(user, "push-1", null);
-    assertThat(ledger.attempt(user, "push-1", null, "A", LONG_LEASE, true).status()).isEqualTo(Status.ATTEMPTING);
+    ledger.claim(user, run("push-1"), null);
+    assertThat(ledger.attempt(user, run("push-1"), null, "A", LONG_LEASE, true).status()).isEqualTo(Status.ATTEMPTING);
 
-    SendLedger.Result other = ledger.attempt(user, "push-1", null, "B", LONG_LEASE, true);
+    SendLedger.Result other = ledger.attempt(user, run("push-1"), null, "B", LONG_LEASE, true);
     assertThat(other.status()).isEqualTo(Status.BUSY);
     assertThat(other.leaseLeft()).isBetween(Duration.ofSeconds(20), LONG_LEASE);
-    assertThat(ledger.settle(user, "push-1", "B", Settle.RETRY, null).status()).isEqualTo(Status.FENCED);
-    assertThat(ledger.settle(user, "push-1", "B", Settle.FAILED, "x").status()).isEqualTo(Status.FENCED);
-    assertThat(ledger.next(user, "push-1", null, "B", "41028").status()).isEqualTo(Status.FENCED);
-    assertThat(ledger.release(user, "push-1", null, "B", "45009").status()).isEqualTo(Status.FENCED);
-    assertThat(ledger.read(user, "push-1").orElseThrow().owner()).contains("A");
+    assertThat(ledger.settle(user, run("push-1"), null, "B", Settle.RETRY, null).status()).isEqualTo(Status.FENCED);
+    assertThat(ledger.settle(user, run("push-1"), null, "B", Settle.FAILED, "x").status()).isEqualTo(Status.FENCED);
+    assertThat(ledger.next(user, run("push-1"), null, "B", "41028").status()).isEqualTo(Status.FENCED);
+    assertThat(ledger.release(user, run("push-1"), null, "B", "45009").status()).isEqualTo(Status.FENCED);
+    assertThat(ledger.read(user, run("push-1"), null).orElseThrow().owner()).contains("A");
     assertThat(pool.inspect(user).formIds()).as("nothing moved to the next credential").isEqualTo(1);
   }
 
   @Test
   void anAttemptWhoseLeaseRanOutIsInDoubtAndOnlyAFormIdIsTriedAgain() {
     UserRef forms = userWith("o-lapsed-f", CredentialKind.FORM_ID, "f1");
-    ledger.claim(forms, "push-1", null);
-    ledger.attempt(forms, "push-1", null, "A", Duration.ofMillis(50), true);
+    ledger.claim(forms, run("push-1"), null);
+    ledger.attempt(forms, run("push-1"), null, "A", Duration.ofMillis(50), true);
     SendLedger.Result takeover = await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
-        .until(() -> ledger.attempt(forms, "push-1", null, "B", LONG_LEASE, true), r -> r.status() != Status.BUSY);
+        .until(() -> ledger.attempt(forms, run("push-1"), null, "B", LONG_LEASE, true), r -> r.status() != Status.BUSY);
     assertThat(takeover.status()).isEqualTo(Status.ATTEMPTING);
     assertThat(takeover.entry().inDoubt()).isTrue();
     assertThat(takeover.entry().credential()).map(PoolMember::value).contains("f1");
     assertThat(takeover.entry().attempts()).isEqualTo(2);
 
     UserRef prepays = userWith("o-lapsed-p", CredentialKind.PREPAY_ID, "p1");
-    ledger.claim(prepays, "push-1", null);
-    ledger.attempt(prepays, "push-1", null, "A", Duration.ofMillis(50), true);
+    ledger.claim(prepays, run("push-1"), null);
+    ledger.attempt(prepays, run("push-1"), null, "A", Duration.ofMillis(50), true);
     SendLedger.Result refused = await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
-        .until(() -> ledger.attempt(prepays, "push-1", null, "B", LONG_LEASE, true), r -> r.status() != Status.BUSY);
+        .until(() -> ledger.attempt(prepays, run("push-1"), null, "B", LONG_LEASE, true), r -> r.status() != Status.BUSY);
     assertThat(refused.status()).as("a prepay_id in doubt is never sent again").isEqualTo(Status.REFUSED);
     assertThat(refused.entry().state()).isEqualTo(State.CLAIMED);
     assertThat(refused.entry().inDoubt()).isTrue();
-    assertThat(ledger.attempt(prepays, "push-1", null, "C", LONG_LEASE, true).status()).isEqualTo(Status.REFUSED);
-    assertThat(ledger.settle(prepays, "push-1", "B", Settle.UNKNOWN, "in_doubt").entry().state()).isEqualTo(State.UNKNOWN);
+    assertThat(ledger.attempt(prepays, run("push-1"), null, "C", LONG_LEASE, true).status()).isEqualTo(Status.REFUSED);
+    assertThat(ledger.settle(prepays, run("push-1"), null, "B", Settle.UNKNOWN, "in_doubt").entry().state()).isEqualTo(State.UNKNOWN);
   }
 
   @Test
   void onlyAnAttemptKnownToHaveHadNoCallLeavesItsOwnMarkOutOfDoubt() {
     UserRef user = userWith("o-own", CredentialKind.PREPAY_ID, "p1");
-    ledger.claim(user, "push-1", null);
-    ledger.attempt(user, "push-1", null, "A", LONG_LEASE, true);
-    SendLedger.Result again = ledger.attempt(user, "push-1", null, "A", LONG_LEASE, true);
+    ledger.claim(user, run("push-1"), null);
+    ledger.attempt(user, run("push-1"), null, "A", LONG_LEASE, true);
+    SendLedger.Result again = ledger.attempt(user, run("push-1"), null, "A", LONG_LEASE, true);
     assertThat(again.status()).isEqualTo(Status.ATTEMPTING);
     assertThat(again.entry().inDoubt()).isFalse();
-    assertThat(ledger.attempt(user, "push-1", null, "A", LONG_LEASE, false).status()).as("its call may have gone out").isEqualTo(Status.REFUSED);
+    assertThat(ledger.attempt(user, run("push-1"), null, "A", LONG_LEASE, false).status()).as("its call may have gone out").isEqualTo(Status.REFUSED);
   }
 
   @Test
   void aLostAnswerKeepsTheSendInDoubtAndOnTheSameCredential() {
     UserRef user = userWith("o-doubt", CredentialKind.FORM_ID, "f1", "f2");
-    ledger.claim(user, "push-1", null);
-    ledger.attempt(user, "push-1", null, "A", LONG_LEASE, true);
-    SendLedger.Result doubt = ledger.settle(user, "push-1", "A", Settle.DOUBT, null);
+    ledger.claim(user, run("push-1"), null);
+    ledger.attempt(user, run("push-1"), null, "A", LONG_LEASE, true);
+    SendLedger.Result doubt = ledger.settle(user, run("push-1"), null, "A", Settle.DOUBT, null);
     assertThat(doubt.entry().state()).isEqualTo(State.CLAIMED);
     assertThat(doubt.entry().inDoubt()).isTrue();
-    SendLedger.Result retry = ledger.attempt(user, "push-1", null, "A", LONG_LEASE, true);
+    SendLedger.Result retry = ledger.attempt(user, run("push-1"), null, "A", LONG_LEASE, true);
     assertThat(retry.status()).isEqualTo(Status.ATTEMPTING);
     assertThat(retry.entry().inDoubt()).isTrue();
-    assertThat(ledger.settle(user, "push-1", "A", Settle.RETRY, null).entry().inDoubt()).as("doubt stays").isTrue();
-    ledger.attempt(user, "push-1", null, "A", LONG_LEASE, true);
-    assertThat(ledger.next(user, "push-1", null, "A", "41028").status()).isEqualTo(Status.FENCED);
-    assertThat(ledger.release(user, "push-1", null, "A", "45009").status()).isEqualTo(Status.FENCED);
+    assertThat(ledger.settle(user, run("push-1"), null, "A", Settle.RETRY, null).entry().inDoubt()).as("doubt stays").isTrue();
+    ledger.attempt(user, run("push-1"), null, "A", LONG_LEASE, true);
+    assertThat(ledger.next(user, run("push-1"), null, "A", "41028").status()).isEqualTo(Status.FENCED);
+    assertThat(ledger.release(user, run("push-1"), null, "A", "45009").status()).isEqualTo(Status.FENCED);
     assertThat(pool.inspect(user).formIds()).isEqualTo(1);
   }
 
   @Test
   void aDeliveryIsRecordedWhoeverSawItAndTheLaterOwnerFindsItFinal() {
     UserRef user = userWith("o-stale", CredentialKind.FORM_ID, "f1");
-    ledger.claim(user, "push-1", null);
-    ledger.attempt(user, "push-1", null, "A", Duration.ofMillis(50), true);
+    ledger.claim(user, run("push-1"), null);
+    ledger.attempt(user, run("push-1"), null, "A", Duration.ofMillis(50), true);
     await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
-        .until(() -> ledger.attempt(user, "push-1", null, "B", LONG_LEASE, true).status() == Status.ATTEMPTING);
-    assertThat(ledger.settle(user, "push-1", "A", Settle.RETRY, null).status()).as("A's lease is gone").isEqualTo(Status.FENCED);
-    assertThat(ledger.settle(user, "push-1", "A", Settle.SENT, null).status()).isEqualTo(Status.OK);
-    assertThat(ledger.settle(user, "push-1", "B", Settle.SENT, null).status()).isEqualTo(Status.FINAL);
-    assertThat(ledger.read(user, "push-1").orElseThrow().state()).isEqualTo(State.SENT);
+        .until(() -> ledger.attempt(user, run("push-1"), null, "B", LONG_LEASE, true).status() == Status.ATTEMPTING);
+    assertThat(ledger.settle(user, run("push-1"), null, "A", Settle.RETRY, null).status()).as("A's lease is gone").isEqualTo(Status.FENCED);
+    assertThat(ledger.settle(user, run("push-1"), null, "A", Settle.SENT, null).status()).isEqualTo(Status.OK);
+    assertThat(ledger.settle(user, run("push-1"), null, "B", Settle.SENT, null).status()).isEqualTo(Status.FINAL);
+    assertThat(ledger.read(user, run("push-1"), null).orElseThrow().state()).isEqualTo(State.SENT);
   }
 
   @Test
   void aDeadCredentialMovesToTheNextAndAnEmptyPoolEndsTheEntry() {
     UserRef user = userWith("o-next", CredentialKind.FORM_ID, "f1", "f2");
-    ledger.claim(user, "push-1", null);
-    ledger.attempt(user, "push-1", null, "A", LONG_LEASE, true);
-    SendLedger.Result next = ledger.next(user, "push-1", null, "A", "41028");
+    ledger.claim(user, run("push-1"), null);
+    ledger.attempt(user, run("push-1"), null, "A", LONG_LEASE, true);
+    SendLedger.Result next = ledger.next(user, run("push-1"), null, "A", "41028");
     assertThat(next.status()).isEqualTo(Status.CLAIMED);
     assertThat(next.entry().credential()).map(PoolMember::value).contains("f2");
     assertThat(next.entry().attempts()).isEqualTo(1);
-    ledger.attempt(user, "push-1", null, "A", LONG_LEASE, true);
-    SendLedger.Result none = ledger.next(user, "push-1", null, "A", "41028");
+    ledger.attempt(user, run("push-1"), null, "A", LONG_LEASE, true);
+    SendLedger.Result none = ledger.next(user, run("push-1"), null, "A", "41028");
     assertThat(none.status()).isEqualTo(Status.NONE);
     assertThat(none.entry().state()).isEqualTo(State.NO_CREDENTIAL);
     assertThat(none.entry().reason()).contains("41028");
@@ -200,48 +202,81 @@ class SendLedgerIT {
   @Test
   void aReleasedCredentialGoesBackAndTheEntryEndsFailed() {
     UserRef user = userWith("o-release", CredentialKind.FORM_ID, "f1");
-    ledger.claim(user, "push-1", null);
-    ledger.attempt(user, "push-1", null, "A", LONG_LEASE, true);
-    SendLedger.Result released = ledger.release(user, "push-1", null, "A", "45009");
+    ledger.claim(user, run("push-1"), null);
+    ledger.attempt(user, run("push-1"), null, "A", LONG_LEASE, true);
+    SendLedger.Result released = ledger.release(user, run("push-1"), null, "A", "45009");
     assertThat(released.status()).isEqualTo(Status.OK);
     assertThat(released.returnedToPool()).isTrue();
     assertThat(released.entry().state()).isEqualTo(State.FAILED);
     assertThat(released.entry().credential()).isEmpty();
     assertThat(pool.inspect(user).formIds()).isEqualTo(1);
-    assertThat(ledger.claim(user, "push-1", null).status()).as("the push keeps its outcome").isEqualTo(Status.EXISTING);
-    assertThat(ledger.claim(user, "push-2", null).entry().credential()).map(PoolMember::value).contains("f1");
+    assertThat(ledger.claim(user, run("push-1"), null).status()).as("the push keeps its outcome").isEqualTo(Status.EXISTING);
+    assertThat(ledger.claim(user, run("push-2"), null).entry().credential()).map(PoolMember::value).contains("f1");
   }
 
   @Test
   void anEmptyPoolIsAFinalNoCredentialThatEveryDeliveryAgreesOn() {
     UserRef user = new UserRef(APP, "o-empty");
-    SendLedger.Result none = ledger.claim(user, "push-1", null);
+    SendLedger.Result none = ledger.claim(user, run("push-1"), null);
     assertThat(none.status()).isEqualTo(Status.NONE);
     assertThat(none.entry().state()).isEqualTo(State.NO_CREDENTIAL);
     userWith("o-empty", CredentialKind.FORM_ID, "late");
-    assertThat(ledger.claim(user, "push-1", null).entry().state()).isEqualTo(State.NO_CREDENTIAL);
+    assertThat(ledger.claim(user, run("push-1"), null).entry().state()).isEqualTo(State.NO_CREDENTIAL);
   }
 
   @Test
   void grantsAreClaimedPerTemplateAndNeverRetriedInDoubt() {
     UserRef user = userWith("o-grant", CredentialKind.SUBSCRIPTION, "g1");
-    assertThat(ledger.claim(user, "push-1", "OTHER").status()).isEqualTo(Status.NONE);
-    SendLedger.Result claimed = ledger.claim(user, "push-2", "TPL");
+    assertThat(ledger.claim(user, run("push-1"), "OTHER").status()).isEqualTo(Status.NONE);
+    SendLedger.Result claimed = ledger.claim(user, run("push-2"), "TPL");
     assertThat(claimed.entry().kind()).contains(CredentialKind.SUBSCRIPTION);
-    ledger.attempt(user, "push-2", null, "A", LONG_LEASE, true);
-    ledger.settle(user, "push-2", "A", Settle.DOUBT, null);
-    assertThat(ledger.attempt(user, "push-2", null, "A", LONG_LEASE, true).status()).isEqualTo(Status.REFUSED);
+    ledger.attempt(user, run("push-2"), null, "A", LONG_LEASE, true);
+    ledger.settle(user, run("push-2"), null, "A", Settle.DOUBT, null);
+    assertThat(ledger.attempt(user, run("push-2"), null, "A", LONG_LEASE, true).status()).isEqualTo(Status.REFUSED);
   }
 
   @Test
-  void entriesOfLongFinishedPushesArePrunedAsTheLedgerGrows() {
+  void finalEntriesLeaveThePoolOnceTheGraceTimeHasPassedAndAPoolWithNothingLiveExpires() {
     SendLedger shortLived = new SendLedger(redis, null, pool.keys(), clock, Duration.ofSeconds(60), Duration.ofMillis(1));
-    UserRef user = new UserRef(APP, "o-prune");
-    for (int i = 0; i < 8; i++) shortLived.claim(user, "old-" + i, null);
-    String key = pool.keys().ledger(user);
-    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> {
-      ledger.claim(user, "new-" + System.nanoTime(), null);
-      return redis.hkeys(key).stream().noneMatch(k -> k.startsWith("old-"));
+    UserRef user = userWith("o-grace", CredentialKind.FORM_ID, "f1");
+    String key = pool.keys().templatePool(user);
+    assertThat(redis.pttl(key)).as("a pool with a live entry has no TTL").isEqualTo(-1);
+    long now = Long.parseLong((String) redis.eval("return redis.call('TIME')[1]")) * 1000; // Redis's clock, as the horizon is
+    PushRun old = new PushRun("old", now + 2_000, 1);
+    SendLedger.Result sent = shortLived.attempt(user, old, null, "A", LONG_LEASE, true);
+    assertThat(sent.status()).isEqualTo(Status.ATTEMPTING);
+    assertThat(shortLived.settle(user, old, null, "A", Settle.SENT, null).entry().state()).isEqualTo(State.SENT);
+    assertThat(redis.exists(pool.keys().ledger(user))).as("nothing in flight: no ledger hash").isFalse();
+    assertThat(redis.zrangeByScore(key, "-inf", "(0")).as("a spent mark and a final entry").containsExactlyInAnyOrder("f:f1", "lold");
+    assertThat(redis.pttl(key)).as("nothing live: the pool expires with its last leftover").isPositive();
+    // a push past its horizon begins nothing for this user
+    assertThat(shortLived.attempt(user, new PushRun("late", now - 1, 1), null, "A", LONG_LEASE, true).status()).isEqualTo(Status.EXPIRED);
+    // within the grace time (here: the horizon) a redelivered task still finds its outcome
+    assertThat(shortLived.attempt(user, old, null, "B", LONG_LEASE, true).status()).isEqualTo(Status.FINAL);
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() -> {
+      pool.sweepShard(APP, null, RedisKeys.shardOf("o-grace"));
+      return !redis.zrangeByScore(key, "-inf", "(0").contains("lold");
     });
+    assertThat(shortLived.read(user, old, null)).isEmpty();
+    assertThat(pool.indexPage(APP, null, RedisKeys.shardOf("o-grace"), null, 1000)).as("nothing live nor final: out of the index")
+        .doesNotContain("o-grace");
+  }
+
+  @Test
+  void aFinalEntryTakesAFewBytesAndStaysThroughTheGraceTime() {
+    UserRef user = userWith("o-small", CredentialKind.FORM_ID, "f1", "f2");
+    String key = pool.keys().templatePool(user);
+    for (int i = 0; i < 10; i++) {
+      ledger.attempt(user, run("p" + i), null, "A", LONG_LEASE, true);
+      ledger.settle(user, run("p" + i), null, "A", Settle.FAILED, "43101");
+    }
+    assertThat(ledger.read(user, run("p1"), null).orElseThrow().reason()).contains("43101");
+    assertThat(ledger.read(user, run("p3"), null).orElseThrow().state()).as("the pool ran dry").isEqualTo(State.NO_CREDENTIAL);
+    assertThat(redis.objectEncoding(key)).as("one small listpack").isEqualTo("listpack");
+    assertThat(redis.exists(pool.keys().ledger(user))).isFalse();
+  }
+
+  private static PushRun run(String id) {
+    return new PushRun(id, System.currentTimeMillis() + 86_400_000L, 1);
   }
 }

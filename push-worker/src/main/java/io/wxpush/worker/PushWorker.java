@@ -50,7 +50,6 @@ import redis.clients.jedis.UnifiedJedis;
 public final class PushWorker implements ProcessRunner.Supervised {
   private static final Logger log = LoggerFactory.getLogger(PushWorker.class);
   /** How long a (push, user) ledger entry is kept after its last change: longer than any push can take. */
-  private static final Duration LEDGER_RETENTION = Duration.ofDays(8);
 
   private final Deque<AutoCloseable> stack;
   private final Javalin http;
@@ -92,7 +91,8 @@ public final class PushWorker implements ProcessRunner.Supervised {
         loops.add(sink);
         ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("pool-sweeper").daemon().factory());
         long every = config.sweepInterval().toMillis();
-        sweeper.scheduleWithFixedDelay(new PoolSweeper(pool, common.apps().keySet(), registry), every, every, TimeUnit.MILLISECONDS);
+        sweeper.scheduleWithFixedDelay(new PoolSweeper(pool, common.apps().keySet(), sink::ownership, registry), every, every,
+            TimeUnit.MILLISECONDS);
         stack.push(sweeper::shutdownNow);
       }
 
@@ -102,7 +102,7 @@ public final class PushWorker implements ProcessRunner.Supervised {
         // hold a record or two, where lz4's per-batch buffers cost more CPU than they save bytes.
         AckedPublisher publisher = publisher(common, "wxpush-sender", "none", registry, stack);
         if (config.senderMode().equals("share")) topicAdmin.configureShareGroup(topics.senderGroup(), config.taskLock());
-        SendLedger ledger = new SendLedger(redis, batcher, keys, clock, Duration.ofSeconds(60), LEDGER_RETENTION);
+        SendLedger ledger = new SendLedger(redis, batcher, keys, clock, Duration.ofSeconds(60), config.ledgerGrace());
         SenderRole sender = SenderRole.start(config, redis, ledger, status, publisher, registry, clock);
         stack.push(sender);
         loops.addAll(sender.loops());
@@ -112,7 +112,7 @@ public final class PushWorker implements ProcessRunner.Supervised {
         KafkaConsumer<String, byte[]> consumer = KafkaClients.manualCommitConsumer(
             common.kafkaBootstrapServers(), topics.fanoutGroup(), "wxpush-fanout", 1);
         new KafkaClientMetrics(consumer).bindTo(registry);
-        Fanout fanout = new Fanout(pool, status, publisher, topics.pushTasks(), config.fanoutPage(), registry);
+        Fanout fanout = new Fanout(pool, status, publisher, topics.pushTasks(), config.fanoutPage(), config.ledgerGrace(), registry);
         FanoutWorker worker = new FanoutWorker(consumer, topics.pushRequests(), fanout);
         Thread.ofPlatform().name("fanout").start(worker);
         stack.push(worker);

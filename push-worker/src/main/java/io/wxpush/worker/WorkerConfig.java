@@ -14,6 +14,7 @@ import java.util.Set;
  * meanings are declared in {@link Setting}. The WeChat time-out and the pool cap are the shared
  * ones ({@link CommonConfig}).
  *
+ * @param ledgerGrace {@code LEDGER_GRACE}: how long a push's per-user state is kept (and its horizon)
  * @param taskLock {@code TASK_LOCK}: set on the share group as its record lock (the broker's own
  *     figure, read with each poll, wins); every task is done or handed back 2 s before it runs out
  */
@@ -31,7 +32,8 @@ public record WorkerConfig(
     int sendMaxAttempts,
     int maxDeliveries,
     Duration taskLock,
-    TokenManager.Endpoint tokenEndpoint) {
+    TokenManager.Endpoint tokenEndpoint,
+    Duration ledgerGrace) {
 
   public static WorkerConfig read(Env env) {
     CommonConfig common = CommonConfig.read(env);
@@ -59,8 +61,10 @@ public record WorkerConfig(
     String tokenEndpoint = env.string(Setting.TOKEN_ENDPOINT).toLowerCase(Locale.ROOT);
     if (tokenEndpoint.equals("legacy")) endpoint = TokenManager.Endpoint.LEGACY;
     else if (!tokenEndpoint.equals("stable")) env.problem("TOKEN_ENDPOINT must be stable or legacy");
+    Duration grace = env.duration(Setting.LEDGER_GRACE);
+    if (grace.compareTo(Duration.ofSeconds(1)) < 0) env.problem("LEDGER_GRACE must be at least 1s");
     env.check();
     return new WorkerConfig(common, roles, port, batch, sweep, page, mode, concurrency, consumers, rate, attempts,
-        deliveries, lock, endpoint);
+        deliveries, lock, endpoint, grace);
   }
 }

@@ -133,9 +133,11 @@ class InDoubtScenariosIT {
       String rid = "dup-" + UUID.randomUUID();
       PushRequest request = new PushRequest(1, rid, Stack.APP, "template", TEMPLATE, null, Map.of("keyword1", "hello"), null, null,
           null, new PushRequest.Audience(everyone, null), null);
+      io.wxpush.push.PushRun run;
       try (var redis = stack.redis()) {
         PushStatusStore status = new PushStatusStore(redis, new io.wxpush.redis.RedisKeys(env.redisKeyPrefix()), java.time.Clock.systemUTC());
         status.initStatus(request);
+        run = status.startRun(rid, request.appId(), Duration.ofHours(24), io.wxpush.push.PushRun.bucketsFor(everyone.size()));
         status.recordPage(rid, "", Integer.toString(everyone.size()), everyone.size());
         status.finishFanout(rid);
       }
@@ -144,7 +146,7 @@ class InDoubtScenariosIT {
       String topic = new Topics(env.topicPrefix()).pushTasks();
       try (KafkaProducer<String, byte[]> producer = KafkaClients.durableProducer(env.kafkaBootstrapServers(), "dup-test", 30_000)) {
         for (String openId : everyone) {
-          PushTask task = PushTask.of(request, openId);
+          PushTask task = PushTask.of(request, openId, run);
           for (int copy = 0; copy < 2; copy++) producer.send(new ProducerRecord<>(topic, task.kafkaKey(), Json.write(task)));
         }
         producer.flush();

@@ -34,7 +34,7 @@ final class Invariants {
   /** As above, allowing {@code otherDoubts} more {@code unknown} (sends a stopped process may have made). */
   static void exactlyOnce(Stack stack, JsonNode status, List<String> openIds, long otherDoubts) {
     long withMessage = 0;
-    Map<String, String> outcomes = stack.userOutcomes(status.get("requestId").asText());
+    Map<String, String> outcomes = stack.userOutcomes(status.get("requestId").asText(), openIds);
     for (String openId : openIds) {
       int n = stack.sim.inbox(Stack.APP, openId).size();
       assertThat(n).as("messages to " + openId).isLessThanOrEqualTo(1);

@@ -65,9 +65,10 @@ class RedisRetentionIT {
         } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
       }
       assertThat(problems).isEmpty();
-      assertThat(seen).as("the run touched these families").contains(RedisKeys.Family.POOL, RedisKeys.Family.SPENT,
-          RedisKeys.Family.LEDGER, RedisKeys.Family.UPLOADS, RedisKeys.Family.TEMPLATE_INDEX, RedisKeys.Family.PUSH_STATUS,
-          RedisKeys.Family.PUSH_OUTCOMES, RedisKeys.Family.PUSH_REQUEST, RedisKeys.Family.TOKEN);
+      assertThat(seen).as("the run touched these families").contains(RedisKeys.Family.POOL, RedisKeys.Family.GRANTS,
+          RedisKeys.Family.GRANT_TEMPLATES, RedisKeys.Family.UPLOADS, RedisKeys.Family.TEMPLATE_INDEX, RedisKeys.Family.GRANT_INDEX,
+          RedisKeys.Family.PUSH_SEQ, RedisKeys.Family.PUSH_STATUS, RedisKeys.Family.PUSH_OUTCOMES, RedisKeys.Family.PUSH_REQUEST,
+          RedisKeys.Family.TOKEN);
     }
   }
 }

@@ -178,9 +178,10 @@ final class Stack implements AutoCloseable {
   }
 
   /** Each user's final outcome code of a push ({@code s}, {@code n}, {@code f}, {@code u}), as the senders recorded it. */
-  Map<String, String> userOutcomes(String requestId) {
+  Map<String, String> userOutcomes(String requestId, java.util.Collection<String> openIds) {
     try (var redis = redis()) {
-      return new io.wxpush.push.PushStatusStore(redis, new io.wxpush.redis.RedisKeys(env.redisKeyPrefix()), java.time.Clock.systemUTC()).userOutcomes(requestId);
+      return new io.wxpush.push.PushStatusStore(redis, new io.wxpush.redis.RedisKeys(env.redisKeyPrefix()), java.time.Clock.systemUTC())
+          .userOutcomes(requestId, openIds);
     }
   }
 

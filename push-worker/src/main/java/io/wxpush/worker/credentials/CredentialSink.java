@@ -51,6 +51,8 @@ public final class CredentialSink extends ConsumerLoop {
   private final Counter stored;
   private final Counter invalid;
   private static final Backoff BACKOFF = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(10));
+  /** The credentials topic's partitions this sink owns now (written on the loop thread, read by the sweeper). */
+  private volatile PoolSweeper.Ownership ownership = PoolSweeper.Ownership.NONE;
 
   public CredentialSink(Consumer<String, byte[]> consumer, String topic, CredentialPool pool, MeterRegistry registry) {
     super(Duration.ofSeconds(30));
@@ -68,14 +70,18 @@ public final class CredentialSink extends ConsumerLoop {
       @Override
       public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
         commitStored(partitions); // runs inside poll(), on this thread, between two batches
+        ownership = ownership.without(partitions);
       }
 
       @Override
-      public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
+      public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+        ownership = ownership.with(partitions, consumer.partitionsFor(topic).size());
+      }
 
       @Override
       public void onPartitionsLost(Collection<TopicPartition> partitions) {
         storedOffsets.keySet().removeAll(partitions); // another member owns them now: no commit
+        ownership = ownership.without(partitions);
       }
     });
     while (running()) {
@@ -103,8 +109,14 @@ public final class CredentialSink extends ConsumerLoop {
     }
   }
 
+  /** Which partitions of the credentials topic this sink owns now: the index shards its process sweeps. */
+  public PoolSweeper.Ownership ownership() {
+    return ownership;
+  }
+
   @Override
   protected void closeConsumer() {
+    ownership = PoolSweeper.Ownership.NONE;
     try {
       commitStored(List.copyOf(storedOffsets.keySet()));
     } finally {

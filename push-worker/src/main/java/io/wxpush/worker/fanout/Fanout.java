@@ -3,11 +3,11 @@ package io.wxpush.worker.fanout;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.wxpush.credentials.CredentialPool;
-import io.wxpush.redis.RedisKeys;
 import io.wxpush.json.Json;
 import io.wxpush.kafka.AckedPublisher;
 import io.wxpush.metrics.WxpushMeter;
 import io.wxpush.push.PushRequest;
+import io.wxpush.push.PushRun;
 import io.wxpush.push.PushStatusStore;
 import io.wxpush.push.PushTask;
 import java.util.ArrayList;
@@ -35,7 +35,12 @@ public final class Fanout {
   private final Counter pages;
   private final Counter tasks;
 
-  public Fanout(CredentialPool pool, PushStatusStore status, AckedPublisher publisher, String tasksTopic, int pageSize, MeterRegistry registry) {
+  private final java.time.Duration ledgerGrace;
+
+  /** @param ledgerGrace {@code LEDGER_GRACE}: the run's horizon is the fan-out's start plus this */
+  public Fanout(CredentialPool pool, PushStatusStore status, AckedPublisher publisher, String tasksTopic, int pageSize,
+      java.time.Duration ledgerGrace, MeterRegistry registry) {
+    this.ledgerGrace = ledgerGrace;
     this.pool = pool;
     this.status = status;
     this.publisher = publisher;
@@ -54,28 +59,31 @@ public final class Fanout {
       log.info("event=fanout_skipped requestId={} why=already_done", rid);
       return;
     }
-    log.info("event=fanout_started requestId={} app={} audience={} resume_from='{}'", rid, request.appId(),
-        request.audience().everyone() ? "all" : request.audience().openIds().size(), progress.cursor());
-    boolean finished = request.audience().everyone() ? everyone(request, progress.cursor()) : listed(request, progress.cursor());
+    String template = request.subscribe() ? request.templateId() : null;
+    long audience = request.audience().everyone() ? pool.indexSize(request.appId(), template) : request.audience().openIds().size();
+    PushRun run = status.startRun(rid, request.appId(), ledgerGrace, PushRun.bucketsFor(audience));
+    log.info("event=fanout_started requestId={} app={} audience={} run={} resume_from='{}'", rid, request.appId(),
+        request.audience().everyone() ? "all" : audience, run.id(), progress.cursor());
+    boolean finished = request.audience().everyone() ? everyone(request, run, progress.cursor()) : listed(request, run, progress.cursor());
     if (finished) {
       String state = status.finishFanout(rid);
       log.info("event=fanout_done requestId={} state={}", rid, state);
     }
   }
 
-  private boolean listed(PushRequest request, String cursor) {
+  private boolean listed(PushRequest request, PushRun run, String cursor) {
     List<String> openIds = request.audience().openIds();
     int from = cursor.isEmpty() ? 0 : Integer.parseInt(cursor);
     for (int start = from; start < openIds.size(); start += pageSize) {
       List<String> page = openIds.subList(start, Math.min(openIds.size(), start + pageSize));
-      if (!publishPage(request, cursor, Integer.toString(start + page.size()), page)) return false;
+      if (!publishPage(request, run, cursor, Integer.toString(start + page.size()), page)) return false;
       cursor = Integer.toString(start + page.size());
     }
     return true;
   }
 
-  /** Cursor form: {@code shard/lastOpenId}; {@code shard/} = the start of that shard. */
-  private boolean everyone(PushRequest request, String cursor) {
+  /** Cursor form: {@code shard/lastOpenId}; {@code shard/} = the start of that shard. A page may span shards. */
+  private boolean everyone(PushRequest request, PushRun run, String cursor) {
     int shard = 0;
     String after = null;
     if (!cursor.isEmpty()) {
@@ -84,29 +92,23 @@ public final class Fanout {
       after = slash == cursor.length() - 1 ? null : cursor.substring(slash + 1);
     }
     String template = request.subscribe() ? request.templateId() : null;
-    for (; shard < RedisKeys.INDEX_SHARDS; shard++, after = null) {
-      while (true) {
-        List<String> page = pool.indexPage(request.appId(), template, shard, after, pageSize);
-        if (page.isEmpty()) break;
-        String next = shard + "/" + page.getLast();
-        if (!publishPage(request, cursor, next, page)) return false;
-        cursor = next;
-        after = page.getLast();
-        if (page.size() < pageSize) break;
-      }
-      String nextShard = (shard + 1) + "/";
-      if (shard + 1 < RedisKeys.INDEX_SHARDS) {
-        if (!status.recordPage(request.requestId(), cursor, nextShard, 0)) return false;
-        cursor = nextShard;
-      }
+    while (true) {
+      List<CredentialPool.Indexed> page = pool.indexPageAcross(request.appId(), template, shard, after, pageSize);
+      if (page.isEmpty()) return true;
+      CredentialPool.Indexed last = page.getLast();
+      String next = last.shard() + "/" + last.openId();
+      if (!publishPage(request, run, cursor, next, page.stream().map(CredentialPool.Indexed::openId).toList())) return false;
+      cursor = next;
+      shard = last.shard();
+      after = last.openId();
+      if (page.size() < pageSize) return true;
     }
-    return true;
   }
 
-  private boolean publishPage(PushRequest request, String from, String to, List<String> openIds) {
+  private boolean publishPage(PushRequest request, PushRun run, String from, String to, List<String> openIds) {
     List<ProducerRecord<String, byte[]>> records = new ArrayList<>(openIds.size());
     for (String openId : openIds) {
-      PushTask task = PushTask.of(request, openId);
+      PushTask task = PushTask.of(request, openId, run);
       records.add(new ProducerRecord<>(tasksTopic, task.kafkaKey(), Json.write(task)));
     }
     publisher.publishAll(records);

@@ -26,9 +26,13 @@ final class Outcomes {
   private final String resultsTopic;
   private final String dlqTopic;
   private final SenderMeters meters;
+  private final java.time.Duration ledgerGrace;
   private final Clock clock;
 
-  Outcomes(PushStatusStore status, AckedPublisher publisher, String resultsTopic, String dlqTopic, SenderMeters meters, Clock clock) {
+  /** @param ledgerGrace {@code LEDGER_GRACE}: how long a user's outcome is remembered, so it is counted once */
+  Outcomes(PushStatusStore status, AckedPublisher publisher, String resultsTopic, String dlqTopic, SenderMeters meters,
+      java.time.Duration ledgerGrace, Clock clock) {
+    this.ledgerGrace = ledgerGrace;
     this.status = status;
     this.publisher = publisher;
     this.resultsTopic = resultsTopic;
@@ -37,7 +41,7 @@ final class Outcomes {
     this.clock = clock;
   }
 
-  /** @param reason an errcode or short code; null when there is nothing to add */
+  /** @param task stamped with its run; @param reason an errcode or short code; null when there is nothing to add */
   void record(PushTask task, Outcome outcome, String reason) {
     Map<String, Object> event = new LinkedHashMap<>();
     event.put("v", 1);
@@ -48,7 +52,7 @@ final class Outcomes {
     if (reason != null) event.put("reason", reason);
     event.put("at", clock.millis());
     publisher.publishAll(List.of(new ProducerRecord<>(resultsTopic, task.kafkaKey(), Json.write(event))));
-    if (status.recordOutcome(task.requestId(), task.openId(), outcome, reason)) {
+    if (status.recordOutcome(task.requestId(), task.pushRun().orElseThrow(), task.openId(), outcome, reason, ledgerGrace)) {
       meters.outcome(outcome);
       if (outcome != Outcome.SENT) {
         log.debug("event=push_outcome requestId={} app={} outcome={} reason={}", task.requestId(), task.appId(), outcome.field(), reason);

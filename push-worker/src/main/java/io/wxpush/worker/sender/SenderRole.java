@@ -52,12 +52,12 @@ public final class SenderRole implements AutoCloseable {
     TokenManager tokens = new TokenManager(redis, common.redisKeys(), weChat, common.apps(), config.tokenEndpoint(),
         config.common().weChatTimeout(), clock, registry);
     SenderMeters meters = new SenderMeters(registry);
-    Outcomes outcomes = new Outcomes(status, publisher, topics.pushResults(), topics.pushDlq(), meters, clock);
+    Outcomes outcomes = new Outcomes(status, publisher, topics.pushResults(), topics.pushDlq(), meters, config.ledgerGrace(), clock);
     Duration attemptBudget = config.common().weChatTimeout().plus(STEPS_AROUND_A_CALL);
     Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
     TaskRunner runner = new TaskRunner(ledger, status, tokens, weChat, new AppPause(redis, common.redisKeys(), clock),
         new SendRateLimiter(redis, common.redisKeys(), config.sendRatePerApp(), clock), outcomes, meters,
-        new SendPolicy(config.sendMaxAttempts(), backoff, attemptBudget), backoff, attemptBudget.plus(LEASE_MARGIN), attemptBudget, clock);
+        new SendPolicy(config.sendMaxAttempts(), backoff, attemptBudget), backoff, attemptBudget.plus(LEASE_MARGIN), attemptBudget, config.ledgerGrace(), clock);
     TaskBatch batch = new TaskBatch(runner, outcomes, config.senderConcurrency(), config.maxDeliveries());
 
     int perConsumer = Math.max(1, Math.min(500, config.senderConcurrency() * 2 / config.senderConsumers()));

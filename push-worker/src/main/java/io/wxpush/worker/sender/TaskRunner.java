@@ -8,6 +8,7 @@ import io.wxpush.credentials.SendLedger.Settle;
 import io.wxpush.credentials.SendLedger.Status;
 import io.wxpush.credentials.UserRef;
 import io.wxpush.push.Outcome;
+import io.wxpush.push.PushRun;
 import io.wxpush.push.PushStatusStore;
 import io.wxpush.push.PushTask;
 import io.wxpush.token.TokenManager;
@@ -53,6 +54,7 @@ final class TaskRunner {
   private final Backoff backoff;
   private final Duration lease;
   private final Duration attemptBudget;
+  private final Duration ledgerGrace;
   private final Clock clock;
   private final PushGate gate = new PushGate();
   private final FailFastCache failFast;
@@ -60,10 +62,11 @@ final class TaskRunner {
   /**
    * @param lease how long an attempt holds its ledger entry: longer than {@code attemptBudget}
    * @param attemptBudget how long one try may take at most (the WeChat time-out plus the ledger steps)
+   * @param ledgerGrace {@code LEDGER_GRACE}, for a version-1 task's run stamp
    */
   TaskRunner(SendLedger ledger, PushStatusStore status, TokenManager tokens, WeChatClient weChat, AppPause pauses,
       SendRateLimiter rateLimiter, Outcomes outcomes, SenderMeters meters, SendPolicy policy, Backoff backoff, Duration lease,
-      Duration attemptBudget, Clock clock) {
+      Duration attemptBudget, Duration ledgerGrace, Clock clock) {
     if (lease.compareTo(attemptBudget) <= 0) throw new IllegalArgumentException("the lease must outlast one attempt");
     this.ledger = ledger;
     this.status = status;
@@ -77,13 +80,17 @@ final class TaskRunner {
     this.backoff = backoff;
     this.lease = lease;
     this.attemptBudget = attemptBudget;
+    this.ledgerGrace = ledgerGrace;
     this.clock = clock;
     this.failFast = new FailFastCache(status, clock);
   }
 
   /** Runs one delivery of {@code task}; safe to run again (with the same delivery) after it threw. */
-  End run(PushTask task, Delivery delivery) throws InterruptedException {
-    String rid = task.requestId();
+  End run(PushTask stamped, Delivery delivery) throws InterruptedException {
+    String rid = stamped.requestId();
+    // a version-1 task (from before the run stamp) takes its push's stamp from the status
+    PushTask task = stamped.pushRun().isPresent() ? stamped
+        : stamped.withRun(status.startRun(rid, stamped.appId(), ledgerGrace, io.wxpush.redis.RedisKeys.INDEX_SHARDS));
     // (A redelivered task whose user is done finds the final entry at its first ledger step.)
     if (pastNotAfter(task)) return new Send(task, delivery).endWithoutTrying("not_after", false);
     Optional<String> failed = failFast.reason(rid);
@@ -135,6 +142,7 @@ final class TaskRunner {
     private final PushTask task;
     private final Delivery delivery;
     private final UserRef user;
+    private final PushRun run;
     private final String template;
     private String lastRefusedToken;
     private int failures;
@@ -149,6 +157,7 @@ final class TaskRunner {
       this.task = task;
       this.delivery = delivery;
       this.user = new UserRef(task.appId(), task.openId());
+      this.run = task.pushRun().orElseThrow();
       this.template = task.subscribe() ? task.templateId() : null;
     }
 
@@ -168,10 +177,10 @@ final class TaskRunner {
      * user, if anything; into the DLQ too when {@code deadLetter}.
      */
     End endWithoutTrying(String reason, boolean deadLetter) {
-      Optional<LedgerEntry> found = ledger.read(user, task.requestId());
+      Optional<LedgerEntry> found = ledger.read(user, run, template);
       if (found.isEmpty()) { // nothing claimed: the final entry records that nothing will be
         if (deadLetter) outcomes.deadLetterRecord(task, reason, 0);
-        Result failed = durable(() -> ledger.settle(user, task.requestId(), delivery.owner(), Settle.FAILED, reason));
+        Result failed = durable(() -> ledger.settle(user, run, template, delivery.owner(), Settle.FAILED, reason));
         return failed.entry().state().isFinal() ? finish(failed.entry()) : End.HAND_BACK;
       }
       LedgerEntry entry = found.get();
@@ -203,14 +212,18 @@ final class TaskRunner {
       } catch (WeChatException e) {
         return perform(decide(entry, WeChatReply.transport(WeChatReply.NOT_SENT, false), null), entry, null);
       }
-      Result mark = durable(() -> ledger.attempt(user, task.requestId(), template, delivery.owner(), lease, !delivery.callUnsettled()));
+      Result mark = durable(() -> ledger.attempt(user, run, template, delivery.owner(), lease, !delivery.callUnsettled()));
       if (mark.claimedNow()) mark.entry().kind().ifPresent(meters::claimed);
       switch (mark.status()) {
+        case EXPIRED -> { // no entry, and the push's horizon has passed: nothing is begun any more
+          outcomes.record(task, Outcome.FAILED, "push_expired");
+          return new Ends(End.DONE);
+        }
         case FINAL, NONE, MISSING -> { // MISSING cannot come back from a claiming attempt
           return mark.entry() == null ? new GoOn(null) : new Ends(finish(mark.entry()));
         }
         case REFUSED -> { // in doubt and not a form_id: never resent
-          return ended(durable(() -> ledger.settle(user, task.requestId(), delivery.owner(), Settle.UNKNOWN, "in_doubt")));
+          return ended(durable(() -> ledger.settle(user, run, template, delivery.owner(), Settle.UNKNOWN, "in_doubt")));
         }
         case BUSY -> { // another delivery's attempt is in flight: wait for it, within this delivery's own lock
           if (mark.leaseLeft().plus(attemptBudget).compareTo(delivery.timeLeft()) >= 0) return new Ends(handBack(mark.entry(), false));
@@ -265,7 +278,7 @@ final class TaskRunner {
           yield new GoOn(now);
         }
         case Action.NextCredential n -> {
-          Result next = durable(() -> ledger.next(user, task.requestId(), template, delivery.owner(), n.reason()));
+          Result next = durable(() -> ledger.next(user, run, template, delivery.owner(), n.reason()));
           settled();
           if (next.status() == Status.CLAIMED) {
             credentials++;
@@ -299,7 +312,7 @@ final class TaskRunner {
     }
 
     private Result settle(Settle step, String reason) {
-      Result r = durable(() -> ledger.settle(user, task.requestId(), delivery.owner(), step, reason));
+      Result r = durable(() -> ledger.settle(user, run, template, delivery.owner(), step, reason));
       settled();
       return r;
     }
@@ -311,7 +324,7 @@ final class TaskRunner {
     }
 
     private Result release(String reason) {
-      Result r = durable(() -> ledger.release(user, task.requestId(), template, delivery.owner(), reason));
+      Result r = durable(() -> ledger.release(user, run, template, delivery.owner(), reason));
       settled();
       return r;
     }
