@@ -71,4 +71,66 @@ class RedisRetentionIT {
           RedisKeys.Family.TOKEN);
     }
   }
+
+  /**
+   * BRIEF rule 9: once a push is done and its grace time has passed, its per-user state (final
+   * ledger entries in the pools, outcome buckets) is gone and only its counters are left; a user
+   * whose credentials all expired leaves the index and Redis on the sweep.
+   */
+  @Test
+  void aDonePushKeepsOnlyItsCountersAfterItsGraceTimeAndADepartedUsersKeysGo(TestEnv env) throws Exception {
+    try (Stack stack = Stack.start(env, Map.of())) {
+      stack.sim.registerTemplate(new SimTemplate(Stack.APP, "TPL_ORDER", SimTemplate.Kind.TEMPLATE, List.of("keyword1"), Set.of()));
+      List<String> staying = new ArrayList<>();
+      for (int i = 0; i < 12; i++) staying.add("gs" + i);
+      List<String> leaving = List.of("gl0", "gl1", "gl2");
+      stack.seedFormIds(staying, 2, System.currentTimeMillis());
+      // collected just under 7 days ago: they expire a few seconds from now, unused
+      stack.seedFormIds(leaving, 1, System.currentTimeMillis() - Duration.ofDays(7).toMillis() + 6_000);
+      stack.worker("credentials,fanout,sender", Map.of("LEDGER_GRACE", "15s", "SWEEP_INTERVAL", "1s"));
+      String rid = stack.push(Map.of("appId", Stack.APP, "kind", "template", "templateId", "TPL_ORDER",
+          "data", Map.of("keyword1", "hi"), "audience", Map.of("openIds", staying)));
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+          .until(() -> stack.status(rid), s -> "done".equals(s.path("state").asText()));
+      assertThat(stack.status(rid).path("sent").asLong()).as("sent: " + stack.status(rid)).isEqualTo(staying.size());
+      assertThat(stack.userOutcomes(rid, staying)).as("per-user outcomes while the grace time runs").hasSize(staying.size());
+
+      try (var redis = stack.redis()) {
+        RedisKeys keys = new RedisKeys(env.redisKeyPrefix());
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+          List<String> perUser = new ArrayList<>();
+          for (String key : keysOf(redis, env.redisKeyPrefix())) {
+            var family = RedisKeys.Family.of(key.substring(env.redisKeyPrefix().length())).orElseThrow();
+            if (family == RedisKeys.Family.PUSH_OUTCOMES || family == RedisKeys.Family.LEDGER) perUser.add(key);
+            if (family == RedisKeys.Family.POOL) {
+              for (String member : redis.zrangeByScore(key, "-inf", "(0")) if (member.startsWith("l")) perUser.add(key + " " + member);
+            }
+          }
+          assertThat(perUser).as("per-user state of the done push after its grace time").isEmpty();
+          for (String openId : leaving) {
+            assertThat(redis.exists(keys.templatePool(new io.wxpush.credentials.UserRef(Stack.APP, openId)))).as(openId + "'s pool").isFalse();
+            assertThat(redis.zscore(keys.templateIndex(Stack.APP, RedisKeys.shardOf(openId)), openId)).as(openId + " in the index").isNull();
+          }
+        });
+        for (String openId : staying) {
+          assertThat(stack.sendsLeft(openId)).as(openId + " keeps its other form_id").isEqualTo(1);
+        }
+      }
+      var status = stack.status(rid);
+      assertThat(status.path("sent").asLong()).as("the counters stay").isEqualTo(staying.size());
+      assertThat(status.path("state").asText()).isEqualTo("done");
+      assertThat(stack.userOutcomes(rid, staying)).isEmpty();
+    }
+  }
+
+  private static List<String> keysOf(redis.clients.jedis.UnifiedJedis redis, String prefix) {
+    List<String> all = new ArrayList<>();
+    String cursor = ScanParams.SCAN_POINTER_START;
+    do {
+      ScanResult<String> page = redis.scan(cursor, new ScanParams().match(prefix + "*").count(500));
+      all.addAll(page.getResult());
+      cursor = page.getCursor();
+    } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+    return all;
+  }
 }
