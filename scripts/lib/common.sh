@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The one shell library of scripts/ and bench/: sourced, never run. Sourcing it only defines
 # functions and WXPUSH_ROOT (the repository root); it starts nothing, sets no shell options and
 # needs no JDK until use_java is called. The functions report through say MESSAGE, which each
@@ -39,8 +40,8 @@
 # Redis
 #   redis_delete_prefix URL PREFIX  unlinks every key whose name starts with PREFIX
 #
-# Used by scripts/services.sh, cluster.sh, test.sh, demo.sh and bench/lib.sh (so every
-# bench/*.sh); scripts/lib/check-meters.sh is the demo's own meter check.
+# Used by scripts/services.sh, cluster.sh, test.sh, demo.sh, bench/lib.sh (so every bench/*.sh
+# that sources it) and bench/sim-memory.sh; scripts/lib/check-meters.sh is the demo's own check.
 
 WXPUSH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
@@ -73,6 +74,7 @@ use_java() {
   JAVA_HOME=$(wxpush_find_java_home) || exit 1
   export JAVA_HOME
   export PATH="$JAVA_HOME/bin:$PATH"
+  # shellcheck disable=SC2034 # for the callers
   JAVA=$JAVA_HOME/bin/java
 }
 
