@@ -79,6 +79,6 @@ broadcast() {
   done
   BC_CPU+="total=$total (CPU ms per 1k sends)"
   [ -n "${BC_BEFORE_STOP:-}" ] && $BC_BEFORE_STOP
-  for p in "${pids[@]}" "$api_pid"; do stop "$p"; done
+  for p in "${pids[@]}" "$api_pid"; do stop_process "$p"; done
   redis_clean "$KEY_PREFIX"
 }

@@ -1,18 +1,22 @@
 # Shared by the bench/*.sh scripts: sourced, never run. Needs `scripts/services.sh start` first
 # (Kafka on 127.0.0.1:9092, Redis on 6379, shared with other users: every run takes its own
 # topic prefix and Redis key prefix and deletes its Redis keys afterwards).
+# What is not about benchmarks (the JDK, free ports, waiting for /health, starting and stopping
+# processes, Maven resolution, Redis key clean-up) comes from scripts/lib/common.sh; this file
+# adds the bench's fixtures: run prefixes, the processes' common env, the sim, BenchTool, and
+# the arithmetic of medians and ratios.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH=$ROOT/bench
 cd "$ROOT"
+say() { echo "bench: $*" >&2; }
+source "$ROOT/scripts/lib/common.sh"
+use_java # a JDK >= 21 (the default java may be 17): JAVA_HOME, JAVA
 
-# A JDK >= 21 (the default java may be 17).
-if [ -z "${JAVA_HOME:-}" ] || ! "$JAVA_HOME/bin/java" -version 2>&1 | grep -qE 'version "(2[1-9]|[3-9][0-9])'; then
-  JAVA_HOME=$(ls -d /usr/lib/jvm/temurin-25* /usr/lib/jvm/temurin-2[1-9]* /usr/lib/jvm/*-2[1-9]* 2>/dev/null | head -1)
-fi
-export JAVA_HOME
-JAVA=$JAVA_HOME/bin/java
+need() { for c in "$@"; do command -v "$c" >/dev/null || { say "$c is missing (apt-get install -y wrk redis-tools curl python3)"; exit 1; }; done; }
+# before the scratch dir is made: an exit here has nothing to clean up
+need wrk redis-cli redis-benchmark curl python3
 
 KAFKA=${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:9092}
 REDIS_HOST=${BENCH_REDIS_HOST:-127.0.0.1}
@@ -28,11 +32,6 @@ WORK=$(mktemp -d /tmp/wxpush-bench.XXXXXX)
 PIDS=()
 PREFIXES=()
 
-say() { echo "bench: $*" >&2; }
-
-need() { for c in "$@"; do command -v "$c" >/dev/null || { say "$c is missing (apt-get install -y wrk redis-tools curl python3)"; exit 1; }; done; }
-need wrk redis-cli redis-benchmark curl python3
-
 # Ends exactly the processes this script started, deletes its Redis keys, Kafka topics and scratch dir.
 cleanup() {
   local pid
@@ -47,10 +46,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-redis_clean() { # prefix: deletes every key under it
-  redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" --scan --pattern "$1*" \
-    | xargs -r -n 1000 redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" unlink >/dev/null
-}
+redis_clean() { redis_delete_prefix "$REDIS_URL" "$1"; } # prefix: deletes every key under it
 
 # A fresh Kafka topic prefix and Redis key prefix; the keys are deleted on exit.
 new_prefixes() {
@@ -59,55 +55,26 @@ new_prefixes() {
   PREFIXES+=("$KEY_PREFIX")
 }
 
-ensure_jars() {
-  if [ ! -f ingest-api/target/ingest-api.jar ] || [ ! -f push-worker/target/push-worker.jar ] || [ ! -f wechat-sim/target/wechat-sim.jar ]; then
-    say "building the jars"
-    ./mvnw -q -B package -DskipTests
-  fi
-}
-
 # Compiles bench/java/BenchTool.java against the built jars (once per jar build).
 TOOL_CP=push-worker/target/push-worker.jar:ingest-api/target/ingest-api.jar
 ensure_tool() {
-  ensure_jars
-  local out=$BENCH/.build
-  if [ ! -f "$out/BenchTool.class" ] || [ "$BENCH/java/BenchTool.java" -nt "$out/BenchTool.class" ] \
-      || [ push-worker/target/push-worker.jar -nt "$out/BenchTool.class" ]; then
-    mkdir -p "$out"
-    "$JAVA_HOME/bin/javac" -nowarn -d "$out" -cp "$TOOL_CP" "$BENCH/java/BenchTool.java"
-  fi
+  ensure_jars ingest-api/target/ingest-api.jar push-worker/target/push-worker.jar wechat-sim/target/wechat-sim.jar
+  compile_java "$BENCH/.build" BenchTool.class "$TOOL_CP" "$BENCH/java/BenchTool.java" push-worker/target/push-worker.jar
 }
 tool() { "$JAVA" -Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener -cp "$BENCH/.build:$TOOL_CP" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn BenchTool "$@"; }
 
 # Kafka's own tools (ProducerPerformance), resolved from Maven Central into bench/.lib.
-ensure_kafka_tools() {
-  if [ ! -f "$BENCH/.lib/kafka-tools/.done" ]; then
-    say "resolving org.apache.kafka:kafka-tools"
-    ./mvnw -q -B -f "$BENCH/kafka-tools/pom.xml" dependency:copy-dependencies -DoutputDirectory="$BENCH/.lib/kafka-tools"
-    touch "$BENCH/.lib/kafka-tools/.done"
-  fi
-}
+ensure_kafka_tools() { resolve_deps "org.apache.kafka:kafka-tools" "$BENCH/kafka-tools/pom.xml" "$BENCH/.lib/kafka-tools"; }
 kafka_tool() { "$JAVA" -Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener -Xmx512m -cp "$BENCH/.lib/kafka-tools/*" -Dlog4j2.level=warn "$@"; }
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-wait_http() { # url seconds
-  local i
-  for ((i = 0; i < $2 * 10; i++)); do curl -sf "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done
-  say "$1 did not answer within $2 s"; return 1
-}
 
 # start NAME JAR [VAR=value…]: starts a process in the background with the common env; sets LAST_PID.
 start() {
   local name=$1 jar=$2; shift 2
-  env KAFKA_BOOTSTRAP_SERVERS="$KAFKA" KAFKA_TOPIC_PREFIX="$TOPIC_PREFIX" REDIS_URL="$REDIS_URL" \
+  spawn "$WORK/$name.log" env KAFKA_BOOTSTRAP_SERVERS="$KAFKA" KAFKA_TOPIC_PREFIX="$TOPIC_PREFIX" REDIS_URL="$REDIS_URL" \
     REDIS_KEY_PREFIX="$KEY_PREFIX" WECHAT_APPS="$APP:$SECRET" WXPUSH_LOG_LEVEL=WARN "$@" \
-    "$JAVA" ${JAVA_OPTS:-} -jar "$jar" >"$WORK/$name.log" 2>&1 &
-  LAST_PID=$!
+    "$JAVA" ${JAVA_OPTS:-} -jar "$jar"
   PIDS+=("$LAST_PID")
 }
-
-stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
 # start_sim LATENCY_MS: a wechat-sim with the bench template; sets SIM and SIM_PID.
 start_sim() {

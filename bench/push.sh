@@ -46,7 +46,7 @@ for w in $WORKERS; do
 done
 
 if [ -z "${SKIP_LIMIT:-}" ]; then
-  stop "$SIM_PID"
+  stop_process "$SIM_PID"
   say "sim capacity at zero latency (wechat-sim/bench/sim-throughput.sh 10s 64 2)"
   wechat-sim/bench/sim-throughput.sh 10s 64 2 | grep RESULT | sed 's/^RESULT/RESULT limit/'
 fi

@@ -47,7 +47,7 @@ measure() {
   c1=$(cpu_s "$WORKER")
   sink=$(python3 -c "print(($n - $n0) / ($now - $t0))")
   cpu=$(python3 -c "print(f'{($c1 - $c0) * 1e6 / max(1, $n - $n0):.0f}')")
-  stop "$WORKER"
+  stop_process "$WORKER"
   redis_clean "$KEY_PREFIX"
   echo "$sink $cpu" >>"$WORK/$1.tsv"
   printf '  %-4s sink %.0f credentials/s (%d stored), worker CPU %s ms per 1k credentials\n' "$1" "$sink" "$n" "$cpu"

@@ -46,7 +46,7 @@ bootstrap() { echo "127.0.0.1:$(broker_port 1),127.0.0.1:$(broker_port 2),127.0.
 redis_url() { echo "redis-cluster://127.0.0.1:$(redis_port 1),127.0.0.1:$(redis_port 2),127.0.0.1:$(redis_port 3)"; }
 
 STOP_WAIT_S=60 # a Kafka node may wait for its controller quorum before it stops
-source "$ROOT/scripts/lib/procs.sh" # port_open, wait_port, alive, stop_pid
+source "$ROOT/scripts/lib/common.sh" # use_java, compile_java, port_open, wait_port, start_bg, alive, stop_pid, kill_pid, resolve_deps
 
 check_node() {
   case "${1:-}" in 1 | 2 | 3) ;; *) say "node must be 1, 2 or 3, not '${1:-}'"; exit 2 ;; esac
@@ -57,11 +57,10 @@ check_node() {
 # compile_probe: scripts/kafka-broker/ClusterProbe.java into the state dir, against the broker's
 # own client jars (again when the source changes)
 compile_probe() {
-  local src="$ROOT/scripts/kafka-broker/ClusterProbe.java" classes="$STATE/probe-classes"
-  [ -f "$classes/ClusterProbe.class" ] && [ ! "$src" -nt "$classes/ClusterProbe.class" ] && return 0
-  mkdir -p "$classes"
-  javac -nowarn -d "$classes" -cp "$KAFKA_LIB/*" "$src" || { say "compiling $src failed"; return 1; }
+  compile_java "$STATE/probe-classes" ClusterProbe.class "$KAFKA_LIB/*" "$ROOT/scripts/kafka-broker/ClusterProbe.java"
 }
+
+resolve_kafka() { resolve_deps "the Kafka broker" "$ROOT/scripts/kafka-broker/pom.xml" "$KAFKA_LIB"; }
 
 # probe ARGS...: run ClusterProbe (see its usage)
 probe() {
@@ -132,10 +131,9 @@ launch_broker() {
   fi
   write_kafka_config "$n"
   format_storage "$n"
-  nohup java -Xms256m -Xmx"$KAFKA_HEAP" -XX:+UseG1GC -Djava.awt.headless=true \
+  start_bg "$dir/kafka.pid" "$dir/logs/stdout.log" java -Xms256m -Xmx"$KAFKA_HEAP" -XX:+UseG1GC -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$ROOT/scripts/kafka-broker/log4j2.properties" -Dkafka.logs.dir="$dir/logs" \
-    -cp "$KAFKA_LIB/*" kafka.Kafka "$dir/server.properties" >"$dir/logs/stdout.log" 2>&1 &
-  echo $! >"$dir/kafka.pid"
+    -cp "$KAFKA_LIB/*" kafka.Kafka "$dir/server.properties"
 }
 
 start_kafka() {
@@ -167,13 +165,8 @@ start_broker() {
 }
 
 kill_broker() {
-  local n=$1 pidfile
-  pidfile="$(kafka_dir "$n")/kafka.pid"
-  if alive "$pidfile" kafka.Kafka; then
-    kill -KILL "$(cat "$pidfile")"
-    # wait for the process to be gone, so the caller can count on it
-    local i; for ((i = 0; i < 50; i++)); do kill -0 "$(cat "$pidfile")" 2>/dev/null || break; sleep 0.1; done
-    rm -f "$pidfile"
+  local n=$1
+  if kill_pid "$(kafka_dir "$n")/kafka.pid" kafka.Kafka; then
     say "kafka node $n killed (SIGKILL)"
   else
     say "kafka node $n is not running: nothing to kill"
@@ -202,7 +195,7 @@ start_redis_node() {
     --appendonly yes --appendfsync everysec --save "" \
     --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" >/dev/null
   wait_port "$port" "redis node $n" 20
-  local i; for ((i = 0; i < 50; i++)); do [ -s "$dir/redis.pid" ] && break; sleep 0.1; done
+  wait_pidfile "$dir/redis.pid" # daemonize writes it a moment after the port opens
 }
 
 cluster_field() { # port field
@@ -282,7 +275,7 @@ running_count() {
 }
 
 run_tests() {
-  source "$ROOT/scripts/lib/java.sh"
+  use_java
   local running; running=$(running_count)
   if [ "$running" = 0 ]; then
     # a cluster this run starts starts empty: state left by an earlier run (perhaps on other
@@ -308,7 +301,7 @@ run_tests() {
 
 case "${1:-}" in
   start)
-    source "$ROOT/scripts/lib/java.sh"
+    use_java
     mkdir -p "$STATE"
     start_kafka
     start_redis
@@ -325,11 +318,11 @@ case "${1:-}" in
   stop-broker) check_node "${2:-}"; stop_pid "$(kafka_dir "$2")/kafka.pid" kafka.Kafka "kafka node $2" ;;
   start-broker)
     check_node "${2:-}"
-    source "$ROOT/scripts/lib/java.sh"
+    use_java
     start_broker "$2"
     ;;
   wait-in-sync)
-    source "$ROOT/scripts/lib/java.sh"
+    use_java
     probe in-sync "$(bootstrap)" "${2:-120}"
     ;;
   test) shift; run_tests "$@" ;;

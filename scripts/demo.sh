@@ -50,10 +50,9 @@ done
 [[ $USERS =~ ^[0-9]+$ ]] && [ "$USERS" -ge 10 ] || { say "--users must be a number of at least 10"; exit 2; }
 command -v curl >/dev/null || { say "curl is needed to check the processes' /health; install it (apt-get install curl)"; exit 1; }
 
-# shellcheck source=lib/java.sh
-source "$ROOT/scripts/lib/java.sh"
+source "$ROOT/scripts/lib/common.sh" # use_java, port_open, spawn, wait_http, stop_process, ensure_jars, redis_delete_prefix
+use_java
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 random_hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 
 # ---------------------------------------------------------------- ports, before starting anything
@@ -86,23 +85,18 @@ cleanup() {
   if [ ${#PIDS[@]} -gt 0 ]; then
     echo >&2
     say "stopping what the demo started"
-    local i pid n
+    local i
+    # SIGTERM to all first, so that they shut down side by side; then each in turn, up to 20 s
     for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do [ -n "${PIDS[$i]}" ] && kill -TERM "${PIDS[$i]}" 2>/dev/null || true; done
     for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
-      pid=${PIDS[$i]}
-      [ -n "$pid" ] || continue
-      for ((n = 0; n < 100; n++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-      if kill -0 "$pid" 2>/dev/null; then
-        say "${NAMES[$i]} (pid $pid) ignored SIGTERM for 20 s; killing it"
-        kill -KILL "$pid" 2>/dev/null || true
-      fi
-      wait "$pid" 2>/dev/null || true
+      [ -n "${PIDS[$i]}" ] || continue
+      STOP_WAIT_S=20 stop_process "${PIDS[$i]}" "${NAMES[$i]}"
       say "${NAMES[$i]} stopped"
     done
   fi
   # This run's Redis keys (its own prefix); its Kafka topics stay, named $RUN_ID.*.
   if [ -n "${REDIS_URL:-}" ] && command -v redis-cli >/dev/null && port_open "${REDIS_URL##*:}"; then
-    redis-cli -u "$REDIS_URL" --scan --pattern "$REDIS_KEY_PREFIX*" 2>/dev/null | xargs -r -n 500 redis-cli -u "$REDIS_URL" DEL >/dev/null 2>&1 || true
+    redis_delete_prefix "$REDIS_URL" "$REDIS_KEY_PREFIX" 2>/dev/null || true
   fi
   case "$SERVICES_STARTED" in
     all) "$ROOT/scripts/services.sh" stop || true ;;
@@ -116,14 +110,7 @@ trap 'exit 143' TERM
 
 # ---------------------------------------------------------------- build
 mkdir -p "$DEMO_DIR"
-JARS=(wechat-sim/target/wechat-sim.jar ingest-api/target/ingest-api.jar push-worker/target/push-worker.jar demo/target/demo.jar)
-for jar in "${JARS[@]}"; do
-  if [ ! -f "$ROOT/$jar" ]; then
-    say "building the jars (./mvnw -q -B package -DskipTests; the first build downloads dependencies)"
-    (cd "$ROOT" && ./mvnw -q -B package -DskipTests) || { say "the build failed"; exit 1; }
-    break
-  fi
-done
+ensure_jars wechat-sim/target/wechat-sim.jar ingest-api/target/ingest-api.jar push-worker/target/push-worker.jar demo/target/demo.jar || exit 1
 
 # ---------------------------------------------------------------- Kafka and Redis
 services_state=$("$ROOT/scripts/services.sh" status 2>/dev/null || true)
@@ -163,27 +150,23 @@ JAVA_OPTS=(-Xms64m -Xmx512m)
 
 start_process() { # name jar env...
   local name=$1 jar=$2; shift 2
-  env "$@" java "${JAVA_OPTS[@]}" -jar "$ROOT/$jar" >"$DEMO_DIR/$name.log" 2>&1 &
-  PIDS+=("$!")
+  spawn "$DEMO_DIR/$name.log" env "$@" java "${JAVA_OPTS[@]}" -jar "$ROOT/$jar"
+  PIDS+=("$LAST_PID")
   NAMES+=("$name")
 }
 
 wait_healthy() { # name port pid
-  local name=$1 port=$2 pid=$3 i
-  for ((i = 0; i < 600; i++)); do
-    if curl -fsS -m 2 "http://127.0.0.1:$port/health" 2>/dev/null | grep -q '"UP"'; then
-      say "$name is UP on http://127.0.0.1:$port (log: .wxpush/demo/$name.log)"
-      return 0
-    fi
-    if ! kill -0 "$pid" 2>/dev/null; then
+  local name=$1 port=$2 rc=0
+  wait_http "http://127.0.0.1:$port/health" 120 "$3" || rc=$?
+  case $rc in
+    0) say "$name is UP on http://127.0.0.1:$port (log: .wxpush/demo/$name.log)" ;;
+    2)
       say "$name exited before it was healthy; the end of .wxpush/demo/$name.log:"
       tail -n 20 "$DEMO_DIR/$name.log" >&2
       exit 1
-    fi
-    sleep 0.2
-  done
-  say "$name did not report UP on http://127.0.0.1:$port/health within 120 s; see .wxpush/demo/$name.log"
-  exit 1
+      ;;
+    *) say "$name did not report UP; see .wxpush/demo/$name.log"; exit 1 ;;
+  esac
 }
 
 say "run $RUN_ID: topics $RUN_ID.*, Redis keys $REDIS_KEY_PREFIX*, logs in .wxpush/demo/"

@@ -27,7 +27,7 @@ KAFKA_HEAP=${WXPUSH_KAFKA_HEAP:-1g}
 
 say() { echo "services: $*" >&2; }
 
-source "$ROOT/scripts/lib/procs.sh" # port_open, wait_port, alive, stop_pid
+source "$ROOT/scripts/lib/common.sh" # use_java, port_open, wait_port, start_bg, alive, stop_pid, kill_pid, resolve_deps
 
 # ---------------------------------------------------------------- Redis
 ensure_redis_installed() {
@@ -59,8 +59,7 @@ start_redis() {
     --appendonly yes --appendfsync everysec --save "" \
     --daemonize yes --pidfile "$REDIS_DIR/redis.pid" --logfile "$REDIS_DIR/redis.log" >/dev/null
   wait_port "$REDIS_PORT" redis 20
-  # daemonize writes the pid file a moment after the port opens
-  local i; for ((i = 0; i < 50; i++)); do [ -s "$REDIS_DIR/redis.pid" ] && break; sleep 0.1; done
+  wait_pidfile "$REDIS_DIR/redis.pid" # daemonize writes it a moment after the port opens
   say "redis running on port $REDIS_PORT (AOF on, data in $REDIS_DIR)"
 }
 
@@ -99,7 +98,7 @@ start_kafka() {
     say "port $KAFKA_PORT or $CONTROLLER_PORT is taken by a process this script did not start; stop it or set WXPUSH_KAFKA_PORT"
     exit 1
   fi
-  resolve_kafka
+  resolve_deps "the Kafka broker" "$ROOT/scripts/kafka-broker/pom.xml" "$KAFKA_LIB"
   write_kafka_config
   local cp="$KAFKA_LIB/*"
   if [ ! -f "$KAFKA_DIR/data/meta.properties" ]; then
@@ -109,10 +108,9 @@ start_kafka() {
       -cp "$cp" kafka.tools.StorageTool format -t "$cluster_id" -c "$KAFKA_DIR/server.properties" >"$KAFKA_DIR/logs/format.log" 2>&1 \
       || { say "formatting Kafka storage failed; see $KAFKA_DIR/logs/format.log"; exit 1; }
   fi
-  nohup java -Xms256m -Xmx"$KAFKA_HEAP" -XX:+UseG1GC -Djava.awt.headless=true \
+  start_bg "$KAFKA_DIR/kafka.pid" "$KAFKA_DIR/logs/stdout.log" java -Xms256m -Xmx"$KAFKA_HEAP" -XX:+UseG1GC -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$ROOT/scripts/kafka-broker/log4j2.properties" -Dkafka.logs.dir="$KAFKA_DIR/logs" \
-    -cp "$cp" kafka.Kafka "$KAFKA_DIR/server.properties" >"$KAFKA_DIR/logs/stdout.log" 2>&1 &
-  echo $! >"$KAFKA_DIR/kafka.pid"
+    -cp "$cp" kafka.Kafka "$KAFKA_DIR/server.properties"
   if ! wait_port "$KAFKA_PORT" kafka 90; then
     say "see $KAFKA_DIR/logs/server.log"
     exit 1
@@ -130,8 +128,7 @@ status() {
 
 case "${1:-}" in
   start)
-    # shellcheck source=lib/java.sh
-    source "$ROOT/scripts/lib/java.sh"
+    use_java
     start_redis
     start_kafka
     ;;
@@ -141,15 +138,15 @@ case "${1:-}" in
     ;;
   status) status ;;
   start-kafka)
-    source "$ROOT/scripts/lib/java.sh"
+    use_java
     start_kafka
     ;;
   stop-kafka) stop_pid "$KAFKA_DIR/kafka.pid" kafka.Kafka kafka ;;
   kill-kafka) # a crash: SIGKILL, no clean shutdown (fault tests)
-    if alive "$KAFKA_DIR/kafka.pid" kafka.Kafka; then kill -KILL "$(cat "$KAFKA_DIR/kafka.pid")"; rm -f "$KAFKA_DIR/kafka.pid"; say "kafka killed"; fi
+    if kill_pid "$KAFKA_DIR/kafka.pid" kafka.Kafka; then say "kafka killed"; fi
     ;;
   restart-kafka)
-    source "$ROOT/scripts/lib/java.sh"
+    use_java
     stop_pid "$KAFKA_DIR/kafka.pid" kafka.Kafka kafka
     start_kafka
     ;;

@@ -10,7 +10,8 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-source scripts/lib/java.sh
+source scripts/lib/common.sh
+use_java
 
 started=no
 if ! scripts/services.sh status >/dev/null 2>&1; then

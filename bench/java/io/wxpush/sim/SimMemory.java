@@ -1,29 +1,29 @@
 package io.wxpush.sim;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wxpush.json.Json;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryType;
 import java.lang.ref.Reference;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * Measures the sim's retained heap per user at broadcast scale: users with one form_id minted
- * each, then after one delivery each. Uses the same state classes a running sim holds (the
- * HTTP layer keeps no per-user state). Off by default; run with
- * {@code ./mvnw -B -ntp -pl wechat-sim verify -Dit.test=SimMemoryIT -Dsim.memory=true [-Dsim.memory.users=1000000]}.
+ * Measures the sim's retained heap per user at broadcast scale: USERS users with one form_id
+ * minted each, then after one template send delivered to each. Uses the same state classes a
+ * running sim holds (the HTTP layer keeps no per-user state), which is why it sits in the sim's
+ * package: bench/sim-memory.sh compiles it against wechat-sim.jar and runs it.
+ *
+ * <p>Usage: {@code SimMemory [users=1000000]}. Prints one {@code RESULT sim-memory …} line
+ * (bytes per user); exits 1 when a send is not answered errcode 0.
  */
-@EnabledIfSystemProperty(named = "sim.memory", matches = "true")
-class SimMemoryIT {
+public final class SimMemory {
   private static final String APP = "wxbench";
 
-  @Test
-  void heapPerUserWithOneFormIdAndAfterOneDelivery() throws Exception {
-    int count = Integer.getInteger("sim.memory.users", 1_000_000);
+  private SimMemory() {}
+
+  public static void main(String[] args) throws Exception {
+    int count = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
     UserDirectory users = new UserDirectory();
     TemplateRegistry templates = new TemplateRegistry();
     templates.register(new SimTemplate(APP, "TPL_BENCH", SimTemplate.Kind.TEMPLATE, List.of("keyword1", "keyword2"), Set.of("pages/index")));
@@ -39,13 +39,19 @@ class SimMemoryIT {
       String formId = CredentialCodec.format(false, users.generation(), users.find(APP, openId(i)).id, 0);
       JsonNode body = Json.MAPPER.readTree("{\"touser\":\"" + openId(i) + "\",\"template_id\":\"TPL_BENCH\",\"page\":\"pages/index\",\"form_id\":\""
           + formId + "\",\"data\":{\"keyword1\":{\"value\":\"order 42 shipped\"},\"keyword2\":{\"value\":\"2024-05-01 12:30\"}}}");
-      assertThat(sends.template(APP, body, now).errcode()).isZero();
+      SendProcessor.Outcome outcome = sends.template(APP, body, now);
+      if (outcome.errcode() != 0) {
+        System.err.printf("send to %s answered errcode %d (%s)%n", openId(i), outcome.errcode(), outcome.errmsg());
+        System.exit(1);
+      }
     }
     long delivered = usedHeap();
     Reference.reachabilityFence(users);
 
-    System.out.printf("SIM_MEMORY users=%d minted=%.0f bytes/user delivered=%.0f bytes/user (message %.0f bytes)%n",
-        count, (minted - empty) / (double) count, (delivered - empty) / (double) count, (delivered - minted) / (double) count);
+    System.out.printf("RESULT sim-memory users=%d minted_B_per_user=%.0f delivered_B_per_user=%.0f message_B_per_user=%.0f"
+            + " (heap after a full GC, %s)%n",
+        count, (minted - empty) / (double) count, (delivered - empty) / (double) count, (delivered - minted) / (double) count,
+        gcName());
   }
 
   private static String openId(int i) {
@@ -64,11 +70,16 @@ class SimMemoryIT {
       System.gc();
       used = 0;
       for (var pool : ManagementFactory.getMemoryPoolMXBeans()) {
-        if (pool.getType() == java.lang.management.MemoryType.HEAP && pool.getCollectionUsage() != null) {
+        if (pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null) {
           used += pool.getCollectionUsage().getUsed();
         }
       }
     }
     return used;
+  }
+
+  /** The collector's family: "G1" of "G1 Young Generation", "PS" of "PS Scavenge". */
+  private static String gcName() {
+    return ManagementFactory.getGarbageCollectorMXBeans().get(0).getName().split(" ")[0];
   }
 }
