@@ -7,17 +7,27 @@
 #     keys of one user: pool, plus their share of the index shards);
 #   - bytes per (push, user) while the push runs (used_memory at about half the users done minus
 #     at rest, over the users done then), and after it is done (over all users);
-#   - what a done push leaves per user (its per-user outcomes and each user's ledger entry, sampled).
+#   - what a done push leaves per user (its outcome buckets and each user's final ledger entry,
+#     sampled), and what is left once its grace time has passed and one sweep pass ran (timed:
+#     the sweeper's RESULT line).
+# The workers run with LEDGER_GRACE=$GRACE (default 600s: longer than the broadcast takes, as it
+# must be; 240s with QUICK=1), so the bench waits out the horizon before the last figure.
 #
 #   bench/redis-budget.sh [users=1000000]      QUICK=1: 100,000 users
 source "$(dirname "$0")/lib.sh"
 source "$BENCH/broadcast.sh"
 USERS=${1:-1000000}
 [ -n "${QUICK:-}" ] && USERS=100000
+GRACE=${GRACE:-$([ -n "${QUICK:-}" ] && echo 240s || echo 600s)}
+export LEDGER_GRACE=$GRACE
 ensure_tool
 start_sim 0
 used() { redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/ {print $2+0}'; }
 mem() { redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" memory usage "$1" samples 0 | tr -d '\r'; }
+mem_all() { # the summed MEMORY USAGE of every key matching $1, in one pipe
+  redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" --scan --pattern "$1" | sed 's/^/MEMORY USAGE /; s/$/ SAMPLES 0/' \
+    | redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" | awk '{n += $1} END {print n + 0}'
+}
 openid() { printf 'o%020d%07d' 0 "$1"; }
 
 seed() { # tag users: three sim-minted form_ids per user, 100,000 users per mint call
@@ -33,10 +43,10 @@ seed() { # tag users: three sim-minted form_ids per user, 100,000 users per mint
   rm -f "$WORK/seed.lines"
   REST=$(used)
   # one user's keys, sampled: the pool, plus its share of the index shards
-  local pool=0 idx=0 s k
-  for s in 11 222 3333 44444; do pool=$((pool + $(mem "${KEY_PREFIX}u{$APP:$(openid $s)}:pool"))); done
+  local pool=0 idx=0 s
+  for s in 11 222 3333 44444; do pool=$((pool + $(mem "${KEY_PREFIX}u{$APP:$(openid $s)}"))); done
   pool=$((pool / 4))
-  for k in $(redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" --scan --pattern "${KEY_PREFIX}idx{$APP:*}:t"); do idx=$((idx + $(mem "$k"))); done
+  idx=$(mem_all "${KEY_PREFIX}idx{$APP:*}:t")
   say "seeded $users users x 3 form_ids: used_memory +$((REST - BEFORE)) B; sampled pool key $pool B, index shards $idx B in all"
   SAMPLED_POOL=$pool; SAMPLED_INDEX=$idx
 }
@@ -48,23 +58,34 @@ on_poll() { # the first look past half the users: memory while the push runs
   done=$(python3 -c 'import json,sys; s=json.loads(sys.argv[1]); print(s.get("sent",0)+s.get("noCredential",0)+s.get("failed",0)+s.get("unknown",0))' "$st" 2>/dev/null || echo 0)
   if [ "$done" -ge $((USERS / 2)) ]; then MID=$(used); MID_DONE=$done; fi
 }
+rcli() { redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" "$@" | tr -d '\r'; }
 after_done() {
   AFTER=$(used)
-  local rid o=0 l=0 s
+  local rid o=0 l=0 s until now
   rid=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["requestId"])' "$BC_STATUS")
-  o=$(mem "${KEY_PREFIX}push{$rid}:o")
-  for s in 11 222 3333 44444; do l=$((l + $(mem "${KEY_PREFIX}u{$APP:$(openid $s)}:l"))); done
-  LEDGER_KEY=$((l / 4)); OUTCOMES=$o
+  o=$(mem_all "${KEY_PREFIX}push{$rid}:o:*")
+  for s in 11 222 3333 44444; do l=$((l + $(mem "${KEY_PREFIX}u{$APP:$(openid $s)}"))); done
+  POOL_AFTER=$((l / 4)); OUTCOMES=$o
+  # wait out the push's horizon (its fan-out's start + LEDGER_GRACE, by Redis's clock), then sweep once
+  until=$(rcli hget "${KEY_PREFIX}push{$rid}:s" until)
+  now=$(( $(rcli time | head -1) * 1000 ))
+  if [ "$until" -gt "$now" ]; then say "waiting $(( (until - now) / 1000 + 2 )) s for the grace time to pass"; sleep $(( (until - now) / 1000 + 2 )); fi
+  tool sweep "$REDIS_URL" "$KEY_PREFIX" "$APP" | tee "$WORK/sweep.out"
+  GRACED=$(used)
+  SWEEP_LINE=$(grep '^RESULT sweep' "$WORK/sweep.out" || true)
+  BUCKETS_LEFT=$(rcli --scan --pattern "${KEY_PREFIX}push{$rid}:o:*" | wc -l)
 }
 BC_SEED=seed BC_ON_POLL=on_poll BC_BEFORE_STOP=after_done BC_TIMEOUT=3600 broadcast budget "$USERS" 1
 say "broadcast: $BC_SENT sent in $BC_ELAPSED s ($BC_STATUS)"
-python3 - "$USERS" "$BEFORE" "$REST" "$MID" "$MID_DONE" "$AFTER" "$SAMPLED_POOL" "$SAMPLED_INDEX" "$OUTCOMES" "$LEDGER_KEY" <<'PY'
+echo "$SWEEP_LINE"
+python3 - "$USERS" "$BEFORE" "$REST" "$MID" "$MID_DONE" "$AFTER" "$SAMPLED_POOL" "$SAMPLED_INDEX" "$OUTCOMES" "$POOL_AFTER" "$GRACED" "$BUCKETS_LEFT" <<'PY'
 import sys
-users, before, rest, mid, mid_done, after, pool, idx, outcomes, ledger = (int(x or 0) for x in sys.argv[1:])
+users, before, rest, mid, mid_done, after, pool, idx, outcomes, pool_after, graced, buckets_left = (int(x or 0) for x in sys.argv[1:])
 at_rest = (rest - before) / users
 print(f"RESULT redis-budget users={users} at_rest_B_per_user={at_rest:.0f} (target <= 300; sampled: pool key {pool} B + index {idx/users:.0f} B)")
 if mid_done:
-    print(f"RESULT redis-budget in_flight_B_per_push_user={(mid - rest) / mid_done:.0f} (target <= 60; net of credentials spent, at {mid_done} users done)")
-print(f"RESULT redis-budget done_B_per_push_user={(after - rest) / users:.0f} (target: counters only after the grace time;"
-      f" sampled: per-user outcomes {outcomes / users:.0f} B, a user's ledger key {ledger} B)")
+    print(f"RESULT redis-budget in_flight_B_per_push_user={(mid - rest) / mid_done:.0f} (target <= 60; at {mid_done} users done)")
+print(f"RESULT redis-budget done_B_per_push_user={(after - rest) / users:.0f} (within the grace time; sampled: outcome buckets"
+      f" {outcomes / users:.0f} B, a user's pool key {pool_after} B, was {pool})")
+print(f"RESULT redis-budget after_grace_B_per_push_user={(graced - rest) / users:.1f} (target: counters only; outcome buckets left: {buckets_left})")
 PY

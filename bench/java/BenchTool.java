@@ -42,6 +42,7 @@ import redis.clients.jedis.UnifiedJedis;
  *   records APP N OUT                             N credential records as the API publishes them, one JSON per line
  *   produce BOOTSTRAP TOPIC APP USERS PER_USER    distinct credential records, published acks=all (sink input)
  *   seed-pools REDIS_URL PREFIX APP LINES         "openId formId" lines straight into the pools (CredentialPool.addAll)
+ *   sweep REDIS_URL PREFIX APP                     one pass of the push-worker's PoolSweeper over every shard, timed
  *   article REDIS_HOST REDIS_PORT PREFIX SIM APP SECRET TEMPLATE LINES
  *                                                 the original article's loop over the users in LINES
  * </pre>
@@ -55,6 +56,7 @@ public final class BenchTool {
       case "records" -> records(a[1], Integer.parseInt(a[2]), Path.of(a[3]));
       case "produce" -> produce(a[1], a[2], a[3], Integer.parseInt(a[4]), Integer.parseInt(a[5]));
       case "seed-pools" -> seedPools(a[1], a[2], a[3], Path.of(a[4]));
+      case "sweep" -> sweep(a[1], a[2], a[3]);
       case "delete-topics" -> deleteTopics(a[1], a[2]);
       case "cluster-pipelines" -> clusterPipelines(a[1], Integer.parseInt(a[2]), Integer.parseInt(a[3]), Integer.parseInt(a[4]));
       case "article" -> article(a[1], Integer.parseInt(a[2]), a[3], a[4], a[5], a[6], a[7], Path.of(a[8]));
@@ -113,6 +115,28 @@ public final class BenchTool {
     }
     if (failed.get() > 0) throw new IllegalStateException(failed.get() + " records failed");
     System.out.printf("produced %d records in %.1f s%n", (long) users * perUser, (System.nanoTime() - t0) / 1e9);
+  }
+
+  /** One pass of the sweeper over all 16384 shards of APP (this process owning every partition), with its time and CPU. */
+  static void sweep(String redisUrl, String prefix, String app) throws Exception {
+    try (UnifiedJedis redis = RedisConnections.open(RedisEndpoint.parse(redisUrl), 4)) {
+      CredentialPool pool = new CredentialPool(redis, new RedisKeys(prefix), Clock.systemUTC(), 200);
+      var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+      var all = new io.wxpush.worker.credentials.PoolSweeper.Ownership(java.util.Set.of(0), 1);
+      var sweeper = new io.wxpush.worker.credentials.PoolSweeper(pool, java.util.Set.of(app), () -> all, registry);
+      var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+      long cpu0 = threads.getCurrentThreadCpuTime();
+      long t0 = System.nanoTime();
+      var pass = sweeper.sweep();
+      double s = (System.nanoTime() - t0) / 1e9;
+      double cpuMs = (threads.getCurrentThreadCpuTime() - cpu0) / 1e6;
+      var perShard = registry.get(io.wxpush.metrics.WxpushMeter.SWEEP_SHARD.meterName()).timer();
+      System.out.printf("RESULT sweep shards=%d users=%d expired=%d left_index=%d seconds=%.1f users/s=%.0f"
+          + " sweeper_cpu_ms_per_1k_users=%.1f shard_mean_ms=%.2f shard_max_ms=%.1f%n",
+          pass.shards(), pass.users(), pass.dropped(), pass.leftIndex(), s, pass.users() / s,
+          cpuMs * 1000 / Math.max(1, pass.users()), perShard.mean(java.util.concurrent.TimeUnit.MILLISECONDS),
+          perShard.max(java.util.concurrent.TimeUnit.MILLISECONDS));
+    }
   }
 
   static void seedPools(String redisUrl, String prefix, String app, Path lines) throws Exception {

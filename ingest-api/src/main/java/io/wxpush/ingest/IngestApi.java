@@ -60,8 +60,35 @@ public final class IngestApi implements AutoCloseable {
     this.weChat = weChat;
   }
 
+  /** Starts the API with {@code config} on the system clock. */
   public static IngestApi start(IngestConfig config) {
-    Clock clock = Clock.systemUTC();
+    return builder(config).start();
+  }
+
+  public static Builder builder(IngestConfig config) {
+    return new Builder(config);
+  }
+
+  /** How the API is put together: its config, and the clock its tokens, limits and validation read (the system's by default). */
+  public static final class Builder {
+    private final IngestConfig config;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder(IngestConfig config) {
+      this.config = config;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    public IngestApi start() {
+      return IngestApi.start(config, clock);
+    }
+  }
+
+  private static IngestApi start(IngestConfig config, Clock clock) {
     CommonConfig common = config.common();
     Topics topics = common.topics();
     PrometheusMeterRegistry registry = Registries.prometheus("ingest-api");

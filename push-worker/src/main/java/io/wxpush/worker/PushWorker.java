@@ -18,10 +18,10 @@ import io.wxpush.process.ProcessRunner;
 import io.wxpush.redis.RedisBatcher;
 import io.wxpush.redis.RedisConnections;
 import io.wxpush.push.PushStatusStore;
-import io.wxpush.worker.credentials.CredentialSink;
-import io.wxpush.worker.credentials.PoolSweeper;
-import io.wxpush.worker.fanout.Fanout;
-import io.wxpush.worker.fanout.FanoutWorker;
+import io.wxpush.worker.credentials.CredentialsRole;
+import io.wxpush.worker.fanout.FanoutRole;
+import io.wxpush.worker.loop.ConsumerLoop;
+import io.wxpush.worker.loop.Role;
 import io.wxpush.worker.sender.SenderRole;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,11 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +45,6 @@ import redis.clients.jedis.UnifiedJedis;
  */
 public final class PushWorker implements ProcessRunner.Supervised {
   private static final Logger log = LoggerFactory.getLogger(PushWorker.class);
-  /** How long a (push, user) ledger entry is kept after its last change: longer than any push can take. */
 
   private final Deque<AutoCloseable> stack;
   private final Javalin http;
@@ -61,8 +56,36 @@ public final class PushWorker implements ProcessRunner.Supervised {
     this.failed = failed;
   }
 
+  /** Starts a worker with {@code config} on the system clock. */
   public static PushWorker start(WorkerConfig config) {
-    Clock clock = Clock.systemUTC();
+    return builder(config).start();
+  }
+
+  public static Builder builder(WorkerConfig config) {
+    return new Builder(config);
+  }
+
+  /** How a worker is put together: its config, and the clock its roles read (the system's by default). */
+  public static final class Builder {
+    private final WorkerConfig config;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder(WorkerConfig config) {
+      this.config = config;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
+    /** Starts the configured roles, then health and metrics; on any failure closes what it started and throws. */
+    public PushWorker start() {
+      return PushWorker.start(config, clock);
+    }
+  }
+
+  private static PushWorker start(WorkerConfig config, Clock clock) {
     CommonConfig common = config.common();
     Topics topics = common.topics();
     PrometheusMeterRegistry registry = Registries.prometheus("push-worker");
@@ -79,45 +102,26 @@ public final class PushWorker implements ProcessRunner.Supervised {
       RedisBatcher batcher = new RedisBatcher(redis, 4, 256);
       stack.push(batcher);
       RedisKeys keys = common.redisKeys();
-      CredentialPool pool = new CredentialPool(redis, keys, clock, config.common().poolCapPerUser());
+      CredentialPool pool = new CredentialPool(redis, keys, clock, common.poolCapPerUser());
+      PushStatusStore status = new PushStatusStore(redis, batcher, keys, clock);
 
+      List<Role> roles = new ArrayList<>();
       if (config.roles().contains(Roles.CREDENTIALS)) {
-        KafkaConsumer<String, byte[]> consumer = KafkaClients.manualCommitConsumer(
-            common.kafkaBootstrapServers(), topics.credentialSinkGroup(), "wxpush-sink", config.sinkBatch());
-        new KafkaClientMetrics(consumer).bindTo(registry);
-        CredentialSink sink = new CredentialSink(consumer, topics.credentials(), pool, registry);
-        Thread.ofPlatform().name("credential-sink").start(sink);
-        stack.push(sink);
-        loops.add(sink);
-        ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("pool-sweeper").daemon().factory());
-        long every = config.sweepInterval().toMillis();
-        sweeper.scheduleWithFixedDelay(new PoolSweeper(pool, common.apps().keySet(), sink::ownership, registry), every, every,
-            TimeUnit.MILLISECONDS);
-        stack.push(sweeper::shutdownNow);
+        roles.add(started(stack, CredentialsRole.start(config.credentials(), pool, registry)));
       }
-
-      PushStatusStore status = new PushStatusStore(redis, batcher, common.redisKeys(), clock);
       if (config.roles().contains(Roles.SENDER)) {
         // A sender publishes one result record per task, keyed over many partitions: its batches
         // hold a record or two, where lz4's per-batch buffers cost more CPU than they save bytes.
         AckedPublisher publisher = publisher(common, "wxpush-sender", "none", registry, stack);
         if (config.senderMode().equals("share")) topicAdmin.configureShareGroup(topics.senderGroup(), config.taskLock());
         SendLedger ledger = new SendLedger(redis, batcher, keys, clock, Duration.ofSeconds(60), config.ledgerGrace());
-        SenderRole sender = SenderRole.start(config, redis, ledger, status, publisher, registry, clock);
-        stack.push(sender);
-        loops.addAll(sender.loops());
+        roles.add(started(stack, SenderRole.start(config.sender(), redis, ledger, status, publisher, registry, clock)));
       }
       if (config.roles().contains(Roles.FANOUT)) {
         AckedPublisher publisher = publisher(common, "wxpush-fanout", "lz4", registry, stack); // whole pages of tasks: compresses well
-        KafkaConsumer<String, byte[]> consumer = KafkaClients.manualCommitConsumer(
-            common.kafkaBootstrapServers(), topics.fanoutGroup(), "wxpush-fanout", 1);
-        new KafkaClientMetrics(consumer).bindTo(registry);
-        Fanout fanout = new Fanout(pool, status, publisher, topics.pushTasks(), config.fanoutPage(), config.ledgerGrace(), registry);
-        FanoutWorker worker = new FanoutWorker(consumer, topics.pushRequests(), fanout);
-        Thread.ofPlatform().name("fanout").start(worker);
-        stack.push(worker);
-        loops.add(worker);
+        roles.add(started(stack, FanoutRole.start(config.fanout(), pool, status, publisher, registry)));
       }
+      for (Role role : roles) loops.addAll(role.loops());
 
       Map<String, HealthCheck> checks = new LinkedHashMap<>();
       checks.put("kafka", () -> KafkaClients.reachable(admin));
@@ -133,6 +137,11 @@ public final class PushWorker implements ProcessRunner.Supervised {
       closeAll(stack);
       throw e;
     }
+  }
+
+  private static Role started(Deque<AutoCloseable> stack, Role role) {
+    stack.push(role);
+    return role;
   }
 
   private static AckedPublisher publisher(CommonConfig common, String clientId, String compression, PrometheusMeterRegistry registry,

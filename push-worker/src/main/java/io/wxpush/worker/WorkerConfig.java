@@ -67,4 +67,22 @@ public record WorkerConfig(
     return new WorkerConfig(common, roles, port, batch, sweep, page, mode, concurrency, consumers, rate, attempts,
         deliveries, lock, endpoint, grace);
   }
+
+  /** What the sender role reads. */
+  public io.wxpush.worker.sender.SenderConfig sender() {
+    return new io.wxpush.worker.sender.SenderConfig(common, senderMode, senderConcurrency, senderConsumers, sendRatePerApp,
+        sendMaxAttempts, maxDeliveries, taskLock, tokenEndpoint, ledgerGrace);
+  }
+
+  /** What the credentials role reads. */
+  public io.wxpush.worker.credentials.CredentialsRole.Config credentials() {
+    return new io.wxpush.worker.credentials.CredentialsRole.Config(common.kafkaBootstrapServers(), common.topics().credentials(),
+        common.topics().credentialSinkGroup(), sinkBatch, sweepInterval, common.apps().keySet());
+  }
+
+  /** What the fan-out role reads. */
+  public io.wxpush.worker.fanout.FanoutRole.Config fanout() {
+    return new io.wxpush.worker.fanout.FanoutRole.Config(common.kafkaBootstrapServers(), common.topics().pushRequests(),
+        common.topics().pushTasks(), common.topics().fanoutGroup(), fanoutPage, ledgerGrace);
+  }
 }

@@ -2,8 +2,8 @@ package io.wxpush.worker.fanout;
 
 import io.wxpush.json.Json;
 import io.wxpush.push.PushRequest;
-import io.wxpush.worker.Backoff;
-import io.wxpush.worker.ConsumerLoop;
+import io.wxpush.worker.loop.Backoff;
+import io.wxpush.worker.loop.ConsumerLoop;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;

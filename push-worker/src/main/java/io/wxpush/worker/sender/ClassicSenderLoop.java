@@ -1,6 +1,6 @@
 package io.wxpush.worker.sender;
 
-import io.wxpush.worker.ConsumerLoop;
+import io.wxpush.worker.loop.ConsumerLoop;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

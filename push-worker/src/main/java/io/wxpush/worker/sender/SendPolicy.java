@@ -1,7 +1,7 @@
 package io.wxpush.worker.sender;
 
 import io.wxpush.credentials.CredentialKind;
-import io.wxpush.worker.Backoff;
+import io.wxpush.worker.loop.Backoff;
 import io.wxpush.wechat.WeChatReply;
 import java.time.Duration;
 import java.time.Instant;

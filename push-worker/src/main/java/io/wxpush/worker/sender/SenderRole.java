@@ -10,9 +10,9 @@ import io.wxpush.kafka.Topics;
 import io.wxpush.push.PushStatusStore;
 import io.wxpush.token.TokenManager;
 import io.wxpush.wechat.WeChatClient;
-import io.wxpush.worker.Backoff;
-import io.wxpush.worker.ConsumerLoop;
-import io.wxpush.worker.WorkerConfig;
+import io.wxpush.worker.loop.Backoff;
+import io.wxpush.worker.loop.ConsumerLoop;
+import io.wxpush.worker.loop.Role;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +26,7 @@ import redis.clients.jedis.UnifiedJedis;
  * (share group by default, classic group for older brokers) feeding one pool of virtual-thread
  * sends. Closing stops polling, lets each loop finish and acknowledge its batch, then closes.
  */
-public final class SenderRole implements AutoCloseable {
+public final class SenderRole implements Role {
   private final List<ConsumerLoop> loops;
   private final TaskBatch batch;
   private final WeChatClient weChat;
@@ -44,28 +44,28 @@ public final class SenderRole implements AutoCloseable {
   /** How much longer than one attempt's budget its lease lasts. */
   static final Duration LEASE_MARGIN = Duration.ofSeconds(3);
 
-  public static SenderRole start(WorkerConfig config, UnifiedJedis redis, SendLedger ledger, PushStatusStore status,
+  public static SenderRole start(SenderConfig config, UnifiedJedis redis, SendLedger ledger, PushStatusStore status,
       AckedPublisher publisher, MeterRegistry registry, Clock clock) {
     CommonConfig common = config.common();
     Topics topics = common.topics();
-    WeChatClient weChat = new WeChatClient(common.weChatApiBase(), config.common().weChatTimeout(), config.senderConcurrency(), clock);
+    WeChatClient weChat = new WeChatClient(common.weChatApiBase(), common.weChatTimeout(), config.concurrency(), clock);
     TokenManager tokens = new TokenManager(redis, common.redisKeys(), weChat, common.apps(), config.tokenEndpoint(),
-        config.common().weChatTimeout(), clock, registry);
+        common.weChatTimeout(), clock, registry);
     SenderMeters meters = new SenderMeters(registry);
     Outcomes outcomes = new Outcomes(status, publisher, topics.pushResults(), topics.pushDlq(), meters, config.ledgerGrace(), clock);
-    Duration attemptBudget = config.common().weChatTimeout().plus(STEPS_AROUND_A_CALL);
+    Duration attemptBudget = common.weChatTimeout().plus(STEPS_AROUND_A_CALL);
     Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
     TaskRunner runner = new TaskRunner(ledger, status, tokens, weChat, new AppPause(redis, common.redisKeys(), clock),
-        new SendRateLimiter(redis, common.redisKeys(), config.sendRatePerApp(), clock), outcomes, meters,
-        new SendPolicy(config.sendMaxAttempts(), backoff, attemptBudget), backoff, attemptBudget.plus(LEASE_MARGIN), attemptBudget, config.ledgerGrace(), clock);
-    TaskBatch batch = new TaskBatch(runner, outcomes, config.senderConcurrency(), config.maxDeliveries());
+        new SendRateLimiter(redis, common.redisKeys(), config.ratePerApp(), clock), outcomes, meters,
+        new SendPolicy(config.maxAttempts(), backoff, attemptBudget), backoff, attemptBudget.plus(LEASE_MARGIN), attemptBudget, config.ledgerGrace(), clock);
+    TaskBatch batch = new TaskBatch(runner, outcomes, config.concurrency(), config.maxDeliveries());
 
-    int perConsumer = Math.max(1, Math.min(500, config.senderConcurrency() * 2 / config.senderConsumers()));
+    int perConsumer = Math.max(1, Math.min(500, config.concurrency() * 2 / config.consumers()));
     List<ConsumerLoop> loops = new ArrayList<>();
-    for (int i = 0; i < config.senderConsumers(); i++) {
+    for (int i = 0; i < config.consumers(); i++) {
       String clientId = "wxpush-sender-" + i;
       ConsumerLoop loop;
-      if (config.senderMode().equals("classic")) {
+      if (config.mode().equals("classic")) {
         KafkaConsumer<String, byte[]> consumer = KafkaClients.manualCommitConsumer(common.kafkaBootstrapServers(), topics.senderGroup(), clientId, perConsumer);
         new KafkaClientMetrics(consumer).bindTo(registry);
         loop = new ClassicSenderLoop(consumer, topics.pushTasks(), batch, config.taskLock().minus(LOCK_MARGIN));
@@ -85,7 +85,7 @@ public final class SenderRole implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() {
     // Stop every loop at once, then wait for each: in-flight batches finish and are acknowledged.
     List<Thread> closing = new ArrayList<>();
     for (ConsumerLoop loop : loops) {
@@ -97,7 +97,11 @@ public final class SenderRole implements AutoCloseable {
         }
       }));
     }
-    for (Thread t : closing) t.join(Duration.ofSeconds(70));
+    try {
+      for (Thread t : closing) t.join(Duration.ofSeconds(70));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     batch.close();
     weChat.close();
   }

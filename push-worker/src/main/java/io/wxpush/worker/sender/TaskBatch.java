@@ -3,7 +3,7 @@ package io.wxpush.worker.sender;
 import io.wxpush.credentials.UserRef;
 import io.wxpush.json.Json;
 import io.wxpush.push.PushTask;
-import io.wxpush.worker.Backoff;
+import io.wxpush.worker.loop.Backoff;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -15,7 +15,7 @@ import io.wxpush.token.TokenManager;
 import io.wxpush.wechat.WeChatClient;
 import io.wxpush.wechat.WeChatException;
 import io.wxpush.wechat.WeChatReply;
-import io.wxpush.worker.Backoff;
+import io.wxpush.worker.loop.Backoff;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wxpush.credentials.CredentialKind;
 import io.wxpush.wechat.WeChatReply;
-import io.wxpush.worker.Backoff;
+import io.wxpush.worker.loop.Backoff;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;

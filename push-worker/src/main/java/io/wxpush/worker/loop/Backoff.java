@@ -1,4 +1,4 @@
-package io.wxpush.worker;
+package io.wxpush.worker.loop;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;

@@ -1,4 +1,4 @@
-package io.wxpush.worker;
+package io.wxpush.worker.loop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,0 +1,57 @@
+package io.wxpush.worker.fanout;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.wxpush.credentials.CredentialPool;
+import io.wxpush.kafka.AckedPublisher;
+import io.wxpush.kafka.KafkaClients;
+import io.wxpush.push.PushStatusStore;
+import io.wxpush.worker.loop.ConsumerLoop;
+import io.wxpush.worker.loop.Role;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The fan-out role: push requests from {@code wxpush.push-requests} into one task per user. */
+public final class FanoutRole implements Role {
+  private static final Logger log = LoggerFactory.getLogger(FanoutRole.class);
+
+  /**
+   * @param requestsTopic where push requests arrive   @param tasksTopic where tasks go
+   * @param group the fan-out's consumer group   @param pageSize {@code FANOUT_PAGE}
+   * @param ledgerGrace {@code LEDGER_GRACE}: a push's horizon is its fan-out's start plus this
+   */
+  public record Config(String bootstrapServers, String requestsTopic, String tasksTopic, String group, int pageSize, Duration ledgerGrace) {}
+
+  private final FanoutWorker worker;
+
+  private FanoutRole(FanoutWorker worker) {
+    this.worker = worker;
+  }
+
+  public static FanoutRole start(Config config, CredentialPool pool, PushStatusStore status, AckedPublisher publisher, MeterRegistry registry) {
+    KafkaConsumer<String, byte[]> consumer = KafkaClients.manualCommitConsumer(config.bootstrapServers(), config.group(), "wxpush-fanout", 1);
+    new KafkaClientMetrics(consumer).bindTo(registry);
+    Fanout fanout = new Fanout(pool, status, publisher, config.tasksTopic(), config.pageSize(), config.ledgerGrace(), registry);
+    FanoutWorker worker = new FanoutWorker(consumer, config.requestsTopic(), fanout);
+    Thread.ofPlatform().name("fanout").start(worker);
+    return new FanoutRole(worker);
+  }
+
+  @Override
+  public List<ConsumerLoop> loops() {
+    return List.of(worker);
+  }
+
+  @Override
+  public void close() {
+    try {
+      worker.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      log.warn("event=close_interrupted what=fanout");
+    }
+  }
+}
