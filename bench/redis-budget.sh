@@ -22,7 +22,14 @@ GRACE=${GRACE:-$([ -n "${QUICK:-}" ] && echo 240s || echo 600s)}
 export LEDGER_GRACE=$GRACE
 ensure_tool
 start_sim 0
-used() { redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/ {print $2+0}'; }
+# GRACE is in seconds ("600s").
+# used_memory less what is transient (client buffers of the pipelines, the AOF buffer, the script cache)
+used() {
+  redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" info memory | tr -d '\r' | awk -F: '
+    /^used_memory:/ {u = $2} /^mem_clients_normal:/ {c = $2} /^mem_clients_slaves:/ {r = $2}
+    /^mem_aof_buffer:/ {a = $2} /^used_memory_scripts:/ {s = $2}
+    END {print u - c - r - a - s}'
+}
 mem() { redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" memory usage "$1" samples 0 | tr -d '\r'; }
 mem_all() { # the summed MEMORY USAGE of every key matching $1, in one pipe
   redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" --scan --pattern "$1" | sed 's/^/MEMORY USAGE /; s/$/ SAMPLES 0/' \
@@ -66,10 +73,14 @@ after_done() {
   o=$(mem_all "${KEY_PREFIX}push{$rid}:o:*")
   for s in 11 222 3333 44444; do l=$((l + $(mem "${KEY_PREFIX}u{$APP:$(openid $s)}"))); done
   POOL_AFTER=$((l / 4)); OUTCOMES=$o
-  # wait out the push's horizon (its fan-out's start + LEDGER_GRACE, by Redis's clock), then sweep once
+  # wait out the grace time from the push's last outcome (now, by Redis's clock; never before its
+  # horizon), then sweep once
   until=$(rcli hget "${KEY_PREFIX}push{$rid}:s" until)
   now=$(( $(rcli time | head -1) * 1000 ))
-  if [ "$until" -gt "$now" ]; then say "waiting $(( (until - now) / 1000 + 2 )) s for the grace time to pass"; sleep $(( (until - now) / 1000 + 2 )); fi
+  local grace_ms=$(( ${GRACE%s} * 1000 )) wait_ms
+  wait_ms=$(( until > now + grace_ms ? until - now : grace_ms ))
+  say "waiting $(( wait_ms / 1000 + 2 )) s for the grace time to pass"
+  sleep $(( wait_ms / 1000 + 2 ))
   tool sweep "$REDIS_URL" "$KEY_PREFIX" "$APP" | tee "$WORK/sweep.out"
   GRACED=$(used)
   SWEEP_LINE=$(grep '^RESULT sweep' "$WORK/sweep.out" || true)
