@@ -59,7 +59,7 @@ class SecretsInLogsIT {
 
       Map<String, String> vars = new HashMap<>(Stack.baseEnv(env, stack.sim, Map.of("WORKER_ROLES", "credentials,fanout,sender", "HTTP_PORT", "0",
           "WXPUSH_LOG_LEVEL", "DEBUG")));
-      try (JarProcess worker = JarProcess.start(JarProcess.moduleJar("push-worker"), vars);
+      try (JarProcess worker = JarProcess.start(JarProcess.siblingJar("push-worker"), vars);
           var redis = stack.redis()) {
         await().atMost(Duration.ofSeconds(60)).until(() -> {
           for (String o : openIds) {

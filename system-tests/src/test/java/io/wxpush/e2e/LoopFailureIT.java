@@ -70,7 +70,7 @@ class LoopFailureIT {
     Map<String, String> vars = new HashMap<>(Stack.baseEnv(stack.env, stack.sim, Map.of("SENDER_MODE", "classic")));
     vars.put("WORKER_ROLES", "sender");
     vars.put("HTTP_PORT", "0");
-    try (JarProcess jar = JarProcess.start(JarProcess.moduleJar("push-worker"), vars)) {
+    try (JarProcess jar = JarProcess.start(JarProcess.siblingJar("push-worker"), vars)) {
       assertThat(jar.waitFor(Duration.ofSeconds(90))).as(jar.output()).isEqualTo(1);
       assertThat(jar.output())
           .contains("event=consumer_loop_failed loop=ClassicSenderLoop")

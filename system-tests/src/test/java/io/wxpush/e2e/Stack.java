@@ -78,7 +78,7 @@ final class Stack implements AutoCloseable {
     Map<String, String> vars = new HashMap<>(baseEnv(env, sim, extra));
     vars.put("WORKER_ROLES", "sender");
     vars.put("HTTP_PORT", Integer.toString(port));
-    return JarProcess.start(JarProcess.moduleJar("push-worker"), vars);
+    return JarProcess.start(JarProcess.siblingJar("push-worker"), vars);
   }
 
   static int freePort() throws java.io.IOException {
