@@ -293,7 +293,9 @@ run_tests() {
   eval "$(print_env)"
   local t0=$SECONDS
   echo "cluster test: KAFKA_BOOTSTRAP_SERVERS=$KAFKA_BOOTSTRAP_SERVERS REDIS_URL=$REDIS_URL KAFKA_REPLICATION_FACTOR=$KAFKA_REPLICATION_FACTOR"
-  (cd "$ROOT" && ./mvnw -B -ntp verify -pl push-worker -am \
+  # the scenario and the credential and push tests are in system-tests; -am builds the jars it
+  # runs and the store tests of common (CredentialPoolIT, SendLedgerIT, Redis*IT) on the cluster
+  (cd "$ROOT" && ./mvnw -B -ntp verify -pl system-tests -am \
     -Dit.test='ClusterScenariosIT,CredentialPathIT,PushPathIT,CredentialPoolIT,SendLedgerIT,RedisScriptIT,RedisBatcherIT' \
     -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false "$@")
   echo "cluster test: passed in $((SECONDS - t0)) s"

@@ -8,14 +8,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.wxpush.client.HttpPushClient;
 import io.wxpush.json.Json;
 import io.wxpush.push.PushClient;
+import io.wxpush.testkit.ApiClient;
 import io.wxpush.testkit.JarProcess;
 import io.wxpush.testkit.RealServices;
 import io.wxpush.testkit.TestEnv;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +33,6 @@ class OrderShippedNotifierIT {
   private static final String APP = "wxapp1";
   private static final String SECRET = "app-secret-for-sample-1";
   private static final String API_KEY = "push-api-key-for-the-sample";
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @Test
   void aBusinessServicePushesThroughHttpAndKafkaWithTheClientArtifactAlone(TestEnv env) throws Exception {
@@ -57,15 +54,17 @@ class OrderShippedNotifierIT {
     try (JarProcess simProcess = JarProcess.start(JarProcess.siblingJar("wechat-sim"), simEnv);
         JarProcess apiProcess = JarProcess.start(JarProcess.siblingJar("ingest-api"), apiEnv);
         JarProcess worker = JarProcess.start(JarProcess.siblingJar("push-worker"), workerEnv)) {
-      for (String url : List.of(sim, api, "http://127.0.0.1:" + workerPort)) {
-        await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> get(url + "/health", null).statusCode() == 200);
+      ApiClient simClient = ApiClient.local(simPort);
+      ApiClient apiClient = ApiClient.local(apiPort);
+      for (ApiClient process : List.of(simClient, apiClient, ApiClient.local(workerPort))) {
+        await().atMost(Duration.ofSeconds(90)).until(process::healthy);
       }
       List<String> openIds = new ArrayList<>();
       for (int i = 0; i < 5; i++) openIds.add("buyer" + i);
-      for (String openId : openIds) logInAndUploadTwoFormIds(sim, api, openId);
+      for (String openId : openIds) logInAndUploadTwoFormIds(simClient, apiClient, openId);
       for (String openId : openIds) {
         await("form_ids of " + openId + " stored").atMost(Duration.ofSeconds(60)).until(() ->
-            Json.MAPPER.readTree(get(api + "/v1/users/" + openId + "/credentials?appId=" + APP, API_KEY).body()).path("formIds").asInt() == 2);
+            apiClient.userCredentials(API_KEY, APP, openId).body().path("formIds").asInt() == 2);
       }
 
       HttpPushClient http = new HttpPushClient(URI.create(api), API_KEY, Duration.ofSeconds(10));
@@ -80,7 +79,7 @@ class OrderShippedNotifierIT {
           assertThat(status.path("sent").asLong()).as("sent by " + rid).isEqualTo(openIds.size());
         }
         for (String openId : openIds) {
-          JsonNode inbox = Json.MAPPER.readTree(get(sim + "/sim/users/" + APP + "/" + openId + "/inbox", null).body()).path("messages");
+          JsonNode inbox = simClient.get("/sim/users/" + APP + "/" + openId + "/inbox", null).expect(200).body().path("messages");
           assertThat(inbox).as("messages to " + openId).hasSize(2);
         }
         // the client checks requests as the API does: nothing is published for a bad one
@@ -92,29 +91,14 @@ class OrderShippedNotifierIT {
     }
   }
 
-  private static void logInAndUploadTwoFormIds(String sim, String api, String openId) throws Exception {
-    String code = Json.MAPPER.readTree(post(sim + "/sim/users/" + APP + "/" + openId + "/login-code", null, Map.of()).body()).path("code").asText();
-    HttpResponse<String> session = post(api + "/v1/sessions", null, Map.of("appId", APP, "code", code));
-    assertThat(session.statusCode()).as(session.body()).isEqualTo(200);
-    String token = Json.MAPPER.readTree(session.body()).path("token").asText();
-    JsonNode formIds = Json.MAPPER.readTree(post(sim + "/sim/users/" + APP + "/" + openId + "/form-ids?count=2", null, Map.of()).body()).path("formIds");
+  /** As the mini-program would: a wx.login code from the sim, a session, and two form_ids uploaded. */
+  private static void logInAndUploadTwoFormIds(ApiClient sim, ApiClient api, String openId) throws Exception {
+    String code = sim.post("/sim/users/" + APP + "/" + openId + "/login-code", null, Map.of()).expect(200).body().path("code").asText();
+    String token = api.createSession(APP, code).expect(200).body().path("token").asText();
+    JsonNode formIds = sim.post("/sim/users/" + APP + "/" + openId + "/form-ids?count=2", null, Map.of()).expect(200).body().path("formIds");
     List<Map<String, Object>> credentials = new ArrayList<>();
-    for (JsonNode f : formIds) credentials.add(Map.of("kind", "form_id", "value", f.asText(), "collectedAt", System.currentTimeMillis()));
-    HttpResponse<String> upload = post(api + "/v1/credentials", token, Map.of("credentials", credentials));
-    assertThat(upload.statusCode()).as(upload.body()).isEqualTo(202);
-  }
-
-  private static HttpResponse<String> get(String url, String bearer) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET();
-    if (bearer != null) b.header("Authorization", "Bearer " + bearer);
-    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static HttpResponse<String> post(String url, String bearer, Object body) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
-        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(Json.write(body)));
-    if (bearer != null) b.header("Authorization", "Bearer " + bearer);
-    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    for (JsonNode f : formIds) credentials.add(ApiClient.credential("form_id", f.asText(), System.currentTimeMillis()));
+    api.uploadCredentials(token, credentials).expect(202);
   }
 
   private static int freePort() throws Exception {

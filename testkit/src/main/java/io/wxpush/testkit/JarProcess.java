@@ -44,6 +44,10 @@ public final class JarProcess implements AutoCloseable {
     return jar;
   }
 
+  /**
+   * Another module's runnable jar, {@code ../<module>/target/<module>.jar}, for tests of a module
+   * the reactor builds after it (system-tests, client-sample).
+   */
   public static Path siblingJar(String module) {
     Path jar = Path.of("..", module, "target", module + ".jar").toAbsolutePath().normalize();
     if (!jar.toFile().isFile()) throw new IllegalStateException(jar + " is missing: build it first (./mvnw package -DskipTests)");

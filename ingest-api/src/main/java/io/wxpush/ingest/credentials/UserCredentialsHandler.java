@@ -9,6 +9,7 @@ import io.wxpush.ingest.auth.PushApiKeys;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * {@code GET /v1/users/{openId}/credentials?appId=…} (push API key): how many live credentials
@@ -16,12 +17,17 @@ import java.util.Set;
  */
 public final class UserCredentialsHandler {
   private final PushApiKeys keys;
-  private final CredentialPool pool;
+  private final Function<UserRef, PoolSnapshot> pools;
   private final Set<String> apps;
 
   public UserCredentialsHandler(PushApiKeys keys, CredentialPool pool, Set<String> apps) {
+    this(keys, pool::inspect, apps);
+  }
+
+  /** @param pools what a user's pools hold ({@link CredentialPool#inspect} here; a fake in tests without Redis) */
+  UserCredentialsHandler(PushApiKeys keys, Function<UserRef, PoolSnapshot> pools, Set<String> apps) {
     this.keys = keys;
-    this.pool = pool;
+    this.pools = pools;
     this.apps = Set.copyOf(apps);
   }
 
@@ -32,7 +38,7 @@ public final class UserCredentialsHandler {
     if (!apps.contains(appId)) throw ApiException.badRequest("unknown_app", "appId is not served here");
     String openId = ctx.pathParam("openId");
     if (!UserRef.isValidId(openId)) throw ApiException.badRequest("invalid_request", "openId must be 1-64 of [A-Za-z0-9_-]");
-    PoolSnapshot s = pool.inspect(new UserRef(appId, openId));
+    PoolSnapshot s = pools.apply(new UserRef(appId, openId));
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("openId", openId);
     answer.put("appId", appId);

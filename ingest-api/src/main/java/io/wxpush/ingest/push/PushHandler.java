@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,11 +30,39 @@ public final class PushHandler {
 
   private final PushApiKeys keys;
   private final PushRequestParser parser;
-  private final PushStatusStore status;
+  private final Statuses status;
   private final AckedPublisher publisher;
   private final String topic;
 
+  /** What the handler asks of the push status store: {@link PushStatusStore} here, a fake in tests without Redis. */
+  interface Statuses {
+    boolean accept(PushRequest push);
+
+    void forget(String requestId);
+
+    Optional<PushStatus> read(String requestId);
+  }
+
   public PushHandler(PushApiKeys keys, PushRequestParser parser, PushStatusStore status, AckedPublisher publisher, String topic) {
+    this(keys, parser, new Statuses() {
+      @Override
+      public boolean accept(PushRequest push) {
+        return status.accept(push);
+      }
+
+      @Override
+      public void forget(String requestId) {
+        status.forget(requestId);
+      }
+
+      @Override
+      public Optional<PushStatus> read(String requestId) {
+        return status.read(requestId);
+      }
+    }, publisher, topic);
+  }
+
+  PushHandler(PushApiKeys keys, PushRequestParser parser, Statuses status, AckedPublisher publisher, String topic) {
     this.keys = keys;
     this.parser = parser;
     this.status = status;

@@ -8,6 +8,7 @@ import io.wxpush.credentials.UserRef;
 import io.wxpush.ingest.session.SessionTokens;
 import io.wxpush.config.Secret;
 import io.wxpush.kafka.KafkaClients;
+import io.wxpush.testkit.ApiClient;
 import io.wxpush.testkit.RealServices;
 import io.wxpush.testkit.TestEnv;
 import java.time.Clock;
@@ -43,7 +44,7 @@ class CredentialPathIT {
   }
 
   private static Map<String, Object> item(String kind, String value, long collectedAt) {
-    return Map.of("kind", kind, "value", value, "collectedAt", collectedAt);
+    return ApiClient.credential(kind, value, collectedAt);
   }
 
   @Test
@@ -56,16 +57,16 @@ class CredentialPathIT {
     List<Map<String, Object>> items = new ArrayList<>();
     for (int i = 0; i < 3; i++) items.add(item("form_id", formIds.get(i), now - (i + 1) * DAY));
     items.add(item("prepay_id", prepay, now - 2 * DAY));
-    items.add(Map.of("kind", "subscription", "templateId", "TPL_SUB", "value", stack.sim.grantSubscription(Stack.APP, "o-alice", "TPL_SUB"), "collectedAt", now));
-    items.add(Map.of("kind", "subscription", "templateId", "TPL_SUB", "value", stack.sim.grantSubscription(Stack.APP, "o-alice", "TPL_SUB"), "collectedAt", now));
+    items.add(ApiClient.grant("TPL_SUB", stack.sim.grantSubscription(Stack.APP, "o-alice", "TPL_SUB"), now));
+    items.add(ApiClient.grant("TPL_SUB", stack.sim.grantSubscription(Stack.APP, "o-alice", "TPL_SUB"), now));
 
-    ApiClient.Reply reply = stack.client.post("/v1/credentials", token, Map.of("credentials", items));
+    ApiClient.Reply reply = stack.client.uploadCredentials(token, items);
     assertThat(reply.status()).isEqualTo(202);
     assertThat(reply.body().get("accepted").asInt()).isEqualTo(6);
     assertThat(reply.body().get("rejected")).isEmpty();
 
     JsonNode seen = await().atMost(Duration.ofSeconds(20)).until(
-        () -> stack.client.get("/v1/users/o-alice/credentials?appId=" + Stack.APP, Stack.API_KEY).body(),
+        () -> stack.client.userCredentials(Stack.API_KEY, Stack.APP, "o-alice").body(),
         b -> b.path("sendsLeft").asInt() == 6 && b.path("grants").path("TPL_SUB").asInt() == 2);
     assertThat(seen.get("formIds").asInt()).isEqualTo(3);
     assertThat(seen.get("prepayIds").asInt()).isEqualTo(1);
@@ -118,12 +119,12 @@ class CredentialPathIT {
       assertThat(reply.status()).as(c.getKey()).isBetween(400, 499);
       assertThat(reply.errorCode()).as(c.getKey()).isEqualTo(parts[0]);
     }
-    ApiClient.Reply mock = stack.client.post("/v1/credentials", token, Map.of("credentials", List.of(item("form_id", "the formId is a mock one", now))));
+    ApiClient.Reply mock = stack.client.uploadCredentials(token, List.of(item("form_id", "the formId is a mock one", now)));
     assertThat(mock.body().path("error").path("rejected").get(0).path("reason").asText()).isEqualTo("mock_form_id");
     // the admin read wants a push API key, and sessions want a known app and a real code
-    assertThat(stack.client.get("/v1/users/o-bob/credentials?appId=" + Stack.APP, "wrong-key").status()).isEqualTo(401);
-    assertThat(stack.client.post("/v1/sessions", null, Map.of("appId", Stack.APP, "code", "not-a-code")).errorCode()).isEqualTo("invalid_code");
-    assertThat(stack.client.post("/v1/sessions", null, Map.of("appId", "wxnope", "code", "c")).errorCode()).isEqualTo("unknown_app");
+    assertThat(stack.client.userCredentials("wrong-key", Stack.APP, "o-bob").status()).isEqualTo(401);
+    assertThat(stack.client.createSession(Stack.APP, "not-a-code").errorCode()).isEqualTo("invalid_code");
+    assertThat(stack.client.createSession("wxnope", "c").errorCode()).isEqualTo("unknown_app");
 
     assertThat(endOffsets()).as("records on the credentials topic").isEqualTo(before);
   }
@@ -134,15 +135,15 @@ class CredentialPathIT {
     String token = stack.login("o-carol");
     long now = System.currentTimeMillis();
     String formId = stack.sim.mintFormIds(Stack.APP, "o-carol", 1).getFirst();
-    ApiClient.Reply reply = stack.client.post("/v1/credentials", token, Map.of("credentials", List.of(
+    ApiClient.Reply reply = stack.client.uploadCredentials(token, List.of(
         item("form_id", "the formId is a mock one", now),
-        item("form_id", formId, now + 3 * DAY))));
+        item("form_id", formId, now + 3 * DAY)));
     assertThat(reply.status()).isEqualTo(202);
     assertThat(reply.body().get("accepted").asInt()).isEqualTo(1);
     assertThat(reply.body().get("rejected").get(0).get("index").asInt()).isZero();
     assertThat(reply.body().get("rejected").get(0).get("reason").asText()).isEqualTo("mock_form_id");
     JsonNode seen = await().atMost(Duration.ofSeconds(20)).until(
-        () -> stack.client.get("/v1/users/o-carol/credentials?appId=" + Stack.APP, Stack.API_KEY).body(),
+        () -> stack.client.userCredentials(Stack.API_KEY, Stack.APP, "o-carol").body(),
         b -> b.path("formIds").asInt() == 1);
     assertThat(seen.get("soonestExpiry").asLong()).isBetween(now + 7 * DAY, System.currentTimeMillis() + 7 * DAY);
   }

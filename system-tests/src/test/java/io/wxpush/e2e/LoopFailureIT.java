@@ -3,14 +3,11 @@ package io.wxpush.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.wxpush.testkit.ApiClient;
 import io.wxpush.testkit.JarProcess;
 import io.wxpush.testkit.RealServices;
 import io.wxpush.testkit.TestEnv;
 import io.wxpush.worker.PushWorker;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -40,16 +37,15 @@ class LoopFailureIT {
     stack.close();
   }
 
-  private static HttpResponse<String> health(int port) throws Exception {
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
-        HttpResponse.BodyHandlers.ofString());
+  private static ApiClient.Reply health(int port) throws Exception {
+    return ApiClient.local(port).health();
   }
 
   @Test
   void aDeadLoopTurnsHealthDownAndTheProcessExitsSayingWhy() throws Exception {
     PushWorker share = stack.worker("sender", Map.of());
-    assertThat(health(share.port()).statusCode()).isEqualTo(200);
-    assertThat(health(share.port()).body()).contains("\"consumers\":\"UP\"");
+    assertThat(health(share.port()).status()).isEqualTo(200);
+    assertThat(health(share.port()).text()).contains("\"consumers\":\"UP\"");
     // the share group exists once a share consumer has joined it
     await().atMost(Duration.ofSeconds(60)).until(() -> {
       try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", stack.env.kafkaBootstrapServers()))) {
@@ -61,16 +57,16 @@ class LoopFailureIT {
     PushWorker classic = stack.worker("sender", Map.of("SENDER_MODE", "classic"));
     RuntimeException failure = classic.whenFailed().get(60, TimeUnit.SECONDS);
     assertThat(failure).hasMessageContaining("SENDER_MODE=share");
-    HttpResponse<String> down = health(classic.port());
-    assertThat(down.statusCode()).isEqualTo(503);
-    assertThat(down.body()).contains("\"consumers\":\"DOWN\"").contains("\"kafka\":\"UP\"");
+    ApiClient.Reply down = health(classic.port());
+    assertThat(down.status()).isEqualTo(503);
+    assertThat(down.text()).contains("\"consumers\":\"DOWN\"").contains("\"kafka\":\"UP\"");
     assertThat(share.whenFailed()).isNotDone();
 
     // as a process: it exits with status 1 and its log says why, so a supervisor restarts it
     Map<String, String> vars = new HashMap<>(Stack.baseEnv(stack.env, stack.sim, Map.of("SENDER_MODE", "classic")));
     vars.put("WORKER_ROLES", "sender");
     vars.put("HTTP_PORT", "0");
-    try (JarProcess jar = JarProcess.start(JarProcess.moduleJar("push-worker"), vars)) {
+    try (JarProcess jar = JarProcess.start(JarProcess.siblingJar("push-worker"), vars)) {
       assertThat(jar.waitFor(Duration.ofSeconds(90))).as(jar.output()).isEqualTo(1);
       assertThat(jar.output())
           .contains("event=consumer_loop_failed loop=ClassicSenderLoop")

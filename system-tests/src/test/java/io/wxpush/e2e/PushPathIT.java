@@ -9,6 +9,7 @@ import io.wxpush.credentials.CredentialKind;
 import io.wxpush.credentials.UserRef;
 import io.wxpush.sim.SimMessage;
 import io.wxpush.sim.SimTemplate;
+import io.wxpush.testkit.ApiClient;
 import io.wxpush.testkit.RealServices;
 import io.wxpush.testkit.TestEnv;
 import java.time.Duration;
@@ -190,14 +191,14 @@ class PushPathIT {
 
   @Test
   void invalidPushRequestsNameEveryBadField() throws Exception {
-    ApiClient.Reply reply = stack.client.post("/v1/pushes", Stack.API_KEY, Map.of(
+    ApiClient.Reply reply = stack.client.push(Stack.API_KEY, Map.of(
         "appId", "wxnope", "kind", "sms", "data", List.of(1), "audience", Map.of("openIds", List.of())));
     assertThat(reply.status()).isEqualTo(400);
     assertThat(reply.errorCode()).isEqualTo("invalid_push");
     List<String> fields = new ArrayList<>();
     reply.body().path("error").path("fields").forEach(f -> fields.add(f.get("field").asText()));
     assertThat(fields).contains("appId", "kind", "templateId", "data", "audience.openIds");
-    assertThat(stack.client.post("/v1/pushes", "wrong-key", templatePush(Map.of("all", true))).status()).isEqualTo(401);
-    assertThat(stack.client.get("/v1/pushes/nope", Stack.API_KEY).status()).isEqualTo(404);
+    assertThat(stack.client.push("wrong-key", templatePush(Map.of("all", true))).status()).isEqualTo(401);
+    assertThat(stack.client.pushStatus(Stack.API_KEY, "nope").status()).isEqualTo(404);
   }
 }

@@ -58,7 +58,7 @@ class SinkCrashIT {
 
     try (UnifiedJedis redis = RedisConnections.open(RedisEndpoint.parse(env.redisUrl()), 4)) {
       RedisKeys keys = new RedisKeys(env.redisKeyPrefix());
-      try (JarProcess first = JarProcess.start(JarProcess.moduleJar("push-worker"), vars)) {
+      try (JarProcess first = JarProcess.start(JarProcess.siblingJar("push-worker"), vars)) {
         await().atMost(Duration.ofSeconds(60)).until(() -> stored(redis, keys) > total / 10);
         first.kill();
       }
@@ -66,7 +66,7 @@ class SinkCrashIT {
       assertThat(atKill).as("killed mid-stream").isLessThan(total);
 
       long restarted = System.nanoTime();
-      try (JarProcess second = JarProcess.start(JarProcess.moduleJar("push-worker"), vars)) {
+      try (JarProcess second = JarProcess.start(JarProcess.siblingJar("push-worker"), vars)) {
         // the dead member holds its partitions until its session times out (15 s), then the
         // rest streams in; a stall here shows what the second process was doing
         try {

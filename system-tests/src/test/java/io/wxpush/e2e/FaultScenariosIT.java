@@ -58,14 +58,14 @@ class FaultScenariosIT {
       stack.worker("sender", Map.of());
       Map<String, String> vars = new HashMap<>(Stack.baseEnv(env, stack.sim, Map.of("WORKER_ROLES", "fanout", "HTTP_PORT", "0", "FANOUT_PAGE", "5")));
       String rid;
-      try (JarProcess first = JarProcess.start(JarProcess.moduleJar("push-worker"), vars)) {
+      try (JarProcess first = JarProcess.start(JarProcess.siblingJar("push-worker"), vars)) {
         rid = broadcast(stack);
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).until(() -> stack.status(rid).path("targets").asLong() > 200);
         first.kill();
       }
       long targetsAtKill = stack.status(rid).path("targets").asLong();
       assertThat(targetsAtKill).as("killed mid-fan-out").isLessThan(3_000);
-      try (JarProcess second = JarProcess.start(JarProcess.moduleJar("push-worker"), vars)) {
+      try (JarProcess second = JarProcess.start(JarProcess.siblingJar("push-worker"), vars)) {
         JsonNode status = awaitDone(stack, rid, Duration.ofSeconds(120));
         assertThat(status.get("sent").asLong()).isEqualTo(3_000);
         Invariants.exactlyOnce(stack, status, openIds);

@@ -3,6 +3,7 @@ package io.wxpush.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wxpush.kafka.KafkaClients;
+import io.wxpush.testkit.ApiClient;
 import io.wxpush.testkit.RealServices;
 import io.wxpush.testkit.TestEnv;
 import java.nio.charset.StandardCharsets;
@@ -65,7 +66,7 @@ class HostileInputIT {
       }
     }
     assertThat(endOffsets()).as("records published").isEqualTo(before);
-    assertThat(stack.client.get("/health", null).status()).isEqualTo(200);
+    assertThat(stack.client.health().status()).isEqualTo(200);
     assertThat(statuses).doesNotContainKeys(500, 502, 503);
   }
 
@@ -129,7 +130,7 @@ class HostileInputIT {
   @Test
   void repeatedBadApiKeysAreThrottled() throws Exception {
     List<Integer> statuses = new ArrayList<>();
-    for (int i = 0; i < 25; i++) statuses.add(stack.client.get("/v1/pushes/x", "wrong-key-" + i).status());
+    for (int i = 0; i < 25; i++) statuses.add(stack.client.pushStatus("wrong-key-" + i, "x").status());
     assertThat(statuses.subList(0, 20)).containsOnly(401);
     assertThat(statuses.subList(20, 25)).containsOnly(429);
   }

@@ -5,13 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wxpush.sim.SimTemplate;
+import io.wxpush.testkit.ApiClient;
 import io.wxpush.testkit.JarProcess;
 import io.wxpush.testkit.RealServices;
 import io.wxpush.testkit.TestEnv;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,9 +48,7 @@ class ScaledSendersIT {
 
   private static double sentBy(int port) {
     try {
-      String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-          HttpResponse.BodyHandlers.ofString()).body();
-      Matcher m = SENT.matcher(metrics);
+      Matcher m = SENT.matcher(ApiClient.local(port).metrics());
       return m.find() ? Double.parseDouble(m.group(1)) : 0;
     } catch (Exception e) {
       return 0;

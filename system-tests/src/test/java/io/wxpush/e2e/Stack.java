@@ -5,6 +5,7 @@ import io.wxpush.ingest.IngestApi;
 import io.wxpush.ingest.IngestConfig;
 import io.wxpush.sim.SimConfig;
 import io.wxpush.sim.WeChatSim;
+import io.wxpush.testkit.ApiClient;
 import io.wxpush.testkit.JarProcess;
 import io.wxpush.testkit.TestEnv;
 import io.wxpush.worker.PushWorker;
@@ -39,7 +40,7 @@ final class Stack implements AutoCloseable {
     this.redisUrl = redisUrl;
     this.sim = sim;
     this.api = api;
-    this.client = new ApiClient("http://127.0.0.1:" + api.port());
+    this.client = ApiClient.local(api.port());
   }
 
   static Stack start(TestEnv env, Map<String, String> extra) {
@@ -78,7 +79,7 @@ final class Stack implements AutoCloseable {
     Map<String, String> vars = new HashMap<>(baseEnv(env, sim, extra));
     vars.put("WORKER_ROLES", "sender");
     vars.put("HTTP_PORT", Integer.toString(port));
-    return JarProcess.start(JarProcess.moduleJar("push-worker"), vars);
+    return JarProcess.start(JarProcess.siblingJar("push-worker"), vars);
   }
 
   static int freePort() throws java.io.IOException {
@@ -89,16 +90,7 @@ final class Stack implements AutoCloseable {
 
   /** True when the process on {@code port} answers {@code /health} with 200. */
   static boolean healthy(int port) {
-    try {
-      return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-          java.net.URI.create("http://127.0.0.1:" + port + "/health")).timeout(java.time.Duration.ofSeconds(2)).build(),
-          java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-    } catch (java.io.IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return false;
-    }
+    return ApiClient.local(port).healthy();
   }
 
   /** Seeds {@code forms} with {@code formIdsEach} form_ids and {@code prepays} with one prepay_id each; returns both lists in one. */
@@ -116,7 +108,7 @@ final class Stack implements AutoCloseable {
     java.util.concurrent.atomic.AtomicReference<String> token = new java.util.concurrent.atomic.AtomicReference<>();
     org.awaitility.Awaitility.await("login of " + openId).atMost(java.time.Duration.ofSeconds(60))
         .pollInSameThread().pollDelay(java.time.Duration.ZERO).pollInterval(java.time.Duration.ofMillis(500)).until(() -> {
-          ApiClient.Reply reply = client.post("/v1/sessions", null, Map.of("appId", APP, "code", sim.mintLoginCode(APP, openId)));
+          ApiClient.Reply reply = client.createSession(APP, sim.mintLoginCode(APP, openId));
           if (reply.status() == 200) token.set(reply.body().get("token").asText());
           else if (reply.status() != 503) throw new AssertionError("login failed: " + reply.status() + " " + reply.body());
           return token.get() != null;
@@ -206,11 +198,11 @@ final class Stack implements AutoCloseable {
           String token = login(openId);
           List<java.util.Map<String, Object>> items = new ArrayList<>();
           for (String f : sim.mintFormIds(APP, openId, perUser)) {
-            items.add(java.util.Map.of("kind", "form_id", "value", f, "collectedAt", System.currentTimeMillis()));
+            items.add(ApiClient.credential("form_id", f, System.currentTimeMillis()));
           }
           org.awaitility.Awaitility.await("upload of " + openId).atMost(java.time.Duration.ofSeconds(120))
               .pollInSameThread().pollDelay(java.time.Duration.ZERO).pollInterval(java.time.Duration.ofMillis(500)).until(() -> {
-                ApiClient.Reply reply = client.post("/v1/credentials", token, java.util.Map.of("credentials", items));
+                ApiClient.Reply reply = client.uploadCredentials(token, items);
                 if (reply.status() == 202) {
                   acked.put(openId, reply.body().get("accepted").asInt());
                   return true;
@@ -229,13 +221,13 @@ final class Stack implements AutoCloseable {
 
   /** Asks for a push through the API; returns its requestId. */
   String push(java.util.Map<String, Object> body) throws Exception {
-    ApiClient.Reply reply = client.post("/v1/pushes", API_KEY, body);
+    ApiClient.Reply reply = client.push(API_KEY, body);
     if (reply.status() != 202) throw new AssertionError("push refused: " + reply.status() + " " + reply.body());
     return reply.body().get("requestId").asText();
   }
 
   com.fasterxml.jackson.databind.JsonNode status(String requestId) throws Exception {
-    return client.get("/v1/pushes/" + requestId, API_KEY).body();
+    return client.pushStatus(API_KEY, requestId).body();
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.wxpush.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.wxpush.testkit.ApiClient;
 import io.wxpush.testkit.PrivateService;
 import io.wxpush.testkit.RealServices;
 import io.wxpush.testkit.TestEnv;
@@ -54,7 +55,7 @@ class KafkaOutageIT {
       assertThat(acknowledged).hasSize(20);
       for (var entry : acknowledged.entrySet()) {
         await().atMost(Duration.ofSeconds(60)).until(
-            () -> stack.client.get("/v1/users/" + entry.getKey() + "/credentials?appId=" + Stack.APP, Stack.API_KEY).body().path("formIds").asInt(),
+            () -> stack.client.userCredentials(Stack.API_KEY, Stack.APP, entry.getKey()).body().path("formIds").asInt(),
             n -> n == entry.getValue());
       }
     }
@@ -64,9 +65,8 @@ class KafkaOutageIT {
   private static ApiClient.Reply upload(Stack stack, Map<String, String> tokens, Map<String, Integer> acked, String openId, int expect) throws Exception {
     List<String> formIds = stack.sim.mintFormIds(Stack.APP, openId, 2);
     long now = System.currentTimeMillis();
-    ApiClient.Reply reply = stack.client.post("/v1/credentials", tokens.get(openId), Map.of("credentials", List.of(
-        Map.of("kind", "form_id", "value", formIds.get(0), "collectedAt", now),
-        Map.of("kind", "form_id", "value", formIds.get(1), "collectedAt", now))));
+    ApiClient.Reply reply = stack.client.uploadCredentials(tokens.get(openId), List.of(
+        ApiClient.credential("form_id", formIds.get(0), now), ApiClient.credential("form_id", formIds.get(1), now)));
     if (expect == 200) assertThat(reply.status()).isEqualTo(202);
     if (expect == 503) assertThat(reply.status()).isEqualTo(503);
     if (reply.status() == 202) acked.merge(openId, 2, Integer::sum);

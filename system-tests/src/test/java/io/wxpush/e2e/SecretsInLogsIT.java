@@ -9,6 +9,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
 import io.wxpush.sim.SimTemplate;
+import io.wxpush.testkit.ApiClient;
 import io.wxpush.testkit.JarProcess;
 import io.wxpush.testkit.RealServices;
 import io.wxpush.testkit.TestEnv;
@@ -51,19 +52,18 @@ class SecretsInLogsIT {
         String token = stack.login(openId);
         secrets.add(token);
         String formId = stack.sim.mintFormIds(Stack.APP, openId, 1).getFirst();
-        stack.client.post("/v1/credentials", token, Map.of("credentials", List.of(
-            Map.of("kind", "form_id", "value", formId, "collectedAt", System.currentTimeMillis()))));
+        stack.client.uploadCredentials(token, List.of(ApiClient.credential("form_id", formId, System.currentTimeMillis())));
       }
-      stack.client.post("/v1/sessions", null, Map.of("appId", Stack.APP, "code", "bad-code"));
-      stack.client.get("/v1/pushes/x", "not-the-key");
+      stack.client.createSession(Stack.APP, "bad-code");
+      stack.client.pushStatus("not-the-key", "x");
 
       Map<String, String> vars = new HashMap<>(Stack.baseEnv(env, stack.sim, Map.of("WORKER_ROLES", "credentials,fanout,sender", "HTTP_PORT", "0",
           "WXPUSH_LOG_LEVEL", "DEBUG")));
-      try (JarProcess worker = JarProcess.start(JarProcess.moduleJar("push-worker"), vars);
+      try (JarProcess worker = JarProcess.start(JarProcess.siblingJar("push-worker"), vars);
           var redis = stack.redis()) {
         await().atMost(Duration.ofSeconds(60)).until(() -> {
           for (String o : openIds) {
-            if (stack.client.get("/v1/users/" + o + "/credentials?appId=" + Stack.APP, Stack.API_KEY).body().path("formIds").asInt() != 1) return false;
+            if (stack.client.userCredentials(Stack.API_KEY, Stack.APP, o).body().path("formIds").asInt() != 1) return false;
           }
           return true;
         });

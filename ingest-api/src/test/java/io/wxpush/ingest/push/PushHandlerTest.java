@@ -1,0 +1,216 @@
+package io.wxpush.ingest.push;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.wxpush.config.Secret;
+import io.wxpush.ingest.RouteServer;
+import io.wxpush.ingest.auth.PushApiKeys;
+import io.wxpush.json.Json;
+import io.wxpush.kafka.AckedPublisher;
+import io.wxpush.push.PushRequest;
+import io.wxpush.push.PushRequestParser;
+import io.wxpush.push.PushStatus;
+import io.wxpush.testkit.ApiClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code POST /v1/pushes} and {@code GET /v1/pushes/{requestId}} over real HTTP, with Kafka
+ * replaced by a {@link MockProducer} and the status store by a map.
+ */
+class PushHandlerTest {
+  private static final String KEY = "push-api-key-for-tests";
+  private static final String TOPIC = "t.push-requests";
+  private final FakeStatuses statuses = new FakeStatuses();
+  private final List<RouteServer> servers = new ArrayList<>();
+
+  /** The store: accepts each requestId once until forgotten, and answers the statuses the test puts in. */
+  static final class FakeStatuses implements PushHandler.Statuses {
+    final Map<String, PushRequest> accepted = new ConcurrentHashMap<>();
+    final Map<String, PushStatus> statuses = new ConcurrentHashMap<>();
+    final List<String> forgotten = new CopyOnWriteArrayList<>();
+
+    @Override
+    public boolean accept(PushRequest push) {
+      return accepted.putIfAbsent(push.requestId(), push) == null;
+    }
+
+    @Override
+    public void forget(String requestId) {
+      forgotten.add(requestId);
+      accepted.remove(requestId);
+    }
+
+    @Override
+    public Optional<PushStatus> read(String requestId) {
+      return Optional.ofNullable(statuses.get(requestId));
+    }
+  }
+
+  private ApiClient serve(MockProducer<String, byte[]> producer, Duration ackTimeout) {
+    PushHandler handler = new PushHandler(new PushApiKeys(List.of(Secret.of(KEY)), Clock.systemUTC()),
+        new PushRequestParser(Set.of("wxapp1")), statuses, new AckedPublisher(producer, ackTimeout), TOPIC);
+    RouteServer server = RouteServer.start(routes -> {
+      routes.post("/v1/pushes", handler::create);
+      routes.get("/v1/pushes/{requestId}", handler::show);
+    });
+    servers.add(server);
+    return server.client();
+  }
+
+  private static MockProducer<String, byte[]> acking() {
+    return new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
+  }
+
+  @AfterEach
+  void stop() {
+    servers.forEach(RouteServer::close);
+  }
+
+  private static Map<String, Object> push(String requestId) {
+    Map<String, Object> body = new java.util.HashMap<>(Map.of("appId", "wxapp1", "kind", "template", "templateId", "TPL_ORDER",
+        "data", Map.of("keyword1", "shipped"), "audience", Map.of("openIds", List.of("o-alice", "o-bob", "o-alice"))));
+    if (requestId != null) body.put("requestId", requestId);
+    return body;
+  }
+
+  @Test
+  void aValidPushIsPublishedOnceKeyedByItsRequestIdAndAnswered202() throws Exception {
+    MockProducer<String, byte[]> kafka = acking();
+    ApiClient api = serve(kafka, Duration.ofSeconds(5));
+
+    ApiClient.Reply reply = api.push(KEY, push("order-42-shipped"));
+
+    assertThat(reply.status()).isEqualTo(202);
+    assertThat(reply.body().path("requestId").asText()).isEqualTo("order-42-shipped");
+    assertThat(kafka.history()).hasSize(1);
+    assertThat(kafka.history().getFirst().topic()).isEqualTo(TOPIC);
+    assertThat(kafka.history().getFirst().key()).isEqualTo("order-42-shipped");
+    JsonNode record = Json.MAPPER.readTree(kafka.history().getFirst().value());
+    assertThat(record.path("v").asInt()).isEqualTo(PushRequest.VERSION);
+    assertThat(record.path("appId").asText()).isEqualTo("wxapp1");
+    assertThat(record.path("templateId").asText()).isEqualTo("TPL_ORDER");
+    assertThat(record.path("data").path("keyword1").asText()).isEqualTo("shipped");
+    assertThat(record.path("audience").path("openIds")).extracting(JsonNode::asText).as("listed once each").containsExactly("o-alice", "o-bob");
+    assertThat(statuses.accepted).containsOnlyKeys("order-42-shipped");
+  }
+
+  @Test
+  void theSameRequestIdTwiceIsOnePush() throws Exception {
+    MockProducer<String, byte[]> kafka = acking();
+    ApiClient api = serve(kafka, Duration.ofSeconds(5));
+    api.push(KEY, push("order-42")).expect(202);
+    ApiClient.Reply again = api.push(KEY, push("order-42"));
+    assertThat(again.status()).isEqualTo(202);
+    assertThat(again.body().path("requestId").asText()).isEqualTo("order-42");
+    assertThat(kafka.history()).as("published once").hasSize(1);
+  }
+
+  @Test
+  void aPushWithoutRequestIdGetsOneOfItsOwn() throws Exception {
+    MockProducer<String, byte[]> kafka = acking();
+    ApiClient api = serve(kafka, Duration.ofSeconds(5));
+    String first = api.push(KEY, push(null)).expect(202).body().path("requestId").asText();
+    String second = api.push(KEY, push(null)).expect(202).body().path("requestId").asText();
+    assertThat(first).isNotBlank().isNotEqualTo(second);
+    assertThat(kafka.history()).extracting(r -> r.key()).containsExactly(first, second);
+  }
+
+  @Test
+  void anInvalidPushIsRefusedNamingEveryBadFieldAndPublishesNothing() throws Exception {
+    MockProducer<String, byte[]> kafka = acking();
+    ApiClient api = serve(kafka, Duration.ofSeconds(5));
+
+    ApiClient.Reply reply = api.push(KEY, Map.of("requestId", "has spaces", "appId", "wxnope", "kind", "sms",
+        "data", Map.of("keyword1", 7), "audience", Map.of("all", true, "openIds", List.of("o-alice"))));
+
+    assertThat(reply.status()).isEqualTo(400);
+    assertThat(reply.errorCode()).isEqualTo("invalid_push");
+    List<String> fields = new ArrayList<>();
+    reply.body().path("error").path("fields").forEach(f -> fields.add(f.path("field").asText()));
+    assertThat(fields).containsExactlyInAnyOrder("requestId", "appId", "kind", "templateId", "data.keyword1", "audience");
+    assertThat(reply.body().path("error").path("message").asText()).contains("6 problem(s)");
+    assertThat(kafka.history()).isEmpty();
+    assertThat(statuses.accepted).isEmpty();
+  }
+
+  @Test
+  void aBodyThatIsNotAJsonObjectIsRefusedBeforeParsing() throws Exception {
+    ApiClient api = serve(acking(), Duration.ofSeconds(5));
+    assertThat(api.push(KEY, "{\"appId\":").errorCode()).isEqualTo("malformed_json");
+    assertThat(api.push(KEY, "").errorCode()).isEqualTo("malformed_json");
+    assertThat(api.push(KEY, "[{\"appId\":\"wxapp1\"}]").errorCode()).isEqualTo("invalid_request");
+  }
+
+  @Test
+  void withoutTheApiKeyNothingIsAcceptedOrShown() throws Exception {
+    MockProducer<String, byte[]> kafka = acking();
+    ApiClient api = serve(kafka, Duration.ofSeconds(5));
+    statuses.statuses.put("order-1", new PushStatus("order-1", "done", 1, 1, 0, 0, 0, 0, Map.of()));
+    for (String bearer : new String[] {null, "wrong-key"}) {
+      assertThat(api.push(bearer, push("order-2")).status()).isEqualTo(401);
+      ApiClient.Reply status = api.pushStatus(bearer, "order-1");
+      assertThat(status.status()).isEqualTo(401);
+      assertThat(status.errorCode()).isEqualTo("unauthorized");
+    }
+    assertThat(kafka.history()).isEmpty();
+    assertThat(statuses.accepted).isEmpty();
+  }
+
+  @Test
+  void whenKafkaDoesNotAcknowledgeThePushIsForgottenSoThatARetryIsAccepted() throws Exception {
+    MockProducer<String, byte[]> silent = new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer());
+    ApiClient down = serve(silent, Duration.ofMillis(200));
+
+    ApiClient.Reply refused = down.push(KEY, push("order-7"));
+
+    assertThat(refused.status()).isEqualTo(503);
+    assertThat(refused.errorCode()).isEqualTo("unavailable");
+    assertThat(refused.header("Retry-After")).contains("5");
+    assertThat(statuses.forgotten).containsExactly("order-7");
+    assertThat(statuses.accepted).isEmpty();
+
+    MockProducer<String, byte[]> kafka = acking();
+    serve(kafka, Duration.ofSeconds(5)).push(KEY, push("order-7")).expect(202);
+    assertThat(kafka.history()).extracting(r -> r.key()).containsExactly("order-7");
+  }
+
+  @Test
+  void theStatusOfAKnownPushIsAnsweredFieldByField() throws Exception {
+    ApiClient api = serve(acking(), Duration.ofSeconds(5));
+    statuses.statuses.put("order-1", new PushStatus("order-1", "sending", 10, 6, 2, 1, 0, 1, Map.of("no_credential", 2L, "errcode_43101", 1L)));
+
+    JsonNode status = api.pushStatus(KEY, "order-1").expect(200).body();
+
+    assertThat(status.path("requestId").asText()).isEqualTo("order-1");
+    assertThat(status.path("state").asText()).isEqualTo("sending");
+    assertThat(status.path("targets").asLong()).isEqualTo(10);
+    assertThat(status.path("sent").asLong()).isEqualTo(6);
+    assertThat(status.path("noCredential").asLong()).isEqualTo(2);
+    assertThat(status.path("failed").asLong()).isEqualTo(1);
+    assertThat(status.path("unknown").asLong()).isZero();
+    assertThat(status.path("pending").asLong()).isEqualTo(1);
+    assertThat(status.path("byReason").path("errcode_43101").asLong()).isEqualTo(1);
+  }
+
+  @Test
+  void anUnknownPushIs404() throws Exception {
+    ApiClient api = serve(acking(), Duration.ofSeconds(5));
+    ApiClient.Reply reply = api.pushStatus(KEY, "nobody-asked");
+    assertThat(reply.status()).isEqualTo(404);
+    assertThat(reply.errorCode()).isEqualTo("not_found");
+  }
+}
