@@ -1,5 +1,6 @@
 package io.wxpush.ingest.auth;
 
+import io.wxpush.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wxpush.config.Secret;
@@ -75,33 +76,5 @@ class PushApiKeysTest {
     for (int i = 0; i < 5; i++) client.get("/probe", "key-two").expect(200);
     assertThat(client.get("/probe", "wrong").status()).as("the 20th bad key").isEqualTo(401);
     assertThat(client.get("/probe", "key-two").status()).as("now throttled").isEqualTo(429);
-  }
-
-  /** A clock the test moves. */
-  static final class MutableClock extends Clock {
-    private volatile Instant now;
-
-    MutableClock(Instant start) {
-      this.now = start;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }

@@ -1,5 +1,6 @@
 package io.wxpush.ingest.credentials;
 
+import io.wxpush.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -164,33 +165,6 @@ class UploadRateLimiterIT {
     public Map<String, Long> addAll(long windowIndex, Map<String, Long> deltas) {
       calls.incrementAndGet();
       return counter.addAll(windowIndex, deltas);
-    }
-  }
-
-  private static final class MutableClock extends Clock {
-    private Instant now;
-
-    MutableClock(Instant now) {
-      this.now = now;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
     }
   }
 }
