@@ -9,9 +9,20 @@ import io.wxpush.json.Json;
 public final class JsonBody {
   private JsonBody() {}
 
-  /** @throws ApiException 400 {@code malformed_json} or {@code invalid_request}, 413 when too large */
+  /** @throws ApiException 400 {@code malformed_json} or {@code invalid_request}, 413 when too large for the server */
   public static JsonNode object(Context ctx) {
+    return object(ctx, Long.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #object(Context)}, for a route whose bodies are smaller than the server's limit:
+   * one over {@code maxBytes} is refused with 413 {@code body_too_large} before it is read.
+   */
+  public static JsonNode object(Context ctx, long maxBytes) {
+    long declared = ctx.contentLength();
+    if (declared > maxBytes) throw tooLarge(maxBytes);
     byte[] bytes = ctx.bodyAsBytes(); // Javalin enforces maxRequestSize here (413)
+    if (bytes.length > maxBytes) throw tooLarge(maxBytes); // a chunked body declares no length
     if (bytes.length == 0) throw ApiException.badRequest("malformed_json", "the request body is empty; a JSON object is expected");
     JsonNode node;
     try {
@@ -23,6 +34,10 @@ public final class JsonBody {
     }
     if (node == null || !node.isObject()) throw ApiException.badRequest("invalid_request", "the request body must be a JSON object");
     return node;
+  }
+
+  private static ApiException tooLarge(long maxBytes) {
+    return new ApiException(413, "body_too_large", "the request body is larger than " + maxBytes / 1024 + " KiB");
   }
 
   /** A required string field of at most {@code maxLength} characters. */

@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.params.SetParams;
 
 /**
  * The state of every push in Redis: its status counters, the per-user outcomes that make each
@@ -28,6 +27,8 @@ public final class PushStatusStore {
   private static final RedisScript PAGE = RedisScript.load(PushStatusStore.class, "push-page.lua");
   private static final RedisScript FANOUT_DONE = RedisScript.load(PushStatusStore.class, "push-fanout-done.lua");
   private static final RedisScript RUN = RedisScript.load(PushStatusStore.class, "push-run.lua");
+  private static final RedisScript ACCEPT = RedisScript.load(PushStatusStore.class, "push-accept.lua");
+  private static final RedisScript PUBLISHED = RedisScript.load(PushStatusStore.class, "push-published.lua");
 
   private final UnifiedJedis redis;
   private final RedisKeys keys;
@@ -69,24 +70,45 @@ public final class PushStatusStore {
     return keys.pushRequest(requestId);
   }
 
+  /** What a {@code POST /v1/pushes} with a requestId already seen (or not) is. */
+  public enum Acceptance {
+    /** First seen: publish it. */
+    NEW,
+    /** Seen with the same body, not known to be published (its first answer was a 503, or lost): publish it again. */
+    REPUBLISH,
+    /** Seen with the same body and published: answer as the first time. */
+    REPLAY,
+    /** Seen with another body: refuse, change nothing. */
+    CONFLICT
+  }
+
   /**
-   * Claims {@code requestId} for {@code push}: true the first time, false when a push with this
-   * id was accepted before (the same id twice is one push).
+   * Accepts {@code push} in two phases (see {@code push-accept.lua}): the marker is "publishing"
+   * with the body's hash until {@link #published} says Kafka has it.
    */
-  public boolean accept(PushRequest push) {
-    return StoreUnavailableException.around("accepting push " + push.requestId(), () -> acceptNow(push));
+  public Acceptance accept(PushRequest push) {
+    return StoreUnavailableException.around("accepting push " + push.requestId(), () -> {
+      String reply = (String) ACCEPT.eval(redis, List.of(request(push.requestId()), status(push.requestId())),
+          List.of(bodyHash(push), Long.toString(RETENTION.toMillis()), push.appId(), push.kind(), push.templateId(),
+              Long.toString(clock.millis())));
+      return Acceptance.valueOf(reply.toUpperCase(java.util.Locale.ROOT));
+    });
   }
 
-  private boolean acceptNow(PushRequest push) {
-    String reply = redis.set(request(push.requestId()), Json.writeString(push), SetParams.setParams().nx().px(RETENTION.toMillis()));
-    if (reply == null) return false;
-    initStatus(push);
-    return true;
+  /** Marks an accepted push as published; a no-op for one without a marker. */
+  public void published(String requestId) {
+    StoreUnavailableException.around("marking push " + requestId + " published", () -> PUBLISHED.eval(redis, List.of(request(requestId)), List.of()));
   }
 
-  /** Forgets an accepted request that could not be published, so the client may retry it. */
-  public void forget(String requestId) {
-    StoreUnavailableException.around("forgetting push " + requestId, () -> redis.del(request(requestId), status(requestId)));
+  /** A push's body, canonical (map keys sorted) and hashed: equal requests hash equal whatever their key order. */
+  static String bodyHash(PushRequest push) {
+    try {
+      byte[] canonical = Json.MAPPER.writer().with(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+          .writeValueAsBytes(push);
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(canonical));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException | java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Creates the status record if missing (a request published straight to Kafka has none yet). */
@@ -174,6 +196,17 @@ public final class PushStatusStore {
     redis.hsetnx(status(requestId), "failFast", reason);
   }
 
+  /**
+   * Marks a push request that cannot be processed (malformed, or failing every try) as failed with
+   * {@code reason}, creating its status if it has none; a push already done keeps its state.
+   */
+  public void failRequest(String requestId, String appId, String reason) {
+    String key = status(requestId);
+    if ("done".equals(redis.hget(key, "state"))) return;
+    redis.hset(key, Map.of("state", "failed", "reason", reason, "appId", appId == null ? "" : appId));
+    if (redis.pttl(key) < 0) redis.pexpire(key, RETENTION.toMillis());
+  }
+
   /** The reason the push was failed as a whole, if it was. */
   public Optional<String> failedFast(String requestId) {
     return Optional.ofNullable(redis.hget(status(requestId), "failFast"));
@@ -195,7 +228,7 @@ public final class PushStatusStore {
     redis.hgetAll(reasons(requestId)).forEach((k, v) -> byReason.put(k, Long.parseLong(v)));
     String state = s.getOrDefault("state", "accepted");
     long pending = Math.max(0, targets - sent - none - failed - unknown);
-    return Optional.of(new PushStatus(requestId, state, targets, sent, none, failed, unknown, pending, byReason));
+    return Optional.of(new PushStatus(requestId, state, targets, sent, none, failed, unknown, pending, byReason, s.get("reason")));
   }
 
   private static long number(Map<String, String> s, String field) {

@@ -48,7 +48,7 @@ public record RedisKeys(String prefix) {
     PUSH_OUTCOMES("push{request}:o:<bucket>", "HASH user hash → outcome code, one bucket of the users "
         + "of a push (so each user is counted once)",
         "TTL LEDGER_GRACE after its last write, at least the push's horizon: a done push keeps only counters"),
-    PUSH_REQUEST("push{request}:q", "the accepted request (idempotency marker)", "TTL 8 days"),
+    PUSH_REQUEST("push{request}:q", "HASH the idempotency marker: the body's hash and publishing|published", "TTL 8 days"),
     TOKEN("token{app}", "the app's access token", "TTL its lifetime less 200 s"),
     TOKEN_LOCK("token{app}:lock", "the refresh lock", "TTL the lock's lease"),
     PAUSE("pause{app}", "a quota pause (45011/45009) with its end", "TTL the pause"),

@@ -41,7 +41,8 @@ import redis.clients.jedis.UnifiedJedis;
  */
 public final class IngestApi implements AutoCloseable {
   /** Largest request body accepted, in bytes. */
-  public static final long MAX_BODY_BYTES = 64 * 1024;
+  /** The server's body limit: the largest of its routes' (each route refuses more than its own with 413). */
+  public static final long MAX_BODY_BYTES = Math.max(PushHandler.MAX_BODY_BYTES, CredentialUploadHandler.MAX_BODY_BYTES);
 
   private final Javalin http;
   private final KafkaProducer<String, byte[]> producer;

@@ -83,6 +83,6 @@ public record WorkerConfig(
   /** What the fan-out role reads. */
   public io.wxpush.worker.fanout.FanoutRole.Config fanout() {
     return new io.wxpush.worker.fanout.FanoutRole.Config(common.kafkaBootstrapServers(), common.topics().pushRequests(),
-        common.topics().pushTasks(), common.topics().fanoutGroup(), fanoutPage, ledgerGrace);
+        common.topics().pushTasks(), common.topics().fanoutGroup(), fanoutPage, ledgerGrace, common.topics().pushDlq(), common.apps().keySet());
   }
 }

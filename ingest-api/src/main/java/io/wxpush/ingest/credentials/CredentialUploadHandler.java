@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
  * The user is the session token's, never the body's.
  */
 public final class CredentialUploadHandler {
+  /** Largest body this route takes: an upload of up to 100 credentials. */
+  public static final long MAX_BODY_BYTES = 64 * 1024;
+
   private static final Logger log = LoggerFactory.getLogger(CredentialUploadHandler.class);
   /** Most credentials one upload may carry. */
   public static final int MAX_PER_UPLOAD = 100;
@@ -52,7 +55,7 @@ public final class CredentialUploadHandler {
   public void upload(Context ctx) {
     UserRef user = Bearer.token(ctx).flatMap(tokens::verify)
         .orElseThrow(() -> ApiException.unauthorized("a valid session token is required (Authorization: Bearer <token> from POST /v1/sessions)"));
-    JsonNode body = JsonBody.object(ctx);
+    JsonNode body = JsonBody.object(ctx, MAX_BODY_BYTES);
     JsonNode items = body.get("credentials");
     if (items == null || !items.isArray()) throw ApiException.badRequest("invalid_request", "'credentials' must be an array");
     if (items.isEmpty()) throw ApiException.badRequest("invalid_request", "'credentials' is empty");

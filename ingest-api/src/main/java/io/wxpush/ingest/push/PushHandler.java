@@ -21,11 +21,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code POST /v1/pushes} accepts a push (once per requestId) and publishes it to
- * {@code wxpush.push-requests}; {@code GET /v1/pushes/{requestId}} answers its status. Both
+ * {@code POST /v1/pushes} accepts a push (once per requestId: the same body again is a replay,
+ * another body a 409) and publishes it to {@code wxpush.push-requests} before it answers 202; {@code GET /v1/pushes/{requestId}} answers its status. Both
  * want a push API key.
  */
 public final class PushHandler {
+  /** Largest body this route takes: a listed audience of 10,000 openIds of up to 64 characters, with its data. */
+  public static final long MAX_BODY_BYTES = 1024 * 1024;
+
   private static final Logger log = LoggerFactory.getLogger(PushHandler.class);
 
   private final PushApiKeys keys;
@@ -36,9 +39,9 @@ public final class PushHandler {
 
   /** What the handler asks of the push status store: {@link PushStatusStore} here, a fake in tests without Redis. */
   interface Statuses {
-    boolean accept(PushRequest push);
+    PushStatusStore.Acceptance accept(PushRequest push);
 
-    void forget(String requestId);
+    void published(String requestId);
 
     Optional<PushStatus> read(String requestId);
   }
@@ -46,13 +49,13 @@ public final class PushHandler {
   public PushHandler(PushApiKeys keys, PushRequestParser parser, PushStatusStore status, AckedPublisher publisher, String topic) {
     this(keys, parser, new Statuses() {
       @Override
-      public boolean accept(PushRequest push) {
+      public PushStatusStore.Acceptance accept(PushRequest push) {
         return status.accept(push);
       }
 
       @Override
-      public void forget(String requestId) {
-        status.forget(requestId);
+      public void published(String requestId) {
+        status.published(requestId);
       }
 
       @Override
@@ -72,25 +75,40 @@ public final class PushHandler {
 
   public void create(Context ctx) {
     keys.require(ctx);
-    PushRequest push = switch (parser.parse(JsonBody.object(ctx))) {
+    PushRequest push = switch (parser.parse(JsonBody.object(ctx, MAX_BODY_BYTES))) {
       case PushRequestParser.Valid v -> v.request();
       case PushRequestParser.Invalid i -> throw ApiException.badRequest("invalid_push", "the push request has " + i.errors().size() + " problem(s)")
           .withDetail("fields", i.errors());
     };
-    if (status.accept(push)) {
-      try {
-        publisher.publishAll(List.of(new ProducerRecord<>(topic, push.requestId(), Json.write(push))));
-      } catch (KafkaUnavailableException e) {
-        status.forget(push.requestId());
-        log.warn("event=push_unavailable requestId={} error={}", push.requestId(), e.getMessage());
-        throw ApiException.unavailable("unavailable", "the push cannot be accepted right now; nothing was accepted, retry later", Duration.ofSeconds(5));
+    String rid = push.requestId();
+    PushStatusStore.Acceptance seen = status.accept(push);
+    switch (seen) {
+      case CONFLICT -> {
+        log.info("event=push_conflict requestId={}", rid);
+        throw new ApiException(409, "request_id_conflict", "requestId '" + rid + "' was used for another push; nothing was changed");
       }
-      log.info("event=push_accepted requestId={} app={} kind={} audience={}", push.requestId(), push.appId(), push.kind(),
-          push.audience().everyone() ? "all" : push.audience().openIds().size());
-    } else {
-      log.info("event=push_repeated requestId={}", push.requestId());
+      case REPLAY -> log.info("event=push_repeated requestId={}", rid);
+      case NEW, REPUBLISH -> {
+        try {
+          publisher.publishAll(List.of(new ProducerRecord<>(topic, rid, Json.write(push))));
+        } catch (KafkaUnavailableException e) {
+          // Kafka may or may not have it: the marker stays "publishing", and a retry with this
+          // requestId and body publishes again (the fan-out runs a requestId once)
+          log.warn("event=push_unavailable requestId={} error={}", rid, e.getMessage());
+          throw ApiException.unavailable("unavailable",
+              "the push could not be confirmed as published; retry with the same requestId (it is sent once)", Duration.ofSeconds(5));
+        }
+        try {
+          status.published(rid);
+        } catch (RuntimeException e) { // Kafka has it: the fan-out marks it too, and a retry republishes harmlessly
+          log.warn("event=push_mark_failed requestId={} error={}", rid, e.toString());
+        }
+        log.info("event=push_accepted requestId={} app={} kind={} audience={} again={}", rid, push.appId(), push.kind(),
+            push.audience().everyone() ? "all" : push.audience().openIds().size(), seen == PushStatusStore.Acceptance.REPUBLISH);
+      }
     }
-    ctx.status(202).json(Map.of("requestId", push.requestId()));
+    if (seen != PushStatusStore.Acceptance.NEW) ctx.header("Idempotent-Replayed", "true");
+    ctx.status(202).json(Map.of("requestId", rid));
   }
 
   public void show(Context ctx) {
@@ -107,6 +125,7 @@ public final class PushHandler {
     answer.put("unknown", s.unknown());
     answer.put("pending", s.pending());
     answer.put("byReason", s.byReason());
+    if (s.reason() != null) answer.put("reason", s.reason());
     ctx.json(answer);
   }
 }

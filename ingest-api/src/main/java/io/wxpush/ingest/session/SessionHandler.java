@@ -22,6 +22,9 @@ import org.slf4j.LoggerFactory;
  * {@code sns/jscode2session} and answers a session token for the credential uploads.
  */
 public final class SessionHandler {
+  /** Largest body this route takes: {appId, code}. */
+  public static final long MAX_BODY_BYTES = 4 * 1024;
+
   private static final Logger log = LoggerFactory.getLogger(SessionHandler.class);
 
   private final Map<String, WeChatApp> apps;
@@ -35,7 +38,7 @@ public final class SessionHandler {
   }
 
   public void create(Context ctx) {
-    JsonNode body = JsonBody.object(ctx);
+    JsonNode body = JsonBody.object(ctx, MAX_BODY_BYTES);
     String appId = JsonBody.text(body, "appId", 64);
     String code = JsonBody.text(body, "code", 256);
     WeChatApp app = apps.get(appId);

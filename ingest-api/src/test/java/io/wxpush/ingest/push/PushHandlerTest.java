@@ -11,6 +11,7 @@ import io.wxpush.kafka.AckedPublisher;
 import io.wxpush.push.PushRequest;
 import io.wxpush.push.PushRequestParser;
 import io.wxpush.push.PushStatus;
+import io.wxpush.push.PushStatusStore;
 import io.wxpush.testkit.ApiClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,7 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -37,21 +37,23 @@ class PushHandlerTest {
   private final FakeStatuses statuses = new FakeStatuses();
   private final List<RouteServer> servers = new ArrayList<>();
 
-  /** The store: accepts each requestId once until forgotten, and answers the statuses the test puts in. */
+  /** The store: a marker per requestId with the body it came with, publishing until published; and the statuses the test puts in. */
   static final class FakeStatuses implements PushHandler.Statuses {
     final Map<String, PushRequest> accepted = new ConcurrentHashMap<>();
+    final Map<String, Boolean> published = new ConcurrentHashMap<>();
     final Map<String, PushStatus> statuses = new ConcurrentHashMap<>();
-    final List<String> forgotten = new CopyOnWriteArrayList<>();
 
     @Override
-    public boolean accept(PushRequest push) {
-      return accepted.putIfAbsent(push.requestId(), push) == null;
+    public synchronized PushStatusStore.Acceptance accept(PushRequest push) {
+      PushRequest before = accepted.putIfAbsent(push.requestId(), push);
+      if (before == null) return PushStatusStore.Acceptance.NEW;
+      if (!before.equals(push)) return PushStatusStore.Acceptance.CONFLICT;
+      return published.getOrDefault(push.requestId(), false) ? PushStatusStore.Acceptance.REPLAY : PushStatusStore.Acceptance.REPUBLISH;
     }
 
     @Override
-    public void forget(String requestId) {
-      forgotten.add(requestId);
-      accepted.remove(requestId);
+    public void published(String requestId) {
+      published.put(requestId, true);
     }
 
     @Override
@@ -109,14 +111,29 @@ class PushHandlerTest {
   }
 
   @Test
-  void theSameRequestIdTwiceIsOnePush() throws Exception {
+  void theSameRequestIdTwiceIsOnePushAndTheSecondAnswerSaysItIsAReplay() throws Exception {
     MockProducer<String, byte[]> kafka = acking();
     ApiClient api = serve(kafka, Duration.ofSeconds(5));
-    api.push(KEY, push("order-42")).expect(202);
+    ApiClient.Reply first = api.push(KEY, push("order-42")).expect(202);
+    assertThat(first.header("Idempotent-Replayed")).isEmpty();
     ApiClient.Reply again = api.push(KEY, push("order-42"));
     assertThat(again.status()).isEqualTo(202);
     assertThat(again.body().path("requestId").asText()).isEqualTo("order-42");
+    assertThat(again.header("Idempotent-Replayed")).contains("true");
     assertThat(kafka.history()).as("published once").hasSize(1);
+  }
+
+  @Test
+  void theSameRequestIdWithAnotherBodyIsAConflictThatPublishesNothing() throws Exception {
+    MockProducer<String, byte[]> kafka = acking();
+    ApiClient api = serve(kafka, Duration.ofSeconds(5));
+    api.push(KEY, push("order-43")).expect(202);
+    Map<String, Object> other = push("order-43");
+    other.put("data", Map.of("keyword1", "cancelled"));
+    ApiClient.Reply conflict = api.push(KEY, other);
+    assertThat(conflict.status()).isEqualTo(409);
+    assertThat(conflict.errorCode()).isEqualTo("request_id_conflict");
+    assertThat(kafka.history()).hasSize(1);
   }
 
   @Test
@@ -171,7 +188,7 @@ class PushHandlerTest {
   }
 
   @Test
-  void whenKafkaDoesNotAcknowledgeThePushIsForgottenSoThatARetryIsAccepted() throws Exception {
+  void whenKafkaDoesNotAcknowledgeTheAnswerIs503AndARetryPublishesAgain() throws Exception {
     MockProducer<String, byte[]> silent = new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer());
     ApiClient down = serve(silent, Duration.ofMillis(200));
 
@@ -180,12 +197,13 @@ class PushHandlerTest {
     assertThat(refused.status()).isEqualTo(503);
     assertThat(refused.errorCode()).isEqualTo("unavailable");
     assertThat(refused.header("Retry-After")).contains("5");
-    assertThat(statuses.forgotten).containsExactly("order-7");
-    assertThat(statuses.accepted).isEmpty();
+    assertThat(statuses.published).as("not known to be published").doesNotContainKey("order-7");
 
     MockProducer<String, byte[]> kafka = acking();
-    serve(kafka, Duration.ofSeconds(5)).push(KEY, push("order-7")).expect(202);
+    ApiClient.Reply retried = serve(kafka, Duration.ofSeconds(5)).push(KEY, push("order-7")).expect(202);
+    assertThat(retried.header("Idempotent-Replayed")).contains("true");
     assertThat(kafka.history()).extracting(r -> r.key()).containsExactly("order-7");
+    assertThat(statuses.published).containsKey("order-7");
   }
 
   @Test

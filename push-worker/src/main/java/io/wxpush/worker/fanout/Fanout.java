@@ -54,6 +54,7 @@ public final class Fanout {
   public void run(PushRequest request) {
     String rid = request.requestId();
     status.initStatus(request);
+    status.published(rid); // it is on Kafka: a retry of its POST is a replay from now on
     PushStatusStore.FanoutProgress progress = status.fanoutProgress(rid);
     if (progress.done()) {
       log.info("event=fanout_skipped requestId={} why=already_done", rid);

@@ -22,8 +22,10 @@ public final class FanoutRole implements Role {
    * @param requestsTopic where push requests arrive   @param tasksTopic where tasks go
    * @param group the fan-out's consumer group   @param pageSize {@code FANOUT_PAGE}
    * @param ledgerGrace {@code LEDGER_GRACE}: a push's horizon is its fan-out's start plus this
+   * @param dlqTopic where requests that cannot be processed go   @param apps the app ids served (the API's rules)
    */
-  public record Config(String bootstrapServers, String requestsTopic, String tasksTopic, String group, int pageSize, Duration ledgerGrace) {}
+  public record Config(String bootstrapServers, String requestsTopic, String tasksTopic, String group, int pageSize, Duration ledgerGrace,
+      String dlqTopic, java.util.Set<String> apps) {}
 
   private final FanoutWorker worker;
 
@@ -35,7 +37,18 @@ public final class FanoutRole implements Role {
     KafkaConsumer<String, byte[]> consumer = KafkaClients.manualCommitConsumer(config.bootstrapServers(), config.group(), "wxpush-fanout", 1);
     new KafkaClientMetrics(consumer).bindTo(registry);
     Fanout fanout = new Fanout(pool, status, publisher, config.tasksTopic(), config.pageSize(), config.ledgerGrace(), registry);
-    FanoutWorker worker = new FanoutWorker(consumer, config.requestsTopic(), fanout);
+    FanoutWorker.Rejects rejects = (record, rid, app, reason, tries) -> {
+      java.util.Map<String, Object> dlq = new java.util.LinkedHashMap<>();
+      dlq.put("v", 1);
+      dlq.put("requestId", rid);
+      dlq.put("request", new String(record.value(), java.nio.charset.StandardCharsets.UTF_8));
+      dlq.put("reason", reason);
+      dlq.put("tries", tries);
+      dlq.put("at", System.currentTimeMillis());
+      publisher.publishAll(List.of(new org.apache.kafka.clients.producer.ProducerRecord<>(config.dlqTopic(), record.key(), io.wxpush.json.Json.write(dlq))));
+      if (rid != null) status.failRequest(rid, app, reason);
+    };
+    FanoutWorker worker = new FanoutWorker(consumer, config.requestsTopic(), fanout, new io.wxpush.push.PushRequestParser(config.apps()), rejects);
     Thread.ofPlatform().name("fanout").start(worker);
     return new FanoutRole(worker);
   }
