@@ -9,7 +9,9 @@ public enum Outcome {
   /** Not sent, finally: refused by the user, a bad request, quota, retries exhausted, notAfter. */
   FAILED("f", "failed"),
   /** A subscribe send whose answer was lost: it may have been delivered, so it is not repeated. */
-  UNKNOWN("u", "unknown");
+  UNKNOWN("u", "unknown"),
+  /** Not sent: the push was cancelled before this user's send started (no credential spent). */
+  CANCELLED("c", "cancelled");
 
   private final String code;
   private final String field;

@@ -5,17 +5,25 @@ import java.util.Map;
 /**
  * What {@code GET /v1/pushes/{requestId}} answers.
  *
- * @param state accepted, fanning_out, sending, done, or failed (the request itself could not be processed)
+ * @param state scheduled, accepted, fanning_out, sending, done, failed (the request itself could not be
+ *     processed) or cancelled
+ * @param cancelled targets not sent because the push was cancelled
  * @param pending targets without a final outcome yet
  * @param byReason failure or no-credential reason → users
  * @param reason why the push as a whole failed; null unless {@code failed}
+ * @param appId the app it is for; null when not known
  */
 public record PushStatus(
-    String requestId, String state, long targets, long sent, long noCredential, long failed, long unknown, long pending,
-    Map<String, Long> byReason, String reason) {
+    String requestId, String state, long targets, long sent, long noCredential, long failed, long unknown, long cancelled, long pending,
+    Map<String, Long> byReason, String reason, String appId) {
 
   public PushStatus(String requestId, String state, long targets, long sent, long noCredential, long failed, long unknown, long pending,
       Map<String, Long> byReason) {
-    this(requestId, state, targets, sent, noCredential, failed, unknown, pending, byReason, null);
+    this(requestId, state, targets, sent, noCredential, failed, unknown, 0, pending, byReason, null, null);
+  }
+
+  /** No send of it will start any more, and none is in flight. */
+  public boolean isFinal() {
+    return state.equals("done") || state.equals("failed") || state.equals("cancelled");
   }
 }

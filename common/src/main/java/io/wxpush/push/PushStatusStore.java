@@ -29,6 +29,7 @@ public final class PushStatusStore {
   private static final RedisScript RUN = RedisScript.load(PushStatusStore.class, "push-run.lua");
   private static final RedisScript ACCEPT = RedisScript.load(PushStatusStore.class, "push-accept.lua");
   private static final RedisScript PUBLISHED = RedisScript.load(PushStatusStore.class, "push-published.lua");
+  private static final RedisScript CANCEL = RedisScript.load(PushStatusStore.class, "push-cancel.lua");
 
   private final UnifiedJedis redis;
   private final RedisKeys keys;
@@ -207,6 +208,45 @@ public final class PushStatusStore {
     if (redis.pttl(key) < 0) redis.pexpire(key, RETENTION.toMillis());
   }
 
+  /**
+   * How long a cancel waits before it answers: senders re-read a push's stop marks at least once a
+   * second and look last right before each WeChat call, so after this no send of it starts.
+   */
+  public static final Duration CANCEL_SETTLE = Duration.ofMillis(1_500);
+
+  /** What {@link #cancel} found. */
+  public enum Cancel {
+    /** No such push. */
+    MISSING,
+    /** Done, failed or cancelled already: nothing to cancel. */
+    FINAL,
+    /** Marked: the fan-out stops at its next page, no send of it starts; cancelled once nothing is in flight. */
+    CANCELLING,
+    /** Cancelled at once (it was scheduled). */
+    CANCELLED
+  }
+
+  /** Cancels a push of {@code appId} (see {@code push-cancel.lua}). */
+  public Cancel cancel(String requestId, String appId) {
+    return StoreUnavailableException.around("cancelling push " + requestId, () -> Cancel.valueOf(
+        ((String) CANCEL.eval(redis, List.of(status(requestId), keys.schedule(appId)), List.of(requestId))).toUpperCase(java.util.Locale.ROOT)));
+  }
+
+  /** Why no more sends of a push may start: failed as a whole (its reason), or cancelled. */
+  public record Stop(Optional<String> failedFast, boolean cancelled) {
+    public static final Stop NONE = new Stop(Optional.empty(), false);
+
+    public boolean stopped() {
+      return failedFast.isPresent() || cancelled;
+    }
+  }
+
+  /** The push's stop marks, in one read. */
+  public Stop stop(String requestId) {
+    List<String> v = redis.hmget(status(requestId), "failFast", "cancel");
+    return new Stop(Optional.ofNullable(v.get(0)), "1".equals(v.get(1)));
+  }
+
   /** The reason the push was failed as a whole, if it was. */
   public Optional<String> failedFast(String requestId) {
     return Optional.ofNullable(redis.hget(status(requestId), "failFast"));
@@ -224,11 +264,13 @@ public final class PushStatusStore {
     long none = number(s, "noCredential");
     long failed = number(s, "failed");
     long unknown = number(s, "unknown");
+    long cancelled = number(s, "cancelled");
     Map<String, Long> byReason = new TreeMap<>();
     redis.hgetAll(reasons(requestId)).forEach((k, v) -> byReason.put(k, Long.parseLong(v)));
     String state = s.getOrDefault("state", "accepted");
-    long pending = Math.max(0, targets - sent - none - failed - unknown);
-    return Optional.of(new PushStatus(requestId, state, targets, sent, none, failed, unknown, pending, byReason, s.get("reason")));
+    long pending = Math.max(0, targets - sent - none - failed - unknown - cancelled);
+    return Optional.of(new PushStatus(requestId, state, targets, sent, none, failed, unknown, cancelled, pending, byReason, s.get("reason"),
+        s.get("appId")));
   }
 
   private static long number(Map<String, String> s, String field) {

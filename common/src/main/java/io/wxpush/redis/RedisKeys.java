@@ -48,6 +48,10 @@ public record RedisKeys(String prefix) {
     PUSH_OUTCOMES("push{request}:o:<bucket>", "HASH user hash → outcome code, one bucket of the users "
         + "of a push (so each user is counted once)",
         "TTL LEDGER_GRACE after its last write, at least the push's horizon: a done push keeps only counters"),
+    SCHEDULE("sched{app}", "ZSET requestId → sendAt: the app's pushes waiting for their time",
+        "members leave when their push starts or is cancelled; kept: one per app"),
+    PUSH_LIST("pushes{app}", "ZSET requestId → acceptance time: the app's pushes, newest last, for GET /v1/pushes",
+        "members older than the status's 8 days are trimmed on every acceptance; kept: one per app"),
     PUSH_REQUEST("push{request}:q", "HASH the idempotency marker: the body's hash and publishing|published", "TTL 8 days"),
     TOKEN("token{app}", "the app's access token", "TTL its lifetime less 200 s"),
     TOKEN_LOCK("token{app}:lock", "the refresh lock", "TTL the lock's lease"),
@@ -82,7 +86,7 @@ public record RedisKeys(String prefix) {
     /** True when every key of the family carries a TTL (the others are swept, or kept). */
     public boolean expires() {
       return switch (this) {
-        case POOL, GRANTS, GRANT_TEMPLATES, TEMPLATE_INDEX, GRANT_INDEX, PUSH_SEQ -> false;
+        case POOL, GRANTS, GRANT_TEMPLATES, TEMPLATE_INDEX, GRANT_INDEX, PUSH_SEQ, SCHEDULE, PUSH_LIST -> false;
         default -> true;
       };
     }
@@ -174,6 +178,16 @@ public record RedisKeys(String prefix) {
   /** {@link Family#PUSH_SEQ}. */
   public String pushSeq(String appId) {
     return prefix + "seq{" + appId + "}";
+  }
+
+  /** {@link Family#SCHEDULE}. */
+  public String schedule(String appId) {
+    return prefix + "sched{" + appId + "}";
+  }
+
+  /** {@link Family#PUSH_LIST}. */
+  public String pushList(String appId) {
+    return prefix + "pushes{" + appId + "}";
   }
 
   /** {@link Family#PUSH_REQUEST}. */

@@ -1,13 +1,14 @@
--- Marks a push's fan-out finished, and the push done at once when every target already has
--- its outcome (or there were no targets).
+-- Marks a push's fan-out finished (or stopped by a cancel), and the push final at once when every
+-- target already has its outcome (or there were no targets): 'done', or 'cancelled' if it was.
 -- KEYS[1] status HASH
--- Returns the state it leaves: 'sending' or 'done'.
+-- Returns the state it leaves: 'sending', 'done' or 'cancelled'.
 redis.call('HSET', KEYS[1], 'fanoutDone', '1')
-local s = redis.call('HMGET', KEYS[1], 'targets', 'sent', 'noCredential', 'failed', 'unknown', 'state')
-local finished = (tonumber(s[2]) or 0) + (tonumber(s[3]) or 0) + (tonumber(s[4]) or 0) + (tonumber(s[5]) or 0)
+local s = redis.call('HMGET', KEYS[1], 'targets', 'sent', 'noCredential', 'failed', 'unknown', 'state', 'cancelled', 'cancel')
+local finished = (tonumber(s[2]) or 0) + (tonumber(s[3]) or 0) + (tonumber(s[4]) or 0) + (tonumber(s[5]) or 0) + (tonumber(s[7]) or 0)
 if finished >= (tonumber(s[1]) or 0) then
-  redis.call('HSET', KEYS[1], 'state', 'done')
-  return 'done'
+  local final = s[8] == '1' and 'cancelled' or 'done'
+  redis.call('HSET', KEYS[1], 'state', final)
+  return final
 end
-if s[6] ~= 'done' then redis.call('HSET', KEYS[1], 'state', 'sending') end
+if s[6] ~= 'done' and s[6] ~= 'cancelled' then redis.call('HSET', KEYS[1], 'state', 'sending') end
 return 'sending'

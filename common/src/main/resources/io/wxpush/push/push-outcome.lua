@@ -1,5 +1,6 @@
 -- Records the final outcome of one user of one push, once: a redelivered task records nothing
--- more. Marks the push done when the fan-out has finished and every target has an outcome.
+-- more. Marks the push done (cancelled, if it was) when the fan-out has finished and every target
+-- has an outcome.
 -- KEYS[1] status HASH   KEYS[2] reasons HASH   KEYS[3] the user's outcome bucket HASH (user hash -> outcome code)
 -- ARGV[1] the user's hash (PushStatusStore.userField)   ARGV[2] outcome code (s|n|f|u)   ARGV[3] counter field
 -- ARGV[4] reason or ''   ARGV[5] LEDGER_GRACE ms   ARGV[6] the push's horizon (Redis time, ms)
@@ -20,9 +21,9 @@ if ARGV[4] ~= '' then
     if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
   end
 end
-local s = redis.call('HMGET', KEYS[1], 'fanoutDone', 'targets', 'sent', 'noCredential', 'failed', 'unknown')
+local s = redis.call('HMGET', KEYS[1], 'fanoutDone', 'targets', 'sent', 'noCredential', 'failed', 'unknown', 'cancelled', 'cancel')
 if s[1] == '1' then
-  local finished = (tonumber(s[3]) or 0) + (tonumber(s[4]) or 0) + (tonumber(s[5]) or 0) + (tonumber(s[6]) or 0)
-  if finished >= (tonumber(s[2]) or 0) then redis.call('HSET', KEYS[1], 'state', 'done') end
+  local finished = (tonumber(s[3]) or 0) + (tonumber(s[4]) or 0) + (tonumber(s[5]) or 0) + (tonumber(s[6]) or 0) + (tonumber(s[7]) or 0)
+  if finished >= (tonumber(s[2]) or 0) then redis.call('HSET', KEYS[1], 'state', s[8] == '1' and 'cancelled' or 'done') end
 end
 return 1

@@ -127,6 +127,7 @@ public final class IngestApi implements AutoCloseable {
       routes.get("/v1/users/{openId}/credentials", userCredentials::show);
       routes.post("/v1/pushes", pushes::create);
       routes.get("/v1/pushes/{requestId}", pushes::show);
+      routes.delete("/v1/pushes/{requestId}", pushes::cancel);
     }).start(config.httpPort());
     return new IngestApi(http, producer, admin, redis, weChat, uploadLimiter);
   }

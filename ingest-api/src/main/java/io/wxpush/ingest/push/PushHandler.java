@@ -44,6 +44,8 @@ public final class PushHandler {
     void published(String requestId);
 
     Optional<PushStatus> read(String requestId);
+
+    PushStatusStore.Cancel cancel(String requestId, String appId);
   }
 
   public PushHandler(PushApiKeys keys, PushRequestParser parser, PushStatusStore status, AckedPublisher publisher, String topic) {
@@ -61,6 +63,11 @@ public final class PushHandler {
       @Override
       public Optional<PushStatus> read(String requestId) {
         return status.read(requestId);
+      }
+
+      @Override
+      public PushStatusStore.Cancel cancel(String requestId, String appId) {
+        return status.cancel(requestId, appId);
       }
     }, publisher, topic);
   }
@@ -117,15 +124,37 @@ public final class PushHandler {
     PushStatus s = status.read(requestId).orElseThrow(() -> ApiException.notFound("no push with requestId '" + requestId + "'"));
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("requestId", s.requestId());
+    if (s.appId() != null) answer.put("appId", s.appId());
     answer.put("state", s.state());
     answer.put("targets", s.targets());
     answer.put("sent", s.sent());
     answer.put("noCredential", s.noCredential());
     answer.put("failed", s.failed());
     answer.put("unknown", s.unknown());
+    answer.put("cancelled", s.cancelled());
     answer.put("pending", s.pending());
     answer.put("byReason", s.byReason());
     if (s.reason() != null) answer.put("reason", s.reason());
     ctx.json(answer);
+  }
+
+  /**
+   * {@code DELETE /v1/pushes/{requestId}}: cancels the push. Answered only once every sender has
+   * seen the mark ({@link PushStatusStore#CANCEL_SETTLE}), so no send of it starts after the answer;
+   * 409 for a push already done, failed or cancelled.
+   */
+  public void cancel(Context ctx) throws InterruptedException {
+    keys.require(ctx);
+    String requestId = ctx.pathParam("requestId");
+    PushStatus s = status.read(requestId).orElseThrow(() -> ApiException.notFound("no push with requestId '" + requestId + "'"));
+    PushStatusStore.Cancel result = status.cancel(requestId, s.appId() == null ? "" : s.appId());
+    switch (result) {
+      case MISSING -> throw ApiException.notFound("no push with requestId '" + requestId + "'");
+      case FINAL -> throw new ApiException(409, "push_finished", "push '" + requestId + "' is " + s.state() + ": there is nothing to cancel");
+      case CANCELLING -> Thread.sleep(PushStatusStore.CANCEL_SETTLE.toMillis());
+      case CANCELLED -> { }
+    }
+    log.info("event=push_cancelled requestId={} state={}", requestId, result.name().toLowerCase(java.util.Locale.ROOT));
+    ctx.status(202).json(Map.of("requestId", requestId, "state", result.name().toLowerCase(java.util.Locale.ROOT)));
   }
 }

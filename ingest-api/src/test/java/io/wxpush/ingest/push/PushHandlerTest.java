@@ -60,6 +60,13 @@ class PushHandlerTest {
     public Optional<PushStatus> read(String requestId) {
       return Optional.ofNullable(statuses.get(requestId));
     }
+
+    @Override
+    public PushStatusStore.Cancel cancel(String requestId, String appId) {
+      PushStatus s = statuses.get(requestId);
+      if (s == null) return PushStatusStore.Cancel.MISSING;
+      return s.isFinal() ? PushStatusStore.Cancel.FINAL : PushStatusStore.Cancel.CANCELLING;
+    }
   }
 
   private ApiClient serve(MockProducer<String, byte[]> producer, Duration ackTimeout) {

@@ -65,10 +65,22 @@ public final class Fanout {
     PushRun run = status.startRun(rid, request.appId(), ledgerGrace, PushRun.bucketsFor(audience));
     log.info("event=fanout_started requestId={} app={} audience={} run={} resume_from='{}'", rid, request.appId(),
         request.audience().everyone() ? "all" : audience, run.id(), progress.cursor());
-    boolean finished = request.audience().everyone() ? everyone(request, run, progress.cursor()) : listed(request, run, progress.cursor());
+    boolean finished;
+    try {
+      finished = request.audience().everyone() ? everyone(request, run, progress.cursor()) : listed(request, run, progress.cursor());
+    } catch (Cancelled c) {
+      finished = true; // what was published is all there is: its tasks end as cancelled
+    }
     if (finished) {
       String state = status.finishFanout(rid);
       log.info("event=fanout_done requestId={} state={}", rid, state);
+    }
+  }
+
+  /** The push was cancelled: the fan-out stops before its next page. */
+  private static final class Cancelled extends RuntimeException {
+    Cancelled() {
+      super(null, null, false, false);
     }
   }
 
@@ -107,6 +119,10 @@ public final class Fanout {
   }
 
   private boolean publishPage(PushRequest request, PushRun run, String from, String to, List<String> openIds) {
+    if (status.stop(request.requestId()).cancelled()) {
+      log.info("event=fanout_cancelled requestId={} at='{}'", request.requestId(), from);
+      throw new Cancelled();
+    }
     List<ProducerRecord<String, byte[]>> records = new ArrayList<>(openIds.size());
     for (String openId : openIds) {
       PushTask task = PushTask.of(request, openId, run);

@@ -38,6 +38,9 @@ final class TaskRunner {
     HAND_BACK
   }
 
+  /** The reason of a send given up because its push was cancelled: its outcome is {@link Outcome#CANCELLED}. */
+  static final String CANCELLED = "cancelled";
+
   /** Loop guard: ledger steps one delivery takes at most before it hands the task back. */
   private static final int MAX_STEPS = 200;
   private static final Backoff REDIS_BACKOFF = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
@@ -57,7 +60,7 @@ final class TaskRunner {
   private final Duration ledgerGrace;
   private final Clock clock;
   private final PushGate gate = new PushGate();
-  private final FailFastCache failFast;
+  private final StopCache stops;
 
   /**
    * @param lease how long an attempt holds its ledger entry: longer than {@code attemptBudget}
@@ -82,7 +85,7 @@ final class TaskRunner {
     this.attemptBudget = attemptBudget;
     this.ledgerGrace = ledgerGrace;
     this.clock = clock;
-    this.failFast = new FailFastCache(status, clock);
+    this.stops = new StopCache(status, clock);
   }
 
   /** Runs one delivery of {@code task}; safe to run again (with the same delivery) after it threw. */
@@ -93,11 +96,12 @@ final class TaskRunner {
         : stamped.withRun(status.startRun(rid, stamped.appId(), ledgerGrace, io.wxpush.redis.RedisKeys.INDEX_SHARDS));
     // (A redelivered task whose user is done finds the final entry at its first ledger step.)
     if (pastNotAfter(task)) return new Send(task, delivery).endWithoutTrying("not_after", false);
-    Optional<String> failed = failFast.reason(rid);
-    if (failed.isPresent()) {
-      outcomes.record(task, Outcome.FAILED, failed.get());
+    PushStatusStore.Stop stop = stops.stop(rid);
+    if (stop.failedFast().isPresent()) {
+      outcomes.record(task, Outcome.FAILED, stop.failedFast().get());
       return End.DONE;
     }
+    if (stop.cancelled()) return new Send(task, delivery).endWithoutTrying(CANCELLED, false); // gives back what an earlier delivery claimed
     if (!policy.mayTry(delivery.timeLeft())) return handBackUnclaimed(task, delivery); // it waited too long for a send slot
     Send send = new Send(task, delivery);
     Optional<AppPause.Pause> pause = pauses.current(task.appId());
@@ -235,6 +239,9 @@ final class TaskRunner {
       holding = true;
       // taken over from another delivery: it may have run into notAfter meanwhile
       if (pastNotAfter(task)) return giveBack(mark.entry(), "not_after", mark.entry().inDoubt());
+      // the last look before the call: a push cancelled (or failed) by now starts no send
+      PushStatusStore.Stop stop = stops.stop(task.requestId());
+      if (stop.stopped()) return giveBack(mark.entry(), stop.cancelled() ? CANCELLED : stop.failedFast().get(), mark.entry().inDoubt());
       WeChatReply reply = call(mark.entry(), token);
       return perform(decide(mark.entry(), reply, token), mark.entry(), token);
     }
@@ -367,7 +374,7 @@ final class TaskRunner {
         case SENT -> Outcome.SENT;
         case UNKNOWN -> Outcome.UNKNOWN;
         case NO_CREDENTIAL -> Outcome.NO_CREDENTIAL;
-        default -> Outcome.FAILED;
+        default -> entry.reason().filter(CANCELLED::equals).isPresent() ? Outcome.CANCELLED : Outcome.FAILED;
       };
       outcomes.record(task, outcome, entry.reason().orElse(null));
       return End.DONE;
