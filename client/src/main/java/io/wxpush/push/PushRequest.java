@@ -14,6 +14,7 @@ import java.util.Map;
  * @param data keyword → value
  * @param audience listed openIds, or everyone with a credential of the right kind
  * @param notAfter epoch ms after which nothing more is sent; null = no limit
+ * @param sendAt epoch ms before which nothing is sent (the push waits, {@code scheduled}); null = now
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PushRequest(
@@ -28,12 +29,24 @@ public record PushRequest(
     String miniprogramState,
     String lang,
     Audience audience,
-    Long notAfter) {
+    Long notAfter,
+    Long sendAt) {
 
   public static final int VERSION = 1;
 
   public PushRequest {
     data = data == null ? Map.of() : Map.copyOf(data);
+  }
+
+  /** A push to be sent now. */
+  public PushRequest(int v, String requestId, String appId, String kind, String templateId, String page, Map<String, String> data,
+      String emphasisKeyword, String miniprogramState, String lang, Audience audience, Long notAfter) {
+    this(v, requestId, appId, kind, templateId, page, data, emphasisKeyword, miniprogramState, lang, audience, notAfter, null);
+  }
+
+  /** True when it is to wait until {@code sendAt}, later than {@code nowMs}. */
+  public boolean scheduledAfter(long nowMs) {
+    return sendAt != null && sendAt > nowMs;
   }
 
   public boolean subscribe() {

@@ -15,6 +15,9 @@ import java.util.regex.Pattern;
  * list so the caller can answer one 400 that names them all. Stateless and thread-safe.
  */
 public final class PushRequestParser {
+  /** How far ahead {@code sendAt} may be: the push's state is kept 8 days from acceptance. */
+  static final long MAX_SCHEDULE_AHEAD_MS = 7L * 24 * 3600 * 1000;
+
   /** Most openIds one push may list. */
   public static final int MAX_LISTED = 10_000;
   private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
@@ -29,6 +32,11 @@ public final class PushRequestParser {
   /** @param apps the appIds this deployment serves */
   public PushRequestParser(Set<String> apps) {
     this.apps = Set.copyOf(apps);
+  }
+
+  /** True when {@code appId} is an app this deployment serves. */
+  public boolean serves(String appId) {
+    return apps.contains(appId);
   }
 
   /** The outcome: a request, or every problem found. */
@@ -100,9 +108,24 @@ public final class PushRequestParser {
       }
     }
 
+    Long sendAt = null;
+    JsonNode sendAtNode = body.get("sendAt");
+    if (sendAtNode != null && !sendAtNode.isNull()) {
+      if (!sendAtNode.isIntegralNumber() || !sendAtNode.canConvertToLong() || sendAtNode.asLong() <= 0) {
+        error(errors, "sendAt", "must be a time in epoch milliseconds");
+      } else if (sendAtNode.asLong() > System.currentTimeMillis() + MAX_SCHEDULE_AHEAD_MS) {
+        error(errors, "sendAt", "is more than 7 days ahead (a push's state is kept 8 days)");
+      } else if (notAfter != null && sendAtNode.asLong() >= notAfter) {
+        error(errors, "sendAt", "must be before notAfter");
+      } else {
+        sendAt = sendAtNode.asLong();
+      }
+    }
+
     PushRequest.Audience audience = audience(body.get("audience"), errors);
     if (!errors.isEmpty()) return new Invalid(errors);
-    return new Valid(new PushRequest(PushRequest.VERSION, requestId, appId, kind, templateId, page, data, emphasis, state, lang, audience, notAfter));
+    return new Valid(new PushRequest(PushRequest.VERSION, requestId, appId, kind, templateId, page, data, emphasis, state, lang, audience, notAfter,
+        sendAt));
   }
 
   private static PushRequest.Audience audience(JsonNode node, List<Map<String, String>> errors) {

@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.params.ZAddParams;
+import redis.clients.jedis.resps.Tuple;
 
 /**
  * The state of every push in Redis: its status counters, the per-user outcomes that make each
@@ -89,11 +91,92 @@ public final class PushStatusStore {
    */
   public Acceptance accept(PushRequest push) {
     return StoreUnavailableException.around("accepting push " + push.requestId(), () -> {
+      long now = clock.millis();
       String reply = (String) ACCEPT.eval(redis, List.of(request(push.requestId()), status(push.requestId())),
           List.of(bodyHash(push), Long.toString(RETENTION.toMillis()), push.appId(), push.kind(), push.templateId(),
-              Long.toString(clock.millis())));
-      return Acceptance.valueOf(reply.toUpperCase(java.util.Locale.ROOT));
+              Long.toString(now), push.scheduledAfter(now) ? "scheduled" : "accepted"));
+      Acceptance seen = Acceptance.valueOf(reply.toUpperCase(java.util.Locale.ROOT));
+      if (seen == Acceptance.NEW) listed(push.appId(), push.requestId(), now);
+      return seen;
     });
+  }
+
+  /** Puts a push in its app's list (newest last), trimming what is older than the statuses kept. */
+  private void listed(String appId, String requestId, long now) {
+    String list = keys.pushList(appId);
+    redis.zadd(list, now, requestId, ZAddParams.zAddParams().nx());
+    redis.zremrangeByScore(list, Double.NEGATIVE_INFINITY, now - RETENTION.toMillis());
+  }
+
+  /**
+   * Keeps a push whose {@code sendAt} is ahead until then: its body beside its marker, its id in the
+   * app's schedule (which {@link #due} reads), its state {@code scheduled}. Idempotent.
+   */
+  public void schedule(PushRequest push) {
+    String marker = request(push.requestId());
+    redis.hset(marker, "b", Json.writeString(push));
+    if (redis.pttl(marker) < 0) redis.pexpire(marker, RETENTION.toMillis());
+    String state = redis.hget(status(push.requestId()), "state");
+    if (state == null || state.equals("accepted")) redis.hset(status(push.requestId()), "state", "scheduled");
+    listed(push.appId(), push.requestId(), clock.millis());
+    redis.zadd(keys.schedule(push.appId()), push.sendAt(), push.requestId());
+  }
+
+  /** A scheduled push whose time has come: its id and the body to publish again (null when it is gone). */
+  public record Due(String requestId, String body) {}
+
+  /** Up to {@code limit} pushes of {@code appId} whose {@code sendAt} has come. */
+  public List<Due> due(String appId, int limit) {
+    List<String> ids = redis.zrangeByScore(keys.schedule(appId), Double.NEGATIVE_INFINITY, clock.millis(), 0, limit);
+    List<Due> due = new java.util.ArrayList<>(ids.size());
+    for (String id : ids) due.add(new Due(id, redis.hget(request(id), "b")));
+    return due;
+  }
+
+  /** Takes a started (or vanished) push off its app's schedule. */
+  public void unschedule(String appId, String requestId) {
+    redis.zrem(keys.schedule(appId), requestId);
+  }
+
+  /** One page of an app's pushes, newest first: their ids, and the cursor of the next page (null at the end). */
+  public record Listed(List<String> requestIds, String nextCursor) {}
+
+  /**
+   * Up to {@code limit} ids of {@code appId}'s pushes, newest first, starting after {@code cursor}
+   * (null: from the newest); {@code keep} filters them (e.g. by state). Reads at most
+   * {@code 20 × limit} entries per call, so a rare state costs a few pages, not a scan of all.
+   */
+  public Listed list(String appId, String cursor, int limit, java.util.function.Predicate<String> keep) {
+    String key = keys.pushList(appId);
+    double max = Double.POSITIVE_INFINITY;
+    String after = null;
+    if (cursor != null) {
+      int colon = cursor.indexOf(':');
+      max = Double.parseDouble(cursor.substring(0, colon));
+      after = cursor.substring(colon + 1);
+    }
+    List<String> found = new java.util.ArrayList<>();
+    int budget = 20 * limit;
+    String last = null;
+    double lastScore = max;
+    int offset = 0;
+    while (found.size() < limit && budget > 0) {
+      List<Tuple> batch = redis.zrevrangeByScoreWithScores(key, max, Double.NEGATIVE_INFINITY, offset, Math.min(200, budget));
+      if (batch.isEmpty()) return new Listed(found, null);
+      for (Tuple t : batch) {
+        offset++;
+        budget--;
+        if (after != null) { // skip up to and including the cursor's own entry (equal scores come in reverse member order)
+          if (t.getScore() == max && t.getElement().compareTo(after) >= 0) continue;
+          after = null;
+        }
+        last = t.getElement();
+        lastScore = t.getScore();
+        if (keep.test(t.getElement())) found.add(t.getElement());
+        if (found.size() == limit || budget == 0) break;
+      }
+    }
+    return new Listed(found, last == null ? null : (long) lastScore + ":" + last);
   }
 
   /** Marks an accepted push as published; a no-op for one without a marker. */
@@ -119,6 +202,7 @@ public final class PushStatusStore {
       redis.hset(key, Map.of("appId", push.appId(), "kind", push.kind(), "templateId", push.templateId(),
           "createdAt", Long.toString(clock.millis()), "targets", "0"));
       redis.pexpire(key, RETENTION.toMillis());
+      listed(push.appId(), push.requestId(), clock.millis()); // a request published straight to Kafka
     }
   }
 

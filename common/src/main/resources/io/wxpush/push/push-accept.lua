@@ -5,14 +5,14 @@
 -- fan-out is idempotent per requestId); another body → a conflict, and nothing changes.
 -- KEYS[1] the request marker HASH (h: body hash, st: publishing|published)   KEYS[2] the status HASH
 -- ARGV[1] the body's hash   ARGV[2] retention ms   ARGV[3] appId   ARGV[4] kind   ARGV[5] templateId
--- ARGV[6] now ms
+-- ARGV[6] now ms   ARGV[7] the state it starts in: 'accepted', or 'scheduled' (sendAt is ahead)
 -- Returns 'new' | 'republish' | 'replay' | 'conflict'.
 if redis.call('TYPE', KEYS[1]).ok == 'string' then return 'replay' end -- a marker of a version before the hash
 local h = redis.call('HGET', KEYS[1], 'h')
 if not h then
   redis.call('HSET', KEYS[1], 'h', ARGV[1], 'st', 'publishing')
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  if redis.call('HSETNX', KEYS[2], 'state', 'accepted') == 1 then
+  if redis.call('HSETNX', KEYS[2], 'state', ARGV[7]) == 1 then
     redis.call('HSET', KEYS[2], 'appId', ARGV[3], 'kind', ARGV[4], 'templateId', ARGV[5], 'createdAt', ARGV[6], 'targets', '0')
     redis.call('PEXPIRE', KEYS[2], ARGV[2])
   end

@@ -126,6 +126,7 @@ public final class IngestApi implements AutoCloseable {
       routes.post("/v1/credentials", uploads::upload);
       routes.get("/v1/users/{openId}/credentials", userCredentials::show);
       routes.post("/v1/pushes", pushes::create);
+      routes.get("/v1/pushes", pushes::list);
       routes.get("/v1/pushes/{requestId}", pushes::show);
       routes.delete("/v1/pushes/{requestId}", pushes::cancel);
     }).start(config.httpPort());

@@ -119,7 +119,7 @@ public final class PushWorker implements ProcessRunner.Supervised {
       }
       if (config.roles().contains(Roles.FANOUT)) {
         AckedPublisher publisher = publisher(common, "wxpush-fanout", "lz4", registry, stack); // whole pages of tasks: compresses well
-        roles.add(started(stack, FanoutRole.start(config.fanout(), pool, status, publisher, registry)));
+        roles.add(started(stack, FanoutRole.start(config.fanout(), pool, status, publisher, clock, registry)));
       }
       for (Role role : roles) loops.addAll(role.loops());
 

@@ -76,4 +76,74 @@ class PushLifecycleIT {
       assertThat(unknown.status()).isEqualTo(404);
     }
   }
+
+  @Test
+  void aScheduledPushSendsNothingBeforeItsTimeThroughRestartsAndEverythingAfterOnce(TestEnv env) throws Exception {
+    try (Stack stack = Stack.start(env, Map.of())) {
+      stack.sim.registerTemplate(new SimTemplate(Stack.APP, "TPL_ORDER", SimTemplate.Kind.TEMPLATE, List.of("keyword1"), Set.of()));
+      List<String> openIds = users("sch", 20);
+      List<String> others = users("sco", 5);
+      stack.seedFormIds(openIds, 1, System.currentTimeMillis());
+      stack.seedFormIds(others, 1, System.currentTimeMillis());
+      var first = stack.worker("fanout,sender", Map.of());
+      long sendAt = System.currentTimeMillis() + 10_000;
+      String rid = stack.push(Map.of("appId", Stack.APP, "kind", "template", "templateId", "TPL_ORDER", "data", Map.of("keyword1", "later"),
+          "audience", Map.of("openIds", openIds), "sendAt", sendAt));
+      String dropped = stack.push(Map.of("appId", Stack.APP, "kind", "template", "templateId", "TPL_ORDER", "data", Map.of("keyword1", "never"),
+          "audience", Map.of("openIds", others), "sendAt", sendAt));
+      assertThat(stack.status(rid).path("state").asText()).isEqualTo("scheduled");
+      await().atMost(Duration.ofSeconds(5)).until(() -> stack.sim.deliveredCount() == 0 && "scheduled".equals(stack.status(dropped).path("state").asText()));
+      ApiClient.Reply cancel = stack.client.send("DELETE", "/v1/pushes/" + dropped, Map.of("Authorization", "Bearer " + Stack.API_KEY), null);
+      assertThat(cancel.status()).isEqualTo(202);
+      assertThat(cancel.body().path("state").asText()).as("a scheduled push is cancelled at once").isEqualTo("cancelled");
+
+      Thread.sleep(2_000);
+      first.close(); // every process that could start it goes away and comes back
+      stack.worker("fanout,sender", Map.of());
+      assertThat(stack.sim.deliveredCount()).as("nothing before sendAt").isZero();
+
+      JsonNode status = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+          .until(() -> stack.status(rid), s -> "done".equals(s.path("state").asText()));
+      assertThat(status.path("sent").asLong()).isEqualTo(openIds.size());
+      for (String openId : openIds) {
+        List<SimMessage> inbox = stack.sim.inbox(Stack.APP, openId);
+        assertThat(inbox).as("messages to " + openId).hasSize(1);
+        assertThat(inbox.getFirst().at().toEpochMilli()).as("not before sendAt").isGreaterThanOrEqualTo(sendAt);
+      }
+      Thread.sleep(1_000);
+      for (String openId : others) assertThat(stack.sim.inbox(Stack.APP, openId)).as("cancelled: " + openId).isEmpty();
+      assertThat(stack.status(dropped).path("state").asText()).isEqualTo("cancelled");
+    }
+  }
+
+  @Test
+  void anAppsPushesAreListedNewestFirstByCursorAndByState(TestEnv env) throws Exception {
+    try (Stack stack = Stack.start(env, Map.of())) {
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        ids.add(stack.push(Map.of("appId", Stack.APP, "kind", "template", "templateId", "TPL_ORDER", "data", Map.of("keyword1", "n" + i),
+            "audience", Map.of("openIds", List.of("lst" + i)), "sendAt", System.currentTimeMillis() + 3_600_000)));
+        Thread.sleep(5);
+      }
+      List<String> seen = new ArrayList<>();
+      String cursor = null;
+      do {
+        String path = "/v1/pushes?appId=" + Stack.APP + "&limit=2" + (cursor == null ? "" : "&cursor=" + java.net.URLEncoder.encode(cursor, "UTF-8"));
+        ApiClient.Reply reply = stack.client.get(path, Stack.API_KEY);
+        assertThat(reply.status()).as(path + " " + reply.text()).isEqualTo(200);
+        JsonNode page = reply.body();
+        assertThat(page.path("pushes").size()).isLessThanOrEqualTo(2);
+        page.path("pushes").forEach(p -> seen.add(p.path("requestId").asText()));
+        cursor = page.path("nextCursor").isTextual() ? page.path("nextCursor").asText() : null; // none on the last page
+      } while (cursor != null);
+      assertThat(seen).as("newest first").containsExactlyElementsOf(ids.reversed());
+
+      stack.client.send("DELETE", "/v1/pushes/" + ids.get(1), Map.of("Authorization", "Bearer " + Stack.API_KEY), null).expect(202);
+      JsonNode cancelled = stack.client.get("/v1/pushes?appId=" + Stack.APP + "&state=cancelled", Stack.API_KEY).expect(200).body();
+      assertThat(cancelled.path("pushes")).extracting(p -> p.path("requestId").asText()).containsExactly(ids.get(1));
+      assertThat(stack.client.get("/v1/pushes?appId=" + Stack.APP + "&state=bogus", Stack.API_KEY).status()).isEqualTo(400);
+      assertThat(stack.client.get("/v1/pushes", Stack.API_KEY).status()).isEqualTo(400);
+      assertThat(stack.client.get("/v1/pushes?appId=" + Stack.APP, null).status()).isEqualTo(401);
+    }
+  }
 }

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +47,8 @@ public final class PushHandler {
     Optional<PushStatus> read(String requestId);
 
     PushStatusStore.Cancel cancel(String requestId, String appId);
+
+    PushStatusStore.Listed list(String appId, String cursor, int limit, java.util.function.Predicate<String> keep);
   }
 
   public PushHandler(PushApiKeys keys, PushRequestParser parser, PushStatusStore status, AckedPublisher publisher, String topic) {
@@ -68,6 +71,11 @@ public final class PushHandler {
       @Override
       public PushStatusStore.Cancel cancel(String requestId, String appId) {
         return status.cancel(requestId, appId);
+      }
+
+      @Override
+      public PushStatusStore.Listed list(String appId, String cursor, int limit, java.util.function.Predicate<String> keep) {
+        return status.list(appId, cursor, limit, keep);
       }
     }, publisher, topic);
   }
@@ -122,6 +130,46 @@ public final class PushHandler {
     keys.require(ctx);
     String requestId = ctx.pathParam("requestId");
     PushStatus s = status.read(requestId).orElseThrow(() -> ApiException.notFound("no push with requestId '" + requestId + "'"));
+    ctx.json(answer(s));
+  }
+
+  private static final Set<String> STATES = Set.of("scheduled", "accepted", "fanning_out", "sending", "done", "failed", "cancelled");
+
+  /** {@code GET /v1/pushes?appId=&state=&limit=&cursor=}: an app's pushes, newest first, by cursor. */
+  public void list(Context ctx) {
+    keys.require(ctx);
+    String appId = ctx.queryParam("appId");
+    if (appId == null || appId.isEmpty()) throw ApiException.badRequest("invalid_request", "'appId' is required");
+    if (!parser.serves(appId)) throw ApiException.badRequest("invalid_request", "'appId' is not an app served here");
+    String state = ctx.queryParam("state");
+    if (state != null && !STATES.contains(state)) throw ApiException.badRequest("invalid_request", "'state' must be one of " + new java.util.TreeSet<>(STATES));
+    int limit = 50;
+    String limitText = ctx.queryParam("limit");
+    if (limitText != null) {
+      try {
+        limit = Integer.parseInt(limitText);
+      } catch (NumberFormatException e) {
+        limit = -1;
+      }
+      if (limit < 1 || limit > 200) throw ApiException.badRequest("invalid_request", "'limit' must be 1-200");
+    }
+    String cursor = ctx.queryParam("cursor");
+    if (cursor != null && !cursor.matches("[0-9]{1,15}:[A-Za-z0-9_.:-]{1,64}")) throw ApiException.badRequest("invalid_request", "'cursor' is not one this API gave");
+    Map<String, PushStatus> read = new java.util.HashMap<>();
+    PushStatusStore.Listed page = status.list(appId, cursor, limit, rid -> {
+      Optional<PushStatus> s = status.read(rid);
+      s.ifPresent(v -> read.put(rid, v));
+      return s.isPresent() && (state == null || state.equals(s.get().state()));
+    });
+    List<Map<String, Object>> pushes = new java.util.ArrayList<>();
+    for (String rid : page.requestIds()) pushes.add(answer(read.get(rid)));
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("pushes", pushes);
+    answer.put("nextCursor", page.nextCursor());
+    ctx.json(answer);
+  }
+
+  private static Map<String, Object> answer(PushStatus s) {
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("requestId", s.requestId());
     if (s.appId() != null) answer.put("appId", s.appId());
@@ -135,7 +183,7 @@ public final class PushHandler {
     answer.put("pending", s.pending());
     answer.put("byReason", s.byReason());
     if (s.reason() != null) answer.put("reason", s.reason());
-    ctx.json(answer);
+    return answer;
   }
 
   /**

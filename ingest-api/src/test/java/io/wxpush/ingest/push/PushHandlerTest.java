@@ -62,6 +62,11 @@ class PushHandlerTest {
     }
 
     @Override
+    public PushStatusStore.Listed list(String appId, String cursor, int limit, java.util.function.Predicate<String> keep) {
+      return new PushStatusStore.Listed(statuses.keySet().stream().sorted().filter(keep).limit(limit).toList(), null);
+    }
+
+    @Override
     public PushStatusStore.Cancel cancel(String requestId, String appId) {
       PushStatus s = statuses.get(requestId);
       if (s == null) return PushStatusStore.Cancel.MISSING;

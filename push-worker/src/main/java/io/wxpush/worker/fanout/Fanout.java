@@ -36,11 +36,16 @@ public final class Fanout {
   private final Counter tasks;
 
   private final java.time.Duration ledgerGrace;
+  private final java.time.Clock clock;
 
-  /** @param ledgerGrace {@code LEDGER_GRACE}: the run's horizon is the fan-out's start plus this */
+  /**
+   * @param ledgerGrace {@code LEDGER_GRACE}: the run's horizon is the fan-out's start plus this
+   * @param clock tells whether a push's {@code sendAt} has come
+   */
   public Fanout(CredentialPool pool, PushStatusStore status, AckedPublisher publisher, String tasksTopic, int pageSize,
-      java.time.Duration ledgerGrace, MeterRegistry registry) {
+      java.time.Duration ledgerGrace, java.time.Clock clock, MeterRegistry registry) {
     this.ledgerGrace = ledgerGrace;
+    this.clock = clock;
     this.pool = pool;
     this.status = status;
     this.publisher = publisher;
@@ -55,6 +60,11 @@ public final class Fanout {
     String rid = request.requestId();
     status.initStatus(request);
     status.published(rid); // it is on Kafka: a retry of its POST is a replay from now on
+    if (request.scheduledAfter(clock.millis()) && !status.stop(rid).stopped()) {
+      status.schedule(request); // ScheduleDispatcher publishes it again when its time comes
+      log.info("event=push_scheduled requestId={} sendAt={}", rid, request.sendAt());
+      return;
+    }
     PushStatusStore.FanoutProgress progress = status.fanoutProgress(rid);
     if (progress.done()) {
       log.info("event=fanout_skipped requestId={} why=already_done", rid);

@@ -14,7 +14,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The fan-out role: push requests from {@code wxpush.push-requests} into one task per user. */
+/** The fan-out role: push requests from {@code wxpush.push-requests} into one task per user, and scheduled pushes started on time. */
 public final class FanoutRole implements Role {
   private static final Logger log = LoggerFactory.getLogger(FanoutRole.class);
 
@@ -28,15 +28,18 @@ public final class FanoutRole implements Role {
       String dlqTopic, java.util.Set<String> apps) {}
 
   private final FanoutWorker worker;
+  private final java.util.concurrent.ScheduledExecutorService schedule;
 
-  private FanoutRole(FanoutWorker worker) {
+  private FanoutRole(FanoutWorker worker, java.util.concurrent.ScheduledExecutorService schedule) {
     this.worker = worker;
+    this.schedule = schedule;
   }
 
-  public static FanoutRole start(Config config, CredentialPool pool, PushStatusStore status, AckedPublisher publisher, MeterRegistry registry) {
+  public static FanoutRole start(Config config, CredentialPool pool, PushStatusStore status, AckedPublisher publisher, java.time.Clock clock,
+      MeterRegistry registry) {
     KafkaConsumer<String, byte[]> consumer = KafkaClients.manualCommitConsumer(config.bootstrapServers(), config.group(), "wxpush-fanout", 1);
     new KafkaClientMetrics(consumer).bindTo(registry);
-    Fanout fanout = new Fanout(pool, status, publisher, config.tasksTopic(), config.pageSize(), config.ledgerGrace(), registry);
+    Fanout fanout = new Fanout(pool, status, publisher, config.tasksTopic(), config.pageSize(), config.ledgerGrace(), clock, registry);
     FanoutWorker.Rejects rejects = (record, rid, app, reason, tries) -> {
       java.util.Map<String, Object> dlq = new java.util.LinkedHashMap<>();
       dlq.put("v", 1);
@@ -50,7 +53,10 @@ public final class FanoutRole implements Role {
     };
     FanoutWorker worker = new FanoutWorker(consumer, config.requestsTopic(), fanout, new io.wxpush.push.PushRequestParser(config.apps()), rejects);
     Thread.ofPlatform().name("fanout").start(worker);
-    return new FanoutRole(worker);
+    var schedule = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("push-schedule").daemon().factory());
+    schedule.scheduleWithFixedDelay(new ScheduleDispatcher(status, publisher, config.requestsTopic(), config.apps()), 500, 500,
+        java.util.concurrent.TimeUnit.MILLISECONDS);
+    return new FanoutRole(worker, schedule);
   }
 
   @Override
@@ -60,6 +66,7 @@ public final class FanoutRole implements Role {
 
   @Override
   public void close() {
+    schedule.shutdownNow();
     try {
       worker.close();
     } catch (InterruptedException e) {
