@@ -15,6 +15,8 @@ import java.util.Map;
  * @param audience listed openIds, or everyone with a credential of the right kind
  * @param notAfter epoch ms after which nothing more is sent; null = no limit
  * @param sendAt epoch ms before which nothing is sent (the push waits, {@code scheduled}); null = now
+ * @param callbackUrl where the final status is POSTed (signed); null = nowhere. Only for pushes
+ *     accepted over HTTP: the signature is keyed with the push API key that created it
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PushRequest(
@@ -30,7 +32,8 @@ public record PushRequest(
     String lang,
     Audience audience,
     Long notAfter,
-    Long sendAt) {
+    Long sendAt,
+    String callbackUrl) {
 
   public static final int VERSION = 1;
 
@@ -41,7 +44,7 @@ public record PushRequest(
   /** A push to be sent now. */
   public PushRequest(int v, String requestId, String appId, String kind, String templateId, String page, Map<String, String> data,
       String emphasisKeyword, String miniprogramState, String lang, Audience audience, Long notAfter) {
-    this(v, requestId, appId, kind, templateId, page, data, emphasisKeyword, miniprogramState, lang, audience, notAfter, null);
+    this(v, requestId, appId, kind, templateId, page, data, emphasisKeyword, miniprogramState, lang, audience, notAfter, null, null);
   }
 
   /** True when it is to wait until {@code sendAt}, later than {@code nowMs}. */

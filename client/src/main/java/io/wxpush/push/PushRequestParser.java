@@ -28,10 +28,17 @@ public final class PushRequestParser {
   private static final Set<String> LANGS = Set.of("zh_CN", "en_US", "zh_HK", "zh_TW");
 
   private final Set<String> apps;
+  private final boolean allowPrivateCallbacks;
 
   /** @param apps the appIds this deployment serves */
   public PushRequestParser(Set<String> apps) {
+    this(apps, false);
+  }
+
+  /** @param allowPrivateCallbacks a {@code callbackUrl} may name a loopback, link-local or private address */
+  public PushRequestParser(Set<String> apps, boolean allowPrivateCallbacks) {
     this.apps = Set.copyOf(apps);
+    this.allowPrivateCallbacks = allowPrivateCallbacks;
   }
 
   /** True when {@code appId} is an app this deployment serves. */
@@ -122,10 +129,16 @@ public final class PushRequestParser {
       }
     }
 
+    String callbackUrl = optionalText(body, "callbackUrl", errors);
+    if (callbackUrl != null) {
+      String problem = CallbackUrls.problem(callbackUrl, allowPrivateCallbacks);
+      if (problem != null) error(errors, "callbackUrl", problem);
+    }
+
     PushRequest.Audience audience = audience(body.get("audience"), errors);
     if (!errors.isEmpty()) return new Invalid(errors);
     return new Valid(new PushRequest(PushRequest.VERSION, requestId, appId, kind, templateId, page, data, emphasis, state, lang, audience, notAfter,
-        sendAt));
+        sendAt, callbackUrl));
   }
 
   private static PushRequest.Audience audience(JsonNode node, List<Map<String, String>> errors) {

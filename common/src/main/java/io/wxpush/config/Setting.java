@@ -33,6 +33,9 @@ public enum Setting {
   SESSION_TTL(Kind.DURATION, "7d", Process.API, "lifetime of a session token"),
   UPLOADS_PER_USER_PER_MINUTE(Kind.INTEGER, "60", Process.API, "credential uploads per user per minute (across instances: see below)"),
   KAFKA_ACK_TIMEOUT(Kind.DURATION, "5s", Process.API, "how long a request waits for Kafka before it is answered 503"),
+  CALLBACK_TIMEOUT(Kind.DURATION, "5s", Process.API, "how long one `callbackUrl` POST may take"),
+  CALLBACK_ALLOW_PRIVATE(Kind.TEXT, "false", Process.API,
+      "`true` lets `callbackUrl` reach loopback, link-local and private addresses (tests, a private network); refused otherwise"),
 
   WORKER_ROLES(Kind.TEXT, "credentials,fanout,sender", Process.WORKER, "the roles this worker runs, any subset"),
   SINK_BATCH(Kind.INTEGER, "2000", Process.WORKER, "most credential records written to Redis per pipeline"),

@@ -52,6 +52,8 @@ public record RedisKeys(String prefix) {
         "members leave when their push starts or is cancelled; kept: one per app"),
     PUSH_LIST("pushes{app}", "ZSET requestId → acceptance time: the app's pushes, newest last, for GET /v1/pushes",
         "members older than the status's 8 days are trimmed on every acceptance; kept: one per app"),
+    CALLBACKS("cb{app}", "ZSET requestId → next attempt (ms): the app's pushes whose final status is still to be POSTed to their callbackUrl",
+        "members leave when delivered or given up (24 h after the push ended); kept: one per app"),
     PUSH_REQUEST("push{request}:q", "HASH the idempotency marker: the body's hash and publishing|published", "TTL 8 days"),
     TOKEN("token{app}", "the app's access token", "TTL its lifetime less 200 s"),
     TOKEN_LOCK("token{app}:lock", "the refresh lock", "TTL the lock's lease"),
@@ -86,7 +88,7 @@ public record RedisKeys(String prefix) {
     /** True when every key of the family carries a TTL (the others are swept, or kept). */
     public boolean expires() {
       return switch (this) {
-        case POOL, GRANTS, GRANT_TEMPLATES, TEMPLATE_INDEX, GRANT_INDEX, PUSH_SEQ, SCHEDULE, PUSH_LIST -> false;
+        case POOL, GRANTS, GRANT_TEMPLATES, TEMPLATE_INDEX, GRANT_INDEX, PUSH_SEQ, SCHEDULE, PUSH_LIST, CALLBACKS -> false;
         default -> true;
       };
     }
@@ -183,6 +185,11 @@ public record RedisKeys(String prefix) {
   /** {@link Family#SCHEDULE}. */
   public String schedule(String appId) {
     return prefix + "sched{" + appId + "}";
+  }
+
+  /** {@link Family#CALLBACKS}. */
+  public String callbacks(String appId) {
+    return prefix + "cb{" + appId + "}";
   }
 
   /** {@link Family#PUSH_LIST}. */

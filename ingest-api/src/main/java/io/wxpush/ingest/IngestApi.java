@@ -14,6 +14,7 @@ import io.wxpush.ingest.credentials.CredentialUploadHandler;
 import io.wxpush.ingest.credentials.UploadMeters;
 import io.wxpush.ingest.credentials.UploadRateLimiter;
 import io.wxpush.ingest.credentials.UserCredentialsHandler;
+import io.wxpush.ingest.push.CallbackDispatcher;
 import io.wxpush.ingest.push.PushHandler;
 import io.wxpush.ingest.session.SessionHandler;
 import io.wxpush.ingest.session.SessionTokens;
@@ -50,11 +51,13 @@ public final class IngestApi implements AutoCloseable {
   private final UnifiedJedis redis;
   private final WeChatClient weChat;
   private final UploadRateLimiter uploadLimiter;
+  private final AutoCloseable callbacks;
 
   private IngestApi(Javalin http, KafkaProducer<String, byte[]> producer, Admin admin, UnifiedJedis redis, WeChatClient weChat,
-      UploadRateLimiter uploadLimiter) {
+      UploadRateLimiter uploadLimiter, AutoCloseable callbacks) {
     this.http = http;
     this.uploadLimiter = uploadLimiter;
+    this.callbacks = callbacks;
     this.producer = producer;
     this.admin = admin;
     this.redis = redis;
@@ -115,8 +118,14 @@ public final class IngestApi implements AutoCloseable {
     CredentialUploadHandler uploads = new CredentialUploadHandler(tokens, new CredentialValidator(clock), uploadLimiter,
         publisher, topics.credentials(), new UploadMeters(registry));
     UserCredentialsHandler userCredentials = new UserCredentialsHandler(apiKeys, pool, common.apps().keySet());
-    PushHandler pushes = new PushHandler(apiKeys, new PushRequestParser(common.apps().keySet()),
-        new PushStatusStore(redis, common.redisKeys(), clock), publisher, topics.pushRequests());
+    PushStatusStore pushStatus = new PushStatusStore(redis, common.redisKeys(), clock);
+    PushHandler pushes = new PushHandler(apiKeys, new PushRequestParser(common.apps().keySet(), config.callbackAllowPrivate()),
+        pushStatus, publisher, topics.pushRequests());
+    CallbackDispatcher callbacks = new CallbackDispatcher(pushStatus, apiKeys, common.apps().keySet(), config.callbackTimeout(),
+        config.callbackAllowPrivate(), clock);
+    java.util.concurrent.ScheduledExecutorService callbackLoop = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+        Thread.ofPlatform().name("push-callbacks").daemon().factory());
+    callbackLoop.scheduleWithFixedDelay(callbacks, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
 
     Map<String, HealthCheck> checks = new LinkedHashMap<>();
     checks.put("kafka", () -> KafkaClients.reachable(admin));
@@ -130,7 +139,10 @@ public final class IngestApi implements AutoCloseable {
       routes.get("/v1/pushes/{requestId}", pushes::show);
       routes.delete("/v1/pushes/{requestId}", pushes::cancel);
     }).start(config.httpPort());
-    return new IngestApi(http, producer, admin, redis, weChat, uploadLimiter);
+    return new IngestApi(http, producer, admin, redis, weChat, uploadLimiter, () -> {
+      callbackLoop.shutdownNow();
+      callbacks.close();
+    });
   }
 
   public int port() {
@@ -140,6 +152,11 @@ public final class IngestApi implements AutoCloseable {
   @Override
   public void close() {
     http.stop();
+    try {
+      callbacks.close();
+    } catch (Exception e) {
+      Thread.currentThread().interrupt();
+    }
     uploadLimiter.close();
     producer.close(Duration.ofSeconds(10));
     admin.close();

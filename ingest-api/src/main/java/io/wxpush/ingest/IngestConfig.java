@@ -19,7 +19,9 @@ public record IngestConfig(
     int httpPort,
     Duration sessionTtl,
     int uploadsPerUserPerMinute,
-    Duration kafkaAckTimeout) {
+    Duration kafkaAckTimeout,
+    Duration callbackTimeout,
+    boolean callbackAllowPrivate) {
 
   public IngestConfig {
     pushApiKeys = List.copyOf(pushApiKeys);
@@ -33,7 +35,10 @@ public record IngestConfig(
     Duration ttl = env.duration(Setting.SESSION_TTL);
     int uploads = env.integer(Setting.UPLOADS_PER_USER_PER_MINUTE, 1, 1_000_000);
     Duration ack = env.duration(Setting.KAFKA_ACK_TIMEOUT);
+    Duration callbackTimeout = env.duration(Setting.CALLBACK_TIMEOUT);
+    String allow = env.string(Setting.CALLBACK_ALLOW_PRIVATE).toLowerCase(java.util.Locale.ROOT);
+    if (!allow.equals("true") && !allow.equals("false")) env.problem("CALLBACK_ALLOW_PRIVATE must be true or false");
     env.check();
-    return new IngestConfig(common, key, apiKeys, port, ttl, uploads, ack);
+    return new IngestConfig(common, key, apiKeys, port, ttl, uploads, ack, callbackTimeout, allow.equals("true"));
   }
 }

@@ -146,4 +146,59 @@ class PushLifecycleIT {
       assertThat(stack.client.get("/v1/pushes?appId=" + Stack.APP, null).status()).isEqualTo(401);
     }
   }
+
+  @Test
+  void aCallbackReceiverThatFailsThreeTimesGetsTheFinalStatusOnceSigned(TestEnv env) throws Exception {
+    java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+    List<byte[]> delivered = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<String> signatures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    com.sun.net.httpserver.HttpServer receiver = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    receiver.createContext("/hook", exchange -> {
+      byte[] body = exchange.getRequestBody().readAllBytes();
+      int n = attempts.incrementAndGet();
+      int code = n <= 3 ? 500 : 200;
+      if (code == 200) {
+        delivered.add(body);
+        signatures.add(exchange.getRequestHeaders().getFirst("X-Wxpush-Signature"));
+      }
+      exchange.sendResponseHeaders(code, -1);
+      exchange.close();
+    });
+    receiver.start();
+    try (Stack stack = Stack.start(env, Map.of("CALLBACK_ALLOW_PRIVATE", "true"))) {
+      stack.sim.registerTemplate(new SimTemplate(Stack.APP, "TPL_ORDER", SimTemplate.Kind.TEMPLATE, List.of("keyword1"), Set.of()));
+      List<String> openIds = users("cb", 5);
+      stack.seedFormIds(openIds, 1, System.currentTimeMillis());
+      stack.worker("fanout,sender", Map.of());
+      String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+      String rid = stack.push(Map.of("appId", Stack.APP, "kind", "template", "templateId", "TPL_ORDER", "data", Map.of("keyword1", "hi"),
+          "audience", Map.of("openIds", openIds), "callbackUrl", url));
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> !delivered.isEmpty());
+      Thread.sleep(3_000); // nothing more comes
+      assertThat(delivered).as("delivered once").hasSize(1);
+      assertThat(attempts.get()).isEqualTo(4);
+      JsonNode status = io.wxpush.json.Json.MAPPER.readTree(delivered.getFirst());
+      assertThat(status.path("requestId").asText()).isEqualTo(rid);
+      assertThat(status.path("state").asText()).isEqualTo("done");
+      assertThat(status.path("sent").asLong()).isEqualTo(openIds.size());
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new javax.crypto.spec.SecretKeySpec(Stack.API_KEY.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
+      assertThat(signatures.getFirst()).isEqualTo("sha256=" + java.util.HexFormat.of().formatHex(mac.doFinal(delivered.getFirst())));
+    } finally {
+      receiver.stop(0);
+    }
+  }
+
+  @Test
+  void aCallbackUrlToAnInternalAddressOrNotHttpIsRefusedAtOnce(TestEnv env) throws Exception {
+    try (Stack stack = Stack.start(env, Map.of())) {
+      for (String url : List.of("http://127.0.0.1:8080/x", "http://169.254.169.254/latest/meta-data", "http://localhost/x", "ftp://example.com/x",
+          "http://[::1]/x", "http://10.0.0.5/x")) {
+        ApiClient.Reply reply = stack.client.push(Stack.API_KEY, Map.of("appId", Stack.APP, "kind", "template", "templateId", "TPL_ORDER",
+            "data", Map.of("keyword1", "hi"), "audience", Map.of("openIds", List.of("o1")), "callbackUrl", url));
+        assertThat(reply.status()).as(url).isEqualTo(400);
+        assertThat(reply.body().path("error").path("fields").toString()).as(url).contains("callbackUrl");
+      }
+    }
+  }
 }

@@ -30,8 +30,8 @@ public final class PushApiKeys {
     this.clock = clock;
   }
 
-  /** Throws 401 (or 429 when throttled) unless the request carries a valid key. */
-  public void require(Context ctx) {
+  /** Throws 401 (or 429 when throttled) unless the request carries a valid key; returns the key. */
+  public Secret require(Context ctx) {
     String client = ctx.ip();
     rollWindow();
     AtomicInteger failed = failures.get(client);
@@ -39,12 +39,29 @@ public final class PushApiKeys {
       throw new ApiException(429, "too_many_bad_keys", "too many requests with a wrong API key; try again later", Optional.of(Duration.ofSeconds(60)));
     }
     String presented = Bearer.token(ctx).orElse(null);
-    boolean ok = false;
-    for (Secret key : keys) ok |= key.matches(presented); // no early exit: time does not tell which key
-    if (!ok) {
+    Secret matched = null;
+    for (Secret key : keys) if (key.matches(presented) && matched == null) matched = key; // no early exit: time does not tell which key
+    if (matched == null) {
       if (failures.size() < 100_000) failures.computeIfAbsent(client, k -> new AtomicInteger()).incrementAndGet();
       throw ApiException.unauthorized("a valid push API key is required (Authorization: Bearer <key>)");
     }
+    return matched;
+  }
+
+  /** A key's public name: 16 hex digits of its SHA-256, safe to store and to log. */
+  public static String fingerprint(Secret key) {
+    try {
+      byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(key.bytes());
+      return java.util.HexFormat.of().formatHex(d, 0, 8);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The configured key with this fingerprint (a key since removed from PUSH_API_KEYS has none). */
+  public Optional<Secret> byFingerprint(String fingerprint) {
+    for (Secret key : keys) if (fingerprint(key).equals(fingerprint)) return Optional.of(key);
+    return Optional.empty();
   }
 
   private void rollWindow() {

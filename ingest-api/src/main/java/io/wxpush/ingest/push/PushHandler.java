@@ -49,6 +49,8 @@ public final class PushHandler {
     PushStatusStore.Cancel cancel(String requestId, String appId);
 
     PushStatusStore.Listed list(String appId, String cursor, int limit, java.util.function.Predicate<String> keep);
+
+    void expectCallback(String appId, String requestId, String url, String keyFingerprint);
   }
 
   public PushHandler(PushApiKeys keys, PushRequestParser parser, PushStatusStore status, AckedPublisher publisher, String topic) {
@@ -77,6 +79,11 @@ public final class PushHandler {
       public PushStatusStore.Listed list(String appId, String cursor, int limit, java.util.function.Predicate<String> keep) {
         return status.list(appId, cursor, limit, keep);
       }
+
+      @Override
+      public void expectCallback(String appId, String requestId, String url, String keyFingerprint) {
+        status.expectCallback(appId, requestId, url, keyFingerprint);
+      }
     }, publisher, topic);
   }
 
@@ -89,7 +96,7 @@ public final class PushHandler {
   }
 
   public void create(Context ctx) {
-    keys.require(ctx);
+    io.wxpush.config.Secret key = keys.require(ctx);
     PushRequest push = switch (parser.parse(JsonBody.object(ctx, MAX_BODY_BYTES))) {
       case PushRequestParser.Valid v -> v.request();
       case PushRequestParser.Invalid i -> throw ApiException.badRequest("invalid_push", "the push request has " + i.errors().size() + " problem(s)")
@@ -104,6 +111,8 @@ public final class PushHandler {
       }
       case REPLAY -> log.info("event=push_repeated requestId={}", rid);
       case NEW, REPUBLISH -> {
+        // before the publish: once Kafka has it, the push may end at any moment
+        if (push.callbackUrl() != null) status.expectCallback(push.appId(), rid, push.callbackUrl(), PushApiKeys.fingerprint(key));
         try {
           publisher.publishAll(List.of(new ProducerRecord<>(topic, rid, Json.write(push))));
         } catch (KafkaUnavailableException e) {
@@ -169,7 +178,8 @@ public final class PushHandler {
     ctx.json(answer);
   }
 
-  private static Map<String, Object> answer(PushStatus s) {
+  /** The status JSON of a push, as {@code GET /v1/pushes/{id}} and its callback show it. */
+  static Map<String, Object> answer(PushStatus s) {
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("requestId", s.requestId());
     if (s.appId() != null) answer.put("appId", s.appId());

@@ -67,6 +67,9 @@ class PushHandlerTest {
     }
 
     @Override
+    public void expectCallback(String appId, String requestId, String url, String keyFingerprint) {}
+
+    @Override
     public PushStatusStore.Cancel cancel(String requestId, String appId) {
       PushStatus s = statuses.get(requestId);
       if (s == null) return PushStatusStore.Cancel.MISSING;

@@ -51,7 +51,7 @@ public final class FanoutRole implements Role {
       publisher.publishAll(List.of(new org.apache.kafka.clients.producer.ProducerRecord<>(config.dlqTopic(), record.key(), io.wxpush.json.Json.write(dlq))));
       if (rid != null) status.failRequest(rid, app, reason);
     };
-    FanoutWorker worker = new FanoutWorker(consumer, config.requestsTopic(), fanout, new io.wxpush.push.PushRequestParser(config.apps()), rejects);
+    FanoutWorker worker = new FanoutWorker(consumer, config.requestsTopic(), fanout, new io.wxpush.push.PushRequestParser(config.apps(), true /* callbacks are the API's to check */), rejects);
     Thread.ofPlatform().name("fanout").start(worker);
     var schedule = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("push-schedule").daemon().factory());
     schedule.scheduleWithFixedDelay(new ScheduleDispatcher(status, publisher, config.requestsTopic(), config.apps()), 500, 500,
