@@ -12,14 +12,15 @@ import java.util.Map;
  * @param byReason failure or no-credential reason → users
  * @param reason why the push as a whole failed; null unless {@code failed}
  * @param appId the app it is for; null when not known
+ * @param retryable failed users whose task went to the DLQ surely unsent: what {@code POST …/retry} would send again
  */
 public record PushStatus(
     String requestId, String state, long targets, long sent, long noCredential, long failed, long unknown, long cancelled, long pending,
-    Map<String, Long> byReason, String reason, String appId) {
+    Map<String, Long> byReason, String reason, String appId, long retryable) {
 
   public PushStatus(String requestId, String state, long targets, long sent, long noCredential, long failed, long unknown, long pending,
       Map<String, Long> byReason) {
-    this(requestId, state, targets, sent, noCredential, failed, unknown, 0, pending, byReason, null, null);
+    this(requestId, state, targets, sent, noCredential, failed, unknown, 0, pending, byReason, null, null, 0);
   }
 
   /** No send of it will start any more, and none is in flight. */

@@ -33,6 +33,7 @@ public final class PushStatusStore {
   private static final RedisScript PUBLISHED = RedisScript.load(PushStatusStore.class, "push-published.lua");
   private static final RedisScript CANCEL = RedisScript.load(PushStatusStore.class, "push-cancel.lua");
   private static final RedisScript CLAIM_CALLBACKS = RedisScript.load(PushStatusStore.class, "callback-claim.lua");
+  private static final RedisScript RETRY_RESET = RedisScript.load(PushStatusStore.class, "push-retry-reset.lua");
 
   private final UnifiedJedis redis;
   private final RedisKeys keys;
@@ -234,6 +235,73 @@ public final class PushStatusStore {
     redis.zrem(keys.callbacks(appId), requestId);
   }
 
+  /** Keeps the push's message (the request without its audience) for retries. */
+  public void rememberMessage(PushRequest push) {
+    PushRequest message = new PushRequest(push.v(), push.requestId(), push.appId(), push.kind(), push.templateId(), push.page(), push.data(),
+        push.emphasisKeyword(), push.miniprogramState(), push.lang(), null, push.notAfter(), null, null);
+    String marker = request(push.requestId());
+    redis.hset(marker, "m", Json.writeString(message));
+    if (redis.pttl(marker) < 0) redis.pexpire(marker, RETENTION.toMillis());
+  }
+
+  /** The push's message, for a retry round. */
+  public Optional<PushRequest> message(String requestId) {
+    String m = redis.hget(request(requestId), "m");
+    if (m == null) return Optional.empty();
+    try {
+      return Optional.of(Json.MAPPER.readValue(m, PushRequest.class));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("unreadable message of push " + requestId, e);
+    }
+  }
+
+  /** Remembers a user whose task went to the DLQ and surely did not reach WeChat. */
+  public void markRetryable(String requestId, String openId) {
+    String key = keys.pushRetryable(requestId);
+    redis.sadd(key, openId);
+    if (redis.pttl(key) < 0) redis.pexpire(key, RETENTION.toMillis());
+  }
+
+  /** How many users a retry would send to now. */
+  public long retryable(String requestId) {
+    return StoreUnavailableException.around("reading push " + requestId, () -> redis.scard(keys.pushRetryable(requestId)));
+  }
+
+  /** A new retry round of a push: its number (1, 2, …). */
+  public long nextRetryRound(String requestId) {
+    return StoreUnavailableException.around("retrying push " + requestId, () -> redis.hincrBy(status(requestId), "retries", 1));
+  }
+
+  /** Up to {@code limit} retryable users of a push (they stay until {@link #retried}). */
+  public List<String> retryablePage(String requestId, int limit) {
+    return redis.srandmember(keys.pushRetryable(requestId), limit);
+  }
+
+  /** Takes back the failed outcomes of {@code openIds} before their retry tasks are published; returns how many. */
+  public long resetForRetry(String requestId, int outcomeBuckets, List<String> openIds) {
+    List<String> k = new java.util.ArrayList<>(openIds.size() + 1);
+    List<String> fields = new java.util.ArrayList<>(openIds.size());
+    k.add(status(requestId));
+    for (String openId : openIds) {
+      k.add(keys.pushOutcomes(requestId, RedisKeys.bucketOf(openId, outcomeBuckets)));
+      fields.add(userField(openId));
+    }
+    return (Long) RETRY_RESET.eval(redis, k, fields);
+  }
+
+  /** {@code openIds} have their retry tasks published. */
+  public void retried(String requestId, List<String> openIds) {
+    if (!openIds.isEmpty()) redis.srem(keys.pushRetryable(requestId), openIds.toArray(String[]::new));
+  }
+
+  /** The run stamp of a retry round: the push's own id and buckets, a round suffix, a fresh horizon. */
+  public PushRun retryRun(String requestId, long round, Duration grace) {
+    List<String> v = redis.hmget(status(requestId), "run", "buckets");
+    if (v.get(0) == null) throw new IllegalStateException("push " + requestId + " never started: nothing to retry");
+    long now = Long.parseLong((String) redis.eval("return redis.call('TIME')[1]", List.of(status(requestId)), List.of())) * 1000;
+    return new PushRun(v.get(0) + "." + round, now + grace.toMillis(), Integer.parseInt(v.get(1)));
+  }
+
   /** Marks an accepted push as published; a no-op for one without a marker. */
   public void published(String requestId) {
     StoreUnavailableException.around("marking push " + requestId + " published", () -> PUBLISHED.eval(redis, List.of(request(requestId)), List.of()));
@@ -409,7 +477,7 @@ public final class PushStatusStore {
     String state = s.getOrDefault("state", "accepted");
     long pending = Math.max(0, targets - sent - none - failed - unknown - cancelled);
     return Optional.of(new PushStatus(requestId, state, targets, sent, none, failed, unknown, cancelled, pending, byReason, s.get("reason"),
-        s.get("appId")));
+        s.get("appId"), redis.scard(keys.pushRetryable(requestId))));
   }
 
   private static long number(Map<String, String> s, String field) {

@@ -54,6 +54,8 @@ public record RedisKeys(String prefix) {
         "members older than the status's 8 days are trimmed on every acceptance; kept: one per app"),
     CALLBACKS("cb{app}", "ZSET requestId → next attempt (ms): the app's pushes whose final status is still to be POSTed to their callbackUrl",
         "members leave when delivered or given up (24 h after the push ended); kept: one per app"),
+    PUSH_RETRYABLE("push{request}:x", "SET openIds of the push whose task went to the DLQ and surely did not reach WeChat",
+        "members leave when retried; the status's TTL"),
     PUSH_REQUEST("push{request}:q", "HASH the idempotency marker: the body's hash and publishing|published", "TTL 8 days"),
     TOKEN("token{app}", "the app's access token", "TTL its lifetime less 200 s"),
     TOKEN_LOCK("token{app}:lock", "the refresh lock", "TTL the lock's lease"),
@@ -195,6 +197,11 @@ public record RedisKeys(String prefix) {
   /** {@link Family#PUSH_LIST}. */
   public String pushList(String appId) {
     return prefix + "pushes{" + appId + "}";
+  }
+
+  /** {@link Family#PUSH_RETRYABLE}. */
+  public String pushRetryable(String requestId) {
+    return push(requestId) + ":x";
   }
 
   /** {@link Family#PUSH_REQUEST}. */

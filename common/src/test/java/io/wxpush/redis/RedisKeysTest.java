@@ -20,6 +20,7 @@ class RedisKeysTest {
         Map.entry(keys.schedule("wxapp1"), RedisKeys.Family.SCHEDULE),
         Map.entry(keys.pushList("wxapp1"), RedisKeys.Family.PUSH_LIST),
         Map.entry(keys.callbacks("wxapp1"), RedisKeys.Family.CALLBACKS),
+        Map.entry(keys.pushRetryable("r1"), RedisKeys.Family.PUSH_RETRYABLE),
         Map.entry(keys.ledger(user), RedisKeys.Family.LEDGER),
         Map.entry(RedisKeys.inWindow(keys.uploads(user), 29_000_123), RedisKeys.Family.UPLOADS),
         Map.entry(keys.templateIndex("wxapp1", 15), RedisKeys.Family.TEMPLATE_INDEX),

@@ -138,6 +138,7 @@ public final class IngestApi implements AutoCloseable {
       routes.get("/v1/pushes", pushes::list);
       routes.get("/v1/pushes/{requestId}", pushes::show);
       routes.delete("/v1/pushes/{requestId}", pushes::cancel);
+      routes.post("/v1/pushes/{requestId}/retry", pushes::retry);
     }).start(config.httpPort());
     return new IngestApi(http, producer, admin, redis, weChat, uploadLimiter, () -> {
       callbackLoop.shutdownNow();

@@ -201,4 +201,49 @@ class PushLifecycleIT {
       }
     }
   }
+
+  private static String dlq(Stack stack, String command) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder("bash", java.nio.file.Path.of("..", "scripts", "dlq.sh").toString(), command,
+        stack.client.base(), Stack.APP).redirectErrorStream(true);
+    pb.environment().put("WXPUSH_API_KEY", Stack.API_KEY);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(out).isZero();
+    return out;
+  }
+
+  @Test
+  void aBroadcastStoppedByTheDailyQuotaIsFinishedByARetryAfterTheQuotaResetsEveryoneOnce(TestEnv env) throws Exception {
+    try (Stack stack = Stack.start(env, Map.of())) {
+      stack.sim.registerTemplate(new SimTemplate(Stack.APP, "TPL_ORDER", SimTemplate.Kind.TEMPLATE, List.of("keyword1"), Set.of()));
+      List<String> openIds = users("dq", 100);
+      stack.seedFormIds(openIds, 1, System.currentTimeMillis());
+      stack.sim.faults().dailyQuota(Stack.APP, 50);
+      stack.worker("fanout,sender", Map.of());
+      String rid = stack.push(broadcast());
+      JsonNode first = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+          .until(() -> stack.status(rid), s -> "done".equals(s.path("state").asText()));
+      assertThat(first.path("sent").asLong()).isEqualTo(50);
+      assertThat(first.path("failed").asLong()).isEqualTo(50);
+      assertThat(first.path("retryable").asLong()).as("dead-lettered, surely unsent").isEqualTo(50);
+
+      // Beijing midnight: WeChat's quota resets and the app's pause ends
+      stack.sim.faults().clear();
+      try (var redis = stack.redis()) {
+        redis.del(new io.wxpush.redis.RedisKeys(env.redisKeyPrefix()).pause(Stack.APP));
+      }
+      // the operators' command: how many, then the retry of every push of the app
+      assertThat(dlq(stack, "count")).contains("50 user(s) of " + Stack.APP + " would be sent again");
+      assertThat(dlq(stack, "retry")).contains("retried 50 user(s) of " + rid);
+
+      JsonNode done = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+          .until(() -> stack.status(rid), s -> "done".equals(s.path("state").asText()) && s.path("sent").asLong() == 100);
+      assertThat(done.path("failed").asLong()).isZero();
+      assertThat(done.path("targets").asLong()).isEqualTo(100);
+      Thread.sleep(1_000);
+      for (String openId : openIds) assertThat(stack.sim.inbox(Stack.APP, openId)).as("messages to " + openId).hasSize(1);
+      assertThat(stack.client.post("/v1/pushes/" + rid + "/retry", Stack.API_KEY, Map.of()).body().path("retried").asLong())
+          .as("nobody is left to retry").isZero();
+    }
+  }
 }

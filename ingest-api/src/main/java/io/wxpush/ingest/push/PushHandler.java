@@ -51,6 +51,10 @@ public final class PushHandler {
     PushStatusStore.Listed list(String appId, String cursor, int limit, java.util.function.Predicate<String> keep);
 
     void expectCallback(String appId, String requestId, String url, String keyFingerprint);
+
+    long retryable(String requestId);
+
+    long nextRetryRound(String requestId);
   }
 
   public PushHandler(PushApiKeys keys, PushRequestParser parser, PushStatusStore status, AckedPublisher publisher, String topic) {
@@ -83,6 +87,16 @@ public final class PushHandler {
       @Override
       public void expectCallback(String appId, String requestId, String url, String keyFingerprint) {
         status.expectCallback(appId, requestId, url, keyFingerprint);
+      }
+
+      @Override
+      public long retryable(String requestId) {
+        return status.retryable(requestId);
+      }
+
+      @Override
+      public long nextRetryRound(String requestId) {
+        return status.nextRetryRound(requestId);
       }
     }, publisher, topic);
   }
@@ -191,6 +205,7 @@ public final class PushHandler {
     answer.put("unknown", s.unknown());
     answer.put("cancelled", s.cancelled());
     answer.put("pending", s.pending());
+    answer.put("retryable", s.retryable());
     answer.put("byReason", s.byReason());
     if (s.reason() != null) answer.put("reason", s.reason());
     return answer;
@@ -214,5 +229,30 @@ public final class PushHandler {
     }
     log.info("event=push_cancelled requestId={} state={}", requestId, result.name().toLowerCase(java.util.Locale.ROOT));
     ctx.status(202).json(Map.of("requestId", requestId, "state", result.name().toLowerCase(java.util.Locale.ROOT)));
+  }
+
+  /**
+   * {@code POST /v1/pushes/{requestId}/retry}: sends again to the push's users whose task went to
+   * the DLQ and surely did not reach WeChat (their credential given back, or none claimed: −1
+   * retries used up, 45009, 45011, redeliveries); users already sent or unknown never. The round is
+   * published to the fan-out through Kafka before the answer; {@code 202 {"retried":n}}.
+   */
+  public void retry(Context ctx) {
+    keys.require(ctx);
+    String requestId = ctx.pathParam("requestId");
+    PushStatus s = status.read(requestId).orElseThrow(() -> ApiException.notFound("no push with requestId '" + requestId + "'"));
+    if (s.state().equals("cancelled")) throw new ApiException(409, "push_cancelled", "push '" + requestId + "' was cancelled: nothing is retried");
+    long n = status.retryable(requestId);
+    if (n > 0) {
+      long round = status.nextRetryRound(requestId);
+      byte[] record = Json.write(Map.of("v", 1, "requestId", requestId, "retry", round));
+      try {
+        publisher.publishAll(List.of(new ProducerRecord<>(topic, requestId, record)));
+      } catch (KafkaUnavailableException e) {
+        throw ApiException.unavailable("unavailable", "the retry could not be confirmed; retry it (users are sent at most once)", Duration.ofSeconds(5));
+      }
+      log.info("event=push_retry requestId={} round={} users={}", requestId, round, n);
+    }
+    ctx.status(202).json(Map.of("requestId", requestId, "retried", n));
   }
 }

@@ -70,6 +70,16 @@ class PushHandlerTest {
     public void expectCallback(String appId, String requestId, String url, String keyFingerprint) {}
 
     @Override
+    public long retryable(String requestId) {
+      return 0;
+    }
+
+    @Override
+    public long nextRetryRound(String requestId) {
+      return 1;
+    }
+
+    @Override
     public PushStatusStore.Cancel cancel(String requestId, String appId) {
       PushStatus s = statuses.get(requestId);
       if (s == null) return PushStatusStore.Cancel.MISSING;

@@ -60,6 +60,7 @@ public final class Fanout {
     String rid = request.requestId();
     status.initStatus(request);
     status.published(rid); // it is on Kafka: a retry of its POST is a replay from now on
+    status.rememberMessage(request); // for POST …/retry
     if (request.scheduledAfter(clock.millis()) && !status.stop(rid).stopped()) {
       status.schedule(request); // ScheduleDispatcher publishes it again when its time comes
       log.info("event=push_scheduled requestId={} sendAt={}", rid, request.sendAt());
@@ -85,6 +86,36 @@ public final class Fanout {
       String state = status.finishFanout(rid);
       log.info("event=fanout_done requestId={} state={}", rid, state);
     }
+  }
+
+  /**
+   * Runs retry round {@code round} of a push: its retryable users (dead-lettered, surely not sent)
+   * get a task each under the round's own run id, so a user is sent at most once per round and a
+   * redelivered retry record sends nobody twice. Each page: their failed outcomes taken back, the
+   * tasks published, then the users taken off the retryable set.
+   */
+  public void retry(String requestId, long round) {
+    var message = status.message(requestId);
+    if (message.isEmpty()) {
+      log.warn("event=retry_skipped requestId={} why=no_message", requestId);
+      return;
+    }
+    PushRun run = status.retryRun(requestId, round, ledgerGrace);
+    long n = 0;
+    List<String> page;
+    while (!(page = status.retryablePage(requestId, pageSize)).isEmpty()) {
+      status.resetForRetry(requestId, run.outcomeBuckets(), page);
+      List<ProducerRecord<String, byte[]>> records = new ArrayList<>(page.size());
+      for (String openId : page) {
+        PushTask task = PushTask.of(message.get(), openId, run);
+        records.add(new ProducerRecord<>(tasksTopic, task.kafkaKey(), Json.write(task)));
+      }
+      publisher.publishAll(records);
+      status.retried(requestId, page);
+      n += page.size();
+      tasks.increment(page.size());
+    }
+    log.info("event=retry_published requestId={} round={} users={}", requestId, round, n);
   }
 
   /** The push was cancelled: the fan-out stops before its next page. */

@@ -75,6 +75,18 @@ public final class FanoutWorker extends ConsumerLoop {
       for (ConsumerRecord<String, byte[]> record : records) {
         TopicPartition tp = new TopicPartition(record.topic(), record.partition());
         if (firstUnfinished.containsKey(tp)) continue; // an earlier request of this partition failed
+        if (retryRound(record) > 0) { // POST …/retry: a round of the push's retryable users
+          try {
+            fanout.retry(record.key(), retryRound(record));
+            commit(tp, record);
+            failures = 0;
+          } catch (Exception e) {
+            failures++;
+            log.warn("event=retry_failed requestId={} attempt={} error={}", record.key(), failures, e.toString());
+            firstUnfinished.put(tp, record.offset());
+          }
+          continue;
+        }
         PushRequest request;
         try {
           request = readable(record);
@@ -102,6 +114,16 @@ public final class FanoutWorker extends ConsumerLoop {
         firstUnfinished.forEach(consumer::seek); // run them again, resuming from their cursors
         pause(BACKOFF, failures);
       }
+    }
+  }
+
+  /** The retry round a record asks for ({@code {"v":1,"requestId","retry":n}}), or 0 for a push request. */
+  private static long retryRound(ConsumerRecord<String, byte[]> record) {
+    try {
+      com.fasterxml.jackson.databind.JsonNode node = Json.MAPPER.readTree(record.value());
+      return node != null && node.path("retry").isIntegralNumber() && record.key() != null ? node.path("retry").asLong() : 0;
+    } catch (Exception e) {
+      return 0;
     }
   }
 

@@ -60,6 +60,11 @@ final class Outcomes {
     }
   }
 
+  /** Remembers a dead-lettered user of a push that surely did not reach WeChat, for {@code POST /v1/pushes/{id}/retry}. */
+  void retryable(PushTask task) {
+    status.markRetryable(task.requestId(), task.openId());
+  }
+
   /** Moves a task to the DLQ with why, then records its final outcome. */
   void deadLetter(PushTask task, String reason, int attempts, Outcome outcome) {
     deadLetterRecord(task, reason, attempts);

@@ -154,6 +154,8 @@ final class TaskRunner {
     private int credentials = 1;
     /** This delivery holds the entry's attempt (marked, not yet settled). */
     private boolean holding;
+    /** This delivery put the task in the DLQ. */
+    private boolean deadLettered;
     /** A rate-limit permit is in hand for the next call (the first was taken before the claim). */
     private boolean permit = true;
 
@@ -183,7 +185,10 @@ final class TaskRunner {
     End endWithoutTrying(String reason, boolean deadLetter) {
       Optional<LedgerEntry> found = ledger.read(user, run, template);
       if (found.isEmpty()) { // nothing claimed: the final entry records that nothing will be
-        if (deadLetter) outcomes.deadLetterRecord(task, reason, 0);
+        if (deadLetter) {
+          outcomes.deadLetterRecord(task, reason, 0);
+          deadLettered = true;
+        }
         Result failed = durable(() -> ledger.settle(user, run, template, delivery.owner(), Settle.FAILED, reason));
         return failed.entry().state().isFinal() ? finish(failed.entry()) : End.HAND_BACK;
       }
@@ -351,6 +356,7 @@ final class TaskRunner {
     private Next deadLetter(LedgerEntry entry, String reason, boolean inDoubt) {
       if (entry != null && heldByAnother(entry)) return new GoOn(entry); // its owner decides; this delivery waits for it
       outcomes.deadLetterRecord(task, reason, entry == null ? 0 : entry.attempts());
+      deadLettered = true;
       return giveBack(entry, reason, inDoubt);
     }
 
@@ -376,6 +382,8 @@ final class TaskRunner {
         case NO_CREDENTIAL -> Outcome.NO_CREDENTIAL;
         default -> entry.reason().filter(CANCELLED::equals).isPresent() ? Outcome.CANCELLED : Outcome.FAILED;
       };
+      // dead-lettered and surely not sent (its credential given back, or none claimed): POST …/retry may send it again
+      if (deadLettered && outcome == Outcome.FAILED) outcomes.retryable(task);
       outcomes.record(task, outcome, entry.reason().orElse(null));
       return End.DONE;
     }
