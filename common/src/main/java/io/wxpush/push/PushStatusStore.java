@@ -435,8 +435,12 @@ public final class PushStatusStore {
 
   /** Cancels a push of {@code appId} (see {@code push-cancel.lua}). */
   public Cancel cancel(String requestId, String appId) {
-    return StoreUnavailableException.around("cancelling push " + requestId, () -> Cancel.valueOf(
-        ((String) CANCEL.eval(redis, List.of(status(requestId), keys.schedule(appId)), List.of(requestId))).toUpperCase(java.util.Locale.ROOT)));
+    return StoreUnavailableException.around("cancelling push " + requestId, () -> {
+      Cancel c = Cancel.valueOf(((String) CANCEL.eval(redis, List.of(status(requestId)), List.of())).toUpperCase(java.util.Locale.ROOT));
+      // off the schedule (the app's slot); should the dispatcher publish it first, the fan-out finds it cancelled
+      if (c == Cancel.CANCELLED) redis.zrem(keys.schedule(appId), requestId);
+      return c;
+    });
   }
 
   /** Why no more sends of a push may start: failed as a whole (its reason), or cancelled. */

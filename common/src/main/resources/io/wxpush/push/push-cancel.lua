@@ -1,14 +1,13 @@
 -- Cancels a push: marks it so that the fan-out stops at its next page and senders start no send
 -- of it; a push whose fan-out never started, or whose every target already has its outcome, is
--- cancelled at once (a scheduled one leaves the schedule: KEYS[2]).
--- KEYS[1] status HASH   KEYS[2] the app's schedule ZSET   ARGV[1] requestId
+-- cancelled at once (a scheduled one: the caller then takes it off the app's schedule, another slot).
+-- KEYS[1] status HASH
 -- Returns 'missing' | 'final' (done, failed or cancelled already: nothing to cancel) | 'cancelling' | 'cancelled'.
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return 'missing' end
 if state == 'done' or state == 'failed' or state == 'cancelled' then return 'final' end
 redis.call('HSET', KEYS[1], 'cancel', '1')
 if state == 'scheduled' then
-  redis.call('ZREM', KEYS[2], ARGV[1])
   redis.call('HSET', KEYS[1], 'state', 'cancelled', 'fanoutDone', '1')
   return 'cancelled'
 end
