@@ -32,14 +32,13 @@ public final class PushStatusStore {
   private static final RedisScript ACCEPT = RedisScript.load(PushStatusStore.class, "push-accept.lua");
   private static final RedisScript PUBLISHED = RedisScript.load(PushStatusStore.class, "push-published.lua");
   private static final RedisScript CANCEL = RedisScript.load(PushStatusStore.class, "push-cancel.lua");
-  private static final RedisScript CLAIM_CALLBACKS = RedisScript.load(PushStatusStore.class, "callback-claim.lua");
-  private static final RedisScript RETRY_RESET = RedisScript.load(PushStatusStore.class, "push-retry-reset.lua");
 
   private final UnifiedJedis redis;
   private final RedisKeys keys;
   private final Clock clock;
   /** Per-user reads and outcomes go through it when set (senders: many at once); null for direct calls. */
   private final RedisBatcher batcher;
+  private final PushRetries retries;
 
   public PushStatusStore(UnifiedJedis redis, RedisKeys keys, Clock clock) {
     this(redis, null, keys, clock);
@@ -51,6 +50,7 @@ public final class PushStatusStore {
     this.redis = redis;
     this.keys = keys;
     this.clock = clock;
+    this.retries = new PushRetries(redis, keys);
   }
 
   private String status(String requestId) {
@@ -181,125 +181,9 @@ public final class PushStatusStore {
     return new Listed(found, last == null ? null : (long) lastScore + ":" + last);
   }
 
-  /**
-   * Remembers that the final status of a push goes to {@code url}, signed with the key of
-   * fingerprint {@code keyFingerprint}, and puts it in its app's callback queue (polled until the
-   * push is final). Idempotent.
-   */
-  public void expectCallback(String appId, String requestId, String url, String keyFingerprint) {
-    StoreUnavailableException.around("queueing the callback of push " + requestId, () -> {
-      redis.hset(status(requestId), Map.of("cb", url, "cbKey", keyFingerprint));
-      redis.zadd(keys.callbacks(appId), clock.millis(), requestId, ZAddParams.zAddParams().nx());
-      return null;
-    });
-  }
-
-  /** A push's callback as it stands. */
-  public record Callback(String url, String keyFingerprint, int attempts, Long finalSinceMs, String state) {}
-
-  /** The callback of a push, if it has one. */
-  public Optional<Callback> callback(String requestId) {
-    List<String> v = redis.hmget(status(requestId), "cb", "cbKey", "cbAttempts", "cbFinalAt", "cbState");
-    if (v.get(0) == null) return Optional.empty();
-    return Optional.of(new Callback(v.get(0), v.get(1), v.get(2) == null ? 0 : Integer.parseInt(v.get(2)),
-        v.get(3) == null ? null : Long.parseLong(v.get(3)), v.get(4)));
-  }
-
-  /** Claims up to {@code limit} due callbacks of {@code appId} for {@code lease} (see {@code callback-claim.lua}). */
-  @SuppressWarnings("unchecked")
-  public List<String> claimCallbacks(String appId, Duration lease, int limit) {
-    return (List<String>) CLAIM_CALLBACKS.eval(redis, List.of(keys.callbacks(appId)),
-        List.of(Long.toString(clock.millis()), Long.toString(lease.toMillis()), Integer.toString(limit)));
-  }
-
-  /** Records when a push was first seen final by the dispatcher (its 24 h of retries count from then); returns that time. */
-  public long callbackFinalSince(String requestId) {
-    redis.hsetnx(status(requestId), "cbFinalAt", Long.toString(clock.millis()));
-    return Long.parseLong(redis.hget(status(requestId), "cbFinalAt"));
-  }
-
-  /** The next attempt of a callback, after {@code attempts} failed ones. */
-  public void retryCallback(String appId, String requestId, int attempts, long atMs) {
-    redis.hset(status(requestId), "cbAttempts", Integer.toString(attempts));
-    redis.zadd(keys.callbacks(appId), atMs, requestId, ZAddParams.zAddParams().xx());
-  }
-
-  /** Polls a callback again at {@code atMs} (its push is not final yet). */
-  public void callbackLater(String appId, String requestId, long atMs) {
-    redis.zadd(keys.callbacks(appId), atMs, requestId, ZAddParams.zAddParams().xx());
-  }
-
-  /** Ends a callback: {@code delivered} or {@code gave_up} (with its attempts). */
-  public void endCallback(String appId, String requestId, String state, int attempts) {
-    redis.hset(status(requestId), Map.of("cbState", state, "cbAttempts", Integer.toString(attempts)));
-    redis.zrem(keys.callbacks(appId), requestId);
-  }
-
-  /** Keeps the push's message (the request without its audience) for retries. */
-  public void rememberMessage(PushRequest push) {
-    PushRequest message = new PushRequest(push.v(), push.requestId(), push.appId(), push.kind(), push.templateId(), push.page(), push.data(),
-        push.emphasisKeyword(), push.miniprogramState(), push.lang(), null, push.notAfter(), null, null);
-    String marker = request(push.requestId());
-    redis.hset(marker, "m", Json.writeString(message));
-    if (redis.pttl(marker) < 0) redis.pexpire(marker, RETENTION.toMillis());
-  }
-
-  /** The push's message, for a retry round. */
-  public Optional<PushRequest> message(String requestId) {
-    String m = redis.hget(request(requestId), "m");
-    if (m == null) return Optional.empty();
-    try {
-      return Optional.of(Json.MAPPER.readValue(m, PushRequest.class));
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException("unreadable message of push " + requestId, e);
-    }
-  }
-
-  /** Remembers a user whose task went to the DLQ and surely did not reach WeChat. */
-  public void markRetryable(String requestId, String openId) {
-    String key = keys.pushRetryable(requestId);
-    redis.sadd(key, openId);
-    if (redis.pttl(key) < 0) redis.pexpire(key, RETENTION.toMillis());
-  }
-
-  /** How many users a retry would send to now. */
-  public long retryable(String requestId) {
-    return StoreUnavailableException.around("reading push " + requestId, () -> redis.scard(keys.pushRetryable(requestId)));
-  }
-
-  /** A new retry round of a push: its number (1, 2, …). */
-  public long nextRetryRound(String requestId) {
-    return StoreUnavailableException.around("retrying push " + requestId, () -> redis.hincrBy(status(requestId), "retries", 1));
-  }
-
-  /** Up to {@code limit} retryable users of a push (they stay until {@link #retried}). */
-  public List<String> retryablePage(String requestId, int limit) {
-    return redis.srandmember(keys.pushRetryable(requestId), limit);
-  }
-
-  /** Takes back the failed outcomes of {@code openIds} before their retry tasks are published; returns how many. */
-  public long resetForRetry(String requestId, int outcomeBuckets, List<String> openIds) {
-    List<String> k = new java.util.ArrayList<>(openIds.size() + 1);
-    List<String> fields = new java.util.ArrayList<>(openIds.size());
-    k.add(status(requestId));
-    for (String openId : openIds) {
-      k.add(keys.pushOutcomes(requestId, RedisKeys.bucketOf(openId, outcomeBuckets)));
-      fields.add(userField(openId));
-    }
-    return (Long) RETRY_RESET.eval(redis, k, fields);
-  }
-
-  /** {@code openIds} have their retry tasks published. */
-  public void retried(String requestId, List<String> openIds) {
-    if (!openIds.isEmpty()) redis.srem(keys.pushRetryable(requestId), openIds.toArray(String[]::new));
-  }
-
-  /** The run stamp of a retry round: the push's own id and buckets, a round suffix, a fresh horizon. */
-  public PushRun retryRun(String requestId, long round, Duration grace) {
-    List<String> v = redis.hmget(status(requestId), "run", "buckets");
-    if (v.get(0) == null) throw new IllegalStateException("push " + requestId + " never started: nothing to retry");
-    long now = Long.parseLong((String) redis.eval("return redis.call('TIME')[1]", List.of(status(requestId)), List.of())) * 1000;
-    return new PushRun(v.get(0) + "." + round, now + grace.toMillis(), Integer.parseInt(v.get(1)));
+  /** The push's retry bookkeeping (its message, its retryable users, its rounds). */
+  public PushRetries retries() {
+    return retries;
   }
 
   /** Marks an accepted push as published; a no-op for one without a marker. */

@@ -119,9 +119,10 @@ public final class IngestApi implements AutoCloseable {
         publisher, topics.credentials(), new UploadMeters(registry));
     UserCredentialsHandler userCredentials = new UserCredentialsHandler(apiKeys, pool, common.apps().keySet());
     PushStatusStore pushStatus = new PushStatusStore(redis, common.redisKeys(), clock);
+    io.wxpush.push.PushCallbacks pushCallbacks = new io.wxpush.push.PushCallbacks(redis, common.redisKeys(), clock);
     PushHandler pushes = new PushHandler(apiKeys, new PushRequestParser(common.apps().keySet(), config.callbackAllowPrivate()),
-        pushStatus, publisher, topics.pushRequests());
-    CallbackDispatcher callbacks = new CallbackDispatcher(pushStatus, apiKeys, common.apps().keySet(), config.callbackTimeout(),
+        pushStatus, pushCallbacks, publisher, topics.pushRequests());
+    CallbackDispatcher callbacks = new CallbackDispatcher(pushStatus, pushCallbacks, apiKeys, common.apps().keySet(), config.callbackTimeout(),
         config.callbackAllowPrivate(), clock);
     java.util.concurrent.ScheduledExecutorService callbackLoop = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
         Thread.ofPlatform().name("push-callbacks").daemon().factory());

@@ -47,15 +47,8 @@ class PushAcceptanceIT {
     return body;
   }
 
-  private static List<String> users(String prefix, int n) {
-    List<String> ids = new ArrayList<>();
-    for (int i = 0; i < n; i++) ids.add(prefix + i);
-    return ids;
-  }
-
   private static JsonNode awaitDone(Stack stack, String rid) {
-    return await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
-        .until(() -> stack.status(rid), s -> "done".equals(s.path("state").asText()));
+    return stack.awaitState(rid, "done");
   }
 
   private static void everyoneOnce(Stack stack, List<String> openIds) {
@@ -66,7 +59,7 @@ class PushAcceptanceIT {
   void aRequestIdIsOnePushWhateverIsRepeatedOrRacedAndAnotherBodyUnderItIsRefused(TestEnv env) throws Exception {
     try (Stack stack = Stack.start(env, Map.of())) {
       stack.sim.registerTemplate(new SimTemplate(Stack.APP, "TPL_ORDER", SimTemplate.Kind.TEMPLATE, List.of("keyword1"), Set.of()));
-      List<String> openIds = users("acc", 30);
+      List<String> openIds = Stack.users("acc", 30);
       stack.seedFormIds(openIds, 2, System.currentTimeMillis());
       stack.worker("fanout,sender", Map.of());
 
@@ -106,7 +99,7 @@ class PushAcceptanceIT {
   void aPushAcceptedButNeverPublishedIsPublishedByItsRetryAndDeliveredOnce(TestEnv env) throws Exception {
     try (Stack stack = Stack.start(env, Map.of())) {
       stack.sim.registerTemplate(new SimTemplate(Stack.APP, "TPL_ORDER", SimTemplate.Kind.TEMPLATE, List.of("keyword1"), Set.of()));
-      List<String> openIds = users("die", 20);
+      List<String> openIds = Stack.users("die", 20);
       stack.seedFormIds(openIds, 2, System.currentTimeMillis());
       stack.worker("fanout,sender", Map.of());
       String rid = "died-" + UUID.randomUUID();
@@ -123,8 +116,7 @@ class PushAcceptanceIT {
       assertThat(retried.header("Idempotent-Replayed")).contains("true");
       stack.client.push(Stack.API_KEY, push(rid, openIds, "late")).expect(202);
       awaitDone(stack, rid);
-      Thread.sleep(1_000);
-      everyoneOnce(stack, openIds);
+      Stack.staysTrue(Duration.ofSeconds(1), () -> openIds.stream().allMatch(o -> stack.sim.inbox(Stack.APP, o).size() == 1));
     }
   }
 
@@ -152,7 +144,7 @@ class PushAcceptanceIT {
   void aPushRequestTheFanOutCannotProcessGoesToTheDlqAndThePartitionMovesOn(TestEnv env) throws Exception {
     try (Stack stack = Stack.start(env, Map.of())) {
       stack.sim.registerTemplate(new SimTemplate(Stack.APP, "TPL_ORDER", SimTemplate.Kind.TEMPLATE, List.of("keyword1"), Set.of()));
-      List<String> openIds = users("poi", 5);
+      List<String> openIds = Stack.users("poi", 5);
       stack.seedFormIds(openIds, 1, System.currentTimeMillis());
       Topics topics = new Topics(env.topicPrefix());
       String poison = "poison-" + UUID.randomUUID();

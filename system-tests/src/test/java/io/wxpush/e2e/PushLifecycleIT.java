@@ -23,12 +23,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class PushLifecycleIT {
   private static final Duration SIM_LATENCY = Duration.ofMillis(100);
 
-  private static List<String> users(String prefix, int n) {
-    List<String> ids = new ArrayList<>();
-    for (int i = 0; i < n; i++) ids.add(prefix + i);
-    return ids;
-  }
-
   private static Map<String, Object> broadcast() {
     return Map.of("appId", Stack.APP, "kind", "template", "templateId", "TPL_ORDER", "data", Map.of("keyword1", "sale"),
         "audience", Map.of("all", true));
@@ -38,7 +32,7 @@ class PushLifecycleIT {
   void aCancelledBroadcastStartsNoSendAfterTheAnswerAndKeepsTheUnspentCredentials(TestEnv env) throws Exception {
     try (Stack stack = Stack.start(env, Map.of())) {
       stack.sim.registerTemplate(new SimTemplate(Stack.APP, "TPL_ORDER", SimTemplate.Kind.TEMPLATE, List.of("keyword1"), Set.of()));
-      List<String> openIds = users("cx", 300);
+      List<String> openIds = Stack.users("cx", 300);
       stack.seedFormIds(openIds, 2, System.currentTimeMillis());
       stack.sim.faults().latency(SIM_LATENCY, Duration.ZERO);
       stack.worker("fanout,sender", Map.of("SENDER_CONCURRENCY", "8", "FANOUT_PAGE", "50"));
@@ -81,8 +75,8 @@ class PushLifecycleIT {
   void aScheduledPushSendsNothingBeforeItsTimeThroughRestartsAndEverythingAfterOnce(TestEnv env) throws Exception {
     try (Stack stack = Stack.start(env, Map.of())) {
       stack.sim.registerTemplate(new SimTemplate(Stack.APP, "TPL_ORDER", SimTemplate.Kind.TEMPLATE, List.of("keyword1"), Set.of()));
-      List<String> openIds = users("sch", 20);
-      List<String> others = users("sco", 5);
+      List<String> openIds = Stack.users("sch", 20);
+      List<String> others = Stack.users("sco", 5);
       stack.seedFormIds(openIds, 1, System.currentTimeMillis());
       stack.seedFormIds(others, 1, System.currentTimeMillis());
       var first = stack.worker("fanout,sender", Map.of());
@@ -97,7 +91,7 @@ class PushLifecycleIT {
       assertThat(cancel.status()).isEqualTo(202);
       assertThat(cancel.body().path("state").asText()).as("a scheduled push is cancelled at once").isEqualTo("cancelled");
 
-      Thread.sleep(2_000);
+      Stack.staysTrue(Duration.ofSeconds(2), () -> stack.sim.deliveredCount() == 0);
       first.close(); // every process that could start it goes away and comes back
       stack.worker("fanout,sender", Map.of());
       assertThat(stack.sim.deliveredCount()).as("nothing before sendAt").isZero();
@@ -110,8 +104,7 @@ class PushLifecycleIT {
         assertThat(inbox).as("messages to " + openId).hasSize(1);
         assertThat(inbox.getFirst().at().toEpochMilli()).as("not before sendAt").isGreaterThanOrEqualTo(sendAt);
       }
-      Thread.sleep(1_000);
-      for (String openId : others) assertThat(stack.sim.inbox(Stack.APP, openId)).as("cancelled: " + openId).isEmpty();
+      Stack.staysTrue(Duration.ofSeconds(1), () -> others.stream().allMatch(o -> stack.sim.inbox(Stack.APP, o).isEmpty()));
       assertThat(stack.status(dropped).path("state").asText()).isEqualTo("cancelled");
     }
   }
@@ -123,7 +116,8 @@ class PushLifecycleIT {
       for (int i = 0; i < 5; i++) {
         ids.add(stack.push(Map.of("appId", Stack.APP, "kind", "template", "templateId", "TPL_ORDER", "data", Map.of("keyword1", "n" + i),
             "audience", Map.of("openIds", List.of("lst" + i)), "sendAt", System.currentTimeMillis() + 3_600_000)));
-        Thread.sleep(5);
+        long before = System.currentTimeMillis();
+        await().until(() -> System.currentTimeMillis() > before); // each accepted in a later millisecond: a strict order
       }
       List<String> seen = new ArrayList<>();
       String cursor = null;
@@ -167,15 +161,14 @@ class PushLifecycleIT {
     receiver.start();
     try (Stack stack = Stack.start(env, Map.of("CALLBACK_ALLOW_PRIVATE", "true"))) {
       stack.sim.registerTemplate(new SimTemplate(Stack.APP, "TPL_ORDER", SimTemplate.Kind.TEMPLATE, List.of("keyword1"), Set.of()));
-      List<String> openIds = users("cb", 5);
+      List<String> openIds = Stack.users("cb", 5);
       stack.seedFormIds(openIds, 1, System.currentTimeMillis());
       stack.worker("fanout,sender", Map.of());
       String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
       String rid = stack.push(Map.of("appId", Stack.APP, "kind", "template", "templateId", "TPL_ORDER", "data", Map.of("keyword1", "hi"),
           "audience", Map.of("openIds", openIds), "callbackUrl", url));
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> !delivered.isEmpty());
-      Thread.sleep(3_000); // nothing more comes
-      assertThat(delivered).as("delivered once").hasSize(1);
+      Stack.staysTrue(Duration.ofSeconds(3), () -> delivered.size() == 1); // nothing more comes
       assertThat(attempts.get()).isEqualTo(4);
       JsonNode status = io.wxpush.json.Json.MAPPER.readTree(delivered.getFirst());
       assertThat(status.path("requestId").asText()).isEqualTo(rid);
@@ -216,7 +209,7 @@ class PushLifecycleIT {
   void aBroadcastStoppedByTheDailyQuotaIsFinishedByARetryAfterTheQuotaResetsEveryoneOnce(TestEnv env) throws Exception {
     try (Stack stack = Stack.start(env, Map.of())) {
       stack.sim.registerTemplate(new SimTemplate(Stack.APP, "TPL_ORDER", SimTemplate.Kind.TEMPLATE, List.of("keyword1"), Set.of()));
-      List<String> openIds = users("dq", 100);
+      List<String> openIds = Stack.users("dq", 100);
       stack.seedFormIds(openIds, 1, System.currentTimeMillis());
       stack.sim.faults().dailyQuota(Stack.APP, 50);
       stack.worker("fanout,sender", Map.of());
@@ -240,8 +233,7 @@ class PushLifecycleIT {
           .until(() -> stack.status(rid), s -> "done".equals(s.path("state").asText()) && s.path("sent").asLong() == 100);
       assertThat(done.path("failed").asLong()).isZero();
       assertThat(done.path("targets").asLong()).isEqualTo(100);
-      Thread.sleep(1_000);
-      for (String openId : openIds) assertThat(stack.sim.inbox(Stack.APP, openId)).as("messages to " + openId).hasSize(1);
+      Stack.staysTrue(Duration.ofSeconds(1), () -> openIds.stream().allMatch(o -> stack.sim.inbox(Stack.APP, o).size() == 1));
       assertThat(stack.client.post("/v1/pushes/" + rid + "/retry", Stack.API_KEY, Map.of()).body().path("retried").asLong())
           .as("nobody is left to retry").isZero();
     }

@@ -219,6 +219,24 @@ final class Stack implements AutoCloseable {
     return acked;
   }
 
+  /** {@code n} openIds {@code prefix0}, {@code prefix1}, … */
+  static List<String> users(String prefix, int n) {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < n; i++) ids.add(prefix + i);
+    return ids;
+  }
+
+  /** The push's status once it is {@code state}. */
+  com.fasterxml.jackson.databind.JsonNode awaitState(String requestId, String state) {
+    return org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(90)).pollInterval(java.time.Duration.ofMillis(200))
+        .until(() -> status(requestId), s -> state.equals(s.path("state").asText()));
+  }
+
+  /** Holds for {@code quiet}: e.g. nothing more is delivered. */
+  static void staysTrue(java.time.Duration quiet, java.util.concurrent.Callable<Boolean> condition) {
+    org.awaitility.Awaitility.await().during(quiet).atMost(quiet.plusSeconds(5)).pollInterval(java.time.Duration.ofMillis(100)).until(condition);
+  }
+
   /** Asks for a push through the API; returns its requestId. */
   String push(java.util.Map<String, Object> body) throws Exception {
     ApiClient.Reply reply = client.push(API_KEY, body);

@@ -4,6 +4,7 @@ import io.wxpush.config.Secret;
 import io.wxpush.ingest.auth.PushApiKeys;
 import io.wxpush.json.Json;
 import io.wxpush.push.CallbackUrls;
+import io.wxpush.push.PushCallbacks;
 import io.wxpush.push.PushStatus;
 import io.wxpush.push.PushStatusStore;
 import java.net.InetAddress;
@@ -41,7 +42,8 @@ public final class CallbackDispatcher implements Runnable, AutoCloseable {
   private static final Duration NOT_FINAL_POLL = Duration.ofSeconds(1);
   private static final int BATCH = 50;
 
-  private final PushStatusStore status;
+  private final PushStatusStore statuses;
+  private final PushCallbacks status;
   private final PushApiKeys keys;
   private final Set<String> apps;
   private final Duration timeout;
@@ -49,8 +51,10 @@ public final class CallbackDispatcher implements Runnable, AutoCloseable {
   private final Clock clock;
   private final HttpClient http;
 
-  public CallbackDispatcher(PushStatusStore status, PushApiKeys keys, Set<String> apps, Duration timeout, boolean allowPrivate, Clock clock) {
-    this.status = status;
+  public CallbackDispatcher(PushStatusStore statuses, PushCallbacks callbacks, PushApiKeys keys, Set<String> apps, Duration timeout,
+      boolean allowPrivate, Clock clock) {
+    this.statuses = statuses;
+    this.status = callbacks;
     this.keys = keys;
     this.apps = Set.copyOf(apps);
     this.timeout = timeout;
@@ -71,8 +75,8 @@ public final class CallbackDispatcher implements Runnable, AutoCloseable {
   }
 
   private void handle(String appId, String rid) {
-    Optional<PushStatus> s = status.read(rid);
-    Optional<PushStatusStore.Callback> cb = status.callback(rid);
+    Optional<PushStatus> s = statuses.read(rid);
+    Optional<PushCallbacks.Callback> cb = status.callback(rid);
     if (s.isEmpty() || cb.isEmpty()) { // the status expired (8 days): nothing left to report
       status.endCallback(appId, rid, "gave_up", 0);
       return;
@@ -102,7 +106,7 @@ public final class CallbackDispatcher implements Runnable, AutoCloseable {
   }
 
   /** POSTs the status; null when the receiver answered 2xx, else why not ("refused…" when it never will be). */
-  private String post(PushStatusStore.Callback cb, PushStatus s) {
+  private String post(PushCallbacks.Callback cb, PushStatus s) {
     Optional<Secret> key = keys.byFingerprint(cb.keyFingerprint() == null ? "" : cb.keyFingerprint());
     if (key.isEmpty()) return "refused_key_removed"; // the key that created it is no longer configured: nothing to sign with
     URI uri = URI.create(cb.url());

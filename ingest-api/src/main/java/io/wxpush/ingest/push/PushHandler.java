@@ -57,7 +57,8 @@ public final class PushHandler {
     long nextRetryRound(String requestId);
   }
 
-  public PushHandler(PushApiKeys keys, PushRequestParser parser, PushStatusStore status, AckedPublisher publisher, String topic) {
+  public PushHandler(PushApiKeys keys, PushRequestParser parser, PushStatusStore status, io.wxpush.push.PushCallbacks callbacks,
+      AckedPublisher publisher, String topic) {
     this(keys, parser, new Statuses() {
       @Override
       public PushStatusStore.Acceptance accept(PushRequest push) {
@@ -86,17 +87,17 @@ public final class PushHandler {
 
       @Override
       public void expectCallback(String appId, String requestId, String url, String keyFingerprint) {
-        status.expectCallback(appId, requestId, url, keyFingerprint);
+        callbacks.expectCallback(appId, requestId, url, keyFingerprint);
       }
 
       @Override
       public long retryable(String requestId) {
-        return status.retryable(requestId);
+        return status.retries().retryable(requestId);
       }
 
       @Override
       public long nextRetryRound(String requestId) {
-        return status.nextRetryRound(requestId);
+        return status.retries().nextRetryRound(requestId);
       }
     }, publisher, topic);
   }

@@ -60,7 +60,7 @@ public final class Fanout {
     String rid = request.requestId();
     status.initStatus(request);
     status.published(rid); // it is on Kafka: a retry of its POST is a replay from now on
-    status.rememberMessage(request); // for POST …/retry
+    status.retries().rememberMessage(request); // for POST …/retry
     if (request.scheduledAfter(clock.millis()) && !status.stop(rid).stopped()) {
       status.schedule(request); // ScheduleDispatcher publishes it again when its time comes
       log.info("event=push_scheduled requestId={} sendAt={}", rid, request.sendAt());
@@ -95,23 +95,23 @@ public final class Fanout {
    * tasks published, then the users taken off the retryable set.
    */
   public void retry(String requestId, long round) {
-    var message = status.message(requestId);
+    var message = status.retries().message(requestId);
     if (message.isEmpty()) {
       log.warn("event=retry_skipped requestId={} why=no_message", requestId);
       return;
     }
-    PushRun run = status.retryRun(requestId, round, ledgerGrace);
+    PushRun run = status.retries().retryRun(requestId, round, ledgerGrace);
     long n = 0;
     List<String> page;
-    while (!(page = status.retryablePage(requestId, pageSize)).isEmpty()) {
-      status.resetForRetry(requestId, run.outcomeBuckets(), page);
+    while (!(page = status.retries().retryablePage(requestId, pageSize)).isEmpty()) {
+      status.retries().resetForRetry(requestId, run.outcomeBuckets(), page);
       List<ProducerRecord<String, byte[]>> records = new ArrayList<>(page.size());
       for (String openId : page) {
         PushTask task = PushTask.of(message.get(), openId, run);
         records.add(new ProducerRecord<>(tasksTopic, task.kafkaKey(), Json.write(task)));
       }
       publisher.publishAll(records);
-      status.retried(requestId, page);
+      status.retries().retried(requestId, page);
       n += page.size();
       tasks.increment(page.size());
     }

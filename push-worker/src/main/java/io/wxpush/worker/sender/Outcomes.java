@@ -62,7 +62,7 @@ final class Outcomes {
 
   /** Remembers a dead-lettered user of a push that surely did not reach WeChat, for {@code POST /v1/pushes/{id}/retry}. */
   void retryable(PushTask task) {
-    status.markRetryable(task.requestId(), task.openId());
+    status.retries().markRetryable(task.requestId(), task.openId());
   }
 
   /** Moves a task to the DLQ with why, then records its final outcome. */

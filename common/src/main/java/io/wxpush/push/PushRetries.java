@@ -1,0 +1,96 @@
+package io.wxpush.push;
+
+import io.wxpush.json.Json;
+import io.wxpush.redis.RedisKeys;
+import io.wxpush.redis.RedisScript;
+import io.wxpush.redis.StoreUnavailableException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import redis.clients.jedis.UnifiedJedis;
+
+/**
+ * What {@code POST /v1/pushes/{id}/retry} needs in Redis: the push's message (its request without
+ * the audience), the set of its users dead-lettered surely unsent, and its retry rounds. All in
+ * the push's slot. Thread-safe; blocking.
+ */
+public final class PushRetries {
+  private static final RedisScript RETRY_RESET = RedisScript.load(PushRetries.class, "push-retry-reset.lua");
+  private static final java.time.Duration RETENTION = PushStatusStore.RETENTION;
+
+  private final UnifiedJedis redis;
+  private final RedisKeys keys;
+
+  PushRetries(UnifiedJedis redis, RedisKeys keys) {
+    this.redis = redis;
+    this.keys = keys;
+  }
+
+  /** Keeps the push's message (the request without its audience) for retries. */
+  public void rememberMessage(PushRequest push) {
+    PushRequest message = new PushRequest(push.v(), push.requestId(), push.appId(), push.kind(), push.templateId(), push.page(), push.data(),
+        push.emphasisKeyword(), push.miniprogramState(), push.lang(), null, push.notAfter(), null, null);
+    String marker = keys.pushRequest(push.requestId());
+    redis.hset(marker, "m", Json.writeString(message));
+    if (redis.pttl(marker) < 0) redis.pexpire(marker, RETENTION.toMillis());
+  }
+
+  /** The push's message, for a retry round. */
+  public Optional<PushRequest> message(String requestId) {
+    String m = redis.hget(keys.pushRequest(requestId), "m");
+    if (m == null) return Optional.empty();
+    try {
+      return Optional.of(Json.MAPPER.readValue(m, PushRequest.class));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("unreadable message of push " + requestId, e);
+    }
+  }
+
+  /** Remembers a user whose task went to the DLQ and surely did not reach WeChat. */
+  public void markRetryable(String requestId, String openId) {
+    String key = keys.pushRetryable(requestId);
+    redis.sadd(key, openId);
+    if (redis.pttl(key) < 0) redis.pexpire(key, RETENTION.toMillis());
+  }
+
+  /** How many users a retry would send to now. */
+  public long retryable(String requestId) {
+    return StoreUnavailableException.around("reading push " + requestId, () -> redis.scard(keys.pushRetryable(requestId)));
+  }
+
+  /** A new retry round of a push: its number (1, 2, …). */
+  public long nextRetryRound(String requestId) {
+    return StoreUnavailableException.around("retrying push " + requestId, () -> redis.hincrBy(keys.pushStatus(requestId), "retries", 1));
+  }
+
+  /** Up to {@code limit} retryable users of a push (they stay until {@link #retried}). */
+  public List<String> retryablePage(String requestId, int limit) {
+    return redis.srandmember(keys.pushRetryable(requestId), limit);
+  }
+
+  /** Takes back the failed outcomes of {@code openIds} before their retry tasks are published; returns how many. */
+  public long resetForRetry(String requestId, int outcomeBuckets, List<String> openIds) {
+    List<String> k = new java.util.ArrayList<>(openIds.size() + 1);
+    List<String> fields = new java.util.ArrayList<>(openIds.size());
+    k.add(keys.pushStatus(requestId));
+    for (String openId : openIds) {
+      k.add(keys.pushOutcomes(requestId, RedisKeys.bucketOf(openId, outcomeBuckets)));
+      fields.add(PushStatusStore.userField(openId));
+    }
+    return (Long) RETRY_RESET.eval(redis, k, fields);
+  }
+
+  /** {@code openIds} have their retry tasks published. */
+  public void retried(String requestId, List<String> openIds) {
+    if (!openIds.isEmpty()) redis.srem(keys.pushRetryable(requestId), openIds.toArray(String[]::new));
+  }
+
+  /** The run stamp of a retry round: the push's own id and buckets, a round suffix, a fresh horizon. */
+  public PushRun retryRun(String requestId, long round, Duration grace) {
+    List<String> v = redis.hmget(keys.pushStatus(requestId), "run", "buckets");
+    if (v.get(0) == null) throw new IllegalStateException("push " + requestId + " never started: nothing to retry");
+    long now = Long.parseLong((String) redis.eval("return redis.call('TIME')[1]", List.of(keys.pushStatus(requestId)), List.of())) * 1000;
+    return new PushRun(v.get(0) + "." + round, now + grace.toMillis(), Integer.parseInt(v.get(1)));
+  }
+
+}
