@@ -61,6 +61,39 @@ class KafkaOutageIT {
     }
   }
 
+  /**
+   * A push answered 503 because the broker stalled (its record may still reach Kafka once the
+   * broker is back: the producer keeps it) is sent once to everyone by the client's retry with the
+   * same requestId, which the API publishes again (BRIEF rule 1, v2).
+   */
+  @Test
+  void aPushAnswered503WhileKafkaIsDownIsSentOnceToEveryoneByItsRetry(TestEnv env) throws Exception {
+    try (PrivateService kafka = PrivateService.kafka();
+        Stack stack = Stack.start(env, Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.address(), "KAFKA_ACK_TIMEOUT", "2s"))) {
+      stack.sim.registerTemplate(new io.wxpush.sim.SimTemplate(Stack.APP, "TPL_ORDER", io.wxpush.sim.SimTemplate.Kind.TEMPLATE,
+          List.of("keyword1"), java.util.Set.of()));
+      List<String> openIds = Stack.users("o-stall-", 20);
+      stack.seedFormIds(openIds, 2, System.currentTimeMillis());
+      stack.worker("fanout,sender", Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.address()));
+      Map<String, Object> push = Map.of("requestId", "stalled-" + java.util.UUID.randomUUID(), "appId", Stack.APP, "kind", "template",
+          "templateId", "TPL_ORDER", "data", Map.of("keyword1", "hi"), "audience", Map.of("openIds", openIds));
+      String rid = (String) push.get("requestId");
+
+      kafka.stop();
+      ApiClient.Reply refused = stack.client.push(Stack.API_KEY, push);
+      assertThat(refused.status()).as(refused.text()).isEqualTo(503);
+      assertThat(stack.status(rid).path("state").asText()).as("its status says it is not known to be sent").isEqualTo("accepted");
+
+      kafka.restart();
+      ApiClient.Reply retried = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+          .until(() -> stack.client.push(Stack.API_KEY, push), r -> r.status() == 202);
+      assertThat(retried.header("Idempotent-Replayed")).contains("true");
+      stack.awaitState(rid, "done");
+      Stack.staysTrue(Duration.ofSeconds(2), () -> openIds.stream().allMatch(o -> stack.sim.inbox(Stack.APP, o).size() == 1));
+      assertThat(stack.status(rid).path("sent").asLong()).isEqualTo(openIds.size());
+    }
+  }
+
   /** Uploads two fresh form_ids; records them as acknowledged on 202. expect 0 = any status. */
   private static ApiClient.Reply upload(Stack stack, Map<String, String> tokens, Map<String, Integer> acked, String openId, int expect) throws Exception {
     List<String> formIds = stack.sim.mintFormIds(Stack.APP, openId, 2);
