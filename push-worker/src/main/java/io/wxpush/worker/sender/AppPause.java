@@ -63,4 +63,21 @@ public final class AppPause {
     redis.set(key(appId), until + " " + kind.code(), SetParams.setParams().px(Math.max(1, duration.toMillis())));
     local.put(appId, new Seen(Optional.of(new Pause(until, kind)), clock.millis()));
   }
+
+  /**
+   * Sleeps while the app is rate-limited (45011); false when the pause outlasts {@code timeLeft}
+   * less one try's {@code attemptBudget}. A daily-quota pause (which ends the task) is not waited for.
+   */
+  boolean waitOut(String appId, java.time.Duration attemptBudget, java.time.Duration timeLeft) throws InterruptedException {
+    long deadline = System.nanoTime() + timeLeft.toNanos();
+    Optional<Pause> pause = current(appId);
+    while (pause.isPresent() && !pause.get().kind().endsTask()) {
+      long left = pause.get().untilMs() - clock.millis();
+      java.time.Duration remaining = java.time.Duration.ofNanos(deadline - System.nanoTime());
+      if (java.time.Duration.ofMillis(left).plus(attemptBudget).compareTo(remaining) >= 0) return false;
+      Thread.sleep(Math.max(1, Math.min(left, SendPolicy.MAX_RATE_LIMIT_PAUSE.toMillis())));
+      pause = current(appId);
+    }
+    return true;
+  }
 }

@@ -107,7 +107,7 @@ final class TaskRunner {
     Optional<AppPause.Pause> pause = pauses.current(task.appId());
     if (pause.isPresent() && pause.get().kind().endsTask()) return send.endWithoutTrying(pause.get().kind().code(), true);
     // Rate-limit pauses and the rate limit are waited for before anything is claimed.
-    if (!waitWhilePaused(task.appId(), delivery) || !rateLimiter.acquire(task.appId(), delivery.deadlineNanos() - attemptBudget.toNanos())) {
+    if (!pauses.waitOut(task.appId(), attemptBudget, delivery.timeLeft()) || !rateLimiter.acquire(task.appId(), delivery.deadlineNanos() - attemptBudget.toNanos())) {
       return handBackUnclaimed(task, delivery);
     }
     switch (gate.enter(rid, delivery.deadlineNanos() - attemptBudget.toNanos())) {
@@ -309,7 +309,7 @@ final class TaskRunner {
           if (p.kind().endsTask()) yield deadLetter(entry, p.kind().code(), p.inDoubt());
           LedgerEntry now = settleAttempt(entry, p.inDoubt());
           quotaAnswers++;
-          if (!waitWhilePaused(task.appId(), delivery)) yield new Ends(handBack(now, p.inDoubt()));
+          if (!pauses.waitOut(task.appId(), attemptBudget, delivery.timeLeft())) yield new Ends(handBack(now, p.inDoubt()));
           yield new GoOn(now);
         }
         case Action.DeadLetter d -> deadLetter(entry, d.reason(), d.inDoubt());
@@ -410,15 +410,4 @@ final class TaskRunner {
     return task.notAfter() != null && clock.millis() > task.notAfter();
   }
 
-  /** Sleeps while the app is rate-limited (45011); false when the pause outlasts what the delivery has left. */
-  private boolean waitWhilePaused(String appId, Delivery delivery) throws InterruptedException {
-    Optional<AppPause.Pause> pause = pauses.current(appId);
-    while (pause.isPresent() && !pause.get().kind().endsTask()) {
-      long left = pause.get().untilMs() - clock.millis();
-      if (Duration.ofMillis(left).plus(attemptBudget).compareTo(delivery.timeLeft()) >= 0) return false;
-      Thread.sleep(Math.max(1, Math.min(left, SendPolicy.MAX_RATE_LIMIT_PAUSE.toMillis())));
-      pause = pauses.current(appId);
-    }
-    return true;
-  }
 }
