@@ -25,7 +25,7 @@ REDIS_URL=redis://$REDIS_HOST:$REDIS_PORT
 APP=wxbench
 SECRET=bench-secret-0001
 SIGNING_KEY=bench-signing-key-0123456789abcdef-0123
-API_KEY=bench-push-api-key
+API_KEY=bench-push-api-key-0123456789
 RUN_ID=$(date +%s)$RANDOM
 TOPIC_PREFIX=bench.$RUN_ID.; KEY_PREFIX=bench$RUN_ID:
 WORK=$(mktemp -d /tmp/wxpush-bench.XXXXXX)

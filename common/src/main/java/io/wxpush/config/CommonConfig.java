@@ -13,6 +13,7 @@ import java.util.Map;
  * @param replicationFactor {@code KAFKA_REPLICATION_FACTOR}; 0 means the broker's {@code default.replication.factor}
  * @param weChatTimeout {@code WECHAT_TIMEOUT}: the whole-call time-out of one WeChat call, in both processes
  * @param poolCapPerUser {@code POOL_CAP_PER_USER}: most entries kept per user and pool
+ * @param tokenEndpoint {@code TOKEN_ENDPOINT}: where access tokens are fetched (workers send, ingest-api reads templates)
  */
 public record CommonConfig(
     String kafkaBootstrapServers,
@@ -24,7 +25,8 @@ public record CommonConfig(
     int topicPartitions,
     short replicationFactor,
     Duration weChatTimeout,
-    int poolCapPerUser) {
+    int poolCapPerUser,
+    io.wxpush.token.TokenManager.Endpoint tokenEndpoint) {
 
   public CommonConfig {
     apps = Map.copyOf(apps);
@@ -50,7 +52,11 @@ public record CommonConfig(
     short replication = (short) env.integer(Setting.KAFKA_REPLICATION_FACTOR, 0, 16);
     Duration weChatTimeout = env.duration(Setting.WECHAT_TIMEOUT);
     int poolCap = env.integer(Setting.POOL_CAP_PER_USER, 1, 100_000);
-    return new CommonConfig(bootstrap, prefix, redis, keyPrefix, api, apps, partitions, replication, weChatTimeout, poolCap);
+    io.wxpush.token.TokenManager.Endpoint endpoint = io.wxpush.token.TokenManager.Endpoint.STABLE;
+    String tokenEndpoint = env.string(Setting.TOKEN_ENDPOINT).toLowerCase(java.util.Locale.ROOT);
+    if (tokenEndpoint.equals("legacy")) endpoint = io.wxpush.token.TokenManager.Endpoint.LEGACY;
+    else if (!tokenEndpoint.equals("stable")) env.problem("TOKEN_ENDPOINT must be stable or legacy");
+    return new CommonConfig(bootstrap, prefix, redis, keyPrefix, api, apps, partitions, replication, weChatTimeout, poolCap, endpoint);
   }
 
   public io.wxpush.kafka.Topics topics() {

@@ -29,7 +29,15 @@ public enum Setting {
   POOL_CAP_PER_USER(Kind.INTEGER, "200", Process.SERVICES, "most credential entries kept per user and pool (the freshest win)"),
 
   SESSION_SIGNING_KEY(Kind.SECRET, null, Process.API, "HMAC key of session tokens, at least 32 bytes"),
-  PUSH_API_KEYS(Kind.SECRET, null, Process.API, "`key[,key…]` business services present as `Authorization: Bearer`"),
+  PUSH_API_KEYS(Kind.SECRET, null, Process.API, "`key[=appId|appId…][,…]` business services present as `Authorization: Bearer`;"
+      + " a key with `=` acts only for the apps it lists, a bare key for every app; keys of at least 24 characters"),
+  TRUSTED_PROXIES(Kind.TEXT, "", Process.API, "CIDRs of your load balancers, e.g. `10.0.0.0/8,fd00::/8`: only from these is"
+      + " `X-Forwarded-For` read for the client address of the per-address limits"),
+  SESSIONS_PER_ADDRESS_PER_MINUTE(Kind.INTEGER, "120", Process.API,
+      "`POST /v1/sessions` per client address per minute (each spends the app's `jscode2session` quota)"),
+  TEMPLATE_REFRESH(Kind.DURATION, "5m", Process.API, "how often each app's subscribe template list is read from WeChat"),
+  LEGACY_TEMPLATES(Kind.TEXT, "", Process.API, "legacy template-message templates to check pushes against,"
+      + " `appId:templateId[:kw1|kw2…]` separated by `,` (unlisted legacy templates are not checked)"),
   SESSION_TTL(Kind.DURATION, "7d", Process.API, "lifetime of a session token"),
   UPLOADS_PER_USER_PER_MINUTE(Kind.INTEGER, "60", Process.API, "credential uploads per user per minute (across instances: see below)"),
   KAFKA_ACK_TIMEOUT(Kind.DURATION, "5s", Process.API, "how long a request waits for Kafka before it is answered 503"),
@@ -37,6 +45,8 @@ public enum Setting {
   CALLBACK_ALLOW_PRIVATE(Kind.TEXT, "false", Process.API,
       "`true` lets `callbackUrl` reach loopback, link-local and private addresses (tests, a private network); refused otherwise"),
 
+  MAX_GRANT_TEMPLATES(Kind.INTEGER, "50", Process.WORKER,
+      "most subscribe templates one user holds grants for; grants of a further template are not stored (counted in `wxpush.credentials.grants.refused`)"),
   WORKER_ROLES(Kind.TEXT, "credentials,fanout,sender", Process.WORKER, "the roles this worker runs, any subset"),
   SINK_BATCH(Kind.INTEGER, "2000", Process.WORKER, "most credential records written to Redis per pipeline"),
   SWEEP_INTERVAL(Kind.DURATION, "10m", Process.WORKER,
@@ -54,7 +64,7 @@ public enum Setting {
   TASK_LOCK(Kind.DURATION, "30s", Process.WORKER,
       "the senders' share-group record lock (`share.record.lock.duration.ms`, 15–60 s on a default broker); in classic mode the"
           + " time one poll's tasks may take; at least `WECHAT_TIMEOUT` + 5 s"),
-  TOKEN_ENDPOINT(Kind.TEXT, "stable", Process.WORKER, "`stable` (`cgi-bin/stable_token`) or `legacy` (`cgi-bin/token`)"),
+  TOKEN_ENDPOINT(Kind.TEXT, "stable", Process.SERVICES, "`stable` (`cgi-bin/stable_token`) or `legacy` (`cgi-bin/token`)"),
 
   SIM_LATENCY(Kind.DURATION, "0s", Process.SIM, "latency added to every send"),
   SIM_LATENCY_JITTER(Kind.DURATION, "0s", Process.SIM, "a uniform random part added on top of `SIM_LATENCY`"),

@@ -34,14 +34,34 @@ public final class CredentialPool {
   private final RedisKeys keys;
   private final Clock clock;
   private final int perUserCap;
+  private final int grantTemplateCap;
+  private final java.util.function.IntConsumer onGrantsRefused;
+
+  /** Default of {@code MAX_GRANT_TEMPLATES}. */
+  public static final int DEFAULT_GRANT_TEMPLATES = 50;
+  /** How long a user's set of templates with grants lives without a new grant. */
+  public static final java.time.Duration GRANT_TEMPLATES_TTL = java.time.Duration.ofDays(30);
 
   /** @param perUserCap most entries kept per pool (the freshest win), default 200 */
   public CredentialPool(UnifiedJedis redis, RedisKeys keys, Clock clock, int perUserCap) {
+    this(redis, keys, clock, perUserCap, DEFAULT_GRANT_TEMPLATES, n -> { });
+  }
+
+  /**
+   * @param grantTemplateCap {@code MAX_GRANT_TEMPLATES}: most templates one user holds grants for; a
+   *     grant of a further template is not stored
+   * @param onGrantsRefused told how many grants a batch did not store for that cap
+   */
+  public CredentialPool(UnifiedJedis redis, RedisKeys keys, Clock clock, int perUserCap, int grantTemplateCap,
+      java.util.function.IntConsumer onGrantsRefused) {
     if (perUserCap < 1) throw new IllegalArgumentException("perUserCap must be >= 1");
+    if (grantTemplateCap < 1) throw new IllegalArgumentException("grantTemplateCap must be >= 1");
     this.redis = redis;
     this.keys = keys;
     this.clock = clock;
     this.perUserCap = perUserCap;
+    this.grantTemplateCap = grantTemplateCap;
+    this.onGrantsRefused = onGrantsRefused;
   }
 
   public RedisKeys keys() {
@@ -91,10 +111,13 @@ public final class CredentialPool {
       for (Map.Entry<String, PoolEntries> e : byPool.entrySet()) {
         PoolEntries p = e.getValue();
         UserRef user = p.user();
-        List<String> k = List.of(e.getKey());
+        boolean grant = !p.templateId().isEmpty();
+        List<String> k = grant ? List.of(e.getKey(), keys.userGrantTemplates(user)) : List.of(e.getKey());
         List<String> pairs = p.scoresAndMembers();
         for (int from = 0; from < pairs.size(); from += 2 * MAX_ENTRIES_PER_CALL) {
-          List<String> args = new ArrayList<>(List.of(now, cap, p.templateId().isEmpty() ? "timed" : "grant"));
+          List<String> args = new ArrayList<>(grant
+              ? List.of(now, cap, "grant", Integer.toString(grantTemplateCap), p.templateId(), Long.toString(GRANT_TEMPLATES_TTL.toMillis()))
+              : List.of(now, cap, "timed"));
           args.addAll(pairs.subList(from, Math.min(pairs.size(), from + 2 * MAX_ENTRIES_PER_CALL)));
           calls.add(new AddCall(k, args));
           replies.add(ADD.queue(pipeline, k, args, false));
@@ -110,7 +133,7 @@ public final class CredentialPool {
       }
       pipeline.sync();
     }
-    int added = 0;
+    int[] added = {0, 0};
     // A node that does not know the script yet (a restart, or a Redis Cluster node this process
     // has not used it on) answers NOSCRIPT and runs nothing: send just those calls again, with
     // the source. On a cluster the other nodes' calls have run, so sending the whole batch again
@@ -118,20 +141,31 @@ public final class CredentialPool {
     List<AddCall> reload = new ArrayList<>();
     for (int i = 0; i < replies.size(); i++) {
       try {
-        added += ((Long) replies.get(i).get()).intValue();
+        count(added, (Long) replies.get(i).get(), calls.get(i));
       } catch (RuntimeException e) {
         if (!RedisScript.isNoScript(e)) throw e;
         reload.add(calls.get(i));
       }
     }
-    if (reload.isEmpty()) return added;
+    if (reload.isEmpty()) return done(added);
     List<Response<Object>> again = new ArrayList<>();
     try (AbstractPipeline pipeline = RedisConnections.pipelined(redis)) {
       for (AddCall call : reload) again.add(ADD.queue(pipeline, call.keys(), call.args(), true));
       pipeline.sync();
     }
-    for (Response<Object> reply : again) added += ((Long) reply.get()).intValue();
-    return added;
+    for (int i = 0; i < again.size(); i++) count(added, (Long) again.get(i).get(), reload.get(i));
+    return done(added);
+  }
+
+  /** Adds one call's reply to {@code [added, refused]}: −1 is a grant refused for the template cap. */
+  private static void count(int[] totals, long reply, AddCall call) {
+    if (reply >= 0) totals[0] += (int) reply;
+    else totals[1] += (call.args().size() - 6) / 2;
+  }
+
+  private int done(int[] totals) {
+    if (totals[1] > 0) onGrantsRefused.accept(totals[1]);
+    return totals[0];
   }
 
   /** Live entries of one user, by kind and template. */

@@ -32,8 +32,15 @@ public record RedisKeys(String prefix) {
         + "when none is left); with none, a TTL that ends with its last spent mark or final ledger entry"),
     GRANTS("u{app:open}:g:<template>", "ZSET of one template's grants by collection time, laid out as POOL",
         "as POOL: grants do not expire, so it lives while one is held, then until its last leftover"),
+    USER_GRANT_TEMPLATES("u{app:open}:gt", "SET of templates the user holds grants for, against MAX_GRANT_TEMPLATES",
+        "TTL 30 days, renewed by every grant stored; templates whose grants are all spent leave it when the cap is reached"),
     GRANT_TEMPLATES("tpl{app}:g", "SET of templates any user of the app holds grants for",
         "kept: one small set per app; the sweep takes out a template whose grant index is empty"),
+    TEMPLATES("tpl{app}:list", "JSON of the app's subscribe templates as WeChat last listed them (gettemplate), with when",
+        "TTL 7 days, renewed by every refresh: a WeChat outage keeps the last list in use"),
+    TEMPLATES_GONE("tpl{app}:gone", "SET of templates a send found removed (40037) since the list was loaded",
+        "deleted by the next refresh; TTL as TEMPLATES"),
+    TEMPLATES_LOCK("tpl{app}:lock", "the template refresh lock (one process a time calls gettemplate)", "TTL the lock's lease"),
     LEDGER("u{app:open}:l", "HASH push id → send ledger entry in flight (claimed or attempting)",
         "entries leave it when final; the key's TTL is its longest entry's keep time (LEDGER_GRACE, "
         + "at least the push's horizon)"),
@@ -135,9 +142,29 @@ public record RedisKeys(String prefix) {
     return user(user) + ":g:" + templateId;
   }
 
+  /** {@link Family#USER_GRANT_TEMPLATES}. */
+  public String userGrantTemplates(UserRef user) {
+    return user(user) + ":gt";
+  }
+
   /** {@link Family#GRANT_TEMPLATES}. */
   public String grantTemplates(String appId) {
     return prefix + "tpl{" + appId + "}:g";
+  }
+
+  /** {@link Family#TEMPLATES}. */
+  public String templates(String appId) {
+    return prefix + "tpl{" + appId + "}:list";
+  }
+
+  /** {@link Family#TEMPLATES_GONE}. */
+  public String templatesGone(String appId) {
+    return prefix + "tpl{" + appId + "}:gone";
+  }
+
+  /** {@link Family#TEMPLATES_LOCK}. */
+  public String templatesLock(String appId) {
+    return prefix + "tpl{" + appId + "}:lock";
   }
 
   /** {@link Family#LEDGER}. */

@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
@@ -126,6 +127,26 @@ public final class WeChatClient {
     }
     long expiresIn = body.path("expires_in").asLong(7200);
     return new AccessToken(body.get("access_token").asText(), clock.millis() + expiresIn * 1000);
+  }
+
+  /**
+   * The app's subscribe templates ({@code wxaapi/newtmpl/gettemplate}): its "my templates" list,
+   * each with the keywords its {@code content} names.
+   */
+  public List<io.wxpush.templates.Template> subscribeTemplates(String accessToken) throws WeChatException {
+    HttpUrl url = base.newBuilder().addPathSegments("wxaapi/newtmpl/gettemplate").addQueryParameter("access_token", accessToken).build();
+    Answer answer = call(new Request.Builder().url(url).get());
+    JsonNode body = answer.body();
+    if (!answer.reply().ok() || body == null || !body.path("data").isArray()) {
+      throw new WeChatException(answer.reply().ok() ? new WeChatReply(answer.reply().httpStatus(), -1, "no data in answer", false) : answer.reply());
+    }
+    List<io.wxpush.templates.Template> out = new java.util.ArrayList<>();
+    for (JsonNode t : body.get("data")) {
+      if (!t.path("priTmplId").isTextual()) continue;
+      out.add(io.wxpush.templates.Template.subscribe(t.get("priTmplId").asText(), t.path("title").asText(""),
+          t.path("content").asText(""), t.path("type").asInt(2)));
+    }
+    return out;
   }
 
   /**

@@ -3,15 +3,36 @@
 -- redelivered batch changes nothing. One call per pool and batch, so a user's upload costs one
 -- script call, not one per entry. (Layout: ledger-lib.lua.)
 -- KEYS[1] the pool ZSET (form_id/prepay_id pool, or grants of one template)
+-- KEYS[2] (grant mode) the SET of templates the user holds grants for (same hash tag as KEYS[1])
 -- ARGV[1] now ms   ARGV[2] per-pool cap on live entries (the highest scores = freshest are kept)
 -- ARGV[3] mode: 'timed' (the form_id/prepay_id pool) or 'grant'
--- ARGV[4], ARGV[5], ...       score, member pairs (score: expiry, or collection time for grants, in
---                             seconds; member: entry id); at most a few hundred pairs per call
--- Returns how many entries were added (0 when all were present, spent or expired).
+-- grant mode: ARGV[4] most templates a user may hold grants for, ARGV[5] this pool's template id,
+--             ARGV[6] that set's TTL in ms
+-- then        score, member pairs (score: expiry, or collection time for grants, in seconds;
+--             member: entry id); at most a few hundred pairs per call
+-- Returns how many entries were added (0 when all were present, spent or expired), or -1 when a
+-- grant of a template new to the user was refused: the user holds grants of the most templates.
 local grant = ARGV[3] == 'grant'
 local nowSec = tonumber(ARGV[1]) / 1000
+local first = 4
+if grant then
+  first = 7
+  local templates, cap, template = KEYS[2], tonumber(ARGV[4]), ARGV[5]
+  if redis.call('SISMEMBER', templates, template) == 0 then
+    if redis.call('SCARD', templates) >= cap then
+      -- forget templates whose grants are all spent; their pools share this pool's name up to the id
+      local base = string.sub(KEYS[1], 1, #KEYS[1] - #template)
+      for _, held in ipairs(redis.call('SMEMBERS', templates)) do
+        if live_count(base .. held) == 0 then redis.call('SREM', templates, held) end
+      end
+    end
+    if redis.call('SCARD', templates) >= cap and live_count(KEYS[1]) == 0 then return -1 end
+    redis.call('SADD', templates, template)
+  end
+  redis.call('PEXPIRE', templates, ARGV[6])
+end
 local add = {}
-for i = 4, #ARGV, 2 do
+for i = first, #ARGV, 2 do
   if grant or tonumber(ARGV[i]) > nowSec then
     add[#add + 1] = ARGV[i]
     add[#add + 1] = ARGV[i + 1]

@@ -16,6 +16,10 @@ class RedisKeysTest {
         Map.entry(keys.templatePool(user), RedisKeys.Family.POOL),
         Map.entry(keys.grants(user, "TPL_1"), RedisKeys.Family.GRANTS),
         Map.entry(keys.grantTemplates("wxapp1"), RedisKeys.Family.GRANT_TEMPLATES),
+        Map.entry(keys.userGrantTemplates(user), RedisKeys.Family.USER_GRANT_TEMPLATES),
+        Map.entry(keys.templates("wxapp1"), RedisKeys.Family.TEMPLATES),
+        Map.entry(keys.templatesGone("wxapp1"), RedisKeys.Family.TEMPLATES_GONE),
+        Map.entry(keys.templatesLock("wxapp1"), RedisKeys.Family.TEMPLATES_LOCK),
         Map.entry(keys.pushSeq("wxapp1"), RedisKeys.Family.PUSH_SEQ),
         Map.entry(keys.schedule("wxapp1"), RedisKeys.Family.SCHEDULE),
         Map.entry(keys.pushList("wxapp1"), RedisKeys.Family.PUSH_LIST),
@@ -44,6 +48,7 @@ class RedisKeysTest {
     });
     assertThat(keys.templatePool(user)).contains("{wxapp1:o_1-a}");
     assertThat(keys.ledger(user)).contains("{wxapp1:o_1-a}");
+    assertThat(keys.userGrantTemplates(user)).contains("{wxapp1:o_1-a}");
     assertThat(RedisKeys.Family.of("something:else")).isEmpty();
   }
 }

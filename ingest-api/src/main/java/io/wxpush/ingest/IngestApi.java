@@ -9,7 +9,13 @@ import io.wxpush.credentials.CredentialValidator;
 import io.wxpush.redis.RedisKeys;
 import io.wxpush.http.HealthCheck;
 import io.wxpush.http.HttpServer;
+import io.wxpush.ingest.auth.AddressThrottle;
 import io.wxpush.ingest.auth.PushApiKeys;
+import io.wxpush.ingest.templates.TemplateGate;
+import io.wxpush.ingest.templates.TemplateRefresher;
+import io.wxpush.ingest.templates.TemplatesHandler;
+import io.wxpush.templates.TemplateRegistry;
+import io.wxpush.token.TokenManager;
 import io.wxpush.ingest.credentials.CredentialUploadHandler;
 import io.wxpush.ingest.credentials.UploadMeters;
 import io.wxpush.ingest.credentials.UploadRateLimiter;
@@ -109,24 +115,35 @@ public final class IngestApi implements AutoCloseable {
     WeChatClient weChat = new WeChatClient(common.weChatApiBase(), config.common().weChatTimeout(), 64, clock);
 
     SessionTokens tokens = new SessionTokens(config.sessionSigningKey(), common.apps().keySet(), config.sessionTtl(), clock);
-    PushApiKeys apiKeys = new PushApiKeys(config.pushApiKeys(), clock);
+    PushApiKeys apiKeys = new PushApiKeys(config.pushApiKeys(), config.clientAddress(), clock);
+    TokenManager accessTokens = new TokenManager(redis, common.redisKeys(), weChat, common.apps(), common.tokenEndpoint(),
+        common.weChatTimeout(), clock, registry);
+    TemplateRegistry templates = new TemplateRegistry(redis, common.redisKeys(), clock);
+    TemplateRefresher refresher = new TemplateRefresher(redis, common.redisKeys(), templates, accessTokens, weChat, common.apps().keySet(),
+        config.templateRefresh(), common.weChatTimeout(), clock, registry);
+    TemplateGate gate = new TemplateGate(templates, refresher, config.legacyTemplates(), registry);
     CredentialPool pool = new CredentialPool(redis, common.redisKeys(), clock, common.poolCapPerUser());
 
-    SessionHandler sessions = new SessionHandler(common.apps(), weChat, tokens);
+    SessionHandler sessions = new SessionHandler(common.apps(), weChat, tokens, config.clientAddress(),
+        new AddressThrottle(config.sessionsPerAddressPerMinute(), clock));
     UploadRateLimiter uploadLimiter = new UploadRateLimiter(redis, common.redisKeys(), config.uploadsPerUserPerMinute(), clock,
         UploadRateLimiter.DEFAULT_SYNC_INTERVAL);
     CredentialUploadHandler uploads = new CredentialUploadHandler(tokens, new CredentialValidator(clock), uploadLimiter,
-        publisher, topics.credentials(), new UploadMeters(registry));
+        publisher, topics.credentials(), new UploadMeters(registry), gate::grantable);
     UserCredentialsHandler userCredentials = new UserCredentialsHandler(apiKeys, pool, common.apps().keySet());
     PushStatusStore pushStatus = new PushStatusStore(redis, common.redisKeys(), clock);
     io.wxpush.push.PushCallbacks pushCallbacks = new io.wxpush.push.PushCallbacks(redis, common.redisKeys(), clock);
     PushHandler pushes = new PushHandler(apiKeys, new PushRequestParser(common.apps().keySet(), config.callbackAllowPrivate()),
-        pushStatus, pushCallbacks, publisher, topics.pushRequests());
+        pushStatus, pushCallbacks, publisher, topics.pushRequests(), gate::problems);
     CallbackDispatcher callbacks = new CallbackDispatcher(pushStatus, pushCallbacks, apiKeys, common.apps().keySet(), config.callbackTimeout(),
         config.callbackAllowPrivate(), clock);
     java.util.concurrent.ScheduledExecutorService callbackLoop = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
         Thread.ofPlatform().name("push-callbacks").daemon().factory());
     callbackLoop.scheduleWithFixedDelay(callbacks, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+    // the first round at once, so a fresh fleet checks pushes within seconds of starting
+    java.util.concurrent.ScheduledExecutorService templateLoop = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+        Thread.ofPlatform().name("template-refresh").daemon().factory());
+    templateLoop.scheduleWithFixedDelay(refresher, 0, 30, java.util.concurrent.TimeUnit.SECONDS);
 
     Map<String, HealthCheck> checks = new LinkedHashMap<>();
     checks.put("kafka", () -> KafkaClients.reachable(admin));
@@ -135,6 +152,7 @@ public final class IngestApi implements AutoCloseable {
       routes.post("/v1/sessions", sessions::create);
       routes.post("/v1/credentials", uploads::upload);
       routes.get("/v1/users/{openId}/credentials", userCredentials::show);
+      routes.get("/v1/templates", new TemplatesHandler(apiKeys, gate, common.apps().keySet())::list);
       routes.post("/v1/pushes", pushes::create);
       routes.get("/v1/pushes", pushes::list);
       routes.get("/v1/pushes/{requestId}", pushes::show);
@@ -143,6 +161,7 @@ public final class IngestApi implements AutoCloseable {
     }).start(config.httpPort());
     return new IngestApi(http, producer, admin, redis, weChat, uploadLimiter, () -> {
       callbackLoop.shutdownNow();
+      templateLoop.shutdownNow();
       callbacks.close();
     });
   }

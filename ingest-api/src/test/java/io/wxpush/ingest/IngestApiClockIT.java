@@ -41,7 +41,7 @@ class IngestApiClockIT {
   @Test
   void aTokenOfTodayIsExpiredToAnApiWhoseClockIsAWeekAhead(TestEnv env) throws Exception {
     Map<String, String> vars = new HashMap<>(env.processEnv(Map.of(
-        "WECHAT_APPS", APP + ":clock-app-secret", "SESSION_SIGNING_KEY", KEY, "PUSH_API_KEYS", "clock-api-key", "HTTP_PORT", "0")));
+        "WECHAT_APPS", APP + ":clock-app-secret", "SESSION_SIGNING_KEY", KEY, "PUSH_API_KEYS", "clock-api-key-0123456789abcdef", "HTTP_PORT", "0")));
     IngestConfig config = IngestConfig.read(new Env(vars));
     String token = new SessionTokens(Secret.of(KEY), Set.of(APP), config.sessionTtl(), Clock.systemUTC()).mint(new UserRef(APP, "o-clock"));
     try (IngestApi now = IngestApi.builder(config).start()) {

@@ -102,7 +102,11 @@ public final class PushWorker implements ProcessRunner.Supervised {
       RedisBatcher batcher = new RedisBatcher(redis, 4, 256);
       stack.push(batcher);
       RedisKeys keys = common.redisKeys();
-      CredentialPool pool = new CredentialPool(redis, keys, clock, common.poolCapPerUser());
+      io.micrometer.core.instrument.Counter grantsRefused = io.wxpush.metrics.WxpushMeter.GRANTS_REFUSED.counter(registry);
+      CredentialPool pool = new CredentialPool(redis, keys, clock, common.poolCapPerUser(), config.maxGrantTemplates(), n -> {
+        grantsRefused.increment(n);
+        log.warn("event=grants_refused grants={} cap={}", n, config.maxGrantTemplates());
+      });
       PushStatusStore status = new PushStatusStore(redis, batcher, keys, clock);
 
       List<Role> roles = new ArrayList<>();

@@ -3,7 +3,6 @@ package io.wxpush.worker;
 import io.wxpush.config.CommonConfig;
 import io.wxpush.config.Env;
 import io.wxpush.config.Setting;
-import io.wxpush.token.TokenManager;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Locale;
@@ -14,6 +13,7 @@ import java.util.Set;
  * meanings are declared in {@link Setting}. The WeChat time-out and the pool cap are the shared
  * ones ({@link CommonConfig}).
  *
+ * @param maxGrantTemplates {@code MAX_GRANT_TEMPLATES}: most templates one user holds grants for
  * @param ledgerGrace {@code LEDGER_GRACE}: how long a push's per-user state is kept (and its horizon)
  * @param taskLock {@code TASK_LOCK}: set on the share group as its record lock (the broker's own
  *     figure, read with each poll, wins); every task is done or handed back 2 s before it runs out
@@ -32,8 +32,8 @@ public record WorkerConfig(
     int sendMaxAttempts,
     int maxDeliveries,
     Duration taskLock,
-    TokenManager.Endpoint tokenEndpoint,
-    Duration ledgerGrace) {
+    Duration ledgerGrace,
+    int maxGrantTemplates) {
 
   public static WorkerConfig read(Env env) {
     CommonConfig common = CommonConfig.read(env);
@@ -57,21 +57,18 @@ public record WorkerConfig(
     Duration timeout = common.weChatTimeout();
     Duration lock = env.duration(Setting.TASK_LOCK);
     if (lock.compareTo(timeout.plus(Duration.ofSeconds(5))) < 0) env.problem("TASK_LOCK must be at least WECHAT_TIMEOUT + 5s (one attempt and its ledger steps)");
-    TokenManager.Endpoint endpoint = TokenManager.Endpoint.STABLE;
-    String tokenEndpoint = env.string(Setting.TOKEN_ENDPOINT).toLowerCase(Locale.ROOT);
-    if (tokenEndpoint.equals("legacy")) endpoint = TokenManager.Endpoint.LEGACY;
-    else if (!tokenEndpoint.equals("stable")) env.problem("TOKEN_ENDPOINT must be stable or legacy");
+    int grantTemplates = env.integer(Setting.MAX_GRANT_TEMPLATES, 1, 10_000);
     Duration grace = env.duration(Setting.LEDGER_GRACE);
     if (grace.compareTo(Duration.ofSeconds(1)) < 0) env.problem("LEDGER_GRACE must be at least 1s");
     env.check();
     return new WorkerConfig(common, roles, port, batch, sweep, page, mode, concurrency, consumers, rate, attempts,
-        deliveries, lock, endpoint, grace);
+        deliveries, lock, grace, grantTemplates);
   }
 
   /** What the sender role reads. */
   public io.wxpush.worker.sender.SenderConfig sender() {
     return new io.wxpush.worker.sender.SenderConfig(common, senderMode, senderConcurrency, senderConsumers, sendRatePerApp,
-        sendMaxAttempts, maxDeliveries, taskLock, tokenEndpoint, ledgerGrace);
+        sendMaxAttempts, maxDeliveries, taskLock, common.tokenEndpoint(), ledgerGrace);
   }
 
   /** What the credentials role reads. */

@@ -23,7 +23,7 @@ final class Stack implements AutoCloseable {
   static final String APP = "wxapp1";
   static final String APP_SECRET = "app-secret-for-tests-1";
   static final String SIGNING_KEY = "signing-key-for-tests-0123456789abcdef";
-  static final String API_KEY = "push-api-key-for-tests";
+  static final String API_KEY = "push-api-key-for-tests-0123456789";
 
   final TestEnv env;
   final WeChatSim sim;

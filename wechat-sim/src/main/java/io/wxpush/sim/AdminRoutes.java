@@ -27,6 +27,10 @@ final class AdminRoutes {
 
   void register(RoutesConfig routes) {
     routes.post("/sim/templates", guarded(this::registerTemplate));
+    routes.delete("/sim/templates/{appId}/{templateId}", guarded(ctx -> {
+      if (!sim.removeTemplate(app(ctx), ctx.pathParam("templateId"))) throw ApiException.notFound("no such template");
+      ctx.json(Map.of("removed", ctx.pathParam("templateId")));
+    }));
     routes.post("/sim/users/{appId}/{openId}/login-code", guarded(ctx ->
         ctx.json(Map.of("code", sim.mintLoginCode(app(ctx), openId(ctx))))));
     routes.post("/sim/users/{appId}/{openId}/form-ids", guarded(ctx ->

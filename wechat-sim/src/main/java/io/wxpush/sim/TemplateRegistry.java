@@ -18,6 +18,20 @@ final class TemplateRegistry {
     return templates == null || templateId == null ? null : templates.get(templateId);
   }
 
+  /** Removes the template (as deleting it in the WeChat console does); true when there was one. */
+  boolean remove(String appId, String templateId) {
+    Map<String, SimTemplate> templates = byApp.get(appId);
+    return templates != null && templates.remove(templateId) != null;
+  }
+
+  /** The app's templates of one kind, by id. */
+  List<SimTemplate> of(String appId, SimTemplate.Kind kind) {
+    Map<String, SimTemplate> templates = byApp.get(appId);
+    if (templates == null) return List.of();
+    return templates.values().stream().filter(t -> t.kind() == kind)
+        .sorted(java.util.Comparator.comparing(SimTemplate::templateId)).toList();
+  }
+
   List<SimTemplate> all() {
     return byApp.values().stream().flatMap(m -> m.values().stream()).toList();
   }

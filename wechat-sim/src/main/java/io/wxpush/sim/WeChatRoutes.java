@@ -21,9 +21,11 @@ final class WeChatRoutes {
   private final SendProcessor sends;
   private final SimFaults faults;
   private final SimStats stats;
+  private final TemplateRegistry templates;
 
   WeChatRoutes(Map<String, Secret> apps, SimClock clock, TokenAuthority tokens, LoginCodes loginCodes,
-      SendProcessor sends, SimFaults faults, SimStats stats) {
+      SendProcessor sends, SimFaults faults, SimStats stats, TemplateRegistry templates) {
+    this.templates = templates;
     this.apps = apps;
     this.clock = clock;
     this.tokens = tokens;
@@ -37,6 +39,7 @@ final class WeChatRoutes {
     routes.get("/cgi-bin/token", this::token);
     routes.post("/cgi-bin/stable_token", this::stableToken);
     routes.get("/sns/jscode2session", this::codeToSession);
+    routes.get("/wxaapi/newtmpl/gettemplate", this::subscribeTemplates);
     // Normally SendEndpointHandler answers these before Javalin; these routes serve what it passes on.
     routes.post(SendEndpointHandler.TEMPLATE_PATH, ctx -> WeChatAnswers.write(ctx, send(false, ctx.queryParam("access_token"), Body.readOrNull(ctx::bodyAsBytes))));
     routes.post(SendEndpointHandler.SUBSCRIBE_PATH, ctx -> WeChatAnswers.write(ctx, send(true, ctx.queryParam("access_token"), Body.readOrNull(ctx::bodyAsBytes))));
@@ -65,6 +68,40 @@ final class WeChatRoutes {
     if (!authenticate(ctx, appId, SendProcessor.text(body, "secret"))) return;
     JsonNode force = body.get("force_refresh");
     tokenAnswer(ctx, tokens.issueStable(appId, force != null && force.asBoolean(false)));
+  }
+
+  /**
+   * {@code wxaapi/newtmpl/gettemplate}: the app's subscribe templates as WeChat's "my templates"
+   * list shows them, {@code content} naming each keyword as {@code name:{{thing1.DATA}}} lines.
+   */
+  private void subscribeTemplates(Context ctx) {
+    String token = ctx.queryParam("access_token");
+    if (token == null || token.isEmpty()) {
+      WeChatAnswers.error(ctx, 41001, "access_token missing");
+      return;
+    }
+    TokenAuthority.Check check = tokens.check(token);
+    if (check.errcode() != 0) {
+      WeChatAnswers.error(ctx, check.errcode(), check.errcode() == 42001 ? "access_token expired" : "invalid credential, access_token is invalid or not latest");
+      return;
+    }
+    java.util.List<Map<String, Object>> data = new java.util.ArrayList<>();
+    for (SimTemplate t : templates.of(check.appId(), SimTemplate.Kind.SUBSCRIBE)) {
+      StringBuilder content = new StringBuilder();
+      for (String k : t.keywords()) content.append(k).append(":{{").append(k).append(".DATA}}\n");
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("priTmplId", t.templateId());
+      entry.put("title", "template " + t.templateId());
+      entry.put("content", content.toString());
+      entry.put("example", "");
+      entry.put("type", 2);
+      data.add(entry);
+    }
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("errcode", 0);
+    answer.put("errmsg", "ok");
+    answer.put("data", data);
+    WeChatAnswers.json(ctx, answer);
   }
 
   private void codeToSession(Context ctx) {

@@ -40,7 +40,7 @@ public final class WeChatSim implements AutoCloseable {
     this.tokens = new TokenAuthority(clock, config.tokenTtl());
     applyConfig();
     SendProcessor sends = new SendProcessor(users, templates, interner, stats);
-    WeChatRoutes weChat = new WeChatRoutes(config.apps(), clock, tokens, loginCodes, sends, faults, stats);
+    WeChatRoutes weChat = new WeChatRoutes(config.apps(), clock, tokens, loginCodes, sends, faults, stats, templates);
     AdminRoutes admin = new AdminRoutes(this);
     this.registry = Registries.prometheus("wechat-sim");
     this.http = HttpServer.create(registry, config.maxRequestBytes(), Map.of(), routes -> {
@@ -76,6 +76,12 @@ public final class WeChatSim implements AutoCloseable {
   public void registerTemplate(SimTemplate template) {
     requireApp(template.appId());
     templates.register(template);
+  }
+
+  /** Deletes a template of an app, as its owner deleting it in the WeChat console: sends naming it get 40037. */
+  public boolean removeTemplate(String appId, String templateId) {
+    requireApp(appId);
+    return templates.remove(appId, templateId);
   }
 
   /** A {@code wx.login} code for {@code openId}: one exchange through jscode2session, within 5 minutes. */

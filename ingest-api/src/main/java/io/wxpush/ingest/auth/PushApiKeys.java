@@ -6,46 +6,59 @@ import io.wxpush.http.ApiException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Checks the push API key business services present ({@code Authorization: Bearer <key>}).
- * Keys are compared in constant time against every configured key; a client address that keeps
- * presenting bad keys is answered 429 for the rest of the minute. Thread-safe.
+ * Checks the push API key business services present ({@code Authorization: Bearer <key>}) and
+ * what it may act for. The key is checked first, in constant time against every configured key:
+ * a valid key always passes. Only failures count towards the throttle, per client address
+ * ({@link ClientAddress}: behind a trusted proxy, the forwarded one): an address past
+ * {@link #MAX_FAILURES_PER_MINUTE} bad keys in a minute is answered 429 for the rest of it. Keys are
+ * at least {@link ApiKey#MIN_LENGTH} characters, so the throttle is there to answer noise cheaply
+ * and to show it, not to make guessing hard. Thread-safe.
  */
 public final class PushApiKeys {
   /** Bad keys one client address may present per minute before it is throttled. */
   public static final int MAX_FAILURES_PER_MINUTE = 20;
 
-  private final List<Secret> keys;
-  private final Clock clock;
-  private final Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
-  private volatile long window;
+  private final List<ApiKey> keys;
+  private final ClientAddress addresses;
+  private final AddressThrottle failures;
 
-  public PushApiKeys(List<Secret> keys, Clock clock) {
+  public PushApiKeys(List<ApiKey> keys, ClientAddress addresses, Clock clock) {
     this.keys = List.copyOf(keys);
-    this.clock = clock;
+    this.addresses = addresses;
+    this.failures = new AddressThrottle(MAX_FAILURES_PER_MINUTE, clock);
   }
 
-  /** Throws 401 (or 429 when throttled) unless the request carries a valid key; returns the key. */
-  public Secret require(Context ctx) {
-    String client = ctx.ip();
-    rollWindow();
-    AtomicInteger failed = failures.get(client);
-    if (failed != null && failed.get() >= MAX_FAILURES_PER_MINUTE) {
+  /** Keys for every app, the peer as the client: for tests. */
+  public static PushApiKeys everyApp(List<Secret> secrets, Clock clock) {
+    return new PushApiKeys(secrets.stream().map(ApiKey::everyApp).toList(), ClientAddress.direct(), clock);
+  }
+
+  /** Throws 401 (or 429 when this address keeps failing) unless the request carries a valid key; returns the key. */
+  public ApiKey require(Context ctx) {
+    String presented = Bearer.token(ctx).orElse(null);
+    ApiKey matched = null;
+    for (ApiKey key : keys) if (key.secret().matches(presented) && matched == null) matched = key; // no early exit: time does not tell which key
+    if (matched != null) return matched;
+    String client = addresses.of(ctx);
+    if (!failures.tryCount(client)) {
       throw new ApiException(429, "too_many_bad_keys", "too many requests with a wrong API key; try again later", Optional.of(Duration.ofSeconds(60)));
     }
-    String presented = Bearer.token(ctx).orElse(null);
-    Secret matched = null;
-    for (Secret key : keys) if (key.matches(presented) && matched == null) matched = key; // no early exit: time does not tell which key
-    if (matched == null) {
-      if (failures.size() < 100_000) failures.computeIfAbsent(client, k -> new AtomicInteger()).incrementAndGet();
-      throw ApiException.unauthorized("a valid push API key is required (Authorization: Bearer <key>)");
-    }
-    return matched;
+    throw ApiException.unauthorized("a valid push API key is required (Authorization: Bearer <key>)");
+  }
+
+  /** {@link #require} and the key may act for {@code appId}: 403 {@code forbidden_app} otherwise. */
+  public ApiKey requireFor(Context ctx, String appId) {
+    ApiKey key = require(ctx);
+    checkScope(key, appId);
+    return key;
+  }
+
+  /** 403 {@code forbidden_app} unless {@code key} may act for {@code appId}. */
+  public static void checkScope(ApiKey key, String appId) {
+    if (!key.mayActFor(appId)) throw new ApiException(403, "forbidden_app", "this API key may not act for app '" + appId + "'");
   }
 
   /** A key's public name: 16 hex digits of its SHA-256, safe to store and to log. */
@@ -60,15 +73,7 @@ public final class PushApiKeys {
 
   /** The configured key with this fingerprint (a key since removed from PUSH_API_KEYS has none). */
   public Optional<Secret> byFingerprint(String fingerprint) {
-    for (Secret key : keys) if (fingerprint(key).equals(fingerprint)) return Optional.of(key);
+    for (ApiKey key : keys) if (fingerprint(key.secret()).equals(fingerprint)) return Optional.of(key.secret());
     return Optional.empty();
-  }
-
-  private void rollWindow() {
-    long minute = clock.millis() / 60_000;
-    if (minute != window) {
-      window = minute;
-      failures.clear();
-    }
   }
 }

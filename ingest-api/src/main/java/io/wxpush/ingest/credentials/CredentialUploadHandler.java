@@ -41,9 +41,12 @@ public final class CredentialUploadHandler {
   private final AckedPublisher publisher;
   private final String topic;
   private final UploadMeters meters;
+  private final java.util.function.BiPredicate<String, String> grantable;
 
+  /** @param grantable whether an app (first) has a template (second) a grant may name ({@code TemplateGate#grantable}) */
   public CredentialUploadHandler(SessionTokens tokens, CredentialValidator validator, UploadRateLimiter rateLimiter,
-      AckedPublisher publisher, String topic, UploadMeters meters) {
+      AckedPublisher publisher, String topic, UploadMeters meters, java.util.function.BiPredicate<String, String> grantable) {
+    this.grantable = grantable;
     this.tokens = tokens;
     this.validator = validator;
     this.rateLimiter = rateLimiter;
@@ -68,8 +71,14 @@ public final class CredentialUploadHandler {
 
     List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
     List<Map<String, Object>> rejected = new ArrayList<>();
+    Map<String, Boolean> known = new java.util.HashMap<>(); // one look per template and upload
     for (int i = 0; i < items.size(); i++) {
-      switch (validator.validate(user.appId(), user.openId(), items.get(i))) {
+      CredentialValidator.Result result = validator.validate(user.appId(), user.openId(), items.get(i));
+      if (result instanceof CredentialValidator.Accepted a && a.credential().templateId() != null
+          && !known.computeIfAbsent(a.credential().templateId(), t -> grantable.test(user.appId(), t))) {
+        result = new CredentialValidator.Rejected("unknown_template");
+      }
+      switch (result) {
         case CredentialValidator.Accepted a -> records.add(record(a.credential()));
         case CredentialValidator.Rejected r -> {
           rejected.add(Map.of("index", i, "reason", r.reason()));

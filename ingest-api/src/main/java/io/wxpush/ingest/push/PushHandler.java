@@ -3,6 +3,7 @@ package io.wxpush.ingest.push;
 import io.javalin.http.Context;
 import io.wxpush.http.ApiException;
 import io.wxpush.http.JsonBody;
+import io.wxpush.ingest.auth.ApiKey;
 import io.wxpush.ingest.auth.PushApiKeys;
 import io.wxpush.json.Json;
 import io.wxpush.kafka.AckedPublisher;
@@ -37,6 +38,7 @@ public final class PushHandler {
   private final Statuses status;
   private final AckedPublisher publisher;
   private final String topic;
+  private final java.util.function.Function<PushRequest, List<Map<String, String>>> templateProblems;
 
   /** What the handler asks of the push status store: {@link PushStatusStore} here, a fake in tests without Redis. */
   interface Statuses {
@@ -57,8 +59,9 @@ public final class PushHandler {
     long nextRetryRound(String requestId);
   }
 
+  /** @param templateProblems a push's template problems as field errors ({@code TemplateGate#problems}) */
   public PushHandler(PushApiKeys keys, PushRequestParser parser, PushStatusStore status, io.wxpush.push.PushCallbacks callbacks,
-      AckedPublisher publisher, String topic) {
+      AckedPublisher publisher, String topic, java.util.function.Function<PushRequest, List<Map<String, String>>> templateProblems) {
     this(keys, parser, new Statuses() {
       @Override
       public PushStatusStore.Acceptance accept(PushRequest push) {
@@ -99,10 +102,12 @@ public final class PushHandler {
       public long nextRetryRound(String requestId) {
         return status.retries().nextRetryRound(requestId);
       }
-    }, publisher, topic);
+    }, publisher, topic, templateProblems);
   }
 
-  PushHandler(PushApiKeys keys, PushRequestParser parser, Statuses status, AckedPublisher publisher, String topic) {
+  PushHandler(PushApiKeys keys, PushRequestParser parser, Statuses status, AckedPublisher publisher, String topic,
+      java.util.function.Function<PushRequest, List<Map<String, String>>> templateProblems) {
+    this.templateProblems = templateProblems;
     this.keys = keys;
     this.parser = parser;
     this.status = status;
@@ -111,12 +116,20 @@ public final class PushHandler {
   }
 
   public void create(Context ctx) {
-    io.wxpush.config.Secret key = keys.require(ctx);
-    PushRequest push = switch (parser.parse(JsonBody.object(ctx, MAX_BODY_BYTES))) {
+    ApiKey key = keys.require(ctx);
+    com.fasterxml.jackson.databind.JsonNode body = JsonBody.object(ctx, MAX_BODY_BYTES);
+    com.fasterxml.jackson.databind.JsonNode appId = body.get("appId");
+    if (appId != null && appId.isTextual() && parser.serves(appId.asText())) PushApiKeys.checkScope(key, appId.asText());
+    PushRequest push = switch (parser.parse(body)) {
       case PushRequestParser.Valid v -> v.request();
-      case PushRequestParser.Invalid i -> throw ApiException.badRequest("invalid_push", "the push request has " + i.errors().size() + " problem(s)")
-          .withDetail("fields", i.errors());
+      case PushRequestParser.Invalid i -> throw invalid(i.errors());
     };
+    PushApiKeys.checkScope(key, push.appId());
+    List<Map<String, String>> templateErrors = templateProblems.apply(push);
+    if (!templateErrors.isEmpty()) {
+      log.info("event=push_refused requestId={} app={} template={} problems={}", push.requestId(), push.appId(), push.templateId(), templateErrors.size());
+      throw invalid(templateErrors);
+    }
     String rid = push.requestId();
     PushStatusStore.Acceptance seen = status.accept(push);
     switch (seen) {
@@ -127,7 +140,7 @@ public final class PushHandler {
       case REPLAY -> log.info("event=push_repeated requestId={}", rid);
       case NEW, REPUBLISH -> {
         // before the publish: once Kafka has it, the push may end at any moment
-        if (push.callbackUrl() != null) status.expectCallback(push.appId(), rid, push.callbackUrl(), PushApiKeys.fingerprint(key));
+        if (push.callbackUrl() != null) status.expectCallback(push.appId(), rid, push.callbackUrl(), key.fingerprint());
         try {
           publisher.publishAll(List.of(new ProducerRecord<>(topic, rid, Json.write(push))));
         } catch (KafkaUnavailableException e) {
@@ -150,21 +163,33 @@ public final class PushHandler {
     ctx.status(202).json(Map.of("requestId", rid));
   }
 
+  private static ApiException invalid(List<? extends Map<String, ?>> errors) {
+    return ApiException.badRequest("invalid_push", "the push request has " + errors.size() + " problem(s)").withDetail("fields", errors);
+  }
+
   public void show(Context ctx) {
-    keys.require(ctx);
+    ctx.json(answer(visible(ctx, keys.require(ctx))));
+  }
+
+  /** The push of the path's requestId, if {@code key} may see it: another app's push is 404 to it, as if there were none. */
+  private PushStatus visible(Context ctx, ApiKey key) {
     String requestId = ctx.pathParam("requestId");
-    PushStatus s = status.read(requestId).orElseThrow(() -> ApiException.notFound("no push with requestId '" + requestId + "'"));
-    ctx.json(answer(s));
+    Optional<PushStatus> s = status.read(requestId);
+    if (s.isEmpty() || (s.get().appId() != null && !key.mayActFor(s.get().appId())) || (s.get().appId() == null && key.apps().isPresent())) {
+      throw ApiException.notFound("no push with requestId '" + requestId + "'");
+    }
+    return s.get();
   }
 
   private static final Set<String> STATES = Set.of("scheduled", "accepted", "fanning_out", "sending", "done", "failed", "cancelled");
 
   /** {@code GET /v1/pushes?appId=&state=&limit=&cursor=}: an app's pushes, newest first, by cursor. */
   public void list(Context ctx) {
-    keys.require(ctx);
+    ApiKey key = keys.require(ctx);
     String appId = ctx.queryParam("appId");
     if (appId == null || appId.isEmpty()) throw ApiException.badRequest("invalid_request", "'appId' is required");
     if (!parser.serves(appId)) throw ApiException.badRequest("invalid_request", "'appId' is not an app served here");
+    PushApiKeys.checkScope(key, appId);
     String state = ctx.queryParam("state");
     if (state != null && !STATES.contains(state)) throw ApiException.badRequest("invalid_request", "'state' must be one of " + new java.util.TreeSet<>(STATES));
     int limit = 50;
@@ -218,9 +243,8 @@ public final class PushHandler {
    * 409 for a push already done, failed or cancelled.
    */
   public void cancel(Context ctx) throws InterruptedException {
-    keys.require(ctx);
-    String requestId = ctx.pathParam("requestId");
-    PushStatus s = status.read(requestId).orElseThrow(() -> ApiException.notFound("no push with requestId '" + requestId + "'"));
+    PushStatus s = visible(ctx, keys.require(ctx));
+    String requestId = s.requestId();
     PushStatusStore.Cancel result = status.cancel(requestId, s.appId() == null ? "" : s.appId());
     switch (result) {
       case MISSING -> throw ApiException.notFound("no push with requestId '" + requestId + "'");
@@ -239,9 +263,8 @@ public final class PushHandler {
    * published to the fan-out through Kafka before the answer; {@code 202 {"retried":n}}.
    */
   public void retry(Context ctx) {
-    keys.require(ctx);
-    String requestId = ctx.pathParam("requestId");
-    PushStatus s = status.read(requestId).orElseThrow(() -> ApiException.notFound("no push with requestId '" + requestId + "'"));
+    PushStatus s = visible(ctx, keys.require(ctx));
+    String requestId = s.requestId();
     if (s.state().equals("cancelled")) throw new ApiException(409, "push_cancelled", "push '" + requestId + "' was cancelled: nothing is retried");
     long n = status.retryable(requestId);
     if (n > 0) {

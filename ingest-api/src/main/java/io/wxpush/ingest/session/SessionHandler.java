@@ -30,8 +30,17 @@ public final class SessionHandler {
   private final Map<String, WeChatApp> apps;
   private final WeChatClient weChat;
   private final SessionTokens tokens;
+  private final io.wxpush.ingest.auth.ClientAddress addresses;
+  private final io.wxpush.ingest.auth.AddressThrottle perAddress;
 
-  public SessionHandler(Map<String, WeChatApp> apps, WeChatClient weChat, SessionTokens tokens) {
+  /**
+   * @param addresses who a request comes from ({@code TRUSTED_PROXIES})
+   * @param perAddress {@code SESSIONS_PER_ADDRESS_PER_MINUTE}: each exchange spends the app's jscode2session quota
+   */
+  public SessionHandler(Map<String, WeChatApp> apps, WeChatClient weChat, SessionTokens tokens,
+      io.wxpush.ingest.auth.ClientAddress addresses, io.wxpush.ingest.auth.AddressThrottle perAddress) {
+    this.addresses = addresses;
+    this.perAddress = perAddress;
     this.apps = Map.copyOf(apps);
     this.weChat = weChat;
     this.tokens = tokens;
@@ -43,6 +52,9 @@ public final class SessionHandler {
     String code = JsonBody.text(body, "code", 256);
     WeChatApp app = apps.get(appId);
     if (app == null) throw ApiException.badRequest("unknown_app", "appId '" + appId + "' is not served here");
+    if (!perAddress.tryCount(addresses.of(ctx))) {
+      throw new ApiException(429, "rate_limited", "too many logins from this address; try again in a minute", Optional.of(Duration.ofSeconds(60)));
+    }
     Code2Session session;
     try {
       session = weChat.code2Session(app, code);

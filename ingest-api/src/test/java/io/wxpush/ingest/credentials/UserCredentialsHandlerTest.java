@@ -21,14 +21,14 @@ import org.junit.jupiter.api.Test;
 
 /** {@code GET /v1/users/{openId}/credentials} over real HTTP, with the pools replaced by a function. */
 class UserCredentialsHandlerTest {
-  private static final String KEY = "push-api-key-for-tests";
+  private static final String KEY = "push-api-key-for-tests-0123456789";
   private final List<UserRef> asked = new CopyOnWriteArrayList<>();
   private RouteServer server;
   private ApiClient api;
 
   @BeforeEach
   void start() {
-    UserCredentialsHandler handler = new UserCredentialsHandler(new PushApiKeys(List.of(Secret.of(KEY)), Clock.systemUTC()), user -> {
+    UserCredentialsHandler handler = new UserCredentialsHandler(PushApiKeys.everyApp(List.of(Secret.of(KEY)), Clock.systemUTC()), user -> {
       asked.add(user);
       return user.openId().equals("o-empty")
           ? new PoolSnapshot(user.appId(), user.openId(), 0, 0, 0, Optional.empty(), Map.of())

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * replaced by a {@link MockProducer} and the status store by a map.
  */
 class PushHandlerTest {
-  private static final String KEY = "push-api-key-for-tests";
+  private static final String KEY = "push-api-key-for-tests-0123456789";
   private static final String TOPIC = "t.push-requests";
   private final FakeStatuses statuses = new FakeStatuses();
   private final List<RouteServer> servers = new ArrayList<>();
@@ -88,8 +88,8 @@ class PushHandlerTest {
   }
 
   private ApiClient serve(MockProducer<String, byte[]> producer, Duration ackTimeout) {
-    PushHandler handler = new PushHandler(new PushApiKeys(List.of(Secret.of(KEY)), Clock.systemUTC()),
-        new PushRequestParser(Set.of("wxapp1")), statuses, new AckedPublisher(producer, ackTimeout), TOPIC);
+    PushHandler handler = new PushHandler(PushApiKeys.everyApp(List.of(Secret.of(KEY)), Clock.systemUTC()),
+        new PushRequestParser(Set.of("wxapp1")), statuses, new AckedPublisher(producer, ackTimeout), TOPIC, push -> List.of());
     RouteServer server = RouteServer.start(routes -> {
       routes.post("/v1/pushes", handler::create);
       routes.get("/v1/pushes/{requestId}", handler::show);

@@ -42,7 +42,8 @@ class SessionHandlerTest {
   /** The handler on a server of its own, asking WeChat at {@code weChatBase} with {@code secret} as the app's. */
   private ApiClient serve(URI weChatBase, String secret) {
     WeChatClient weChat = new WeChatClient(weChatBase, Duration.ofSeconds(2), 4, Clock.systemUTC());
-    SessionHandler handler = new SessionHandler(Map.of(APP, new WeChatApp(APP, Secret.of(secret))), weChat, tokens);
+    SessionHandler handler = new SessionHandler(Map.of(APP, new WeChatApp(APP, Secret.of(secret))), weChat, tokens,
+        io.wxpush.ingest.auth.ClientAddress.direct(), new io.wxpush.ingest.auth.AddressThrottle(1_000, Clock.systemUTC()));
     RouteServer server = RouteServer.start(routes -> routes.post("/v1/sessions", handler::create));
     closing.add(server);
     closing.add(weChat::close);
