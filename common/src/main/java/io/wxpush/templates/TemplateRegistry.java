@@ -46,7 +46,8 @@ public final class TemplateRegistry {
     Cached c = local.get(appId);
     if (c != null && now - c.readAtMs() < LOCAL.toMillis() && now >= c.readAtMs()) return c.templates();
     Optional<AppTemplates> read = read(appId);
-    local.put(appId, new Cached(read, now));
+    if (read.isPresent()) local.put(appId, new Cached(read, now)); // no list yet: look again next time, it may land any moment
+    else local.remove(appId);
     return read;
   }
 

@@ -237,4 +237,25 @@ class CredentialPoolIT {
     assertThat(indexed).contains("o-many", "o-mix0", "o-mix19").doesNotHaveDuplicates();
     assertThat(granted).hasSize(20);
   }
+
+  @Test
+  void aUserHoldsGrantsOfAtMostTheCappedNumberOfTemplatesAndSpentOnesMakeRoom(TestEnv env) {
+    java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+    CredentialPool capped = new CredentialPool(redis, pool.keys(), clock, 200, 2, refused::addAndGet);
+    UserRef user = new UserRef(APP, "o-cap");
+    java.util.function.BiFunction<String, String, Credential> grant =
+        (template, value) -> Credential.of(APP, user.openId(), CredentialKind.SUBSCRIPTION, value, template, now.get());
+
+    assertThat(capped.addAll(List.of(grant.apply("T1", "g1"), grant.apply("T2", "g2")))).isEqualTo(2);
+    assertThat(capped.addAll(List.of(grant.apply("T3", "g3"), grant.apply("T3", "g4")))).as("a third template").isZero();
+    assertThat(refused.get()).isEqualTo(2);
+    assertThat(redis.exists(pool.keys().grants(user, "T3"))).as("no pool made for it").isFalse();
+    assertThat(capped.addAll(List.of(grant.apply("T1", "g5")))).as("a template the user holds takes more").isEqualTo(1);
+
+    // the user spends every T2 grant: T2 no longer counts
+    assertThat(claim(user, "r-spend", "T2")).isPresent();
+    assertThat(capped.addAll(List.of(grant.apply("T3", "g6")))).isEqualTo(1);
+    assertThat(capped.inspect(user).grants()).containsOnlyKeys("T1", "T3");
+    assertThat(redis.pttl(pool.keys().userGrantTemplates(user))).as("the set has a TTL").isPositive();
+  }
 }

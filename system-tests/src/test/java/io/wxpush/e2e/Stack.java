@@ -44,7 +44,22 @@ final class Stack implements AutoCloseable {
   }
 
   static Stack start(TestEnv env, Map<String, String> extra) {
-    WeChatSim sim = WeChatSim.start(SimConfig.builder().port(0).app(APP, APP_SECRET).build());
+    return start(env, extra, b -> b);
+  }
+
+  /**
+   * The stack, its sim built by {@code sim} on top of the default: {@link #APP} and the subscribe
+   * templates the tests push ({@code TPL_SUB} and {@code TPL_OTHER}, keyword {@code thing1}),
+   * registered before ingest-api starts so its template registry lists them from its first load.
+   */
+  static Stack start(TestEnv env, Map<String, String> extra, java.util.function.UnaryOperator<SimConfig.Builder> sim) {
+    return startWith(env, extra, sim.apply(SimConfig.builder().port(0).app(APP, APP_SECRET)
+        .template(new io.wxpush.sim.SimTemplate(APP, "TPL_SUB", io.wxpush.sim.SimTemplate.Kind.SUBSCRIBE, List.of("thing1"), java.util.Set.of()))
+        .template(new io.wxpush.sim.SimTemplate(APP, "TPL_OTHER", io.wxpush.sim.SimTemplate.Kind.SUBSCRIBE, List.of("thing1"), java.util.Set.of()))));
+  }
+
+  private static Stack startWith(TestEnv env, Map<String, String> extra, SimConfig.Builder simConfig) {
+    WeChatSim sim = WeChatSim.start(simConfig.build());
     Map<String, String> vars = baseEnv(env, sim, extra);
     vars.put("HTTP_PORT", "0");
     IngestApi api = IngestApi.start(IngestConfig.read(new Env(vars)));
@@ -57,6 +72,8 @@ final class Stack implements AutoCloseable {
         "WECHAT_API_BASE", sim.baseUrl(),
         "SESSION_SIGNING_KEY", SIGNING_KEY,
         "PUSH_API_KEYS", API_KEY,
+        // every simulated user logs in from this one address; the limit has tests of its own
+        "SESSIONS_PER_ADDRESS_PER_MINUTE", "1000000",
         "KAFKA_TOPIC_PARTITIONS", "4")));
     vars.putAll(extra);
     return vars;

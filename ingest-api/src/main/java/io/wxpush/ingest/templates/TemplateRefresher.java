@@ -35,6 +35,8 @@ import redis.clients.jedis.params.SetParams;
 public final class TemplateRefresher implements Runnable {
   /** The least time between two refreshes of one app asked for by a push or a grant. */
   public static final Duration EARLY_GAP = Duration.ofSeconds(10);
+  /** How long a request waits for another instance's first load of an app's list. */
+  public static final Duration FIRST_LOAD_WAIT = Duration.ofSeconds(3);
 
   private static final Logger log = LoggerFactory.getLogger(TemplateRefresher.class);
   private static final RedisScript COMPARE_AND_DELETE = RedisScript.load(TokenManager.class, "compare-and-delete.lua");
@@ -90,8 +92,13 @@ public final class TemplateRefresher implements Runnable {
   public Optional<AppTemplates> refreshSoon(String appId) {
     try {
       refreshIfOlderThan(appId, EARLY_GAP, EARLY_GAP);
+      // no list at all and another instance is loading it (a fleet starting): wait for its answer a little
+      long until = clock.millis() + FIRST_LOAD_WAIT.toMillis();
+      while (registry.read(appId).isEmpty() && redis.exists(keys.templatesLock(appId)) && clock.millis() < until) Thread.sleep(100);
     } catch (RuntimeException e) {
       log.warn("event=templates_refresh_failed app={} error={}", appId, e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     return registry.get(appId);
   }

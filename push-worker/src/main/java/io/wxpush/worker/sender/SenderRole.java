@@ -57,7 +57,8 @@ public final class SenderRole implements Role {
     Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
     TaskRunner runner = new TaskRunner(ledger, status, tokens, weChat, new AppPause(redis, common.redisKeys(), clock),
         new SendRateLimiter(redis, common.redisKeys(), config.ratePerApp(), clock), outcomes, meters,
-        new SendPolicy(config.maxAttempts(), backoff, attemptBudget), backoff, attemptBudget.plus(LEASE_MARGIN), attemptBudget, config.ledgerGrace(), clock);
+        new SendPolicy(config.maxAttempts(), backoff, attemptBudget), backoff, attemptBudget.plus(LEASE_MARGIN), attemptBudget, config.ledgerGrace(), clock,
+        new io.wxpush.templates.TemplateRegistry(redis, common.redisKeys(), clock));
     TaskBatch batch = new TaskBatch(runner, outcomes, config.concurrency(), config.maxDeliveries());
 
     int perConsumer = Math.max(1, Math.min(500, config.concurrency() * 2 / config.consumers()));

@@ -59,6 +59,8 @@ final class TaskRunner {
   private final Duration attemptBudget;
   private final Duration ledgerGrace;
   private final Clock clock;
+  private final io.wxpush.templates.TemplateRegistry templates;
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(TaskRunner.class);
   private final PushGate gate = new PushGate();
   private final StopCache stops;
 
@@ -69,7 +71,8 @@ final class TaskRunner {
    */
   TaskRunner(SendLedger ledger, PushStatusStore status, TokenManager tokens, WeChatClient weChat, AppPause pauses,
       SendRateLimiter rateLimiter, Outcomes outcomes, SenderMeters meters, SendPolicy policy, Backoff backoff, Duration lease,
-      Duration attemptBudget, Duration ledgerGrace, Clock clock) {
+      Duration attemptBudget, Duration ledgerGrace, Clock clock, io.wxpush.templates.TemplateRegistry templates) {
+    this.templates = templates;
     if (lease.compareTo(attemptBudget) <= 0) throw new IllegalArgumentException("the lease must outlast one attempt");
     this.ledger = ledger;
     this.status = status;
@@ -302,6 +305,7 @@ final class TaskRunner {
         case Action.FailUser f -> ended(settle(Settle.FAILED, f.reason()));
         case Action.FailPush f -> {
           status.failFast(task.requestId(), f.reason()); // for the other processes; ours shut the gate on the answer
+          if (task.subscribe() && "40037".equals(f.reason())) templateGone(task.appId(), task.templateId());
           yield f.inDoubt() ? ended(settle(Settle.UNKNOWN, f.reason())) : ended(release(f.reason()));
         }
         case Action.Pause p -> {
@@ -410,4 +414,14 @@ final class TaskRunner {
     return task.notAfter() != null && clock.millis() > task.notAfter();
   }
 
+
+  /** WeChat answered 40037 for a subscribe template: the registry refuses it fleet-wide until a refresh lists it again. */
+  private void templateGone(String appId, String templateId) {
+    try {
+      templates.markGone(appId, templateId);
+      log.info("event=template_gone app={} template={}", appId, templateId);
+    } catch (RuntimeException e) { // Redis away: the next push of it meets 40037 again and marks it then
+      log.warn("event=template_gone_unmarked app={} template={} error={}", appId, templateId, e.toString());
+    }
+  }
 }
