@@ -175,7 +175,8 @@ start_process wechat-sim wechat-sim/target/wechat-sim.jar "${COMMON_ENV[@]}" "HT
   "SIM_LATENCY=20ms" "SIM_LATENCY_JITTER=10ms"
 wait_healthy wechat-sim "$SIM_PORT" "${PIDS[0]}"
 start_process ingest-api ingest-api/target/ingest-api.jar "${COMMON_ENV[@]}" "HTTP_PORT=$INGEST_PORT" \
-  "SESSION_SIGNING_KEY=$SESSION_SIGNING_KEY" "PUSH_API_KEYS=$PUSH_API_KEY"
+  "SESSION_SIGNING_KEY=$SESSION_SIGNING_KEY" "PUSH_API_KEYS=$PUSH_API_KEY" \
+  "SESSIONS_PER_ADDRESS_PER_MINUTE=1000000" # every simulated user logs in from this machine's one address
 wait_healthy ingest-api "$INGEST_PORT" "${PIDS[1]}"
 for i in "${!WORKER_PORTS[@]}"; do
   start_process "push-worker-$((i + 1))" push-worker/target/push-worker.jar "${COMMON_ENV[@]}" "HTTP_PORT=${WORKER_PORTS[$i]}"
