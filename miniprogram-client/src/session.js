@@ -19,14 +19,16 @@ class Session {
    * @param {string} opts.key       storage key of the cached token
    * @param {() => number} opts.now epoch ms
    * @param {(msg: string, fields?: object) => void} opts.log
+   * @param {number} [opts.timeoutMs=10000] timeout of each wx.request, in ms
    */
-  constructor({ wx, baseUrl, appId, key, now, log }) {
+  constructor({ wx, baseUrl, appId, key, now, log, timeoutMs = 10000 }) {
     this.wx = wx;
     this.baseUrl = baseUrl;
     this.appId = appId;
     this.key = key;
     this.now = now;
     this.log = log;
+    this.timeoutMs = timeoutMs;
     this.loggingIn = null;
   }
 
@@ -68,6 +70,7 @@ class Session {
         url: this.baseUrl + '/v1/sessions',
         method: 'POST',
         data: { appId: this.appId, code: code.code },
+        timeout: this.timeoutMs,
       }).then((res) => {
         const b = res.body;
         if (res.status === 200 && b && typeof b.token === 'string') {
@@ -96,6 +99,7 @@ class Session {
         method,
         header: { Authorization: 'Bearer ' + t.token },
         data,
+        timeout: this.timeoutMs,
       }).then((res) => {
         if (res.status !== 401 || retried) return res;
         this.forget(t.token);

@@ -4,8 +4,11 @@
  * Turns callback-style wx.request into a Promise of {status, body, header}, or of
  * {networkError} when the request never got an HTTP answer. It never rejects, so callers
  * classify every outcome in one place.
+ *
+ * `timeout` (ms) is always passed on: without it wx.request waits for the app-wide
+ * networkTimeout (60 s by default), and an upload stuck that long blocks every later one.
  */
-function send(wx, { url, method, header, data }) {
+function send(wx, { url, method, header, data, timeout }) {
   return new Promise((resolve) => {
     let settled = false;
     const once = (v) => { if (!settled) { settled = true; resolve(v); } };
@@ -16,6 +19,7 @@ function send(wx, { url, method, header, data }) {
         header: Object.assign({ 'content-type': 'application/json' }, header),
         data,
         dataType: 'json',
+        timeout,
         success(res) {
           once({ status: res.statusCode, body: parseBody(res.data), header: res.header || {} });
         },

@@ -23,6 +23,7 @@ class Uploader {
    * @param {Function} opts.clearTimeout
    * @param {() => number} opts.random     uniform in [0, 1)
    * @param {(msg: string, fields?: object) => void} opts.log
+   * @param {() => object|null} [opts.subscriptions] the user's subscription setting to report, or null when unknown
    */
   constructor(opts) {
     Object.assign(this, opts);
@@ -90,7 +91,11 @@ class Uploader {
 
   /** Sends one batch; splits it on a content refusal so only the offending credential is dropped. */
   sendBatch(batch, totals) {
-    return this.session.request('POST', '/v1/credentials', { credentials: batch.map(toWire) })
+    const body = { credentials: batch.map(toWire) };
+    // Read per request, so a split or retried batch reports the setting as it is by then.
+    const subscriptions = this.subscriptions ? this.subscriptions() : null;
+    if (subscriptions) body.subscriptions = subscriptions;
+    return this.session.request('POST', '/v1/credentials', body)
       .then((res) => this.classify(batch, res, totals));
   }
 

@@ -9,6 +9,8 @@
 const { CredentialStore } = require('./store');
 const { Session } = require('./session');
 const { Uploader } = require('./uploader');
+const { SubscriptionSetting } = require('./subscriptions');
+const { Harvester } = require('./harvest');
 
 /** What WeChat devtools hands out instead of a real formId. */
 const MOCK_FORM_ID = 'the formId is a mock one';
@@ -22,7 +24,11 @@ const DEFAULTS = Object.freeze({
   uploadThreshold: 10,
   backoffBaseMs: 2000,
   backoffMaxMs: 5 * 60 * 1000,
+  requestTimeoutMs: 10000,
 });
+
+/** The client createWxpush made last: what the wxpush-tap component collects into. */
+let shared = null;
 
 /**
  * Creates a client. Create one per app (in app.js) and share it; two clients over the same
@@ -38,6 +44,7 @@ const DEFAULTS = Object.freeze({
  * @param {number} [options.uploadThreshold=10] upload as soon as this many are pending
  * @param {number} [options.backoffBaseMs=2000] first retry delay after a failed upload, in ms (doubles per failure, jittered)
  * @param {number} [options.backoffMaxMs=300000] longest retry delay, in ms (a 503's Retry-After may ask for more)
+ * @param {number} [options.requestTimeoutMs=10000] timeout of every wx.request (login and upload), in ms
  * @param {() => number} [options.now=Date.now] clock, epoch ms
  * @param {Function} [options.setTimeout]   scheduler (defaults to the global)
  * @param {Function} [options.clearTimeout]
@@ -57,6 +64,7 @@ function createWxpush(options) {
   requireThat(isPositiveInt(o.batchSize) && o.batchSize <= MAX_BATCH, 'batchSize must be an integer in 1..100');
   requireThat(isPositiveInt(o.uploadThreshold), 'uploadThreshold must be a positive integer');
   requireThat(o.backoffBaseMs > 0 && o.backoffMaxMs >= o.backoffBaseMs, 'backoffBaseMs must be > 0 and ≤ backoffMaxMs');
+  requireThat(isPositiveInt(o.requestTimeoutMs), 'requestTimeoutMs must be a positive integer');
 
   const now = o.now || (() => Date.now());
   const random = o.random || Math.random;
@@ -65,13 +73,30 @@ function createWxpush(options) {
   const baseUrl = o.baseUrl.replace(/\/+$/, '');
 
   const store = new CredentialStore({ wx: o.wx, key: prefix + 'credentials', maxStored: o.maxStored, now, log });
-  const session = new Session({ wx: o.wx, baseUrl, appId: o.appId, key: prefix + 'session', now, log });
+  const session = new Session({
+    wx: o.wx, baseUrl, appId: o.appId, key: prefix + 'session', now, log, timeoutMs: o.requestTimeoutMs,
+  });
+  const setting = new SubscriptionSetting({ wx: o.wx, log });
   const uploader = new Uploader({
     store, session, batchSize: o.batchSize, backoffBaseMs: o.backoffBaseMs, backoffMaxMs: o.backoffMaxMs, now, random, log,
     setTimeout: o.setTimeout || ((fn, ms) => setTimeout(fn, ms)),
     clearTimeout: o.clearTimeout || ((t) => clearTimeout(t)),
+    subscriptions: () => setting.get(),
   });
+  const harvester = new Harvester({ wx: o.wx, setting, collect: collectGrants, usable, log });
   let grantSeq = 0;
+
+  /** What an app show does: read the setting again, then upload what is pending (with it). */
+  function shown() {
+    return setting.refresh().then(() => uploader.poke());
+  }
+  // Registered here so that apps need not forward App.onShow (older versions asked them to).
+  // Created in app.js, the listener is in place before the launch's own show, so that show
+  // uploads what earlier sessions left behind; creating the client itself sends nothing.
+  const onAppShow = () => { shown(); };
+  if (typeof o.wx.onAppShow === 'function') o.wx.onAppShow(onAppShow);
+  // Read once now, so the first tap already finds the setting cached.
+  setting.refresh();
 
   function collected(c) {
     const added = store.add(c);
@@ -86,10 +111,26 @@ function createWxpush(options) {
     return 'g' + now().toString(36) + '-' + grantSeq.toString(36) + '-' + rnd;
   }
 
+  /**
+   * Stores one grant (unique id) per template answered 'accept' in a requestSubscribeMessage
+   * result; 'reject', 'ban' and 'filter' grant nothing. Returns how many were stored.
+   */
+  function collectGrants(result) {
+    if (!result || typeof result !== 'object') return 0;
+    let n = 0;
+    for (const templateId of Object.keys(result)) {
+      if (templateId === 'errMsg' || templateId === 'errCode' || result[templateId] !== 'accept') continue;
+      if (!usable(templateId)) continue;
+      if (store.add({ kind: 'subscription', templateId, value: grantId(templateId), collectedAt: now() })) n++;
+    }
+    if (n > 0 && store.size >= o.uploadThreshold) uploader.poke();
+    return n;
+  }
+
   /** @typedef {{accepted: number, rejected: number, dropped: number, remaining: number, retryInMs: number|null, deferred?: boolean}} UploadSummary */
 
   /** @typedef {object} WxpushClient */
-  return {
+  const client = {
     /**
      * Collects the formId of a `<form report-submit="true">` submit event. Ignores devtools'
      * mock formId, empty values and values over 128 characters.
@@ -121,24 +162,43 @@ function createWxpush(options) {
      * @returns {number} how many grants were stored
      */
     collectSubscribeResult(result) {
-      if (!result || typeof result !== 'object') return 0;
-      let n = 0;
-      for (const templateId of Object.keys(result)) {
-        if (templateId === 'errMsg' || templateId === 'errCode' || result[templateId] !== 'accept') continue;
-        if (!usable(templateId)) continue;
-        if (store.add({ kind: 'subscription', templateId, value: grantId(templateId), collectedAt: now() })) n++;
-      }
-      if (n > 0 && store.size >= o.uploadThreshold) uploader.poke();
-      return n;
+      return collectGrants(result);
     },
 
     /**
-     * Call from App.onShow: uploads what is pending, unless a retry is already scheduled for
+     * Call from a tap handler (bindtap, bindsubmit, or a payment callback), before any
+     * `await`: asks wx.requestSubscribeMessage — synchronously, inside this call, as WeChat
+     * requires — for the templates the user keeps as 'accept' (no popup; each accept is one
+     * more grant), at most 3; when none of them is kept, for the given `tmplIds` not kept as
+     * 'reject'/'ban' (this shows the popup). Asks nothing when the user turned subscriptions
+     * off. Uses the setting cached from wx.getSetting; before the first read, the given ids.
+     * Every accept is stored as a grant. Never throws.
+     * @param {string[]|string} [tmplIds] the templates this page cares about, all one-time or all long-term
+     * @returns {Promise<{asked: string[], granted: number, errMsg?: string}>} never rejects
+     */
+    harvest(tmplIds) {
+      return harvester.harvest(tmplIds);
+    },
+
+    /**
+     * The user's subscription setting as last read (what uploads report), or null before the
+     * first read or when the base library cannot tell.
+     * @returns {{mainSwitch: boolean, itemSettings: Object<string, 'accept'|'reject'|'ban'>} | null}
+     */
+    subscriptionSetting() {
+      const s = setting.get();
+      return s && { mainSwitch: s.mainSwitch, itemSettings: Object.assign({}, s.itemSettings) };
+    },
+
+    /**
+     * Kept for apps that still call it from App.onShow; the client now listens to
+     * wx.onAppShow itself, and a second call joins the same upload. Reads the subscription
+     * setting again, then uploads what is pending unless a retry is already scheduled for
      * later (mini-program timers stall in the background, so a due retry runs here).
      * @returns {Promise<UploadSummary>} never rejects
      */
     onShow() {
-      return uploader.poke();
+      return shown();
     },
 
     /**
@@ -157,11 +217,27 @@ function createWxpush(options) {
       return store.oldest(Infinity);
     },
 
-    /** Cancels a scheduled retry (for tests and teardown); stored credentials stay stored. */
+    /**
+     * Teardown (tests, or replacing the client): cancels a scheduled retry and stops listening
+     * to wx.onAppShow. Stored credentials stay stored.
+     */
     stop() {
       uploader.cancelRetry();
+      if (typeof o.wx.offAppShow === 'function') o.wx.offAppShow(onAppShow);
+      if (shared === client) shared = null;
     },
   };
+  shared = client;
+  return client;
+}
+
+/**
+ * The client createWxpush created last (and has not been stopped), or null: the wxpush-tap
+ * component collects its formIds into it, so pages need not wire the component to anything.
+ * @returns {WxpushClient|null}
+ */
+function sharedClient() {
+  return shared;
 }
 
 function usable(v) {
@@ -180,4 +256,4 @@ function defaultLog(msg, fields) {
   if (typeof console !== 'undefined') console.warn(msg, fields || '');
 }
 
-module.exports = { createWxpush, MOCK_FORM_ID };
+module.exports = { createWxpush, sharedClient, MOCK_FORM_ID };
