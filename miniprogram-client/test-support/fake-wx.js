@@ -2,8 +2,10 @@
 
 /**
  * A fake `wx` with the parts the client uses: sync storage (values JSON-copied, as WeChat
- * serialises them), wx.login handing out codes, and callback-style wx.request routed to a
- * handler. Every call answers asynchronously, like the real thing.
+ * serialises them), wx.login handing out codes, callback-style wx.request routed to a
+ * handler, wx.getSetting answering `subscriptionsSetting`, wx.requestSubscribeMessage with
+ * WeChat's tap rule, and wx.onAppShow listeners fired by show(). Every call answers
+ * asynchronously, like the real thing.
  */
 class FakeWx {
   /**
@@ -18,6 +20,80 @@ class FakeWx {
     this.logins = 0;
     this.loginFails = false;
     this.failWrites = false;
+    /** What wx.getSetting reports; undefined, as on base libraries before 2.10.1. */
+    this.subscriptionsSetting = undefined;
+    /** Set to true to leave wx.getSetting calls unanswered (a slow first read). */
+    this.holdSettings = false;
+    this.settingReads = 0;
+    /** True only while tap() runs its function: WeChat's "user TAP gesture". */
+    this.inTap = false;
+    this.subscribeCalls = [];
+    /** The popup's answer for a template the user has not kept a choice for. */
+    this.popupAnswer = () => 'accept';
+    /** Set to true to tick "always keep this choice" in the popups from now on. */
+    this.keepChoice = false;
+    /** Set to {errMsg, errCode} to make requestSubscribeMessage fail, or 'throw' to make it throw. */
+    this.subscribeFailure = null;
+    /** Answers added to every requestSubscribeMessage result besides the asked ids. */
+    this.extraAnswers = {};
+    this.showListeners = new Set();
+  }
+
+  getSetting({ withSubscriptions, success }) {
+    this.settingReads += 1;
+    if (this.holdSettings) return;
+    const res = { errMsg: 'getSetting:ok', authSetting: {} };
+    if (withSubscriptions && this.subscriptionsSetting) res.subscriptionsSetting = JSON.parse(JSON.stringify(this.subscriptionsSetting));
+    Promise.resolve().then(() => success(res));
+  }
+
+  /**
+   * Runs fn as a tap handler would run: WeChat allows requestSubscribeMessage only until the
+   * handler's synchronous code ends, so anything it does after an await is outside the tap.
+   */
+  tap(fn) {
+    this.inTap = true;
+    try { return fn(); } finally { this.inTap = false; }
+  }
+
+  requestSubscribeMessage({ tmplIds, success, fail, complete }) {
+    const call = { tmplIds: tmplIds.slice(), inTap: this.inTap };
+    this.subscribeCalls.push(call);
+    if (this.subscribeFailure === 'throw') throw new Error('requestSubscribeMessage exploded');
+    const failure = !this.inTap
+      ? { errMsg: 'requestSubscribeMessage:fail can only be invoked by user TAP gesture.', errCode: 10005 }
+      : this.subscribeFailure;
+    Promise.resolve().then(() => {
+      if (failure) {
+        if (failure.onlyComplete) { if (complete) complete({}); return; }
+        if (fail) fail(failure);
+      } else {
+        const items = (this.subscriptionsSetting && this.subscriptionsSetting.itemSettings) || {};
+        const kept = Object.assign({}, items);
+        const res = { errMsg: 'requestSubscribeMessage:ok' };
+        for (const id of tmplIds) {
+          // A kept choice answers silently; any other id is answered in the popup.
+          res[id] = items[id] || this.popupAnswer(id);
+          if (!items[id] && res[id] !== 'filter') kept[id] = res[id];
+        }
+        if (this.keepChoice && this.subscriptionsSetting) this.subscriptionsSetting.itemSettings = kept;
+        if (success) success(Object.assign({}, this.extraAnswers, res));
+      }
+      if (complete) complete({});
+    });
+  }
+
+  onAppShow(listener) {
+    this.showListeners.add(listener);
+  }
+
+  offAppShow(listener) {
+    this.showListeners.delete(listener);
+  }
+
+  /** The app comes to the foreground. */
+  show() {
+    for (const l of this.showListeners) l({ path: 'pages/index/index', scene: 1001, query: {} });
   }
 
   getStorageSync(key) {
@@ -40,7 +116,7 @@ class FakeWx {
   }
 
   request(req) {
-    const copy = { url: req.url, method: req.method, header: req.header, data: JSON.parse(JSON.stringify(req.data)) };
+    const copy = { url: req.url, method: req.method, header: req.header, timeout: req.timeout, data: JSON.parse(JSON.stringify(req.data)) };
     this.requests.push(copy);
     Promise.resolve(this.handler(copy)).then((res) => {
       if (res.fail) req.fail({ errMsg: 'request:fail ' + res.fail });

@@ -6,7 +6,7 @@ const { FakeClock, settle } = require('./fake-clock');
 
 /**
  * Builds a client over fakes. `restart()` makes a new client over the same storage and
- * server, as an app relaunch would.
+ * server, as an app relaunch would. `overrides.setupWx(wx)` prepares the fake wx first.
  */
 function harness(overrides = {}) {
   const clock = overrides.clock || new FakeClock();
@@ -14,6 +14,8 @@ function harness(overrides = {}) {
   const storage = overrides.storage || new Map();
   const logs = [];
   const wx = new FakeWx({ storage, handler: (req) => ingest.handle(req) });
+  // Runs before the client exists, e.g. to set what wx.getSetting answers to its first read.
+  if (overrides.setupWx) overrides.setupWx(wx);
   let randomCalls = 0;
   const client = createWxpush(Object.assign({
     wx,

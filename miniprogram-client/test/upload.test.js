@@ -243,3 +243,41 @@ test('a 5xx while a split batch is being resent stops there and keeps the rest',
   assert.deepEqual(h.client.pending().map((c) => c.value), ['F2', 'F3']);
   assert.ok(summary.retryInMs > 0);
 });
+
+test('each upload reports the subscription setting as last read; unknown states and an unknown setting are left out', async () => {
+  const unknown = harness(quiet);
+  collectForms(unknown, 1);
+  await unknown.client.flush();
+  assert.deepEqual(Object.keys(unknown.ingest.credentialCalls(unknown.wx)[0].data), ['credentials']);
+
+  const h = harness(Object.assign({}, quiet, {
+    setupWx: (wx) => {
+      wx.subscriptionsSetting = { mainSwitch: false, itemSettings: { A: 'accept', B: 'reject', C: 'ban', D: 'weird' } };
+    },
+  }));
+  await settle();
+  collectForms(h, 150);
+  await h.client.flush();
+  const calls = h.ingest.credentialCalls(h.wx);
+  assert.equal(calls.length, 2);
+  for (const call of calls) {
+    assert.deepEqual(call.data.subscriptions, { mainSwitch: false, itemSettings: { A: 'accept', B: 'reject', C: 'ban' } });
+  }
+});
+
+test('every wx.request carries a timeout: 10 s by default, requestTimeoutMs when given', async () => {
+  const h = harness(quiet);
+  collectForms(h, 1);
+  await h.client.flush();
+  assert.deepEqual(h.wx.requests.map((r) => [r.url.replace(/^.*\/v1\//, ''), r.timeout]), [['sessions', 10000], ['credentials', 10000]]);
+
+  const custom = harness({ options: { uploadThreshold: 1000, requestTimeoutMs: 2500 } });
+  collectForms(custom, 1);
+  await custom.client.flush();
+  assert.deepEqual(custom.wx.requests.map((r) => r.timeout), [2500, 2500]);
+
+  const { createWxpush } = require('../src/wxpush');
+  for (const bad of [0, -1, 1.5, '10000']) {
+    assert.throws(() => createWxpush({ wx: h.wx, baseUrl: 'https://x', appId: 'a', requestTimeoutMs: bad }), /requestTimeoutMs/);
+  }
+});
