@@ -14,6 +14,7 @@ import java.util.Map;
  * @param weChatTimeout {@code WECHAT_TIMEOUT}: the whole-call time-out of one WeChat call, in both processes
  * @param poolCapPerUser {@code POOL_CAP_PER_USER}: most entries kept per user and pool
  * @param tokenEndpoint {@code TOKEN_ENDPOINT}: where access tokens are fetched (workers send, ingest-api reads templates)
+ * @param grantSources {@code GRANT_SOURCE}: apps not in it take {@link GrantSource#CLIENT}
  */
 public record CommonConfig(
     String kafkaBootstrapServers,
@@ -26,10 +27,17 @@ public record CommonConfig(
     short replicationFactor,
     Duration weChatTimeout,
     int poolCapPerUser,
-    io.wxpush.token.TokenManager.Endpoint tokenEndpoint) {
+    io.wxpush.token.TokenManager.Endpoint tokenEndpoint,
+    Map<String, GrantSource> grantSources) {
 
   public CommonConfig {
     apps = Map.copyOf(apps);
+    grantSources = Map.copyOf(grantSources);
+  }
+
+  /** Where {@code appId}'s grants come from. */
+  public GrantSource grantSource(String appId) {
+    return grantSources.getOrDefault(appId, GrantSource.CLIENT);
   }
 
   /** Reads the shared variables, recording problems in {@code env}; call {@link Env#check()} after. */
@@ -56,7 +64,13 @@ public record CommonConfig(
     String tokenEndpoint = env.string(Setting.TOKEN_ENDPOINT).toLowerCase(java.util.Locale.ROOT);
     if (tokenEndpoint.equals("legacy")) endpoint = io.wxpush.token.TokenManager.Endpoint.LEGACY;
     else if (!tokenEndpoint.equals("stable")) env.problem("TOKEN_ENDPOINT must be stable or legacy");
-    return new CommonConfig(bootstrap, prefix, redis, keyPrefix, api, apps, partitions, replication, weChatTimeout, poolCap, endpoint);
+    Map<String, GrantSource> sources = Map.of();
+    try {
+      sources = GrantSource.parse(env.string(Setting.GRANT_SOURCE), apps.keySet());
+    } catch (IllegalArgumentException e) {
+      env.problem("GRANT_SOURCE: " + e.getMessage());
+    }
+    return new CommonConfig(bootstrap, prefix, redis, keyPrefix, api, apps, partitions, replication, weChatTimeout, poolCap, endpoint, sources);
   }
 
   public io.wxpush.kafka.Topics topics() {

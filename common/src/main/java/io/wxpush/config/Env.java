@@ -112,13 +112,13 @@ public final class Env {
   private Map<String, WeChatApp> weChatApps(String name) {
     Optional<String> value = raw(name);
     if (value.isEmpty()) {
-      problems.add(name + " is required but not set (format appId:secret[,appId:secret...])");
+      problems.add(name + " is required but not set (format appId:secret[:token[:encodingAesKey]][,...])");
       return Map.of();
     }
     try {
       return WeChatApp.parseList(value.get());
     } catch (IllegalArgumentException e) {
-      problems.add(name + ": " + e.getMessage() + " (format appId:secret[,appId:secret...]; value not shown)");
+      problems.add(name + ": " + e.getMessage() + " (format appId:secret[:token[:encodingAesKey]][,...]; value not shown)");
       return Map.of();
     }
   }

@@ -22,10 +22,12 @@ public enum Setting {
       "`redis://host:port` (one server) or `redis-cluster://h1:p1,h2:p2` (Redis Cluster)"),
   REDIS_KEY_PREFIX(Kind.TEXT, "wxpush:", Process.SERVICES, "prefix of every Redis key"),
   WECHAT_API_BASE(Kind.URL, "https://api.weixin.qq.com", Process.SERVICES, "WeChat API root (wechat-sim's URL for demos and tests)"),
-  WECHAT_APPS(Kind.SECRET, null, Process.ALL, "the mini-programs, `appId:secret[,appId:secret…]`"),
+  WECHAT_APPS(Kind.SECRET, null, Process.ALL, "the mini-programs, `appId:secret[:token[:encodingAesKey]][,…]`; token and key are the app's message-push settings (for `/v1/wechat/{appId}/events`)"),
   WECHAT_TIMEOUT(Kind.DURATION, "10s", Process.SERVICES,
       "whole-call time-out of one WeChat call; a send attempt's ledger lease is this plus 5 s"),
   HTTP_PORT(Kind.INTEGER, null, Process.ALL, "the process's HTTP port (API, or a worker's health and metrics)"),
+  GRANT_SOURCE(Kind.TEXT, "", Process.SERVICES, "where each app's subscribe grants come from, `appId:client|events|both[,…]`"
+      + " (`client` for apps not listed): client uploads, WeChat's popup events, or both (see Events)"),
   POOL_CAP_PER_USER(Kind.INTEGER, "200", Process.SERVICES, "most credential entries kept per user and pool (the freshest win)"),
 
   SESSION_SIGNING_KEY(Kind.SECRET, null, Process.API, "HMAC key of session tokens, at least 32 bytes"),

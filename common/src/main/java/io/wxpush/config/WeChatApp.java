@@ -4,20 +4,44 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-/** One mini-program this deployment serves: its appId and app secret. */
-public record WeChatApp(String appId, Secret secret) {
+/**
+ * One mini-program this deployment serves: its appId and app secret, and its message-push
+ * settings from the WeChat console when the events endpoint is to be used: the Token, and the
+ * EncodingAESKey for compatible and safe modes.
+ */
+public record WeChatApp(String appId, Secret secret, java.util.Optional<Secret> pushToken, java.util.Optional<Secret> encodingAesKey) {
   private static final Pattern APP_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9]{3,32}");
 
   public WeChatApp {
     if (appId == null || !APP_ID.matcher(appId).matches()) {
       throw new IllegalArgumentException("appId must be 1-64 letters, digits, '_' or '-'");
     }
     if (secret == null) throw new IllegalArgumentException("secret is required");
+    pushToken = pushToken == null ? java.util.Optional.empty() : pushToken;
+    encodingAesKey = encodingAesKey == null ? java.util.Optional.empty() : encodingAesKey;
+    if (pushToken.isPresent() && !TOKEN.matcher(pushToken.get().reveal()).matches()) {
+      throw new IllegalArgumentException("the message-push token must be 3-32 letters or digits");
+    }
+    if (encodingAesKey.isPresent()) {
+      if (pushToken.isEmpty()) throw new IllegalArgumentException("an EncodingAESKey needs the token before it");
+      io.wxpush.wechat.push.MessagePushCrypto.decodeKey(encodingAesKey.get().reveal());
+    }
+  }
+
+  /** An app without message-push settings. */
+  public WeChatApp(String appId, Secret secret) {
+    this(appId, secret, java.util.Optional.empty(), java.util.Optional.empty());
+  }
+
+  /** The app's message-push signer and decrypter, when its token is configured. */
+  public java.util.Optional<io.wxpush.wechat.push.MessagePushCrypto> messagePush() {
+    return pushToken.map(t -> new io.wxpush.wechat.push.MessagePushCrypto(appId, t, encodingAesKey));
   }
 
   /**
-   * Parses {@code appId:secret[,appId:secret…]} (the {@code WECHAT_APPS} format), keyed by
-   * appId in the order given. Error messages never repeat a secret.
+   * Parses {@code appId:secret[:token[:encodingAesKey]][,…]} (the {@code WECHAT_APPS} format),
+   * keyed by appId in the order given. Error messages never repeat a secret.
    */
   public static Map<String, WeChatApp> parseList(String spec) {
     Map<String, WeChatApp> apps = new LinkedHashMap<>();
@@ -25,14 +49,15 @@ public record WeChatApp(String appId, Secret secret) {
     for (String entry : spec.split(",")) {
       position++;
       String trimmed = entry.trim();
-      int colon = trimmed.indexOf(':');
-      if (colon <= 0 || colon == trimmed.length() - 1) {
-        throw new IllegalArgumentException("entry " + position + " is not appId:secret");
+      String[] f = trimmed.split(":", -1);
+      if (f.length < 2 || f.length > 4 || f[0].isEmpty() || f[1].isEmpty() || (f.length > 2 && f[2].isEmpty()) || (f.length > 3 && f[3].isEmpty())) {
+        throw new IllegalArgumentException("entry " + position + " is not appId:secret[:token[:encodingAesKey]]");
       }
-      String appId = trimmed.substring(0, colon);
+      String appId = f[0];
       WeChatApp app;
       try {
-        app = new WeChatApp(appId, Secret.of(trimmed.substring(colon + 1)));
+        app = new WeChatApp(appId, Secret.of(f[1]), f.length > 2 ? java.util.Optional.of(Secret.of(f[2])) : java.util.Optional.empty(),
+            f.length > 3 ? java.util.Optional.of(Secret.of(f[3])) : java.util.Optional.empty());
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("entry " + position + ": " + e.getMessage());
       }

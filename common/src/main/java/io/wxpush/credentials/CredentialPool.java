@@ -28,6 +28,7 @@ import redis.clients.jedis.resps.Tuple;
 public final class CredentialPool {
   private static final String LIBRARY = "ledger-lib.lua";
   private static final RedisScript ADD = RedisScript.load(CredentialPool.class, LIBRARY, "pool-add.lua");
+  private static final RedisScript DROP_GRANTS = RedisScript.load(CredentialPool.class, LIBRARY, "pool-drop-grants.lua");
   private static final RedisScript SWEEP = RedisScript.load(CredentialPool.class, LIBRARY, "pool-sweep.lua");
 
   private final UnifiedJedis redis;
@@ -36,6 +37,7 @@ public final class CredentialPool {
   private final int perUserCap;
   private final int grantTemplateCap;
   private final java.util.function.IntConsumer onGrantsRefused;
+  private final java.util.function.ToIntFunction<String> grantMatchWindow;
 
   /** Default of {@code MAX_GRANT_TEMPLATES}. */
   public static final int DEFAULT_GRANT_TEMPLATES = 50;
@@ -54,6 +56,16 @@ public final class CredentialPool {
    */
   public CredentialPool(UnifiedJedis redis, RedisKeys keys, Clock clock, int perUserCap, int grantTemplateCap,
       java.util.function.IntConsumer onGrantsRefused) {
+    this(redis, keys, clock, perUserCap, grantTemplateCap, onGrantsRefused, appId -> 0);
+  }
+
+  /**
+   * @param grantMatchWindow per app, the seconds within which an event's grant and a client's of
+   *     the same user and template count as one accept ({@code GRANT_SOURCE=both}); 0 for none
+   */
+  public CredentialPool(UnifiedJedis redis, RedisKeys keys, Clock clock, int perUserCap, int grantTemplateCap,
+      java.util.function.IntConsumer onGrantsRefused, java.util.function.ToIntFunction<String> grantMatchWindow) {
+    this.grantMatchWindow = grantMatchWindow;
     if (perUserCap < 1) throw new IllegalArgumentException("perUserCap must be >= 1");
     if (grantTemplateCap < 1) throw new IllegalArgumentException("grantTemplateCap must be >= 1");
     this.redis = redis;
@@ -116,7 +128,8 @@ public final class CredentialPool {
         List<String> pairs = p.scoresAndMembers();
         for (int from = 0; from < pairs.size(); from += 2 * MAX_ENTRIES_PER_CALL) {
           List<String> args = new ArrayList<>(grant
-              ? List.of(now, cap, "grant", Integer.toString(grantTemplateCap), p.templateId(), Long.toString(GRANT_TEMPLATES_TTL.toMillis()))
+              ? List.of(now, cap, "grant", Integer.toString(grantTemplateCap), p.templateId(), Long.toString(GRANT_TEMPLATES_TTL.toMillis()),
+                  Integer.toString(grantMatchWindow.applyAsInt(user.appId())))
               : List.of(now, cap, "timed"));
           args.addAll(pairs.subList(from, Math.min(pairs.size(), from + 2 * MAX_ENTRIES_PER_CALL)));
           calls.add(new AddCall(k, args));
@@ -160,12 +173,21 @@ public final class CredentialPool {
   /** Adds one call's reply to {@code [added, refused]}: −1 is a grant refused for the template cap. */
   private static void count(int[] totals, long reply, AddCall call) {
     if (reply >= 0) totals[0] += (int) reply;
-    else totals[1] += (call.args().size() - 6) / 2;
+    else totals[1] += (call.args().size() - 7) / 2;
   }
 
   private int done(int[] totals) {
     if (totals[1] > 0) onGrantsRefused.accept(totals[1]);
     return totals[0];
+  }
+
+  /** How long a grant dropped by a rejection is remembered as spent (a late retry of its accept adds nothing). */
+  public static final java.time.Duration DROPPED_GRANT_MEMORY = java.time.Duration.ofDays(1);
+
+  /** The user rejected the template: every live grant of it is spent now. Returns how many there were. */
+  public int dropGrants(UserRef user, String templateId) {
+    String forgetAt = Long.toString((clock.millis() + DROPPED_GRANT_MEMORY.toMillis()) / 1000);
+    return ((Long) DROP_GRANTS.eval(redis, List.of(keys.grants(user, templateId)), List.of(forgetAt))).intValue();
   }
 
   /** Live entries of one user, by kind and template. */

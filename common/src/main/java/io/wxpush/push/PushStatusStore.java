@@ -284,6 +284,16 @@ public final class PushStatusStore {
   }
 
   /** Marks the whole push as failed (a request-level WeChat error): no more credentials are spent on it. */
+  /**
+   * A message of the push that WeChat reported failed after it was sent ({@code subscribe_msg_sent_event}):
+   * counted under {@code reason} in {@code byReason}; the user stays counted {@code sent}. False when the push is gone.
+   */
+  public boolean countLate(String requestId, String reason) {
+    if (!redis.exists(keys.pushStatus(requestId))) return false;
+    redis.hincrBy(keys.pushReasons(requestId), reason, 1);
+    return true;
+  }
+
   public void failFast(String requestId, String reason) {
     redis.hsetnx(status(requestId), "failFast", reason);
   }

@@ -36,6 +36,8 @@ public record RedisKeys(String prefix) {
         "TTL 30 days, renewed by every grant stored; templates whose grants are all spent leave it when the cap is reached"),
     GRANT_TEMPLATES("tpl{app}:g", "SET of templates any user of the app holds grants for",
         "kept: one small set per app; the sweep takes out a template whose grant index is empty"),
+    MESSAGE_IDS("mid{app:shard}:<hour>", "HASH WeChat msgid → requestId of the subscribe messages sent in one hour, one shard of them",
+        "TTL LEDGER_GRACE plus an hour from its hour: a late subscribe_msg_sent_event finds its push within the grace"),
     TEMPLATES("tpl{app}:list", "JSON of the app's subscribe templates as WeChat last listed them (gettemplate), with when",
         "TTL 7 days, renewed by every refresh: a WeChat outage keeps the last list in use"),
     TEMPLATES_GONE("tpl{app}:gone", "SET of templates a send found removed (40037) since the list was loaded",
@@ -86,7 +88,8 @@ public record RedisKeys(String prefix) {
           .replace("{app}", "\\E\\{" + any + "\\}\\Q")
           .replace("<template>", "\\E" + any + "\\Q")
           .replace("<window>", "\\E[0-9]+\\Q")
-          .replace("<bucket>", "\\E[0-9]+\\Q"));
+          .replace("<bucket>", "\\E[0-9]+\\Q")
+          .replace("<hour>", "\\E[0-9]+\\Q"));
     }
 
     /** True when a key (without the prefix) belongs to this family. */
@@ -150,6 +153,11 @@ public record RedisKeys(String prefix) {
   /** {@link Family#GRANT_TEMPLATES}. */
   public String grantTemplates(String appId) {
     return prefix + "tpl{" + appId + "}:g";
+  }
+
+  /** {@link Family#MESSAGE_IDS}: {@code hour} is epoch ms / 3,600,000. */
+  public String messageIds(String appId, int shard, long hour) {
+    return prefix + "mid{" + appId + ":" + shard + "}:" + hour;
   }
 
   /** {@link Family#TEMPLATES}. */

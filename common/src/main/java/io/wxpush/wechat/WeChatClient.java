@@ -194,7 +194,7 @@ public final class WeChatClient {
       }
       if (body == null || !body.isObject()) return new Answer(new WeChatReply(status, -1, "answer is not a JSON object", garbled(status)), null);
       int errcode = body.path("errcode").asInt(0);
-      return new Answer(new WeChatReply(status, errcode, body.path("errmsg").asText(errcode == 0 ? "ok" : ""), false), body);
+      return new Answer(new WeChatReply(status, errcode, body.path("errmsg").asText(errcode == 0 ? "ok" : ""), false, body.path("msgid").asLong(0)), body);
     } catch (ConnectException | UnknownHostException | NoRouteToHostException e) {
       return new Answer(WeChatReply.transport(WeChatReply.NOT_SENT, false), null);
     } catch (IOException e) {

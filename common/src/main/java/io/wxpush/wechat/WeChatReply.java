@@ -8,8 +8,14 @@ package io.wxpush.wechat;
  * @param errmsg WeChat's errmsg, or a short description of the transport failure
  * @param inDoubt true when the request was written but its answer was lost (HTTP 5xx, a reset
  *     connection, a time-out after the request went out): a send may have been delivered
+ * @param msgid the {@code msgid} of a delivered subscribe message (0 when WeChat gave none):
+ *     {@code subscribe_msg_sent_event} names a later failure of it by this id
  */
-public record WeChatReply(int httpStatus, int errcode, String errmsg, boolean inDoubt) {
+public record WeChatReply(int httpStatus, int errcode, String errmsg, boolean inDoubt, long msgid) {
+
+  public WeChatReply(int httpStatus, int errcode, String errmsg, boolean inDoubt) {
+    this(httpStatus, errcode, errmsg, inDoubt, 0);
+  }
 
   /** Transport failures, by what is known of the request: it never left, or it left and its answer is lost. */
   public static final String TIMED_OUT = "timeout";

@@ -7,7 +7,8 @@
 -- ARGV[1] now ms   ARGV[2] per-pool cap on live entries (the highest scores = freshest are kept)
 -- ARGV[3] mode: 'timed' (the form_id/prepay_id pool) or 'grant'
 -- grant mode: ARGV[4] most templates a user may hold grants for, ARGV[5] this pool's template id,
---             ARGV[6] that set's TTL in ms
+--             ARGV[6] that set's TTL in ms, ARGV[7] match window in seconds (0: none): a grant
+--             from an event (member 's:ev…') and one from the client within it are one accept
 -- then        score, member pairs (score: expiry, or collection time for grants, in seconds;
 --             member: entry id); at most a few hundred pairs per call
 -- Returns how many entries were added (0 when all were present, spent or expired), or -1 when a
@@ -15,8 +16,10 @@
 local grant = ARGV[3] == 'grant'
 local nowSec = tonumber(ARGV[1]) / 1000
 local first = 4
+local window = 0
 if grant then
-  first = 7
+  first = 8
+  window = tonumber(ARGV[7])
   local templates, cap, template = KEYS[2], tonumber(ARGV[4]), ARGV[5]
   if redis.call('SISMEMBER', templates, template) == 0 then
     if redis.call('SCARD', templates) >= cap then
@@ -32,8 +35,15 @@ if grant then
   redis.call('PEXPIRE', templates, ARGV[6])
 end
 local add = {}
+local function matched(score, member)
+  local fromEvent = string.sub(member, 1, 4) == 's:ev'
+  for _, other in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], score - window, score + window)) do
+    if (string.sub(other, 1, 4) == 's:ev') ~= fromEvent then return true end
+  end
+  return false
+end
 for i = first, #ARGV, 2 do
-  if grant or tonumber(ARGV[i]) > nowSec then
+  if (grant and (window == 0 or not matched(tonumber(ARGV[i]), ARGV[i + 1]))) or (not grant and tonumber(ARGV[i]) > nowSec) then
     add[#add + 1] = ARGV[i]
     add[#add + 1] = ARGV[i + 1]
   end

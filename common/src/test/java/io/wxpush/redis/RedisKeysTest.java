@@ -18,6 +18,7 @@ class RedisKeysTest {
         Map.entry(keys.grantTemplates("wxapp1"), RedisKeys.Family.GRANT_TEMPLATES),
         Map.entry(keys.userGrantTemplates(user), RedisKeys.Family.USER_GRANT_TEMPLATES),
         Map.entry(keys.templates("wxapp1"), RedisKeys.Family.TEMPLATES),
+        Map.entry(keys.messageIds("wxapp1", 4095, 493_000), RedisKeys.Family.MESSAGE_IDS),
         Map.entry(keys.templatesGone("wxapp1"), RedisKeys.Family.TEMPLATES_GONE),
         Map.entry(keys.templatesLock("wxapp1"), RedisKeys.Family.TEMPLATES_LOCK),
         Map.entry(keys.pushSeq("wxapp1"), RedisKeys.Family.PUSH_SEQ),

@@ -20,7 +20,7 @@ public final class CredentialValidator {
   /** Every reason {@link Rejected} may carry: a small fixed set, so it is a bounded metric tag. */
   public static final java.util.List<String> REASONS = java.util.List.of("not_an_object", "kind_missing", "unknown_kind",
       "value_missing", "mock_form_id", "value_too_long", "value_invalid", "template_id_missing", "template_id_invalid",
-      "collected_at_missing", "collected_at_invalid", "expired", "unknown_template");
+      "collected_at_missing", "collected_at_invalid", "expired", "unknown_template", "grant_source_events");
 
   private final Clock clock;
 

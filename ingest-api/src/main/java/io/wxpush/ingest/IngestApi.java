@@ -129,7 +129,8 @@ public final class IngestApi implements AutoCloseable {
     UploadRateLimiter uploadLimiter = new UploadRateLimiter(redis, common.redisKeys(), config.uploadsPerUserPerMinute(), clock,
         UploadRateLimiter.DEFAULT_SYNC_INTERVAL);
     CredentialUploadHandler uploads = new CredentialUploadHandler(tokens, new CredentialValidator(clock), uploadLimiter,
-        publisher, topics.credentials(), new UploadMeters(registry), gate::grantable);
+        publisher, topics.credentials(), new UploadMeters(registry), gate::grantable,
+        appId -> common.grantSource(appId).clientGrants());
     UserCredentialsHandler userCredentials = new UserCredentialsHandler(apiKeys, pool, common.apps().keySet());
     PushStatusStore pushStatus = new PushStatusStore(redis, common.redisKeys(), clock);
     io.wxpush.push.PushCallbacks pushCallbacks = new io.wxpush.push.PushCallbacks(redis, common.redisKeys(), clock);
@@ -145,6 +146,8 @@ public final class IngestApi implements AutoCloseable {
         Thread.ofPlatform().name("template-refresh").daemon().factory());
     templateLoop.scheduleWithFixedDelay(refresher, 0, 30, java.util.concurrent.TimeUnit.SECONDS);
 
+    io.wxpush.ingest.events.WeChatEventsHandler events = new io.wxpush.ingest.events.WeChatEventsHandler(common.apps(), publisher,
+        topics.credentials(), registry);
     Map<String, HealthCheck> checks = new LinkedHashMap<>();
     checks.put("kafka", () -> KafkaClients.reachable(admin));
     checks.put("redis", () -> "PONG".equals(redis.ping()));
@@ -152,6 +155,8 @@ public final class IngestApi implements AutoCloseable {
       routes.post("/v1/sessions", sessions::create);
       routes.post("/v1/credentials", uploads::upload);
       routes.get("/v1/users/{openId}/credentials", userCredentials::show);
+      routes.get("/v1/wechat/{appId}/events", events::verify);
+      routes.post("/v1/wechat/{appId}/events", events::receive);
       routes.get("/v1/templates", new TemplatesHandler(apiKeys, gate, common.apps().keySet())::list);
       routes.post("/v1/pushes", pushes::create);
       routes.get("/v1/pushes", pushes::list);

@@ -106,12 +106,13 @@ public final class PushWorker implements ProcessRunner.Supervised {
       CredentialPool pool = new CredentialPool(redis, keys, clock, common.poolCapPerUser(), config.maxGrantTemplates(), n -> {
         grantsRefused.increment(n);
         log.warn("event=grants_refused grants={} cap={}", n, config.maxGrantTemplates());
-      });
+      }, appId -> common.grantSource(appId) == io.wxpush.config.GrantSource.BOTH ? io.wxpush.config.GrantSource.MATCH_WINDOW_SECONDS : 0);
       PushStatusStore status = new PushStatusStore(redis, batcher, keys, clock);
 
       List<Role> roles = new ArrayList<>();
       if (config.roles().contains(Roles.CREDENTIALS)) {
-        roles.add(started(stack, CredentialsRole.start(config.credentials(), pool, registry)));
+        roles.add(started(stack, CredentialsRole.start(config.credentials(), pool, registry, status,
+            new io.wxpush.push.MessageIds(redis, keys, config.ledgerGrace(), clock), common::grantSource)));
       }
       if (config.roles().contains(Roles.SENDER)) {
         // A sender publishes one result record per task, keyed over many partitions: its batches

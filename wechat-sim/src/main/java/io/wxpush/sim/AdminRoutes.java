@@ -38,6 +38,34 @@ final class AdminRoutes {
     routes.post("/sim/users/{appId}/{openId}/prepay-ids", guarded(ctx ->
         ctx.json(Map.of("prepayIds", sim.mintPrepayIds(app(ctx), openId(ctx), countParam(ctx))))));
     routes.post("/sim/users/{appId}/{openId}/grants", guarded(this::grant));
+    routes.put("/sim/apps/{appId}/message-push", guarded(ctx -> {
+      JsonNode body = body(ctx);
+      sim.configureMessagePush(app(ctx), java.net.URI.create(text(required(body, "url"))), text(required(body, "token")),
+          body.hasNonNull("encodingAesKey") ? text(body.get("encodingAesKey")) : null,
+          body.hasNonNull("mode") ? text(body.get("mode")) : "plaintext", body.hasNonNull("format") ? text(body.get("format")) : "json");
+      ctx.json(Map.of("configured", app(ctx)));
+    }));
+    routes.post("/sim/users/{appId}/{openId}/popup", guarded(ctx -> {
+      JsonNode body = body(ctx);
+      Map<String, String> answers = new java.util.LinkedHashMap<>();
+      required(body, "answers").properties().forEach(e -> answers.put(e.getKey(), e.getValue().asText()));
+      ctx.json(Map.of("createTime", sim.answerPopup(app(ctx), openId(ctx), answers, deliveries(body))));
+    }));
+    routes.post("/sim/users/{appId}/{openId}/settings", guarded(ctx -> {
+      JsonNode body = body(ctx);
+      ctx.json(Map.of("createTime", sim.rejectInSettings(app(ctx), openId(ctx), strings(required(body, "reject")), deliveries(body))));
+    }));
+    routes.post("/sim/users/{appId}/{openId}/messages/{msgid}/fail", guarded(ctx -> {
+      JsonNode body = body(ctx);
+      long msgid;
+      try {
+        msgid = Long.parseLong(ctx.pathParam("msgid"));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("msgid is a number");
+      }
+      ctx.json(Map.of("createTime", sim.failDelivered(app(ctx), openId(ctx), msgid, required(body, "errorCode").asInt(), deliveries(body))));
+    }));
+    routes.get("/sim/message-push/stats", ctx -> ctx.json(sim.messagePushStats()));
     routes.get("/sim/users/{appId}/{openId}/inbox", guarded(ctx ->
         ctx.json(Map.of("messages", sim.inbox(app(ctx), openId(ctx)).stream().map(AdminRoutes::message).toList()))));
     routes.post("/sim/bulk/form-ids", guarded(this::bulkFormIds));
@@ -83,6 +111,12 @@ final class AdminRoutes {
     sim.registerTemplate(template);
     ctx.status(201).json(Map.of("appId", template.appId(), "templateId", template.templateId(), "kind", kind.wireName(),
         "keywords", template.keywords(), "pages", Set.copyOf(template.pages())));
+  }
+
+  private static int deliveries(JsonNode body) {
+    int n = body.hasNonNull("deliveries") ? body.get("deliveries").asInt(-1) : 1;
+    if (n < 1 || n > 10) throw new IllegalArgumentException("deliveries is 1-10");
+    return n;
   }
 
   private void grant(Context ctx) {

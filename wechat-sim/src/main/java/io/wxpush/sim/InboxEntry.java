@@ -8,5 +8,7 @@ import java.util.Map;
  * users costs a few dozen bytes per message.
  *
  * @param credentialSlot the slot of the form_id/prepay_id spent, −1 for a subscribe message
+ * @param msgid the id the send's answer carried
  */
-record InboxEntry(String templateId, boolean subscribe, String page, Map<String, String> data, int credentialSlot, boolean prepay, long atMillis) {}
+record InboxEntry(String templateId, boolean subscribe, String page, Map<String, String> data, int credentialSlot, boolean prepay, long atMillis,
+    long msgid) {}

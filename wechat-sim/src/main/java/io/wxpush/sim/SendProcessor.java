@@ -48,10 +48,11 @@ final class SendProcessor {
       return Outcome.error(47003, "argument invalid! emphasis_keyword invalid");
     }
     CredentialCodec.Parsed credential = CredentialCodec.parse(formId, users.generation());
-    InboxEntry entry = entry(target, credential == null ? -1 : credential.slot(), credential != null && credential.prepay(), now);
+    long msgid = msgids.incrementAndGet();
+    InboxEntry entry = entry(target, credential == null ? -1 : credential.slot(), credential != null && credential.prepay(), now, msgid);
     int errcode = target.user.deliverWithCredential(credential, entry, now);
     return switch (errcode) {
-      case 0 -> delivered();
+      case 0 -> delivered(msgid);
       case 41029 -> Outcome.error(41029, "form id used count reach limit");
       default -> Outcome.error(41028, "invalid form id");
     };
@@ -65,13 +66,14 @@ final class SendProcessor {
     if (state != null && !state.isEmpty() && !STATES.contains(state)) return Outcome.error(47003, "argument invalid! miniprogram_state invalid");
     String lang = text(body, "lang");
     if (lang != null && !lang.isEmpty() && !LANGS.contains(lang)) return Outcome.error(47003, "argument invalid! lang invalid");
-    int errcode = target.user.deliverWithGrant(entry(target, -1, false, now));
-    return errcode == 0 ? delivered() : Outcome.error(43101, "user refuse to accept the msg");
+    long msgid = msgids.incrementAndGet();
+    int errcode = target.user.deliverWithGrant(entry(target, -1, false, now, msgid));
+    return errcode == 0 ? delivered(msgid) : Outcome.error(43101, "user refuse to accept the msg");
   }
 
-  private Outcome delivered() {
+  private Outcome delivered(long msgid) {
     stats.recordDelivery();
-    return new Outcome(0, "ok", msgids.incrementAndGet());
+    return new Outcome(0, "ok", msgid);
   }
 
   /** The validated parts every send shares, or the error that ends it. */
@@ -106,7 +108,7 @@ final class SendProcessor {
     return new Target(null, user, template, page == null ? "" : page, Collections.unmodifiableMap(data));
   }
 
-  private InboxEntry entry(Target target, int slot, boolean prepay, long now) {
+  private InboxEntry entry(Target target, int slot, boolean prepay, long now, long msgid) {
     return new InboxEntry(
         interner.intern(target.template.templateId()),
         target.template.kind() == SimTemplate.Kind.SUBSCRIBE,
@@ -114,7 +116,8 @@ final class SendProcessor {
         interner.intern(target.data),
         slot,
         prepay,
-        now);
+        now,
+        msgid);
   }
 
   private static boolean validEmphasis(SimTemplate template, String emphasis) {

@@ -11,6 +11,7 @@ import java.util.Map;
  * @param data keyword → value, in the order sent
  * @param credential the form_id or prepay_id spent, {@code null} for a subscribe message
  * @param at when the sim delivered it, on the sim's clock
+ * @param msgid the id the send's answer carried (a {@code subscribe_msg_sent_event} names it)
  */
 public record SimMessage(
     String appId,
@@ -20,4 +21,5 @@ public record SimMessage(
     String page,
     Map<String, String> data,
     String credential,
-    Instant at) {}
+    Instant at,
+    long msgid) {}

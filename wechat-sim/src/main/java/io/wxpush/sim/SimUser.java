@@ -86,6 +86,18 @@ final class SimUser {
     return 0;
   }
 
+  /** The user turned the template off in settings: no accept of it is left. */
+  synchronized int revoke(String templateId) {
+    Integer left = grants == null ? null : grants.remove(templateId);
+    return left == null ? 0 : left;
+  }
+
+  /** The delivered message with {@code msgid}, if any. */
+  synchronized java.util.Optional<InboxEntry> message(long msgid) {
+    for (int i = 0; i < inboxSize; i++) if (inbox[i].msgid() == msgid) return java.util.Optional.of(inbox[i]);
+    return java.util.Optional.empty();
+  }
+
   /** Subscription accepts left for {@code templateId}. */
   synchronized int grantsLeft(String templateId) {
     Integer left = grants == null ? null : grants.get(templateId);

@@ -28,6 +28,7 @@ public final class WeChatSim implements AutoCloseable {
   private final TemplateRegistry templates = new TemplateRegistry();
   private final Interner interner = new Interner(100_000);
   private final SimStats stats = new SimStats();
+  private final SimMessagePush messagePush = new SimMessagePush(clock, Duration.ofMillis(500));
   private final LoginCodes loginCodes = new LoginCodes();
   private final TokenAuthority tokens;
   private final SimFaults faults = new SimFaults(clock);
@@ -128,6 +129,59 @@ public final class WeChatSim implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Sets where the app's message-push events go, as its console's settings would.
+   *
+   * @param encodingAesKey 43 characters; ignored (may be null) in {@code plaintext} mode
+   * @param mode {@code plaintext}, {@code compatible} or {@code safe}; @param format {@code json} or {@code xml}
+   */
+  public void configureMessagePush(String appId, java.net.URI url, String token, String encodingAesKey, String mode, String format) {
+    requireApp(appId);
+    messagePush.configure(appId, new SimMessagePush.Target(url, token, encodingAesKey, SimMessagePush.Mode.parse(mode),
+        SimMessagePush.Format.parse(format)));
+  }
+
+  /**
+   * The user answers a subscribe popup: each {@code accept} credits one send of that template
+   * (as {@link #grantSubscription}), and a {@code subscribe_msg_popup_event} with every answer is
+   * pushed to the app's URL {@code deliveries} times. Returns the event's CreateTime.
+   */
+  public long answerPopup(String appId, String openId, Map<String, String> answers, int deliveries) {
+    SimUser user = user(appId, openId);
+    List<Map<String, String>> items = new ArrayList<>();
+    answers.forEach((template, answer) -> {
+      if (!answer.equals("accept") && !answer.equals("reject")) throw new IllegalArgumentException("an answer is accept or reject");
+      if (answer.equals("accept")) user.grant(template, 1);
+      items.add(Map.of("TemplateId", template, "SubscribeStatusString", answer, "PopupScene", "0"));
+    });
+    return messagePush.push(appId, openId, "subscribe_msg_popup_event", "SubscribeMsgPopupEvent", items, deliveries);
+  }
+
+  /** The user turns templates off in the service-notification settings: their accepts are gone, and a change event is pushed. */
+  public long rejectInSettings(String appId, String openId, List<String> templateIds, int deliveries) {
+    SimUser user = user(appId, openId);
+    List<Map<String, String>> items = new ArrayList<>();
+    for (String t : templateIds) {
+      user.revoke(t);
+      items.add(Map.of("TemplateId", t, "SubscribeStatusString", "reject"));
+    }
+    return messagePush.push(appId, openId, "subscribe_msg_change_event", "SubscribeMsgChangeEvent", items, deliveries);
+  }
+
+  /** WeChat's own delivery of a message it had accepted failed later (e.g. the user blocked the app): a sent event says so. */
+  public long failDelivered(String appId, String openId, long msgid, int errorCode, int deliveries) {
+    SimUser user = user(appId, openId);
+    InboxEntry m = user.message(msgid).orElseThrow(() -> new IllegalArgumentException("no message " + msgid + " was delivered to " + openId));
+    Map<String, String> item = Map.of("TemplateId", m.templateId(), "MsgID", Long.toString(msgid), "ErrorCode", Integer.toString(errorCode),
+        "ErrorStatus", "fail");
+    return messagePush.push(appId, openId, "subscribe_msg_sent_event", "SubscribeMsgSentEvent", List.of(item), deliveries);
+  }
+
+  /** Message-push deliveries: {attempts, accepted, abandoned}. */
+  public Map<String, Long> messagePushStats() {
+    return messagePush.stats();
+  }
+
   /** What {@code openId} received, oldest first. */
   public List<SimMessage> inbox(String appId, String openId) {
     SimUser user = users.find(appId, openId);
@@ -135,7 +189,7 @@ public final class WeChatSim implements AutoCloseable {
     String generation = users.generation();
     return user.inbox().stream().map(e -> new SimMessage(appId, openId, e.templateId(), e.subscribe() ? "subscribe" : "template",
         e.page(), e.data(), e.credentialSlot() < 0 ? null : CredentialCodec.format(e.prepay(), generation, user.id, e.credentialSlot()),
-        java.time.Instant.ofEpochMilli(e.atMillis()))).toList();
+        java.time.Instant.ofEpochMilli(e.atMillis()), e.msgid())).toList();
   }
 
   public long deliveredCount() {
@@ -200,6 +254,7 @@ public final class WeChatSim implements AutoCloseable {
 
   /** Returns to the state right after start: no users, credentials, messages, counters or tokens; the configured templates and faults only; clock offset zero. */
   public void reset() {
+    messagePush.clear();
     users.clear();
     loginCodes.clear();
     tokens.clear();

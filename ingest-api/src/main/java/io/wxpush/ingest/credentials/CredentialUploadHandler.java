@@ -43,10 +43,17 @@ public final class CredentialUploadHandler {
   private final UploadMeters meters;
   private final java.util.function.BiPredicate<String, String> grantable;
 
-  /** @param grantable whether an app (first) has a template (second) a grant may name ({@code TemplateGate#grantable}) */
+  private final java.util.function.Predicate<String> clientGrants;
+
+  /**
+   * @param grantable whether an app (first) has a template (second) a grant may name ({@code TemplateGate#grantable})
+   * @param clientGrants whether an app takes grants from its client ({@code GRANT_SOURCE} not {@code events})
+   */
   public CredentialUploadHandler(SessionTokens tokens, CredentialValidator validator, UploadRateLimiter rateLimiter,
-      AckedPublisher publisher, String topic, UploadMeters meters, java.util.function.BiPredicate<String, String> grantable) {
+      AckedPublisher publisher, String topic, UploadMeters meters, java.util.function.BiPredicate<String, String> grantable,
+      java.util.function.Predicate<String> clientGrants) {
     this.grantable = grantable;
+    this.clientGrants = clientGrants;
     this.tokens = tokens;
     this.validator = validator;
     this.rateLimiter = rateLimiter;
@@ -74,7 +81,9 @@ public final class CredentialUploadHandler {
     Map<String, Boolean> known = new java.util.HashMap<>(); // one look per template and upload
     for (int i = 0; i < items.size(); i++) {
       CredentialValidator.Result result = validator.validate(user.appId(), user.openId(), items.get(i));
-      if (result instanceof CredentialValidator.Accepted a && a.credential().templateId() != null
+      if (result instanceof CredentialValidator.Accepted a && a.credential().templateId() != null && !clientGrants.test(user.appId())) {
+        result = new CredentialValidator.Rejected("grant_source_events");
+      } else if (result instanceof CredentialValidator.Accepted a && a.credential().templateId() != null
           && !known.computeIfAbsent(a.credential().templateId(), t -> grantable.test(user.appId(), t))) {
         result = new CredentialValidator.Rejected("unknown_template");
       }

@@ -60,7 +60,7 @@ class CredentialUploadHandlerTest {
   private ApiClient serve(MockProducer<String, byte[]> producer, Duration ackTimeout) {
     UploadRateLimiter limiter = new UploadRateLimiter((window, deltas) -> Map.of(), new RedisKeys("t:"), UPLOADS_PER_MINUTE, clock);
     CredentialUploadHandler handler = new CredentialUploadHandler(tokens, new CredentialValidator(clock), limiter,
-        new AckedPublisher(producer, ackTimeout), TOPIC, new UploadMeters(registry), (app, template) -> true);
+        new AckedPublisher(producer, ackTimeout), TOPIC, new UploadMeters(registry), (app, template) -> true, app -> true);
     RouteServer server = RouteServer.start(registry, routes -> routes.post("/v1/credentials", handler::upload));
     closing.add(server);
     closing.add(limiter);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.wxpush.credentials.Credential;
+import io.wxpush.wechat.push.WeChatEvent;
 import io.wxpush.credentials.CredentialPool;
 import io.wxpush.credentials.UserRef;
 import io.wxpush.json.Json;
@@ -54,8 +55,11 @@ public final class CredentialSink extends ConsumerLoop {
   /** The credentials topic's partitions this sink owns now (written on the loop thread, read by the sweeper). */
   private volatile PoolSweeper.Ownership ownership = PoolSweeper.Ownership.NONE;
 
-  public CredentialSink(Consumer<String, byte[]> consumer, String topic, CredentialPool pool, MeterRegistry registry) {
+  private final EventApplier events;
+
+  CredentialSink(Consumer<String, byte[]> consumer, String topic, CredentialPool pool, MeterRegistry registry, EventApplier events) {
     super(Duration.ofSeconds(30));
+    this.events = events;
     this.consumer = consumer;
     this.topic = topic;
     this.pool = pool;
@@ -88,7 +92,7 @@ public final class CredentialSink extends ConsumerLoop {
       ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
       if (records.isEmpty()) continue;
       try {
-        int added = pool.addAll(parse(records));
+        int added = store(records);
         for (TopicPartition tp : records.partitions()) {
           List<ConsumerRecord<String, byte[]>> inPartition = records.records(tp);
           storedOffsets.put(tp, new OffsetAndMetadata(inPartition.getLast().offset() + 1));
@@ -140,19 +144,42 @@ public final class CredentialSink extends ConsumerLoop {
     }
   }
 
-  private List<Credential> parse(ConsumerRecords<String, byte[]> records) {
-    List<Credential> batch = new ArrayList<>(records.count());
+  /**
+   * Stores a batch: credentials in one pipeline per run of them, each WeChat event applied in its
+   * place between them, so a user's upload and a rejection that follows it apply in that order.
+   * Returns how many entries were new.
+   */
+  private int store(ConsumerRecords<String, byte[]> records) {
+    List<Object> parsed = new ArrayList<>(records.count()); // Credential or WeChatEvent, in order
     for (ConsumerRecord<String, byte[]> record : records) {
       try {
-        Credential c = READER.readValue(record.value());
-        new UserRef(c.appId(), c.openId()); // validates the ids used in keys
-        batch.add(c);
-      } catch (Exception e) {
+        com.fasterxml.jackson.databind.JsonNode tree = Json.MAPPER.readTree(record.value());
+        if (tree != null && tree.has("event")) {
+          WeChatEvent event = Json.MAPPER.treeToValue(tree, WeChatEvent.class);
+          new UserRef(event.appId(), event.openId()); // validates the ids used in keys
+          parsed.add(event);
+        } else {
+          Credential c = READER.readValue(tree);
+          new UserRef(c.appId(), c.openId());
+          parsed.add(c);
+        }
+      } catch (Exception e) { // a record that cannot be read is skipped: reading it again would not help
         invalid.increment();
         log.warn("event=credential_record_invalid partition={} offset={} error={}", record.partition(), record.offset(), e.getClass().getSimpleName());
       }
     }
-    return batch;
+    List<Credential> run = new ArrayList<>(parsed.size());
+    int added = 0;
+    for (Object item : parsed) {
+      if (item instanceof Credential c) {
+        run.add(c);
+      } else {
+        added += pool.addAll(run);
+        run.clear();
+        added += events.apply((WeChatEvent) item);
+      }
+    }
+    return added + pool.addAll(run);
   }
 
   private void rewind(ConsumerRecords<String, byte[]> records) {

@@ -35,11 +35,14 @@ public final class CredentialsRole implements Role {
     this.sweeper = sweeper;
   }
 
-  public static CredentialsRole start(Config config, CredentialPool pool, MeterRegistry registry) {
+  /** @param status, messageIds, sources what WeChat's events need: the push counters, the msgid look-up, each app's grant source */
+  public static CredentialsRole start(Config config, CredentialPool pool, MeterRegistry registry, io.wxpush.push.PushStatusStore status,
+      io.wxpush.push.MessageIds messageIds, java.util.function.Function<String, io.wxpush.config.GrantSource> sources) {
     KafkaConsumer<String, byte[]> consumer = KafkaClients.manualCommitConsumer(config.bootstrapServers(), config.group(), "wxpush-sink",
         config.sinkBatch());
     new KafkaClientMetrics(consumer).bindTo(registry);
-    CredentialSink sink = new CredentialSink(consumer, config.topic(), pool, registry);
+    CredentialSink sink = new CredentialSink(consumer, config.topic(), pool, registry,
+        new EventApplier(pool, messageIds, status, sources, registry));
     Thread.ofPlatform().name("credential-sink").start(sink);
     ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("pool-sweeper").daemon().factory());
     long every = config.sweepInterval().toMillis();

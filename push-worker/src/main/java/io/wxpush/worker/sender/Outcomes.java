@@ -28,10 +28,12 @@ final class Outcomes {
   private final SenderMeters meters;
   private final java.time.Duration ledgerGrace;
   private final Clock clock;
+  private final io.wxpush.push.MessageIds messageIds;
 
   /** @param ledgerGrace {@code LEDGER_GRACE}: how long a user's outcome is remembered, so it is counted once */
   Outcomes(PushStatusStore status, AckedPublisher publisher, String resultsTopic, String dlqTopic, SenderMeters meters,
-      java.time.Duration ledgerGrace, Clock clock) {
+      java.time.Duration ledgerGrace, Clock clock, io.wxpush.push.MessageIds messageIds) {
+    this.messageIds = messageIds;
     this.ledgerGrace = ledgerGrace;
     this.status = status;
     this.publisher = publisher;
@@ -43,6 +45,21 @@ final class Outcomes {
 
   /** @param task stamped with its run; @param reason an errcode or short code; null when there is nothing to add */
   void record(PushTask task, Outcome outcome, String reason) {
+    record(task, outcome, reason, 0);
+  }
+
+  /**
+   * @param msgid WeChat's id of the delivered message (0: none): in the result event, and
+   *     remembered so a later {@code subscribe_msg_sent_event} failure of it finds this push
+   */
+  void record(PushTask task, Outcome outcome, String reason, long msgid) {
+    if (msgid != 0) {
+      try {
+        messageIds.remember(task.appId(), msgid, task.requestId());
+      } catch (RuntimeException e) { // Redis away: only a late failure of this message goes uncounted
+        log.warn("event=msgid_unremembered requestId={} error={}", task.requestId(), e.toString());
+      }
+    }
     Map<String, Object> event = new LinkedHashMap<>();
     event.put("v", 1);
     event.put("requestId", task.requestId());
@@ -50,6 +67,7 @@ final class Outcomes {
     event.put("openId", task.openId());
     event.put("outcome", outcome.field());
     if (reason != null) event.put("reason", reason);
+    if (msgid != 0) event.put("msgid", msgid);
     event.put("at", clock.millis());
     publisher.publishAll(List.of(new ProducerRecord<>(resultsTopic, task.kafkaKey(), Json.write(event))));
     if (status.recordOutcome(task.requestId(), task.pushRun().orElseThrow(), task.openId(), outcome, reason, ledgerGrace)) {

@@ -52,7 +52,8 @@ public final class SenderRole implements Role {
     TokenManager tokens = new TokenManager(redis, common.redisKeys(), weChat, common.apps(), config.tokenEndpoint(),
         common.weChatTimeout(), clock, registry);
     SenderMeters meters = new SenderMeters(registry);
-    Outcomes outcomes = new Outcomes(status, publisher, topics.pushResults(), topics.pushDlq(), meters, config.ledgerGrace(), clock);
+    Outcomes outcomes = new Outcomes(status, publisher, topics.pushResults(), topics.pushDlq(), meters, config.ledgerGrace(), clock,
+        new io.wxpush.push.MessageIds(redis, common.redisKeys(), config.ledgerGrace(), clock));
     Duration attemptBudget = common.weChatTimeout().plus(STEPS_AROUND_A_CALL);
     Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
     TaskRunner runner = new TaskRunner(ledger, status, tokens, weChat, new AppPause(redis, common.redisKeys(), clock),

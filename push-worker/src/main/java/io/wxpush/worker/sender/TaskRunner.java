@@ -161,6 +161,8 @@ final class TaskRunner {
     private boolean deadLettered;
     /** A rate-limit permit is in hand for the next call (the first was taken before the claim). */
     private boolean permit = true;
+    /** WeChat's msgid of the delivered message, 0 when none (a template message, or not sent). */
+    private long msgid;
 
     Send(PushTask task, Delivery delivery) {
       this.task = task;
@@ -261,6 +263,7 @@ final class TaskRunner {
       String value = entry.credential().orElseThrow().value();
       WeChatReply reply = weChat.send(MessageBodies.path(task), token, MessageBodies.body(task, value));
       meters.send(reply.errorClass(), task.subscribe() ? "subscribe" : "template", Duration.ofNanos(System.nanoTime() - started));
+      if (reply.ok() && reply.msgid() != 0) msgid = reply.msgid();
       switch (reply.errorClass()) {
         case SENT, CREDENTIAL, USER -> gate.open(task.requestId()); // WeChat accepted the request's form
         case REQUEST -> gate.shut(task.requestId(), reply.reason());
@@ -388,7 +391,7 @@ final class TaskRunner {
       };
       // dead-lettered and surely not sent (its credential given back, or none claimed): POST …/retry may send it again
       if (deadLettered && outcome == Outcome.FAILED) outcomes.retryable(task);
-      outcomes.record(task, outcome, entry.reason().orElse(null));
+      outcomes.record(task, outcome, entry.reason().orElse(null), outcome == Outcome.SENT ? msgid : 0);
       return End.DONE;
     }
 

@@ -1,0 +1,197 @@
+package io.wxpush.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.wxpush.config.Secret;
+import io.wxpush.kafka.Topics;
+import io.wxpush.testkit.ApiClient;
+import io.wxpush.testkit.RealServices;
+import io.wxpush.testkit.TestEnv;
+import io.wxpush.wechat.push.MessagePushCrypto;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * WeChat's message push, end to end with the sim as WeChat: the URL check, popup and settings
+ * events in every mode and format (and WeChat's retries of them), late failures of sent messages,
+ * and what is refused (BRIEF §3 v2, issue 16).
+ */
+@ExtendWith(RealServices.class)
+class WeChatEventsIT {
+  private static final String TOKEN = "pushtoken1";
+  private static final String AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+  private Stack stack;
+  private TestEnv env;
+
+  @BeforeEach
+  void start(TestEnv env) {
+    this.env = env;
+    stack = Stack.start(env, Map.of("WECHAT_APPS", Stack.APP + ":" + Stack.APP_SECRET + ":" + TOKEN + ":" + AES_KEY,
+        "GRANT_SOURCE", Stack.APP + ":events"));
+  }
+
+  @AfterEach
+  void stop() {
+    stack.close();
+  }
+
+  private URI eventsUrl() {
+    return URI.create(stack.client.base() + "/v1/wechat/" + Stack.APP + "/events");
+  }
+
+  private void pushTo(String mode, String format) {
+    stack.sim.configureMessagePush(Stack.APP, eventsUrl(), TOKEN, AES_KEY, mode, format);
+  }
+
+  private int grants(String openId, String template) throws Exception {
+    return stack.client.userCredentials(Stack.API_KEY, Stack.APP, openId).body().path("grants").path(template).asInt();
+  }
+
+  private JsonNode awaitDone(String rid) {
+    return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+        .until(() -> stack.status(rid), s -> "done".equals(s.path("state").asText()));
+  }
+
+  private static Map<String, Object> subscribe(Map<String, Object> audience) {
+    return Map.of("appId", Stack.APP, "kind", "subscribe", "templateId", "TPL_SUB", "data", Map.of("thing1", "shipped"), "audience", audience);
+  }
+
+  @Test
+  void theConsolesUrlCheckIsAnsweredWithTheEchoOnlyWhenSigned() throws Exception {
+    MessagePushCrypto crypto = new MessagePushCrypto(Stack.APP, Secret.of(TOKEN), Optional.empty());
+    String ts = "1700000000";
+    String nonce = "n0nce";
+    String path = "/v1/wechat/" + Stack.APP + "/events?timestamp=" + ts + "&nonce=" + nonce + "&echostr=hello123&signature=";
+    ApiClient.Reply ok = stack.client.get(path + crypto.sign(ts, nonce), null);
+    assertThat(ok.status()).isEqualTo(200);
+    assertThat(ok.text()).isEqualTo("hello123");
+    assertThat(stack.client.get(path + "0".repeat(40), null).status()).isEqualTo(401);
+    assertThat(stack.client.get("/v1/wechat/wxnope/events?signature=x&timestamp=1&nonce=1&echostr=e", null).status()).isEqualTo(404);
+  }
+
+  @Test
+  void aPopupAcceptInEveryModeAndFormatIsOneGrantHoweverOftenWeChatSendsIt() throws Exception {
+    stack.worker("credentials", Map.of());
+    int user = 0;
+    for (String mode : List.of("plaintext", "compatible", "safe")) {
+      for (String format : List.of("json", "xml")) {
+        String openId = "o-" + mode + "-" + format + "-" + user++;
+        pushTo(mode, format);
+        stack.sim.answerPopup(Stack.APP, openId, Map.of("TPL_SUB", "accept", "TPL_OTHER", "reject"), 3);
+        await(mode + "/" + format).atMost(Duration.ofSeconds(30)).until(() -> grants(openId, "TPL_SUB") == 1);
+        Stack.staysTrue(Duration.ofSeconds(1), () -> grants(openId, "TPL_SUB") == 1);
+        assertThat(grants(openId, "TPL_OTHER")).isZero();
+      }
+    }
+    assertThat(stack.sim.messagePushStats().get("abandoned")).as("every delivery answered success").isZero();
+    assertThat(stack.sim.messagePushStats().get("accepted")).isEqualTo(18);
+  }
+
+  @Test
+  void aRejectInSettingsEmptiesTheGrantsAndTheNextPushSkipsTheUserWithoutAWeChatCall() throws Exception {
+    stack.worker("credentials,fanout,sender", Map.of());
+    pushTo("safe", "json");
+    for (String u : List.of("o-keep", "o-off")) stack.sim.answerPopup(Stack.APP, u, Map.of("TPL_SUB", "accept"), 1);
+    Thread.sleep(1_100); // a second popup is a second event: its CreateTime differs (one second's accepts of a template are one event)
+    for (String u : List.of("o-keep", "o-off")) stack.sim.answerPopup(Stack.APP, u, Map.of("TPL_SUB", "accept"), 1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> grants("o-keep", "TPL_SUB") == 2 && grants("o-off", "TPL_SUB") == 2);
+
+    stack.sim.rejectInSettings(Stack.APP, "o-off", List.of("TPL_SUB"), 2);
+    await().atMost(Duration.ofSeconds(30)).until(() -> grants("o-off", "TPL_SUB") == 0);
+    long sendsBefore = stack.sim.errcodeCounts().values().stream().mapToLong(Long::longValue).sum();
+
+    String rid = stack.push(subscribe(Map.of("openIds", List.of("o-keep", "o-off"))));
+    JsonNode status = awaitDone(rid);
+    assertThat(status.get("sent").asLong()).isEqualTo(1);
+    assertThat(status.get("noCredential").asLong()).isEqualTo(1);
+    assertThat(stack.sim.errcodeCounts().getOrDefault(43101, 0L)).as("no send spent on the user who turned it off").isZero();
+    long sends = stack.sim.errcodeCounts().values().stream().mapToLong(Long::longValue).sum() - sendsBefore;
+    assertThat(sends).as("one WeChat call, for o-keep").isEqualTo(1);
+  }
+
+  @Test
+  void aLateFailureOfASentMessageShowsInItsPushAndTheMsgidIsInTheResults() throws Exception {
+    stack.worker("credentials,fanout,sender", Map.of());
+    pushTo("plaintext", "xml");
+    stack.sim.answerPopup(Stack.APP, "o-late", Map.of("TPL_SUB", "accept"), 1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> grants("o-late", "TPL_SUB") == 1);
+    String rid = stack.push(subscribe(Map.of("openIds", List.of("o-late"))));
+    awaitDone(rid);
+    long msgid = stack.sim.inbox(Stack.APP, "o-late").get(0).msgid();
+    assertThat(msgid).isPositive();
+
+    stack.sim.failDelivered(Stack.APP, "o-late", msgid, 10005, 3); // WeChat's retries count once
+    await().atMost(Duration.ofSeconds(30)).until(() -> stack.status(rid).path("byReason").path("async_10005").asInt() == 1);
+    Stack.staysTrue(Duration.ofSeconds(1), () -> stack.status(rid).path("byReason").path("async_10005").asInt() == 1);
+    assertThat(stack.status(rid).get("sent").asInt()).as("it was sent; WeChat lost it later").isEqualTo(1);
+
+    List<JsonNode> results = results();
+    assertThat(results).anySatisfy(r -> {
+      assertThat(r.get("requestId").asText()).isEqualTo(rid);
+      assertThat(r.get("msgid").asLong()).isEqualTo(msgid);
+    });
+  }
+
+  @Test
+  void aBadSignatureOrAMessageForAnotherAppChangesNothing() throws Exception {
+    stack.worker("credentials", Map.of());
+    String body = "{\"ToUserName\":\"gh\",\"FromUserName\":\"o-forged\",\"CreateTime\":1700000000,\"MsgType\":\"event\","
+        + "\"Event\":\"subscribe_msg_popup_event\",\"List\":{\"TemplateId\":\"TPL_SUB\",\"SubscribeStatusString\":\"accept\"}}";
+    MessagePushCrypto crypto = new MessagePushCrypto(Stack.APP, Secret.of(TOKEN), Optional.of(Secret.of(AES_KEY)));
+    String ts = Long.toString(System.currentTimeMillis() / 1000);
+    ApiClient.Reply forged = post("signature=" + "a".repeat(40) + "&timestamp=" + ts + "&nonce=n1", body);
+    assertThat(forged.status()).isEqualTo(401);
+    assertThat(forged.errorCode()).isEqualTo("invalid_signature");
+
+    // safe mode, signed with this app's token, but encrypted for another app
+    MessagePushCrypto other = new MessagePushCrypto("wxother", Secret.of(TOKEN), Optional.of(Secret.of(AES_KEY)));
+    String encrypted = other.encrypt(body);
+    String safe = "{\"ToUserName\":\"gh\",\"Encrypt\":\"" + encrypted + "\"}";
+    ApiClient.Reply wrongApp = post("signature=" + crypto.sign(ts, "n2") + "&timestamp=" + ts + "&nonce=n2&encrypt_type=aes&msg_signature="
+        + crypto.sign(ts, "n2", encrypted), safe);
+    assertThat(wrongApp.status()).isEqualTo(401);
+    assertThat(wrongApp.errorCode()).isEqualTo("wrong_app");
+    // the msg_signature must cover the Encrypt
+    ApiClient.Reply unsigned = post("signature=" + crypto.sign(ts, "n3") + "&timestamp=" + ts + "&nonce=n3&encrypt_type=aes&msg_signature="
+        + crypto.sign(ts, "n3"), "{\"ToUserName\":\"gh\",\"Encrypt\":\"" + crypto.encrypt(body) + "\"}");
+    assertThat(unsigned.status()).isEqualTo(401);
+
+    // the same body, rightly signed, is taken: the refusals above were for the signatures alone
+    assertThat(post("signature=" + crypto.sign(ts, "n4") + "&timestamp=" + ts + "&nonce=n4", body).text()).isEqualTo("success");
+    await().atMost(Duration.ofSeconds(30)).until(() -> grants("o-forged", "TPL_SUB") == 1);
+  }
+
+  private ApiClient.Reply post(String query, String body) throws Exception {
+    return stack.client.send("POST", "/v1/wechat/" + Stack.APP + "/events?" + query, Map.of("Content-Type", "application/json"),
+        body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private List<JsonNode> results() throws Exception {
+    String topic = new Topics(env.topicPrefix()).pushResults();
+    List<JsonNode> out = new ArrayList<>();
+    try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(Map.of(
+        "bootstrap.servers", env.kafkaBootstrapServers(), "key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName(),
+        "value.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName()))) {
+      var partitions = consumer.partitionsFor(topic).stream().map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      var end = consumer.endOffsets(partitions);
+      long deadline = System.currentTimeMillis() + 20_000;
+      while (System.currentTimeMillis() < deadline && partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+        for (var r : consumer.poll(Duration.ofMillis(200))) out.add(io.wxpush.json.Json.MAPPER.readTree(r.value()));
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,162 @@
+package io.wxpush.sim;
+
+import io.wxpush.config.Secret;
+import io.wxpush.wechat.push.MessagePushCrypto;
+import io.wxpush.wechat.push.PushMessage;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * WeChat's side of message push: each app's configured URL, Token, EncodingAESKey, mode and
+ * format, and the delivery of events to it as WeChat does it — signed with the token, in
+ * plaintext, compatible (plaintext and {@code Encrypt}) or safe ({@code Encrypt} only) mode, JSON
+ * or XML, the {@code List} an object for one item and an array for several; an answer other than
+ * {@code success} (or an empty body) within 5 s is retried, up to 3 times. Deliveries run on
+ * virtual threads: the control call that raised an event returns before it lands. Thread-safe.
+ */
+final class SimMessagePush {
+  /** Where and how an app's events are pushed. */
+  record Target(URI url, String token, String encodingAesKey, Mode mode, Format format) {
+    Target {
+      if (token == null || !token.matches("[A-Za-z0-9]{3,32}")) throw new IllegalArgumentException("token must be 3-32 letters or digits");
+      if (mode != Mode.PLAINTEXT) MessagePushCrypto.decodeKey(encodingAesKey);
+    }
+  }
+
+  enum Mode {
+    PLAINTEXT, COMPATIBLE, SAFE;
+
+    static Mode parse(String s) {
+      return valueOf(s == null ? "PLAINTEXT" : s.trim().toUpperCase(Locale.ROOT));
+    }
+  }
+
+  enum Format {
+    JSON, XML;
+
+    static Format parse(String s) {
+      return valueOf(s == null ? "JSON" : s.trim().toUpperCase(Locale.ROOT));
+    }
+  }
+
+  private static final int RETRIES = 3;
+  private final Map<String, Target> targets = new ConcurrentHashMap<>();
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final SimClock clock;
+  private final Duration retryDelay;
+  private final AtomicLong attempts = new AtomicLong();
+  private final AtomicLong accepted = new AtomicLong();
+  private final AtomicLong abandoned = new AtomicLong();
+
+  SimMessagePush(SimClock clock, Duration retryDelay) {
+    this.clock = clock;
+    this.retryDelay = retryDelay;
+  }
+
+  void configure(String appId, Target target) {
+    targets.put(appId, target);
+  }
+
+  Optional<Target> target(String appId) {
+    return Optional.ofNullable(targets.get(appId));
+  }
+
+  void clear() {
+    targets.clear();
+  }
+
+  /** {attempts, accepted, abandoned}: every POST made, those answered {@code success}, events given up after the retries. */
+  Map<String, Long> stats() {
+    return Map.of("attempts", attempts.get(), "accepted", accepted.get(), "abandoned", abandoned.get());
+  }
+
+  /**
+   * Pushes one event of {@code openId} to the app's URL, {@code deliveries} times (more than once:
+   * as WeChat does when it did not see the answer in time). Returns the CreateTime used.
+   *
+   * @param wrapper the XML element WeChat wraps the items in ({@code SubscribeMsgPopupEvent}, …)
+   */
+  long push(String appId, String openId, String event, String wrapper, List<Map<String, String>> items, int deliveries) {
+    Target t = targets.get(appId);
+    if (t == null) throw new IllegalArgumentException("no message-push URL is configured for " + appId + " (PUT /sim/apps/{appId}/message-push)");
+    long createTime = clock.nowMillis() / 1000;
+    Map<String, String> head = new LinkedHashMap<>();
+    head.put("ToUserName", "gh_" + appId);
+    head.put("FromUserName", openId);
+    head.put("CreateTime", Long.toString(createTime));
+    head.put("MsgType", "event");
+    head.put("Event", event);
+    String plain;
+    if (t.format() == Format.XML) {
+      plain = PushMessage.toXml(head, wrapper, items);
+    } else {
+      Map<String, Object> json = new LinkedHashMap<>(head);
+      json.put("CreateTime", createTime);
+      json.put("List", items.size() == 1 ? items.get(0) : items);
+      plain = PushMessage.toJson(json);
+    }
+    for (int i = 0; i < deliveries; i++) Thread.ofVirtual().name("sim-message-push").start(() -> deliver(appId, t, head, plain));
+    return createTime;
+  }
+
+  private void deliver(String appId, Target t, Map<String, String> head, String plain) {
+    MessagePushCrypto crypto = new MessagePushCrypto(appId, Secret.of(t.token()),
+        t.mode() == Mode.PLAINTEXT ? Optional.empty() : Optional.of(Secret.of(t.encodingAesKey())));
+    String timestamp = Long.toString(clock.nowMillis() / 1000);
+    String nonce = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+    StringBuilder query = new StringBuilder("signature=").append(crypto.sign(timestamp, nonce))
+        .append("&timestamp=").append(timestamp).append("&nonce=").append(nonce).append("&openid=").append(enc(head.get("FromUserName")));
+    String body = plain;
+    if (t.mode() != Mode.PLAINTEXT) {
+      String encrypted = crypto.encrypt(plain);
+      query.append("&encrypt_type=aes&msg_signature=").append(crypto.sign(timestamp, nonce, encrypted));
+      Map<String, String> outer = new LinkedHashMap<>();
+      if (t.mode() == Mode.COMPATIBLE) outer.putAll(head); else outer.put("ToUserName", head.get("ToUserName"));
+      outer.put("Encrypt", encrypted);
+      body = t.format() == Format.XML ? PushMessage.toXml(outer, "", List.of()) : PushMessage.toJson(outer);
+    }
+    URI uri = URI.create(t.url() + (t.url().getQuery() == null ? "?" : "&") + query);
+    for (int attempt = 0; attempt <= RETRIES; attempt++) {
+      attempts.incrementAndGet();
+      try {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5))
+            .header("Content-Type", t.format() == Format.XML ? "text/xml" : "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        String answer = r.body() == null ? "" : r.body().strip();
+        if (r.statusCode() == 200 && (answer.isEmpty() || answer.equals("success"))) {
+          accepted.incrementAndGet();
+          return;
+        }
+      } catch (java.io.IOException e) {
+        // no answer: tried again
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      try {
+        Thread.sleep(retryDelay.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    abandoned.incrementAndGet();
+  }
+
+  private static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+}
