@@ -172,6 +172,62 @@ class WeChatEventsIT {
     await().atMost(Duration.ofSeconds(30)).until(() -> grants("o-forged", "TPL_SUB") == 1);
   }
 
+  @Test
+  void usersWhoAcceptInPopupsAloneGetTheBroadcastAndThoseWhoTurnItOffLaterDoNot() throws Exception {
+    stack.worker("credentials,fanout,sender", Map.of());
+    pushTo("safe", "xml");
+    List<String> accepted = new ArrayList<>();
+    for (int i = 0; i < 12; i++) accepted.add("o-pop-" + i);
+    for (String u : accepted) stack.sim.answerPopup(Stack.APP, u, Map.of("TPL_SUB", "accept"), 1);
+    for (int i = 0; i < 5; i++) stack.sim.answerPopup(Stack.APP, "o-no-" + i, Map.of("TPL_SUB", "reject"), 1);
+    stack.seedFormIds(List.of("o-forms"), 2, System.currentTimeMillis()); // a user with form_ids only: not a subscribe target
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      for (String u : accepted) if (grants(u, "TPL_SUB") != 1) return false;
+      return true;
+    });
+
+    String first = stack.push(subscribe(Map.of("all", true)));
+    JsonNode one = awaitDone(first);
+    assertThat(one.get("sent").asLong()).isEqualTo(12);
+    for (String u : accepted) assertThat(stack.sim.inbox(Stack.APP, u)).as(u).hasSize(1);
+    for (int i = 0; i < 5; i++) assertThat(stack.sim.inbox(Stack.APP, "o-no-" + i)).isEmpty();
+    assertThat(stack.sim.inbox(Stack.APP, "o-forms")).isEmpty();
+
+    // everyone accepts again; then four turn the template off in settings
+    Thread.sleep(1_100);
+    for (String u : accepted) stack.sim.answerPopup(Stack.APP, u, Map.of("TPL_SUB", "accept"), 1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      for (String u : accepted) if (grants(u, "TPL_SUB") != 1) return false;
+      return true;
+    });
+    List<String> off = accepted.subList(0, 4);
+    for (String u : off) stack.sim.rejectInSettings(Stack.APP, u, List.of("TPL_SUB"), 1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      for (String u : off) if (grants(u, "TPL_SUB") != 0) return false;
+      return true;
+    });
+    String second = stack.push(subscribe(Map.of("all", true)));
+    JsonNode two = awaitDone(second);
+    assertThat(two.get("sent").asLong()).isEqualTo(8);
+    for (String u : off) assertThat(stack.sim.inbox(Stack.APP, u)).as(u + " turned it off").hasSize(1);
+    for (String u : accepted.subList(4, 12)) assertThat(stack.sim.inbox(Stack.APP, u)).as(u).hasSize(2);
+    assertThat(stack.sim.errcodeCounts().getOrDefault(43101, 0L)).isZero();
+  }
+
+  @Test
+  void withGrantsFromEventsOnlyAClientCannotUploadAGrant() throws Exception {
+    stack.worker("credentials", Map.of());
+    String token = stack.login("o-client");
+    long now = System.currentTimeMillis();
+    ApiClient.Reply reply = stack.client.uploadCredentials(token, List.of(ApiClient.grant("TPL_SUB", "client-grant-1", now),
+        ApiClient.credential("form_id", stack.sim.mintFormIds(Stack.APP, "o-client", 1).get(0), now)));
+    assertThat(reply.status()).isEqualTo(202);
+    assertThat(reply.body().get("rejected").get(0).get("reason").asText()).isEqualTo("grant_source_events");
+    await().atMost(Duration.ofSeconds(30)).until(() -> stack.client.userCredentials(Stack.API_KEY, Stack.APP, "o-client").body()
+        .path("formIds").asInt() == 1);
+    assertThat(grants("o-client", "TPL_SUB")).isZero();
+  }
+
   private ApiClient.Reply post(String query, String body) throws Exception {
     return stack.client.send("POST", "/v1/wechat/" + Stack.APP + "/events?" + query, Map.of("Content-Type", "application/json"),
         body.getBytes(StandardCharsets.UTF_8));
