@@ -103,7 +103,7 @@ class WeChatEventsIT {
     stack.worker("credentials,fanout,sender", Map.of());
     pushTo("safe", "json");
     for (String u : List.of("o-keep", "o-off")) stack.sim.answerPopup(Stack.APP, u, Map.of("TPL_SUB", "accept"), 1);
-    Thread.sleep(1_100); // a second popup is a second event: its CreateTime differs (one second's accepts of a template are one event)
+    nextSecond(); // a second popup is a second event: its CreateTime differs (one second's accepts of a template are one event)
     for (String u : List.of("o-keep", "o-off")) stack.sim.answerPopup(Stack.APP, u, Map.of("TPL_SUB", "accept"), 1);
     await().atMost(Duration.ofSeconds(30)).until(() -> grants("o-keep", "TPL_SUB") == 2 && grants("o-off", "TPL_SUB") == 2);
 
@@ -196,7 +196,7 @@ class WeChatEventsIT {
     assertThat(stack.sim.inbox(Stack.APP, "o-forms")).isEmpty();
 
     // everyone accepts again; then four turn the template off in settings
-    Thread.sleep(1_100);
+    nextSecond();
     for (String u : accepted) stack.sim.answerPopup(Stack.APP, u, Map.of("TPL_SUB", "accept"), 1);
     await().atMost(Duration.ofSeconds(30)).until(() -> {
       for (String u : accepted) if (grants(u, "TPL_SUB") != 1) return false;
@@ -228,6 +228,12 @@ class WeChatEventsIT {
     await().atMost(Duration.ofSeconds(30)).until(() -> stack.client.userCredentials(Stack.API_KEY, Stack.APP, "o-client").body()
         .path("formIds").asInt() == 1);
     assertThat(grants("o-client", "TPL_SUB")).isZero();
+  }
+
+  /** Waits until the sim's clock (CreateTime, in seconds) has moved past the current second. */
+  private static void nextSecond() {
+    long now = System.currentTimeMillis() / 1000;
+    await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(20)).until(() -> System.currentTimeMillis() / 1000 > now);
   }
 
   private ApiClient.Reply post(String query, String body) throws Exception {
