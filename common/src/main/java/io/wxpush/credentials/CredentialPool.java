@@ -96,8 +96,8 @@ public final class CredentialPool {
   /** One user's entries of one pool within a batch: the script's keys and its score/member pairs. */
   private record PoolEntries(UserRef user, String templateId, List<String> scoresAndMembers) {}
 
-  /** One {@code pool-add.lua} call of a batch. */
-  private record AddCall(List<String> keys, List<String> args) {}
+  /** One {@code pool-add.lua} call of a batch, and how many entries it carries. */
+  private record AddCall(List<String> keys, List<String> args, int entries) {}
 
   private int addPipelined(List<Credential> batch) {
     // Group by pool, in the batch's order: a user's upload arrives as adjacent records.
@@ -132,7 +132,7 @@ public final class CredentialPool {
                   Integer.toString(grantMatchWindow.applyAsInt(user.appId())))
               : List.of(now, cap, "timed"));
           args.addAll(pairs.subList(from, Math.min(pairs.size(), from + 2 * MAX_ENTRIES_PER_CALL)));
-          calls.add(new AddCall(k, args));
+          calls.add(new AddCall(k, args, (Math.min(pairs.size(), from + 2 * MAX_ENTRIES_PER_CALL) - from) / 2));
           replies.add(ADD.queue(pipeline, k, args, false));
         }
         int shard = RedisKeys.shardOf(user.openId());
@@ -173,7 +173,7 @@ public final class CredentialPool {
   /** Adds one call's reply to {@code [added, refused]}: −1 is a grant refused for the template cap. */
   private static void count(int[] totals, long reply, AddCall call) {
     if (reply >= 0) totals[0] += (int) reply;
-    else totals[1] += (call.args().size() - 7) / 2;
+    else totals[1] += call.entries();
   }
 
   private int done(int[] totals) {

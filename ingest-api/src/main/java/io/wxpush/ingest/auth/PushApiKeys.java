@@ -56,6 +56,20 @@ public final class PushApiKeys {
     return key;
   }
 
+  /**
+   * For routes that name their app in {@code ?appId=}: a valid key, the app one of {@code apps}
+   * ({@code 400 invalid_request} / {@code unknown_app}), and the key scoped to it ({@code 403}).
+   * Returns the appId.
+   */
+  public String requireForQueryApp(Context ctx, java.util.Set<String> apps) {
+    ApiKey key = require(ctx);
+    String appId = ctx.queryParam("appId");
+    if (appId == null || appId.isEmpty()) throw ApiException.badRequest("invalid_request", "query parameter 'appId' is required");
+    if (!apps.contains(appId)) throw ApiException.badRequest("unknown_app", "appId is not served here");
+    checkScope(key, appId);
+    return appId;
+  }
+
   /** 403 {@code forbidden_app} unless {@code key} may act for {@code appId}. */
   public static void checkScope(ApiKey key, String appId) {
     if (!key.mayActFor(appId)) throw new ApiException(403, "forbidden_app", "this API key may not act for app '" + appId + "'");

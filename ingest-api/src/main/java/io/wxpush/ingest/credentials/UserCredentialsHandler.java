@@ -32,11 +32,7 @@ public final class UserCredentialsHandler {
   }
 
   public void show(Context ctx) {
-    var key = keys.require(ctx);
-    String appId = ctx.queryParam("appId");
-    if (appId == null || appId.isEmpty()) throw ApiException.badRequest("invalid_request", "query parameter 'appId' is required");
-    if (!apps.contains(appId)) throw ApiException.badRequest("unknown_app", "appId is not served here");
-    PushApiKeys.checkScope(key, appId);
+    String appId = keys.requireForQueryApp(ctx, apps);
     String openId = ctx.pathParam("openId");
     if (!UserRef.isValidId(openId)) throw ApiException.badRequest("invalid_request", "openId must be 1-64 of [A-Za-z0-9_-]");
     PoolSnapshot s = pools.apply(new UserRef(appId, openId));

@@ -90,6 +90,9 @@ public final class TemplateRefresher implements Runnable {
    * then stands.
    */
   public Optional<AppTemplates> refreshSoon(String appId) {
+    Optional<AppTemplates> cached = registry.get(appId);
+    long now = clock.millis();
+    if (cached.isPresent() && now - cached.get().loadedAtMs() < EARLY_GAP.toMillis()) return cached; // nothing newer to learn yet
     try {
       refreshIfOlderThan(appId, EARLY_GAP, EARLY_GAP);
       // no list at all and another instance is loading it (a fleet starting): wait for its answer a little

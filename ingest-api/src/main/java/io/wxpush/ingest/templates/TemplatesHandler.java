@@ -1,7 +1,6 @@
 package io.wxpush.ingest.templates;
 
 import io.javalin.http.Context;
-import io.wxpush.http.ApiException;
 import io.wxpush.ingest.auth.PushApiKeys;
 import io.wxpush.templates.AppTemplates;
 import io.wxpush.templates.Template;
@@ -29,11 +28,7 @@ public final class TemplatesHandler {
   }
 
   public void list(Context ctx) {
-    var key = keys.require(ctx);
-    String appId = ctx.queryParam("appId");
-    if (appId == null || appId.isEmpty()) throw ApiException.badRequest("invalid_request", "query parameter 'appId' is required");
-    if (!apps.contains(appId)) throw ApiException.badRequest("unknown_app", "appId is not served here");
-    PushApiKeys.checkScope(key, appId);
+    String appId = keys.requireForQueryApp(ctx, apps);
     Optional<AppTemplates> list = gate.list(appId);
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("appId", appId);
