@@ -135,22 +135,44 @@ public final class PushRequestParser {
       if (problem != null) error(errors, "callbackUrl", problem);
     }
 
+    String priority = optionalText(body, "priority", errors);
+    if (priority != null && !PushRequest.PRIORITIES.contains(priority)) error(errors, "priority", "must be low, normal or critical");
+
     PushRequest.Audience audience = audience(body.get("audience"), errors);
     if (!errors.isEmpty()) return new Invalid(errors);
     return new Valid(new PushRequest(PushRequest.VERSION, requestId, appId, kind, templateId, page, data, emphasis, state, lang, audience, notAfter,
-        sendAt, callbackUrl));
+        sendAt, callbackUrl, priority));
   }
+
+  /** Shortest and longest recall window: a form_id lives 7 days. */
+  static final java.time.Duration MIN_RECALL = java.time.Duration.ofHours(1);
+  static final java.time.Duration MAX_RECALL = java.time.Duration.ofDays(7);
 
   private static PushRequest.Audience audience(JsonNode node, List<Map<String, String>> errors) {
     if (node == null || !node.isObject()) {
-      error(errors, "audience", "is required: {\"openIds\":[…]} or {\"all\":true}");
+      error(errors, "audience", "is required: {\"openIds\":[…]}, {\"all\":true} or {\"expiringWithin\":\"48h\"}");
       return null;
     }
     JsonNode all = node.get("all");
     JsonNode openIds = node.get("openIds");
-    if (all != null && openIds != null) {
-      error(errors, "audience", "takes either openIds or all, not both");
+    JsonNode expiring = node.get("expiringWithin");
+    if ((all != null ? 1 : 0) + (openIds != null ? 1 : 0) + (expiring != null ? 1 : 0) > 1) {
+      error(errors, "audience", "takes one of openIds, all or expiringWithin");
       return null;
+    }
+    if (expiring != null) {
+      java.time.Duration d;
+      try {
+        d = PushRequest.Audience.parseWindow(expiring.isTextual() ? expiring.asText() : null);
+      } catch (IllegalArgumentException e) {
+        error(errors, "audience.expiringWithin", "must be a duration such as 90m, 48h or 7d");
+        return null;
+      }
+      if (d.compareTo(MIN_RECALL) < 0 || d.compareTo(MAX_RECALL) > 0) {
+        error(errors, "audience.expiringWithin", "must be from 1h to 7d");
+        return null;
+      }
+      return new PushRequest.Audience(null, null, expiring.asText());
     }
     if (all != null) {
       if (!all.isBoolean() || !all.asBoolean()) error(errors, "audience.all", "must be true");

@@ -15,6 +15,8 @@ import java.util.Map;
  * @param poolCapPerUser {@code POOL_CAP_PER_USER}: most entries kept per user and pool
  * @param tokenEndpoint {@code TOKEN_ENDPOINT}: where access tokens are fetched (workers send, ingest-api reads templates)
  * @param grantSources {@code GRANT_SOURCE}: apps not in it take {@link GrantSource#CLIENT}
+ * @param defaultPolicy {@code QUIET_HOURS}, {@code MAX_PER_USER_PER_DAY}, {@code RESERVE_LAST}: the policy of
+ *     an app with none stored ({@code PUT /v1/apps/{appId}/policy})
  */
 public record CommonConfig(
     String kafkaBootstrapServers,
@@ -28,7 +30,16 @@ public record CommonConfig(
     Duration weChatTimeout,
     int poolCapPerUser,
     io.wxpush.token.TokenManager.Endpoint tokenEndpoint,
-    Map<String, GrantSource> grantSources) {
+    Map<String, GrantSource> grantSources,
+    io.wxpush.policy.Policy defaultPolicy) {
+
+  /** Without a default policy (none: no quiet hours, no cap, no reserve). */
+  public CommonConfig(String kafkaBootstrapServers, String topicPrefix, RedisEndpoint redis, String redisKeyPrefix, URI weChatApiBase,
+      Map<String, WeChatApp> apps, int topicPartitions, short replicationFactor, Duration weChatTimeout, int poolCapPerUser,
+      io.wxpush.token.TokenManager.Endpoint tokenEndpoint, Map<String, GrantSource> grantSources) {
+    this(kafkaBootstrapServers, topicPrefix, redis, redisKeyPrefix, weChatApiBase, apps, topicPartitions, replicationFactor, weChatTimeout,
+        poolCapPerUser, tokenEndpoint, grantSources, io.wxpush.policy.Policy.NONE);
+  }
 
   public CommonConfig {
     apps = Map.copyOf(apps);
@@ -70,7 +81,24 @@ public record CommonConfig(
     } catch (IllegalArgumentException e) {
       env.problem("GRANT_SOURCE: " + e.getMessage());
     }
-    return new CommonConfig(bootstrap, prefix, redis, keyPrefix, api, apps, partitions, replication, weChatTimeout, poolCap, endpoint, sources);
+    return new CommonConfig(bootstrap, prefix, redis, keyPrefix, api, apps, partitions, replication, weChatTimeout, poolCap, endpoint, sources,
+        defaultPolicy(env));
+  }
+
+  private static io.wxpush.policy.Policy defaultPolicy(Env env) {
+    io.wxpush.policy.Policy.QuietHours quiet = null;
+    String q = env.string(Setting.QUIET_HOURS).trim();
+    if (!q.isEmpty()) {
+      try {
+        quiet = io.wxpush.policy.Policy.QuietHours.parseSetting(q);
+      } catch (RuntimeException e) {
+        env.problem("QUIET_HOURS must look like 22:00-08:00@Asia/Shanghai (" + e.getMessage() + ")");
+      }
+    }
+    int cap = env.integer(Setting.MAX_PER_USER_PER_DAY, 0, io.wxpush.policy.Policy.MAX_CAP);
+    String reserve = env.string(Setting.RESERVE_LAST).trim().toLowerCase(java.util.Locale.ROOT);
+    if (!reserve.equals("true") && !reserve.equals("false")) env.problem("RESERVE_LAST must be true or false");
+    return new io.wxpush.policy.Policy(quiet, cap == 0 ? null : cap, reserve.equals("true"));
   }
 
   public io.wxpush.kafka.Topics topics() {

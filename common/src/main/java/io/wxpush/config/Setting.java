@@ -29,6 +29,12 @@ public enum Setting {
   GRANT_SOURCE(Kind.TEXT, "", Process.SERVICES, "where each app's subscribe grants come from, `appId:client|events|both[,…]`"
       + " (`client` for apps not listed): client uploads, WeChat's popup events, or both (see Events)"),
   POOL_CAP_PER_USER(Kind.INTEGER, "200", Process.SERVICES, "most credential entries kept per user and pool (the freshest win)"),
+  QUIET_HOURS(Kind.TEXT, "", Process.SERVICES, "default quiet hours of an app without a stored policy, `22:00-08:00[@Asia/Shanghai]`"
+      + " (empty: none); see Policy"),
+  MAX_PER_USER_PER_DAY(Kind.INTEGER, "0", Process.SERVICES, "default frequency cap of an app without a stored policy: messages per user"
+      + " per day (0: no cap)"),
+  RESERVE_LAST(Kind.TEXT, "false", Process.SERVICES, "default of an app without a stored policy: `true` keeps a user's last credential"
+      + " from `low` pushes"),
 
   SESSION_SIGNING_KEY(Kind.SECRET, null, Process.API, "HMAC key of session tokens, at least 32 bytes"),
   PUSH_API_KEYS(Kind.SECRET, null, Process.API, "`key[=appId|appId…][,…]` business services present as `Authorization: Bearer`;"

@@ -17,6 +17,7 @@ import java.util.TreeMap;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.params.ZAddParams;
 import redis.clients.jedis.resps.Tuple;
 
 /**
@@ -93,8 +94,8 @@ public final class CredentialPool {
     return addPipelined(batch);
   }
 
-  /** One user's entries of one pool within a batch: the script's keys and its score/member pairs. */
-  private record PoolEntries(UserRef user, String templateId, List<String> scoresAndMembers) {}
+  /** One user's entries of one pool within a batch: the script's keys, its score/member pairs, and the lowest score. */
+  private record PoolEntries(UserRef user, String templateId, List<String> scoresAndMembers, long[] lowest) {}
 
   /** One {@code pool-add.lua} call of a batch, and how many entries it carries. */
   private record AddCall(List<String> keys, List<String> args, int entries) {}
@@ -106,8 +107,11 @@ public final class CredentialPool {
       UserRef user = new UserRef(c.appId(), c.openId());
       boolean grant = c.kind() == CredentialKind.SUBSCRIPTION;
       String pool = grant ? keys.grants(user, c.templateId()) : keys.templatePool(user);
-      PoolEntries entries = byPool.computeIfAbsent(pool, k -> new PoolEntries(user, grant ? c.templateId() : "", new ArrayList<>()));
-      String score = Long.toString((grant ? c.collectedAt() : c.expiresAt()) / 1000); // seconds: a listpack's 4-byte integers
+      PoolEntries entries = byPool.computeIfAbsent(pool, k -> new PoolEntries(user, grant ? c.templateId() : "", new ArrayList<>(),
+          new long[] {Long.MAX_VALUE}));
+      long seconds = (grant ? c.collectedAt() : c.expiresAt()) / 1000; // seconds: a listpack's 4-byte integers
+      entries.lowest()[0] = Math.min(entries.lowest()[0], seconds);
+      String score = Long.toString(seconds);
       for (String member : PoolMember.members(c)) {
         entries.scoresAndMembers().add(score);
         entries.scoresAndMembers().add(member);
@@ -139,7 +143,12 @@ public final class CredentialPool {
         String index = p.templateId().isEmpty() ? keys.templateIndex(user.appId(), shard) : keys.grantIndex(user.appId(), shard, p.templateId());
         // once per user and index in a batch (after the user's entries, as before): the index
         // is a set, so a second ZADD in the same pipeline would change nothing
-        if (indexed.add(index + " " + user.openId())) pipeline.zadd(index, 0, user.openId());
+        if (indexed.add(index + " " + user.openId())) {
+          // the template index scores a user by (a lower bound of) their soonest expiry: LT only ever
+          // lowers it, and adds a user who is not in it; the grant index is by openId alone
+          if (grant) pipeline.zadd(index, 0, user.openId());
+          else pipeline.zadd(index, p.lowest()[0], user.openId(), ZAddParams.zAddParams().lt());
+        }
         if (!p.templateId().isEmpty() && templates.add(user.appId() + " " + p.templateId())) {
           pipeline.sadd(keys.grantTemplates(user.appId()), p.templateId());
         }
@@ -233,13 +242,16 @@ public final class CredentialPool {
   public ShardSweep sweepShard(String appId, String subscribeTemplateId, int shard) {
     String index = subscribeTemplateId == null ? keys.templateIndex(appId, shard) : keys.grantIndex(appId, shard, subscribeTemplateId);
     String mode = subscribeTemplateId == null ? "timed" : "grant";
-    List<String> users = redis.zrange(index, 0, -1);
-    if (users.isEmpty()) return new ShardSweep(0, 0, 0);
+    List<Tuple> scored = redis.zrangeWithScores(index, 0, -1);
+    if (scored.isEmpty()) return new ShardSweep(0, 0, 0);
+    List<String> users = new ArrayList<>(scored.size());
+    for (Tuple t : scored) users.add(t.getElement());
     String now = Long.toString(clock.millis());
     List<String> pools = new ArrayList<>(users.size());
     for (String openId : users) pools.add(keys.poolFor(new UserRef(appId, openId), subscribeTemplateId));
     long dropped = 0;
     List<Integer> empty = new ArrayList<>();
+    Map<String, Long> rescore = new LinkedHashMap<>();
     // By SHA first; a node that does not know the script yet answers NOSCRIPT: then the whole shard
     // again with the source (a sweep is idempotent).
     for (boolean withSource : new boolean[] {false, true}) {
@@ -255,20 +267,26 @@ public final class CredentialPool {
       try {
         dropped = 0;
         empty.clear();
+        rescore.clear();
         for (int i = 0; i < users.size(); i++) {
           List<?> held = (List<?>) left.get(i).get();
           long live = (Long) held.get(0);
           dropped += before.get(i).get() - live;
           if (live == 0 && (Long) held.get(1) == 0) empty.add(i);
+          long soonest = held.size() > 2 ? (Long) held.get(2) : 0;
+          if (subscribeTemplateId == null && live > 0 && soonest != (long) scored.get(i).getScore()) rescore.put(users.get(i), soonest);
         }
         break;
       } catch (RuntimeException e) {
         if (withSource || !RedisScript.isNoScript(e)) throw e;
       }
     }
-    if (empty.isEmpty()) return new ShardSweep(users.size(), dropped, 0);
+    if (empty.isEmpty() && rescore.isEmpty()) return new ShardSweep(users.size(), dropped, 0);
     List<Response<Long>> again = new ArrayList<>(empty.size());
     try (AbstractPipeline pipeline = RedisConnections.pipelined(redis)) {
+      // the sweep read each pool's soonest live expiry: the index's lower bound becomes exact again
+      // (XX: a user who left meanwhile stays out; an upload racing this lowers it again, or the next sweep does)
+      rescore.forEach((openId, soonest) -> pipeline.zadd(index, soonest, openId, ZAddParams.zAddParams().xx()));
       for (int i : empty) {
         pipeline.zrem(index, users.get(i));
         again.add(pipeline.zcount(pools.get(i), "(0", "+inf"));
@@ -315,6 +333,21 @@ public final class CredentialPool {
     return sizes.stream().mapToLong(Response::get).sum();
   }
 
+  /**
+   * About how many users of the form_id/prepay_id index a recall by {@code expiresBySecond} reaches
+   * (one pipelined ZCOUNT per shard; an upper bound: the index holds lower bounds of expiry).
+   */
+  public long expiringCount(String appId, long expiresBySecond) {
+    List<Response<Long>> counts = new ArrayList<>(RedisKeys.INDEX_SHARDS);
+    try (AbstractPipeline pipeline = RedisConnections.pipelined(redis)) {
+      for (int shard = 0; shard < RedisKeys.INDEX_SHARDS; shard++) {
+        counts.add(pipeline.zcount(keys.templateIndex(appId, shard), "-inf", Long.toString(expiresBySecond)));
+      }
+      pipeline.sync();
+    }
+    return counts.stream().mapToLong(Response::get).sum();
+  }
+
   /** A user of the index and the shard it is in. */
   public record Indexed(int shard, String openId) {}
 
@@ -325,29 +358,83 @@ public final class CredentialPool {
    * One page of the whole index, shard after shard and in openId order within a shard, starting
    * after ({@code fromShard}, {@code afterOpenId}) ({@code afterOpenId} null: from the start of
    * that shard). Stable and resumable: the last entry of a page is the next cursor. Empty shards
-   * cost a pipelined read among {@value #SHARDS_PER_READ}, not a round trip each.
+   * cost a pipelined read among {@value #SHARDS_PER_READ}, not a round trip each. A shard is read
+   * whole (about a hundred users: the template index is scored by expiry, not by openId) and
+   * ordered here.
    */
   public List<Indexed> indexPageAcross(String appId, String subscribeTemplateId, int fromShard, String afterOpenId, int limit) {
+    return pageAcross(appId, subscribeTemplateId, fromShard, afterOpenId, limit, Long.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #indexPageAcross} for the recall audience: the users of the form_id/prepay_id index
+   * whose soonest live entry expires at or before {@code expiresBySecond} (epoch seconds). Each
+   * shard is read by score ({@code ZRANGEBYSCORE}: only the users in the window come back), and each
+   * of them is checked against their pool, since the index holds a lower bound; a user whose bound
+   * was stale gets the exact one. Users who turn out not to be in the window are skipped, but the
+   * cursor moves past them: {@link ExpiringPage#cursor()}.
+   */
+  public ExpiringPage expiringPageAcross(String appId, int fromShard, String afterOpenId, long expiresBySecond, int limit) {
+    List<Indexed> candidates = pageAcross(appId, null, fromShard, afterOpenId, limit, expiresBySecond);
+    if (candidates.isEmpty()) return new ExpiringPage(List.of(), null, 0);
+    long nowSec = clock.millis() / 1000;
+    List<Response<List<Tuple>>> soonest = new ArrayList<>(candidates.size());
+    try (AbstractPipeline pipeline = RedisConnections.pipelined(redis)) {
+      for (Indexed c : candidates) {
+        soonest.add(pipeline.zrangeByScoreWithScores(keys.templatePool(new UserRef(appId, c.openId())), "(" + nowSec, "+inf", 0, 1));
+      }
+      pipeline.sync();
+    }
+    List<Indexed> in = new ArrayList<>(candidates.size());
+    Map<Indexed, Long> fix = new LinkedHashMap<>();
+    for (int i = 0; i < candidates.size(); i++) {
+      List<Tuple> first = soonest.get(i).get();
+      if (first.isEmpty()) continue; // nothing live: the sweep takes the user out
+      long expiry = (long) first.getFirst().getScore();
+      if (expiry <= expiresBySecond) in.add(candidates.get(i));
+      else fix.put(candidates.get(i), expiry);
+    }
+    if (!fix.isEmpty()) {
+      try (AbstractPipeline pipeline = RedisConnections.pipelined(redis)) {
+        fix.forEach((c, expiry) -> pipeline.zadd(keys.templateIndex(appId, c.shard()), expiry, c.openId(), ZAddParams.zAddParams().xx().gt()));
+        pipeline.sync();
+      }
+    }
+    return new ExpiringPage(in, candidates.getLast(), candidates.size());
+  }
+
+  /**
+   * A page of the recall audience.
+   *
+   * @param users in the window
+   * @param cursor the last user read (in the window or not): where the next page starts; null at the end
+   * @param read how many users the index gave for this page
+   */
+  public record ExpiringPage(List<Indexed> users, Indexed cursor, int read) {}
+
+  private List<Indexed> pageAcross(String appId, String subscribeTemplateId, int fromShard, String afterOpenId, int limit, long maxScore) {
     List<Indexed> page = new ArrayList<>(limit);
     String after = afterOpenId;
+    String max = maxScore == Long.MAX_VALUE ? "+inf" : Long.toString(maxScore);
     for (int group = fromShard; group < RedisKeys.INDEX_SHARDS && page.size() < limit; group += SHARDS_PER_READ) {
       int end = Math.min(RedisKeys.INDEX_SHARDS, group + SHARDS_PER_READ);
       List<Response<List<String>>> reads = new ArrayList<>(end - group);
       try (AbstractPipeline pipeline = RedisConnections.pipelined(redis)) {
         for (int shard = group; shard < end; shard++) {
           String index = subscribeTemplateId == null ? keys.templateIndex(appId, shard) : keys.grantIndex(appId, shard, subscribeTemplateId);
-          String from = shard == fromShard && after != null ? "(" + after : "-";
-          reads.add(pipeline.zrangeByLex(index, from, "+", 0, limit - page.size()));
+          reads.add(pipeline.zrangeByScore(index, "-inf", max));
         }
         pipeline.sync();
       }
       for (int i = 0; i < reads.size() && page.size() < limit; i++) {
-        for (String openId : reads.get(i).get()) {
+        List<String> shardUsers = new ArrayList<>(reads.get(i).get());
+        java.util.Collections.sort(shardUsers);
+        for (String openId : shardUsers) {
+          if (group + i == fromShard && after != null && openId.compareTo(after) <= 0) continue;
           if (page.size() == limit) break;
           page.add(new Indexed(group + i, openId));
         }
       }
-      after = null;
     }
     return page;
   }
@@ -360,6 +447,14 @@ public final class CredentialPool {
    */
   public List<String> indexPage(String appId, String subscribeTemplateId, int shard, String afterOpenId, int limit) {
     String index = subscribeTemplateId == null ? keys.templateIndex(appId, shard) : keys.grantIndex(appId, shard, subscribeTemplateId);
-    return redis.zrangeByLex(index, afterOpenId == null ? "-" : "(" + afterOpenId, "+", 0, limit);
+    List<String> all = new ArrayList<>(redis.zrange(index, 0, -1));
+    java.util.Collections.sort(all);
+    return all.stream().filter(o -> afterOpenId == null || o.compareTo(afterOpenId) > 0).limit(limit).toList();
+  }
+
+  /** One user's score in the form_id/prepay_id index (a lower bound of their soonest expiry, epoch seconds), if indexed. */
+  public Optional<Long> indexedExpiry(String appId, String openId) {
+    Double score = redis.zscore(keys.templateIndex(appId, RedisKeys.shardOf(openId)), openId);
+    return score == null ? Optional.empty() : Optional.of(score.longValue());
   }
 }

@@ -82,6 +82,21 @@ public final class SendLedger {
    */
   public record Result(Status status, LedgerEntry entry, Duration leaseLeft, boolean returnedToPool, boolean claimedNow) {}
 
+  /**
+   * What the app's policy says about one push's claim for one user: the frequency cap (0: none), the
+   * end of the user's day for it (epoch seconds; 0: messages are not counted, the app has no cap),
+   * and whether the user's last credential is reserved (a {@code low} push under {@code reserveLast}).
+   * A {@code critical} push has no cap and no reserve, but its messages count.
+   */
+  public record Spend(int cap, long dayEndEpochSecond, boolean reserve) {
+    /** No policy: nothing checked, nothing counted. */
+    public static final Spend NONE = new Spend(0, 0, false);
+
+    List<String> args() {
+      return List.of(Integer.toString(cap), Long.toString(dayEndEpochSecond), reserve ? "1" : "0");
+    }
+  }
+
   private final UnifiedJedis redis;
   private final RedisBatcher batcher;
   private final RedisKeys keys;
@@ -112,11 +127,19 @@ public final class SendLedger {
    * @param subscribeTemplateId the template whose grants to spend; null for the form_id/prepay_id pool
    */
   public Result claim(UserRef user, PushRun run, String subscribeTemplateId) {
+    return claim(user, run, subscribeTemplateId, Spend.NONE);
+  }
+
+  /**
+   * As {@link #claim(UserRef, PushRun, String)}, as the app's policy allows ({@code spend}): a user
+   * it skips is {@link Status#NONE} with reason {@code capped} or {@code reserved}, nothing spent.
+   */
+  public Result claim(UserRef user, PushRun run, String subscribeTemplateId, Spend spend) {
     long now = clock.millis();
-    Object reply = eval(CLAIM, poolKeys(user, subscribeTemplateId),
-        List.of(run.id(), mode(subscribeTemplateId), Long.toString(now), Long.toString(now + expiryMargin.toMillis()),
-            ms(grace), Long.toString(run.untilMs()), ms(SPENT_GRANT_MEMORY)));
-    return result(reply);
+    List<String> args = new java.util.ArrayList<>(List.of(run.id(), mode(subscribeTemplateId), Long.toString(now),
+        Long.toString(now + expiryMargin.toMillis()), ms(grace), Long.toString(run.untilMs()), ms(SPENT_GRANT_MEMORY)));
+    args.addAll(spend.args());
+    return result(eval(CLAIM, spendKeys(user, subscribeTemplateId), args));
   }
 
   /**
@@ -130,10 +153,17 @@ public final class SendLedger {
    *     known to have had no call: it does not put the send in doubt
    */
   public Result attempt(UserRef user, PushRun run, String subscribeTemplateId, String owner, Duration lease, boolean ownMarkUncalled) {
+    return attempt(user, run, subscribeTemplateId, owner, lease, ownMarkUncalled, Spend.NONE);
+  }
+
+  /** As above; a claim it makes is as the app's policy allows ({@code spend}, see {@link #claim(UserRef, PushRun, String, Spend)}). */
+  public Result attempt(UserRef user, PushRun run, String subscribeTemplateId, String owner, Duration lease, boolean ownMarkUncalled,
+      Spend spend) {
     long now = clock.millis();
-    return result(eval(ATTEMPT, poolKeys(user, subscribeTemplateId),
-        List.of(run.id(), owner, ms(lease), ownMarkUncalled ? "1" : "0", mode(subscribeTemplateId), Long.toString(now),
-            Long.toString(now + expiryMargin.toMillis()), ms(grace), Long.toString(run.untilMs()), ms(SPENT_GRANT_MEMORY))));
+    List<String> args = new java.util.ArrayList<>(List.of(run.id(), owner, ms(lease), ownMarkUncalled ? "1" : "0", mode(subscribeTemplateId),
+        Long.toString(now), Long.toString(now + expiryMargin.toMillis()), ms(grace), Long.toString(run.untilMs()), ms(SPENT_GRANT_MEMORY)));
+    args.addAll(spend.args());
+    return result(eval(ATTEMPT, spendKeys(user, subscribeTemplateId), args));
   }
 
   /**
@@ -141,8 +171,13 @@ public final class SendLedger {
    * entry. {@link Settle#FAILED} for a (push, user) with no entry writes a final one.
    */
   public Result settle(UserRef user, PushRun run, String subscribeTemplateId, String owner, Settle step, String reason) {
-    return result(eval(SETTLE, poolKeys(user, subscribeTemplateId),
-        List.of(run.id(), owner, step.wire, reasonArg(reason), ms(grace), Long.toString(run.untilMs()))));
+    return settle(user, run, subscribeTemplateId, owner, step, reason, Spend.NONE);
+  }
+
+  /** As above; a final {@link Settle#SENT} or {@link Settle#UNKNOWN} counts one message of the user's day when {@code spend} counts. */
+  public Result settle(UserRef user, PushRun run, String subscribeTemplateId, String owner, Settle step, String reason, Spend spend) {
+    return result(eval(SETTLE, spendKeys(user, subscribeTemplateId),
+        List.of(run.id(), owner, step.wire, reasonArg(reason), ms(grace), Long.toString(run.untilMs()), Long.toString(spend.dayEndEpochSecond()))));
   }
 
   /** Leaves the credential WeChat refused (41028) spent and claims the next for the same (push, user). */
@@ -168,6 +203,11 @@ public final class SendLedger {
   /** The keys every ledger script takes: the pool the push spends from, then the user's ledger hash. */
   private List<String> poolKeys(UserRef user, String subscribeTemplateId) {
     return List.of(keys.poolFor(user, subscribeTemplateId), keys.ledger(user));
+  }
+
+  /** {@link #poolKeys}, then the user's form_id/prepay_id pool, which holds the day's message counter (ledger-lib.lua). */
+  private List<String> spendKeys(UserRef user, String subscribeTemplateId) {
+    return List.of(keys.poolFor(user, subscribeTemplateId), keys.ledger(user), keys.templatePool(user));
   }
 
   private static String mode(String subscribeTemplateId) {

@@ -30,6 +30,7 @@ public enum WxpushMeter {
   PUSHES_UNCHECKED("wxpush.pushes.unchecked", "Subscribe pushes accepted before the app's template list was loaded (not checked)", "app"),
   FANOUT_PAGES("wxpush.fanout.pages", "Fan-out pages published"),
   FANOUT_TASKS("wxpush.fanout.tasks", "Push tasks published by the fan-out"),
+  TASKS_HELD("wxpush.sender.tasks.held", "Tasks held back by their app's quiet hours (published again when they end)"),
   DLQ_RECORDS("wxpush.dlq.records", "Tasks moved to the DLQ, by reason", "reason"),
   PUSH_OUTCOMES("wxpush.push.outcomes", "Final outcomes of (push, user), by outcome", "outcome"),
   HTTP_REQUESTS("http.server.requests", "HTTP requests served, by method, route template and status", "method", "uri", "status");

@@ -29,7 +29,7 @@ public final class PushRetries {
   /** Keeps the push's message (the request without its audience) for retries. */
   public void rememberMessage(PushRequest push) {
     PushRequest message = new PushRequest(push.v(), push.requestId(), push.appId(), push.kind(), push.templateId(), push.page(), push.data(),
-        push.emphasisKeyword(), push.miniprogramState(), push.lang(), null, push.notAfter(), null, null);
+        push.emphasisKeyword(), push.miniprogramState(), push.lang(), null, push.notAfter(), null, null, push.priority());
     String marker = keys.pushRequest(push.requestId());
     redis.hset(marker, "m", Json.writeString(message));
     if (redis.pttl(marker) < 0) redis.pexpire(marker, RETENTION.toMillis());

@@ -13,10 +13,16 @@ import java.util.Map;
  * @param reason why the push as a whole failed; null unless {@code failed}
  * @param appId the app it is for; null when not known
  * @param retryable failed users whose task went to the DLQ surely unsent: what {@code POST …/retry} would send again
+ * @param resumesAt epoch ms when a push waiting out its app's quiet hours goes on; null unless it waits
  */
 public record PushStatus(
     String requestId, String state, long targets, long sent, long noCredential, long failed, long unknown, long cancelled, long pending,
-    Map<String, Long> byReason, String reason, String appId, long retryable) {
+    Map<String, Long> byReason, String reason, String appId, long retryable, Long resumesAt) {
+
+  public PushStatus(String requestId, String state, long targets, long sent, long noCredential, long failed, long unknown, long cancelled,
+      long pending, Map<String, Long> byReason, String reason, String appId, long retryable) {
+    this(requestId, state, targets, sent, noCredential, failed, unknown, cancelled, pending, byReason, reason, appId, retryable, null);
+  }
 
   public PushStatus(String requestId, String state, long targets, long sent, long noCredential, long failed, long unknown, long pending,
       Map<String, Long> byReason) {

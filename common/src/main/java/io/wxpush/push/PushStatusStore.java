@@ -115,13 +115,29 @@ public final class PushStatusStore {
    * app's schedule (which {@link #due} reads), its state {@code scheduled}. Idempotent.
    */
   public void schedule(PushRequest push) {
-    String marker = request(push.requestId());
-    redis.hset(marker, "b", Json.writeString(push));
-    if (redis.pttl(marker) < 0) redis.pexpire(marker, RETENTION.toMillis());
+    rememberBody(push);
     String state = redis.hget(status(push.requestId()), "state");
     if (state == null || state.equals("accepted")) redis.hset(status(push.requestId()), "state", "scheduled");
     listed(push.appId(), push.requestId(), clock.millis());
     redis.zadd(keys.schedule(push.appId()), push.sendAt(), push.requestId());
+  }
+
+  /** Keeps the whole request beside its marker, to publish it again later (its time came, or quiet hours ended). */
+  public void rememberBody(PushRequest push) {
+    String marker = request(push.requestId());
+    redis.hset(marker, "b", Json.writeString(push));
+    if (redis.pttl(marker) < 0) redis.pexpire(marker, RETENTION.toMillis());
+  }
+
+  /** The request kept by {@link #rememberBody}, if any. */
+  public Optional<PushRequest> body(String requestId) {
+    String b = redis.hget(request(requestId), "b");
+    if (b == null) return Optional.empty();
+    try {
+      return Optional.of(Json.MAPPER.readValue(b, PushRequest.class));
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("unreadable body of push " + requestId, e);
+    }
   }
 
   /** A scheduled push whose time has come: its id and the body to publish again (null when it is gone). */
@@ -219,6 +235,16 @@ public final class PushStatusStore {
   public FanoutProgress fanoutProgress(String requestId) {
     List<String> v = redis.hmget(status(requestId), "cursor", "fanoutDone");
     return new FanoutProgress(v.get(0) == null ? "" : v.get(0), "1".equals(v.get(1)));
+  }
+
+  /**
+   * The recall audience's bound (epoch ms: users whose soonest credential expires by then), fixed
+   * the first time the push's fan-out asks ({@code proposedMs}), so a resumed fan-out reads the same
+   * audience.
+   */
+  public long recallBy(String requestId, long proposedMs) {
+    redis.hsetnx(status(requestId), "recallBy", Long.toString(proposedMs));
+    return Long.parseLong(redis.hget(status(requestId), "recallBy"));
   }
 
   /** Records a published page; false when another fan-out already moved the cursor past {@code from}. */
@@ -375,7 +401,12 @@ public final class PushStatusStore {
     String state = s.getOrDefault("state", "accepted");
     long pending = Math.max(0, targets - sent - none - failed - unknown - cancelled);
     return Optional.of(new PushStatus(requestId, state, targets, sent, none, failed, unknown, cancelled, pending, byReason, s.get("reason"),
-        s.get("appId"), redis.scard(keys.pushRetryable(requestId))));
+        s.get("appId"), redis.scard(keys.pushRetryable(requestId)),
+        s.containsKey("resumesAt") && !isFinalState(state) ? Long.parseLong(s.get("resumesAt")) : null));
+  }
+
+  private static boolean isFinalState(String state) {
+    return state.equals("done") || state.equals("failed") || state.equals("cancelled");
   }
 
   private static long number(Map<String, String> s, String field) {

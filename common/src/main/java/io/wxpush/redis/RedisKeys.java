@@ -47,7 +47,8 @@ public record RedisKeys(String prefix) {
         "entries leave it when final; the key's TTL is its longest entry's keep time (LEDGER_GRACE, "
         + "at least the push's horizon)"),
     UPLOADS("u{app:open}:uploads:<window>", "counter of one minute's uploads", "TTL two windows"),
-    TEMPLATE_INDEX("idx{app:shard}:t", "ZSET of users with form_ids/prepay_ids, by openId",
+    TEMPLATE_INDEX("idx{app:shard}:t", "ZSET of users with form_ids/prepay_ids, scored by a lower bound of their soonest expiry "
+        + "(seconds; uploads lower it, sweeps and recall fan-outs set it exact): the recall audience reads it by score",
         "users leave it when the sweep finds no live entry in their pool"),
     GRANT_INDEX("idx{app:shard}:g:<template>", "ZSET of users with grants of a template", "as TEMPLATE_INDEX"),
     PUSH_SEQ("seq{app}", "counter issuing the app's short push ids", "kept: one integer per app"),
@@ -68,6 +69,12 @@ public record RedisKeys(String prefix) {
     PUSH_REQUEST("push{request}:q", "HASH the idempotency marker: the body's hash and publishing|published", "TTL 8 days"),
     TOKEN("token{app}", "the app's access token", "TTL its lifetime less 200 s"),
     TOKEN_LOCK("token{app}:lock", "the refresh lock", "TTL the lock's lease"),
+    POLICY("policy{app}", "JSON of the app's policy (quiet hours, frequency cap, reserve) as last PUT", "kept: one small string per app"),
+    QUIET("quiet{app}", "ZSET requestId → holds so far: the app's pushes waiting for the end of quiet hours",
+        "members leave when their push resumes; kept: one per app"),
+    HELD("push{request}:h:<bucket>", "SET openIds of one bucket of a push's tasks held back by quiet hours",
+        "members leave when the push resumes and their tasks are published again; the status's TTL"),
+    HELD_BUCKETS("push{request}:hb", "SET of the buckets of HELD that hold users", "emptied on resume; the status's TTL"),
     PAUSE("pause{app}", "a quota pause (45011/45009) with its end", "TTL the pause"),
     SEND_RATE("rate{app}:<window>", "counter of one second's sends", "TTL two windows");
 
@@ -100,7 +107,7 @@ public record RedisKeys(String prefix) {
     /** True when every key of the family carries a TTL (the others are swept, or kept). */
     public boolean expires() {
       return switch (this) {
-        case POOL, GRANTS, GRANT_TEMPLATES, TEMPLATE_INDEX, GRANT_INDEX, PUSH_SEQ, SCHEDULE, PUSH_LIST, CALLBACKS -> false;
+        case POOL, GRANTS, GRANT_TEMPLATES, TEMPLATE_INDEX, GRANT_INDEX, PUSH_SEQ, SCHEDULE, PUSH_LIST, CALLBACKS, POLICY, QUIET -> false;
         default -> true;
       };
     }
@@ -252,6 +259,26 @@ public record RedisKeys(String prefix) {
   /** {@link Family#TOKEN_LOCK}. */
   public String tokenLock(String appId) {
     return token(appId) + ":lock";
+  }
+
+  /** {@link Family#POLICY}. */
+  public String policy(String appId) {
+    return prefix + "policy{" + appId + "}";
+  }
+
+  /** {@link Family#QUIET}. */
+  public String quiet(String appId) {
+    return prefix + "quiet{" + appId + "}";
+  }
+
+  /** {@link Family#HELD}. */
+  public String held(String requestId, int bucket) {
+    return push(requestId) + ":h:" + bucket;
+  }
+
+  /** {@link Family#HELD_BUCKETS}. */
+  public String heldBuckets(String requestId) {
+    return push(requestId) + ":hb";
   }
 
   /** {@link Family#PAUSE}. */

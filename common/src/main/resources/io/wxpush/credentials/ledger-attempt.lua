@@ -7,13 +7,14 @@
 --   attempting), 'no' answers missing   ARGV[6] now ms   ARGV[7] timed: drop entries expiring before this ms
 -- ARGV[8] grace ms   ARGV[9] the push's horizon ms (as ledger-claim.lua)
 -- ARGV[10] grant mode: how long a spent grant is remembered, ms
+-- ARGV[11..13] the app's policy for this claim, as ledger-claim.lua's ARGV[8..10]; KEYS[3] as there
 -- Only one attempt per (push, user) is ever in flight: another owner's live lease is left alone.
 -- An attempt whose lease ran out (its owner died or stalled mid-call), or this owner's own earlier
 -- mark that may have had a call, leaves the send in doubt (doubt = 1, for good). In doubt, only a
 -- form_id may be sent again (WeChat's 41029 then proves the first went through); a prepay_id or
 -- grant is refused here, and the caller records it unknown.
 -- Returns {'attempting', entry, 1|0} — go ahead (1: the credential was claimed by this call);
---   {'none', entry} — claimed from an empty pool: final 'n';
+--   {'none', entry} — nothing claimed: final 'n' (reason 'none': an empty pool; 'capped' or 'reserved': the policy);
 --   {'busy', entry, leaseLeftMs} — another owner's attempt is in flight;
 --   {'final', entry} — the entry already has its outcome (s|f|u|n);
 --   {'refused', entry} — in doubt and not a form_id: never resent (entry now 'c' with doubt 1);
@@ -24,8 +25,9 @@ if not e then
   if ARGV[5] == 'no' then return {'missing', ''} end
   if rnow > tonumber(ARGV[9]) then return {'expired', ''} end
   local keep = keep_until(rnow, tonumber(ARGV[8]), tonumber(ARGV[9]))
-  local member, score = pop(KEYS[1], ARGV[5] == 'timed', tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[10]), rnow)
-  if not member then return {'none', write_final(KEYS[1], KEYS[2], ARGV[1], 'n', 'none', keep)} end
+  local member, score = take(KEYS[1], KEYS[2], KEYS[3] or KEYS[1], ARGV[5] == 'timed', tonumber(ARGV[6]), tonumber(ARGV[7]),
+    tonumber(ARGV[10]), rnow, policy_args(11))
+  if not member then return {'none', write_final(KEYS[1], KEYS[2], ARGV[1], 'n', score, keep)} end
   local entry = 'a 0 1 ' .. ARGV[2] .. ' ' .. (rnow + tonumber(ARGV[3])) .. ' ' .. keep .. ' ' .. score .. ' ' .. member
   write_in_flight(KEYS[2], ARGV[1], entry, keep, rnow)
   keep_alive(KEYS[1])

@@ -8,7 +8,9 @@
 -- ARGV[5] grace: how long an entry is kept once written, ms
 -- ARGV[6] the push's horizon (Redis time, ms): after it no (push, user) without an entry is begun
 -- ARGV[7] grant mode: how long a spent grant is remembered (so a redelivered upload cannot bring it back), ms
--- Returns {'existing'|'claimed'|'none'|'expired', entry} (entry: see ledger-lib.lua; '' when expired).
+-- ARGV[8] the policy's cap (0: none)   ARGV[9] the day's end for the cap, epoch s (0: not counted)
+-- ARGV[10] '1': reserve the last live entry (a low push)   KEYS[3] the user's form_id/prepay_id pool (the day's counter)
+-- Returns {'existing'|'claimed'|'none'|'expired', entry} ('none' also for 'capped' and 'reserved', the entry's reason) (entry: see ledger-lib.lua; '' when expired).
 -- Atomically drops what ran out, pops the entry to spend, marks it spent and writes the entry 'c';
 -- an empty pool writes the final entry 'n' (no credential), so every delivery of the task comes to
 -- the same answer.
@@ -17,8 +19,9 @@ if existing then return {'existing', existing} end
 local rnow = redis_now()
 if rnow > tonumber(ARGV[6]) then return {'expired', ''} end
 local keep = keep_until(rnow, tonumber(ARGV[5]), tonumber(ARGV[6]))
-local member, score = pop(KEYS[1], ARGV[2] == 'timed', tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[7]), rnow)
-if not member then return {'none', write_final(KEYS[1], KEYS[2], ARGV[1], 'n', 'none', keep)} end
+local member, score = take(KEYS[1], KEYS[2], KEYS[3] or KEYS[1], ARGV[2] == 'timed', tonumber(ARGV[3]), tonumber(ARGV[4]),
+  tonumber(ARGV[7]), rnow, policy_args(8))
+if not member then return {'none', write_final(KEYS[1], KEYS[2], ARGV[1], 'n', score, keep)} end
 local entry = 'c 0 0 - 0 ' .. keep .. ' ' .. score .. ' ' .. member
 write_in_flight(KEYS[2], ARGV[1], entry, keep, rnow)
 keep_alive(KEYS[1])

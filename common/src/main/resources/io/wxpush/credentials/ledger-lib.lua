@@ -67,11 +67,12 @@ local function keep_alive(pool)
   if horizon > 0 then redis.call('PEXPIREAT', pool, (horizon + 1) * 1000) end
 end
 
--- Pops the live entry to spend next (timed: the soonest-expiring; grant: the oldest) and leaves its
--- spent mark in its place. Returns member, score — or nil when the pool holds nothing live.
+-- Pops the live entry to spend next from a pool already trimmed (timed: the soonest-expiring; grant:
+-- the oldest; at equal scores the lowest member, so a form_id 'f:…' goes before a prepay_id 'p:…'
+-- of the same expiry: a form_id may be resent in doubt, a prepay_id never) and leaves its spent mark
+-- in its place. Returns member, score — or nil when the pool holds nothing live.
 -- spentGrantMemoryMs: how long a spent grant is remembered (a timed entry: until it expires).
-local function pop(pool, timed, nowMs, dropBelowMs, spentGrantMemoryMs, rnowMs)
-  trim(pool, timed, nowMs, dropBelowMs, rnowMs)
+local function pop_trimmed(pool, timed, nowMs, spentGrantMemoryMs)
   local first = redis.call('ZRANGEBYSCORE', pool, '(0', '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
   if #first == 0 then return nil end
   local member, score = first[1], first[2]
@@ -79,6 +80,52 @@ local function pop(pool, timed, nowMs, dropBelowMs, spentGrantMemoryMs, rnowMs)
   if not timed then forgetAt = math.ceil((nowMs + spentGrantMemoryMs) / 1000) end
   redis.call('ZADD', pool, -forgetAt, member)
   return member, score
+end
+
+-- trim(), then pop_trimmed().
+local function pop(pool, timed, nowMs, dropBelowMs, spentGrantMemoryMs, rnowMs)
+  trim(pool, timed, nowMs, dropBelowMs, rnowMs)
+  return pop_trimmed(pool, timed, nowMs, spentGrantMemoryMs)
+end
+
+-- The day's message counter of a user (the policy's frequency cap) is the member 'c' of their
+-- form_id/prepay_id pool, in the spent-mark range: score -(dayEnd + n), dayEnd the next midnight in
+-- the policy's zone (epoch seconds), n the messages sent or maybe sent since the midnight before.
+-- trim() forgets it n seconds after that midnight, so a day's count costs a few bytes of a key the
+-- user already has, and needs no sweep. n of another day reads as 0.
+local function sent_today(counter, dayEnd)
+  local s = redis.call('ZSCORE', counter, 'c')
+  if not s then return 0 end
+  local n = -tonumber(s) - dayEnd
+  if n < 0 or n >= 86400 then return 0 end
+  return n
+end
+
+-- Counts one message (sent, or maybe sent) for today when dayEnd > 0 (the app has a cap).
+local function count_message(counter, dayEnd)
+  if dayEnd <= 0 then return end
+  redis.call('ZADD', counter, -(dayEnd + sent_today(counter, dayEnd) + 1), 'c')
+  keep_alive(counter)
+end
+
+-- The first claim of a push for a user, as the app's policy allows: trims, asks the policy, pops.
+-- p: {cap = most messages today (0: none), dayEnd = as sent_today, reserve = true to keep the
+-- last live entry (a low push)}. A user with nothing live is 'none' whatever the policy; one who
+-- had cap messages today, counting the sends of other pushes in flight (the ledger hash holds
+-- only those), is 'capped'; a last live entry under reserve is 'reserved'. Neither spends anything.
+-- Returns member, score — or nil, reason.
+local function take(pool, ledger, counter, timed, nowMs, dropBelowMs, spentGrantMemoryMs, rnowMs, p)
+  trim(pool, timed, nowMs, dropBelowMs, rnowMs)
+  local live = live_count(pool)
+  if live == 0 then return nil, 'none' end
+  if p.cap > 0 and sent_today(counter, p.dayEnd) + redis.call('HLEN', ledger) >= p.cap then return nil, 'capped' end
+  if p.reserve and live == 1 then return nil, 'reserved' end
+  return pop_trimmed(pool, timed, nowMs, spentGrantMemoryMs)
+end
+
+-- The policy arguments of a claiming script, from ARGV[i], ARGV[i+1], ARGV[i+2] (absent: no policy).
+local function policy_args(i)
+  return {cap = tonumber(ARGV[i] or '0'), dayEnd = tonumber(ARGV[i + 1] or '0'), reserve = ARGV[i + 2] == '1'}
 end
 
 -- The final entry of push pid in the pool, as the string form above; nil when it has none.

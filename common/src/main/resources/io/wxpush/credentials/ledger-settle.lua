@@ -2,6 +2,8 @@
 -- KEYS[1] the pool ZSET   KEYS[2] the user's ledger HASH
 -- ARGV[1] push id   ARGV[2] owner id   ARGV[3] 'sent'|'retry'|'doubt'|'failed'|'unknown'
 -- ARGV[4] reason for a final entry ('-' for none; no spaces)   ARGV[5] grace ms   ARGV[6] the push's horizon ms
+-- ARGV[7] the day's end for the policy's cap, epoch s (0: the app has no cap): a final 'sent' or
+--   'unknown' (maybe delivered) counts one message of the user's day   KEYS[3] the user's form_id/prepay_id pool
 -- Returns {'ok', entry} | {'fenced', entry} (another owner holds it, or the state does not allow
 -- this step) | {'final', entry} (it already had its outcome) | {'missing', ''}   (entry: see ledger-lib.lua)
 --   'sent'            WeChat answered 0 (or 41029 to this push's own credential): written first,
@@ -25,8 +27,11 @@ local f = parse(e)
 local state, step = f[1], ARGV[3]
 if state ~= 'c' and state ~= 'a' then return {'final', e} end
 local owned = state == 'a' and f[4] == ARGV[2]
+local dayEnd = tonumber(ARGV[7] or '0')
 if step == 'sent' then
-  return {'ok', write_final(KEYS[1], KEYS[2], ARGV[1], 's', ARGV[4], keep)}
+  local final = write_final(KEYS[1], KEYS[2], ARGV[1], 's', ARGV[4], keep)
+  count_message(KEYS[3] or KEYS[1], dayEnd)
+  return {'ok', final}
 elseif step == 'retry' or step == 'doubt' then
   if not owned then return {'fenced', e} end
   f[1], f[4], f[5] = 'c', '-', '0'
@@ -36,6 +41,8 @@ elseif step == 'retry' or step == 'doubt' then
   return {'ok', entry}
 elseif step == 'failed' or step == 'unknown' then
   if not (owned or state == 'c') then return {'fenced', e} end
-  return {'ok', write_final(KEYS[1], KEYS[2], ARGV[1], string.sub(step, 1, 1), ARGV[4], keep)}
+  local final = write_final(KEYS[1], KEYS[2], ARGV[1], string.sub(step, 1, 1), ARGV[4], keep)
+  if step == 'unknown' then count_message(KEYS[3] or KEYS[1], dayEnd) end
+  return {'ok', final}
 end
 return redis.error_reply('unknown step ' .. step)

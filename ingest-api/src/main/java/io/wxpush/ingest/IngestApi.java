@@ -148,6 +148,8 @@ public final class IngestApi implements AutoCloseable {
 
     io.wxpush.ingest.events.WeChatEventsHandler events = new io.wxpush.ingest.events.WeChatEventsHandler(common.apps(), publisher,
         topics.credentials(), registry);
+    PolicyHandler policy = new PolicyHandler(apiKeys, new io.wxpush.policy.PolicyStore(redis, common.redisKeys(), clock, common.defaultPolicy()),
+        common.apps().keySet());
     Map<String, HealthCheck> checks = new LinkedHashMap<>();
     checks.put("kafka", () -> KafkaClients.reachable(admin));
     checks.put("redis", () -> "PONG".equals(redis.ping()));
@@ -158,6 +160,8 @@ public final class IngestApi implements AutoCloseable {
       routes.get("/v1/wechat/{appId}/events", events::verify);
       routes.post("/v1/wechat/{appId}/events", events::receive);
       routes.get("/v1/templates", new TemplatesHandler(apiKeys, gate, common.apps().keySet())::list);
+      routes.get("/v1/apps/{appId}/policy", policy::show);
+      routes.put("/v1/apps/{appId}/policy", policy::replace);
       routes.post("/v1/pushes", pushes::create);
       routes.get("/v1/pushes", pushes::list);
       routes.get("/v1/pushes/{requestId}", pushes::show);

@@ -108,6 +108,8 @@ public final class PushWorker implements ProcessRunner.Supervised {
         log.warn("event=grants_refused grants={} cap={}", n, config.maxGrantTemplates());
       }, appId -> common.grantSource(appId) == io.wxpush.config.GrantSource.BOTH ? io.wxpush.config.GrantSource.MATCH_WINDOW_SECONDS : 0);
       PushStatusStore status = new PushStatusStore(redis, batcher, keys, clock);
+      io.wxpush.policy.PolicyStore policies = new io.wxpush.policy.PolicyStore(redis, keys, clock, common.defaultPolicy());
+      io.wxpush.policy.QuietHolds quiet = new io.wxpush.policy.QuietHolds(redis, keys);
 
       List<Role> roles = new ArrayList<>();
       if (config.roles().contains(Roles.CREDENTIALS)) {
@@ -120,11 +122,11 @@ public final class PushWorker implements ProcessRunner.Supervised {
         AckedPublisher publisher = publisher(common, "wxpush-sender", "none", registry, stack);
         if (config.senderMode().equals("share")) topicAdmin.configureShareGroup(topics.senderGroup(), config.taskLock());
         SendLedger ledger = new SendLedger(redis, batcher, keys, clock, Duration.ofSeconds(60), config.ledgerGrace());
-        roles.add(started(stack, SenderRole.start(config.sender(), redis, ledger, status, publisher, registry, clock)));
+        roles.add(started(stack, SenderRole.start(config.sender(), redis, ledger, status, publisher, registry, clock, policies, quiet)));
       }
       if (config.roles().contains(Roles.FANOUT)) {
         AckedPublisher publisher = publisher(common, "wxpush-fanout", "lz4", registry, stack); // whole pages of tasks: compresses well
-        roles.add(started(stack, FanoutRole.start(config.fanout(), pool, status, publisher, clock, registry)));
+        roles.add(started(stack, FanoutRole.start(config.fanout(), pool, status, publisher, clock, registry, policies, quiet)));
       }
       for (Role role : roles) loops.addAll(role.loops());
 

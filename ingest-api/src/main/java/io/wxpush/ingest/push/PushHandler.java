@@ -156,7 +156,8 @@ public final class PushHandler {
           log.warn("event=push_mark_failed requestId={} error={}", rid, e.toString());
         }
         log.info("event=push_accepted requestId={} app={} kind={} audience={} again={}", rid, push.appId(), push.kind(),
-            push.audience().everyone() ? "all" : push.audience().openIds().size(), seen == PushStatusStore.Acceptance.REPUBLISH);
+            push.audience().everyone() ? "all" : push.audience().expiring() ? "expiringWithin:" + push.audience().expiringWithin()
+                : push.audience().openIds().size(), seen == PushStatusStore.Acceptance.REPUBLISH);
       }
     }
     if (seen != PushStatusStore.Acceptance.NEW) ctx.header("Idempotent-Replayed", "true");
@@ -234,6 +235,7 @@ public final class PushHandler {
     answer.put("retryable", s.retryable());
     answer.put("byReason", s.byReason());
     if (s.reason() != null) answer.put("reason", s.reason());
+    if (s.resumesAt() != null) answer.put("resumesAt", s.resumesAt());
     return answer;
   }
 

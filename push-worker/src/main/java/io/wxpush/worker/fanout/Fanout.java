@@ -6,6 +6,8 @@ import io.wxpush.credentials.CredentialPool;
 import io.wxpush.json.Json;
 import io.wxpush.kafka.AckedPublisher;
 import io.wxpush.metrics.WxpushMeter;
+import io.wxpush.policy.PolicyStore;
+import io.wxpush.policy.QuietHolds;
 import io.wxpush.push.PushRequest;
 import io.wxpush.push.PushRun;
 import io.wxpush.push.PushStatusStore;
@@ -18,8 +20,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns one push request into one task per user on {@code wxpush.push-tasks}, a page at a time:
- * listed users in the order given, or everyone in the app's credential index (shard by shard,
- * in openId order). Only one page is ever in memory. After each page is acknowledged by Kafka,
+ * listed users in the order given, everyone in the app's credential index (shard by shard, in
+ * openId order), or the recall audience (the same, read by expiry). Only one page is ever in
+ * memory. Inside the app's quiet hours a push that is not critical stops between pages and waits
+ * ({@link QuietHolds}); its resume record brings it back here. After each page is acknowledged by Kafka,
  * the resume cursor and {@code targets} move together in one Redis script, so a fan-out that
  * crashes resumes at the page it was on; a republished page only duplicates tasks, which the
  * senders recognise, never targets or messages. Thread-safe if each request is run by one thread.
@@ -37,13 +41,19 @@ public final class Fanout {
 
   private final java.time.Duration ledgerGrace;
   private final java.time.Clock clock;
+  private final PolicyStore policies;
+  private final QuietHolds quiet;
 
   /**
    * @param ledgerGrace {@code LEDGER_GRACE}: the run's horizon is the fan-out's start plus this
    * @param clock tells whether a push's {@code sendAt} has come
+   * @param policies each app's policy: its quiet hours pause a push that is not critical between pages
+   * @param quiet where paused pushes and held tasks wait for the end of quiet hours
    */
   public Fanout(CredentialPool pool, PushStatusStore status, AckedPublisher publisher, String tasksTopic, int pageSize,
-      java.time.Duration ledgerGrace, java.time.Clock clock, MeterRegistry registry) {
+      java.time.Duration ledgerGrace, java.time.Clock clock, MeterRegistry registry, PolicyStore policies, QuietHolds quiet) {
+    this.policies = policies;
+    this.quiet = quiet;
     this.ledgerGrace = ledgerGrace;
     this.clock = clock;
     this.pool = pool;
@@ -60,7 +70,7 @@ public final class Fanout {
     String rid = request.requestId();
     status.initStatus(request);
     status.published(rid); // it is on Kafka: a retry of its POST is a replay from now on
-    status.retries().rememberMessage(request); // for POST …/retry
+    status.retries().rememberMessage(request); // for POST …/retry, and for the tasks held in quiet hours
     if (request.scheduledAfter(clock.millis()) && !status.stop(rid).stopped()) {
       status.schedule(request); // ScheduleDispatcher publishes it again when its time comes
       log.info("event=push_scheduled requestId={} sendAt={}", rid, request.sendAt());
@@ -68,23 +78,102 @@ public final class Fanout {
     }
     PushStatusStore.FanoutProgress progress = status.fanoutProgress(rid);
     if (progress.done()) {
+      resumeHeld(request); // tasks senders held back in quiet hours (a resume record, or a republished request)
       log.info("event=fanout_skipped requestId={} why=already_done", rid);
       return;
     }
+    java.util.Optional<java.time.Instant> waitUntil = quietUntil(request);
+    if (waitUntil.isPresent()) { // before the run starts: its horizon runs from when it does
+      pauseForQuiet(request, waitUntil.get(), progress.cursor());
+      return;
+    }
     String template = request.subscribe() ? request.templateId() : null;
-    long audience = request.audience().everyone() ? pool.indexSize(request.appId(), template) : request.audience().openIds().size();
+    long expiresBy = request.audience().expiring() ? status.recallBy(rid, clock.millis() + request.audience().expiringWindow().toMillis()) / 1000 : 0;
+    long audience = request.audience().everyone() ? pool.indexSize(request.appId(), template)
+        : request.audience().expiring() ? pool.expiringCount(request.appId(), expiresBy) : request.audience().openIds().size();
     PushRun run = status.startRun(rid, request.appId(), ledgerGrace, PushRun.bucketsFor(audience));
     log.info("event=fanout_started requestId={} app={} audience={} run={} resume_from='{}'", rid, request.appId(),
-        request.audience().everyone() ? "all" : audience, run.id(), progress.cursor());
+        request.audience().everyone() ? "all" : request.audience().expiring() ? "expiring~" + audience : audience, run.id(), progress.cursor());
+    releaseHeld(request, run);
     boolean finished;
     try {
-      finished = request.audience().everyone() ? everyone(request, run, progress.cursor()) : listed(request, run, progress.cursor());
+      finished = request.audience().everyone() ? everyone(request, run, progress.cursor())
+          : request.audience().expiring() ? expiring(request, run, progress.cursor(), expiresBy) : listed(request, run, progress.cursor());
     } catch (Cancelled c) {
       finished = true; // what was published is all there is: its tasks end as cancelled
+    } catch (Quiet q) {
+      pauseForQuiet(request, q.until, status.fanoutProgress(rid).cursor());
+      return;
     }
     if (finished) {
       String state = status.finishFanout(rid);
       log.info("event=fanout_done requestId={} state={}", rid, state);
+    }
+  }
+
+  /**
+   * A resume record (quiet hours ended for a waiting push): a fan-out that paused goes on from its
+   * cursor; a finished one publishes its held tasks again.
+   */
+  public void resume(String requestId) {
+    java.util.Optional<PushRequest> body = status.body(requestId);
+    if (body.isPresent() && !status.fanoutProgress(requestId).done()) {
+      run(body.get());
+      return;
+    }
+    java.util.Optional<PushRequest> message = status.retries().message(requestId);
+    if (message.isEmpty()) {
+      log.warn("event=resume_skipped requestId={} why=no_message", requestId);
+      return;
+    }
+    resumeHeld(message.get());
+  }
+
+  /** Publishes the held tasks of a push whose fan-out is done, unless quiet hours hold it still. */
+  private void resumeHeld(PushRequest message) {
+    String rid = message.requestId();
+    if (quiet.heldBuckets(rid).isEmpty()) return;
+    java.util.Optional<java.time.Instant> waitUntil = quietUntil(message);
+    if (waitUntil.isPresent()) {
+      quiet.pause(message.appId(), rid, waitUntil.get());
+      return;
+    }
+    releaseHeld(message, status.startRun(rid, message.appId(), ledgerGrace, 1)); // stamped already: the stamp as it is
+  }
+
+  /** When a push that is not critical must wait for its app's quiet hours to end, if now is inside them; notAfter passed: never. */
+  private java.util.Optional<java.time.Instant> quietUntil(PushRequest request) {
+    if (request.critical()) return java.util.Optional.empty();
+    if (request.notAfter() != null && clock.millis() > request.notAfter()) return java.util.Optional.empty(); // it ends now as not_after
+    if (status.stop(request.requestId()).stopped()) return java.util.Optional.empty(); // it ends now as cancelled
+    return policies.get(request.appId()).quietUntil(clock.instant());
+  }
+
+  private void pauseForQuiet(PushRequest request, java.time.Instant until, String cursor) {
+    status.rememberBody(request); // the resume publishes the whole request again
+    quiet.pause(request.appId(), request.requestId(), until);
+    log.info("event=fanout_paused requestId={} why=quiet_hours resumesAt={} at='{}'", request.requestId(), until.toEpochMilli(), cursor);
+  }
+
+  /** Publishes again the tasks senders held back in quiet hours, a bucket at a time. */
+  private void releaseHeld(PushRequest message, PushRun run) {
+    String rid = message.requestId();
+    long n = 0;
+    for (int bucket : quiet.heldBuckets(rid)) {
+      List<String> users = quiet.held(rid, bucket);
+      List<ProducerRecord<String, byte[]>> records = new ArrayList<>(users.size());
+      for (String openId : users) {
+        PushTask task = PushTask.of(message, openId, run);
+        records.add(new ProducerRecord<>(tasksTopic, task.kafkaKey(), Json.write(task)));
+      }
+      if (!records.isEmpty()) publisher.publishAll(records); // before they leave the bucket: a crash between publishes them twice, harmlessly
+      quiet.released(rid, bucket, users);
+      n += users.size();
+    }
+    quiet.clearResume(rid);
+    if (n > 0) {
+      tasks.increment(n);
+      log.info("event=held_released requestId={} users={}", rid, n);
     }
   }
 
@@ -116,6 +205,16 @@ public final class Fanout {
       tasks.increment(page.size());
     }
     log.info("event=retry_published requestId={} round={} users={}", requestId, round, n);
+  }
+
+  /** Quiet hours began: the fan-out stops before its next page and resumes when they end. */
+  private static final class Quiet extends RuntimeException {
+    final java.time.Instant until;
+
+    Quiet(java.time.Instant until) {
+      super(null, null, false, false);
+      this.until = until;
+    }
   }
 
   /** The push was cancelled: the fan-out stops before its next page. */
@@ -159,17 +258,44 @@ public final class Fanout {
     }
   }
 
+  /**
+   * The recall audience, shard by shard like {@link #everyone}, but only the users whose soonest
+   * form_id or prepay_id expires by {@code expiresBy} (epoch s): the index is read by score, not whole.
+   */
+  private boolean expiring(PushRequest request, PushRun run, String cursor, long expiresBy) {
+    int shard = 0;
+    String after = null;
+    if (!cursor.isEmpty()) {
+      int slash = cursor.indexOf('/');
+      shard = Integer.parseInt(cursor.substring(0, slash));
+      after = slash == cursor.length() - 1 ? null : cursor.substring(slash + 1);
+    }
+    while (true) {
+      CredentialPool.ExpiringPage page = pool.expiringPageAcross(request.appId(), shard, after, expiresBy, pageSize);
+      if (page.read() == 0) return true;
+      CredentialPool.Indexed last = page.cursor();
+      String next = last.shard() + "/" + last.openId();
+      if (!publishPage(request, run, cursor, next, page.users().stream().map(CredentialPool.Indexed::openId).toList())) return false;
+      cursor = next;
+      shard = last.shard();
+      after = last.openId();
+      if (page.read() < pageSize) return true;
+    }
+  }
+
   private boolean publishPage(PushRequest request, PushRun run, String from, String to, List<String> openIds) {
     if (status.stop(request.requestId()).cancelled()) {
       log.info("event=fanout_cancelled requestId={} at='{}'", request.requestId(), from);
       throw new Cancelled();
     }
+    java.util.Optional<java.time.Instant> waitUntil = quietUntil(request);
+    if (waitUntil.isPresent()) throw new Quiet(waitUntil.get());
     List<ProducerRecord<String, byte[]>> records = new ArrayList<>(openIds.size());
     for (String openId : openIds) {
       PushTask task = PushTask.of(request, openId, run);
       records.add(new ProducerRecord<>(tasksTopic, task.kafkaKey(), Json.write(task)));
     }
-    publisher.publishAll(records);
+    if (!records.isEmpty()) publisher.publishAll(records);
     if (!status.recordPage(request.requestId(), from, to, openIds.size())) {
       log.warn("event=fanout_yielded requestId={} why=cursor_moved_elsewhere", request.requestId());
       return false;

@@ -36,10 +36,11 @@ public final class FanoutRole implements Role {
   }
 
   public static FanoutRole start(Config config, CredentialPool pool, PushStatusStore status, AckedPublisher publisher, java.time.Clock clock,
-      MeterRegistry registry) {
+      MeterRegistry registry, io.wxpush.policy.PolicyStore policies, io.wxpush.policy.QuietHolds quiet) {
     KafkaConsumer<String, byte[]> consumer = KafkaClients.manualCommitConsumer(config.bootstrapServers(), config.group(), "wxpush-fanout", 1);
     new KafkaClientMetrics(consumer).bindTo(registry);
-    Fanout fanout = new Fanout(pool, status, publisher, config.tasksTopic(), config.pageSize(), config.ledgerGrace(), clock, registry);
+    Fanout fanout = new Fanout(pool, status, publisher, config.tasksTopic(), config.pageSize(), config.ledgerGrace(), clock, registry, policies,
+        quiet);
     FanoutWorker.Rejects rejects = (record, rid, app, reason, tries) -> {
       java.util.Map<String, Object> dlq = new java.util.LinkedHashMap<>();
       dlq.put("v", 1);
@@ -54,7 +55,7 @@ public final class FanoutRole implements Role {
     FanoutWorker worker = new FanoutWorker(consumer, config.requestsTopic(), fanout, new io.wxpush.push.PushRequestParser(config.apps(), true /* callbacks are the API's to check */), rejects);
     Thread.ofPlatform().name("fanout").start(worker);
     var schedule = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("push-schedule").daemon().factory());
-    schedule.scheduleWithFixedDelay(new ScheduleDispatcher(status, publisher, config.requestsTopic(), config.apps()), 500, 500,
+    schedule.scheduleWithFixedDelay(new ScheduleDispatcher(status, publisher, config.requestsTopic(), config.apps(), policies, quiet, clock), 500, 500,
         java.util.concurrent.TimeUnit.MILLISECONDS);
     return new FanoutRole(worker, schedule);
   }

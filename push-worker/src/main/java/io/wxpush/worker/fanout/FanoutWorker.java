@@ -75,6 +75,18 @@ public final class FanoutWorker extends ConsumerLoop {
       for (ConsumerRecord<String, byte[]> record : records) {
         TopicPartition tp = new TopicPartition(record.topic(), record.partition());
         if (firstUnfinished.containsKey(tp)) continue; // an earlier request of this partition failed
+        if (isResume(record)) { // quiet hours ended for a waiting push
+          try {
+            fanout.resume(record.key());
+            commit(tp, record);
+            failures = 0;
+          } catch (Exception e) {
+            failures++;
+            log.warn("event=resume_failed requestId={} attempt={} error={}", record.key(), failures, e.toString());
+            firstUnfinished.put(tp, record.offset());
+          }
+          continue;
+        }
         if (retryRound(record) > 0) { // POST …/retry: a round of the push's retryable users
           try {
             fanout.retry(record.key(), retryRound(record));
@@ -125,6 +137,21 @@ public final class FanoutWorker extends ConsumerLoop {
     } catch (Exception e) {
       return 0;
     }
+  }
+
+  /** A resume record ({@code {"v":1,"requestId","resume":true}}), published when a push's quiet hours end. */
+  static boolean isResume(ConsumerRecord<String, byte[]> record) {
+    try {
+      com.fasterxml.jackson.databind.JsonNode node = Json.MAPPER.readTree(record.value());
+      return node != null && node.path("resume").asBoolean(false) && record.key() != null;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  /** The resume record of a push. */
+  public static byte[] resumeRecord(String requestId) {
+    return Json.write(Map.of("v", 1, "requestId", requestId, "resume", true));
   }
 
   /** A request that can never be processed. */

@@ -1,6 +1,8 @@
 package io.wxpush.worker.fanout;
 
 import io.wxpush.kafka.AckedPublisher;
+import io.wxpush.policy.PolicyStore;
+import io.wxpush.policy.QuietHolds;
 import io.wxpush.push.PushStatusStore;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -10,8 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts scheduled pushes when their {@code sendAt} comes: every fan-out process looks at each
- * app's schedule in Redis (twice a second) and publishes each due push to
+ * Starts scheduled pushes when their {@code sendAt} comes, and resumes pushes that waited out their
+ * app's quiet hours: every fan-out process looks at each app's schedule in Redis (twice a second) and publishes each due push to
  * {@code wxpush.push-requests} again, then takes it off the schedule. Publishing first means a
  * crash in between publishes it once more, which the fan-out runs once (idempotent per
  * requestId); two processes doing it at once do the same. The schedule survives restarts of every
@@ -25,8 +27,15 @@ final class ScheduleDispatcher implements Runnable {
   private final AckedPublisher publisher;
   private final String requestsTopic;
   private final Set<String> apps;
+  private final PolicyStore policies;
+  private final QuietHolds quiet;
+  private final java.time.Clock clock;
 
-  ScheduleDispatcher(PushStatusStore status, AckedPublisher publisher, String requestsTopic, Set<String> apps) {
+  ScheduleDispatcher(PushStatusStore status, AckedPublisher publisher, String requestsTopic, Set<String> apps, PolicyStore policies,
+      QuietHolds quiet, java.time.Clock clock) {
+    this.policies = policies;
+    this.quiet = quiet;
+    this.clock = clock;
     this.status = status;
     this.publisher = publisher;
     this.requestsTopic = requestsTopic;
@@ -44,9 +53,35 @@ final class ScheduleDispatcher implements Runnable {
           }
           status.unschedule(appId, due.requestId());
         }
+        resumeWaiting(appId);
       }
     } catch (RuntimeException e) {
       log.warn("event=schedule_dispatch_failed error={}", e.toString()); // the next run tries again
+    }
+  }
+
+  /**
+   * Pushes waiting out the app's quiet hours go on once the window, as the policy says now, is over
+   * (a window moved or removed counts within seconds), and at once when one was cancelled or its
+   * notAfter passed, so it ends promptly: a resume record each, published before the push leaves the
+   * waiting list (a crash in between resumes it twice, harmlessly). Still quiet: its status shows
+   * the window's end as it stands.
+   */
+  private void resumeWaiting(String appId) {
+    for (QuietHolds.Waiting w : quiet.waiting(appId)) {
+      String rid = w.requestId();
+      java.util.Optional<io.wxpush.push.PushRequest> message = status.retries().message(rid);
+      java.util.Optional<java.time.Instant> until = policies.get(appId).quietUntil(clock.instant());
+      boolean late = message.isPresent() && message.get().notAfter() != null && clock.millis() > message.get().notAfter();
+      if (message.isEmpty() || until.isEmpty() || late || status.stop(rid).stopped()) {
+        if (message.isPresent()) {
+          publisher.publishAll(List.of(new ProducerRecord<>(requestsTopic, rid, FanoutWorker.resumeRecord(rid))));
+          log.info("event=push_resumed requestId={} app={} why={}", rid, appId, until.isEmpty() ? "quiet_hours_over" : late ? "not_after" : "stopped");
+        }
+        quiet.resumed(appId, w);
+      } else {
+        quiet.moveResume(rid, until.get());
+      }
     }
   }
 }

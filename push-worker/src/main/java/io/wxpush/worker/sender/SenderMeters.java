@@ -18,6 +18,7 @@ final class SenderMeters {
   private final Map<Outcome, Counter> outcomes = new EnumMap<>(Outcome.class);
   private final Map<CredentialKind, Counter> claimed = new EnumMap<>(CredentialKind.class);
   private final Map<String, Timer> calls = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Counter held;
 
   SenderMeters(MeterRegistry registry) {
     this.registry = registry;
@@ -30,6 +31,11 @@ final class SenderMeters {
     for (CredentialKind k : CredentialKind.values()) {
       claimed.put(k, WxpushMeter.CREDENTIALS_CLAIMED.counter(registry, k.wire()));
     }
+    held = WxpushMeter.TASKS_HELD.counter(registry);
+  }
+
+  void heldBack() {
+    held.increment();
   }
 
   void send(ErrorClass c, String endpoint, Duration took) {

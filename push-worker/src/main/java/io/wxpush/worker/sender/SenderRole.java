@@ -45,7 +45,7 @@ public final class SenderRole implements Role {
   static final Duration LEASE_MARGIN = Duration.ofSeconds(3);
 
   public static SenderRole start(SenderConfig config, UnifiedJedis redis, SendLedger ledger, PushStatusStore status,
-      AckedPublisher publisher, MeterRegistry registry, Clock clock) {
+      AckedPublisher publisher, MeterRegistry registry, Clock clock, io.wxpush.policy.PolicyStore policies, io.wxpush.policy.QuietHolds quiet) {
     CommonConfig common = config.common();
     Topics topics = common.topics();
     WeChatClient weChat = new WeChatClient(common.weChatApiBase(), common.weChatTimeout(), config.concurrency(), clock);
@@ -59,7 +59,7 @@ public final class SenderRole implements Role {
     TaskRunner runner = new TaskRunner(ledger, status, tokens, weChat, new AppPause(redis, common.redisKeys(), clock),
         new SendRateLimiter(redis, common.redisKeys(), config.ratePerApp(), clock), outcomes, meters,
         new SendPolicy(config.maxAttempts(), backoff, attemptBudget), backoff, attemptBudget.plus(LEASE_MARGIN), attemptBudget, config.ledgerGrace(), clock,
-        new io.wxpush.templates.TemplateRegistry(redis, common.redisKeys(), clock));
+        new io.wxpush.templates.TemplateRegistry(redis, common.redisKeys(), clock), new SpendRules(policies, quiet, clock));
     TaskBatch batch = new TaskBatch(runner, outcomes, config.concurrency(), config.maxDeliveries());
 
     int perConsumer = Math.max(1, Math.min(500, config.concurrency() * 2 / config.consumers()));

@@ -62,6 +62,7 @@ final class TaskRunner {
   private final io.wxpush.templates.TemplateRegistry templates;
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(TaskRunner.class);
   private final PushGate gate = new PushGate();
+  private final SpendRules rules;
   private final StopCache stops;
 
   /**
@@ -71,8 +72,9 @@ final class TaskRunner {
    */
   TaskRunner(SendLedger ledger, PushStatusStore status, TokenManager tokens, WeChatClient weChat, AppPause pauses,
       SendRateLimiter rateLimiter, Outcomes outcomes, SenderMeters meters, SendPolicy policy, Backoff backoff, Duration lease,
-      Duration attemptBudget, Duration ledgerGrace, Clock clock, io.wxpush.templates.TemplateRegistry templates) {
+      Duration attemptBudget, Duration ledgerGrace, Clock clock, io.wxpush.templates.TemplateRegistry templates, SpendRules rules) {
     this.templates = templates;
+    this.rules = rules;
     if (lease.compareTo(attemptBudget) <= 0) throw new IllegalArgumentException("the lease must outlast one attempt");
     this.ledger = ledger;
     this.status = status;
@@ -106,6 +108,11 @@ final class TaskRunner {
     }
     if (stop.cancelled()) return new Send(task, delivery).endWithoutTrying(CANCELLED, false); // gives back what an earlier delivery claimed
     if (!policy.mayTry(delivery.timeLeft())) return handBackUnclaimed(task, delivery); // it waited too long for a send slot
+    // quiet hours: the task waits in Redis (acknowledged, no broker delivery spent) until they end
+    if (rules.holdsBack(task)) {
+      meters.heldBack();
+      return End.DONE;
+    }
     Send send = new Send(task, delivery);
     Optional<AppPause.Pause> pause = pauses.current(task.appId());
     if (pause.isPresent() && pause.get().kind().endsTask()) return send.endWithoutTrying(pause.get().kind().code(), true);
@@ -163,6 +170,8 @@ final class TaskRunner {
     private boolean permit = true;
     /** WeChat's msgid of the delivered message, 0 when none (a template message, or not sent). */
     private long msgid;
+    /** What the app's policy lets this task's claim spend, and the day its message counts in. */
+    private final SendLedger.Spend spend;
 
     Send(PushTask task, Delivery delivery) {
       this.task = task;
@@ -170,6 +179,7 @@ final class TaskRunner {
       this.user = new UserRef(task.appId(), task.openId());
       this.run = task.pushRun().orElseThrow();
       this.template = task.subscribe() ? task.templateId() : null;
+      this.spend = rules.spend(task);
     }
 
     End run() throws InterruptedException {
@@ -194,7 +204,7 @@ final class TaskRunner {
           outcomes.deadLetterRecord(task, reason, 0);
           deadLettered = true;
         }
-        Result failed = durable(() -> ledger.settle(user, run, template, delivery.owner(), Settle.FAILED, reason));
+        Result failed = durable(() -> ledger.settle(user, run, template, delivery.owner(), Settle.FAILED, reason, spend));
         return failed.entry().state().isFinal() ? finish(failed.entry()) : End.HAND_BACK;
       }
       LedgerEntry entry = found.get();
@@ -226,7 +236,7 @@ final class TaskRunner {
       } catch (WeChatException e) {
         return perform(decide(entry, WeChatReply.transport(WeChatReply.NOT_SENT, false), null), entry, null);
       }
-      Result mark = durable(() -> ledger.attempt(user, run, template, delivery.owner(), lease, !delivery.callUnsettled()));
+      Result mark = durable(() -> ledger.attempt(user, run, template, delivery.owner(), lease, !delivery.callUnsettled(), spend));
       if (mark.claimedNow()) mark.entry().kind().ifPresent(meters::claimed);
       switch (mark.status()) {
         case EXPIRED -> { // no entry, and the push's horizon has passed: nothing is begun any more
@@ -237,7 +247,7 @@ final class TaskRunner {
           return mark.entry() == null ? new GoOn(null) : new Ends(finish(mark.entry()));
         }
         case REFUSED -> { // in doubt and not a form_id: never resent
-          return ended(durable(() -> ledger.settle(user, run, template, delivery.owner(), Settle.UNKNOWN, "in_doubt")));
+          return ended(durable(() -> ledger.settle(user, run, template, delivery.owner(), Settle.UNKNOWN, "in_doubt", spend)));
         }
         case BUSY -> { // another delivery's attempt is in flight: wait for it, within this delivery's own lock
           if (mark.leaseLeft().plus(attemptBudget).compareTo(delivery.timeLeft()) >= 0) return new Ends(handBack(mark.entry(), false));
@@ -331,7 +341,7 @@ final class TaskRunner {
     }
 
     private Result settle(Settle step, String reason) {
-      Result r = durable(() -> ledger.settle(user, run, template, delivery.owner(), step, reason));
+      Result r = durable(() -> ledger.settle(user, run, template, delivery.owner(), step, reason, spend));
       settled();
       return r;
     }

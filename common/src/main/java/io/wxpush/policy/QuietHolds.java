@@ -1,0 +1,98 @@
+package io.wxpush.policy;
+
+import io.wxpush.push.PushStatusStore;
+import io.wxpush.push.PushTask;
+import io.wxpush.redis.RedisKeys;
+import io.wxpush.redis.RedisScript;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.resps.Tuple;
+
+/**
+ * Pushes waiting for the end of their app's quiet hours, in Redis. A fan-out that meets the window
+ * stops between pages and puts its push here ({@link #pause}); a sender that takes a task inside the
+ * window holds it here ({@link #hold}: its user in one of the push's held buckets, a few bytes) and
+ * acknowledges it, so waiting spends no broker delivery and holds no consumer. The fan-out role
+ * resumes each push when the window ends under the app's policy as it stands then, so a window moved
+ * or removed takes effect within seconds: its fan-out goes on from its cursor and its held users get
+ * their tasks again. Thread-safe; blocking.
+ */
+public final class QuietHolds {
+  private static final RedisScript MARK = RedisScript.load(QuietHolds.class, "push-quiet.lua");
+  private static final RedisScript RESUMED = RedisScript.load(QuietHolds.class, "quiet-resumed.lua");
+
+  private final UnifiedJedis redis;
+  private final RedisKeys keys;
+  public QuietHolds(UnifiedJedis redis, RedisKeys keys) {
+    this.redis = redis;
+    this.keys = keys;
+  }
+
+  /** A sender holds back {@code task} (stamped with its run) until the window ends at {@code resumesAt}. */
+  public void hold(PushTask task, Instant resumesAt) {
+    int buckets = task.pushRun().orElseThrow().outcomeBuckets();
+    int bucket = RedisKeys.bucketOf(task.openId(), buckets);
+    String held = keys.held(task.requestId(), bucket);
+    String heldBuckets = keys.heldBuckets(task.requestId());
+    long keep = PushStatusStore.RETENTION.toMillis();
+    redis.sadd(held, task.openId());
+    redis.pexpire(held, keep);
+    redis.sadd(heldBuckets, Integer.toString(bucket));
+    redis.pexpire(heldBuckets, keep);
+    pause(task.appId(), task.requestId(), resumesAt);
+  }
+
+  /**
+   * Puts the push among its app's waiting pushes (a fresh mark each time, so a resume that read an
+   * older one takes it off only if nothing was held since), and its status says {@code sending}
+   * with {@code resumesAt}.
+   */
+  public void pause(String appId, String requestId, Instant resumesAt) {
+    redis.zincrby(keys.quiet(appId), 1, requestId);
+    MARK.eval(redis, List.of(keys.pushStatus(requestId)), List.of(Long.toString(resumesAt.toEpochMilli())));
+  }
+
+  /** A waiting push and its mark: how many times it was paused or held, so any later hold changes it. */
+  public record Waiting(String requestId, long mark) {}
+
+  /** The app's waiting pushes. */
+  public List<Waiting> waiting(String appId) {
+    List<Waiting> w = new ArrayList<>();
+    for (Tuple t : redis.zrangeWithScores(keys.quiet(appId), 0, -1)) w.add(new Waiting(t.getElement(), (long) t.getScore()));
+    return w;
+  }
+
+  /** The push is resumed (its resume record is on Kafka): off the waiting list, unless it was held again since {@code w} was read. */
+  public void resumed(String appId, Waiting w) {
+    RESUMED.eval(redis, List.of(keys.quiet(appId)), List.of(w.requestId(), Long.toString(w.mark())));
+  }
+
+  /** Shows a new end of the window on a waiting push's status (the policy changed). */
+  public void moveResume(String requestId, Instant resumesAt) {
+    redis.hset(keys.pushStatus(requestId), "resumesAt", Long.toString(resumesAt.toEpochMilli()));
+  }
+
+  /** The buckets of the push that hold users. */
+  public List<Integer> heldBuckets(String requestId) {
+    return redis.smembers(keys.heldBuckets(requestId)).stream().map(Integer::parseInt).sorted().toList();
+  }
+
+  /** The users held in one bucket. */
+  public List<String> held(String requestId, int bucket) {
+    return new ArrayList<>(redis.smembers(keys.held(requestId, bucket)));
+  }
+
+  /** {@code openIds} of the bucket have their tasks published again; an emptied bucket leaves the list. */
+  public void released(String requestId, int bucket, List<String> openIds) {
+    String held = keys.held(requestId, bucket);
+    if (!openIds.isEmpty()) redis.srem(held, openIds.toArray(String[]::new));
+    if (redis.scard(held) == 0) redis.srem(keys.heldBuckets(requestId), Integer.toString(bucket));
+  }
+
+  /** The push goes on: its status no longer shows a resume time. */
+  public void clearResume(String requestId) {
+    redis.hdel(keys.pushStatus(requestId), "resumesAt");
+  }
+}

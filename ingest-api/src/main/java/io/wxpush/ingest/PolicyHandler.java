@@ -1,0 +1,67 @@
+package io.wxpush.ingest;
+
+import io.javalin.http.Context;
+import io.wxpush.http.ApiException;
+import io.wxpush.http.JsonBody;
+import io.wxpush.ingest.auth.PushApiKeys;
+import io.wxpush.policy.Policy;
+import io.wxpush.policy.PolicyStore;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code GET|PUT /v1/apps/{appId}/policy} (push API key scoped to the app): the app's quiet hours,
+ * frequency cap and reserve. {@code PUT} replaces the whole policy; every worker uses it within
+ * {@link PolicyStore#LOCAL_MS} ms. An app never PUT answers the deployment's default, marked
+ * {@code "default": true}.
+ */
+public final class PolicyHandler {
+  private static final Logger log = LoggerFactory.getLogger(PolicyHandler.class);
+  private static final long MAX_BODY = 4 * 1024;
+
+  private final PushApiKeys keys;
+  private final PolicyStore policies;
+  private final Set<String> apps;
+
+  public PolicyHandler(PushApiKeys keys, PolicyStore policies, Set<String> apps) {
+    this.keys = keys;
+    this.policies = policies;
+    this.apps = Set.copyOf(apps);
+  }
+
+  public void show(Context ctx) {
+    String appId = app(ctx);
+    ctx.json(answer(appId, policies.read(appId)));
+  }
+
+  public void replace(Context ctx) {
+    String appId = app(ctx);
+    Policy policy = switch (Policy.parse(JsonBody.object(ctx, MAX_BODY))) {
+      case Policy.Valid v -> v.policy();
+      case Policy.Invalid i -> throw ApiException.badRequest("invalid_policy", "the policy has " + i.errors().size() + " problem(s)")
+          .withDetail("fields", i.errors());
+    };
+    policies.put(appId, policy);
+    log.info("event=policy_changed app={} quietHours={} maxPerUserPerDay={} reserveLast={}", appId,
+        policy.quietHours() == null ? "none" : policy.quietHours().toJson(), policy.maxPerUserPerDay(), policy.reserveLast());
+    ctx.json(answer(appId, policy));
+  }
+
+  private String app(Context ctx) {
+    String appId = ctx.pathParam("appId");
+    var key = keys.require(ctx);
+    if (!apps.contains(appId)) throw ApiException.notFound("no app " + appId + " is served here");
+    PushApiKeys.checkScope(key, appId);
+    return appId;
+  }
+
+  private Map<String, Object> answer(String appId, Policy policy) {
+    Map<String, Object> a = new LinkedHashMap<>(policy.toJson());
+    a.put("appId", appId);
+    a.put("default", policy == policies.defaults());
+    return a;
+  }
+}
