@@ -37,6 +37,10 @@ class RedisKeysTest {
         Map.entry(keys.token("wxapp1"), RedisKeys.Family.TOKEN),
         Map.entry(keys.tokenLock("wxapp1"), RedisKeys.Family.TOKEN_LOCK),
         Map.entry(keys.pause("wxapp1"), RedisKeys.Family.PAUSE),
+        Map.entry(keys.policy("wxapp1"), RedisKeys.Family.POLICY),
+        Map.entry(keys.quiet("wxapp1"), RedisKeys.Family.QUIET),
+        Map.entry(keys.held("r1", 4095), RedisKeys.Family.HELD),
+        Map.entry(keys.heldBuckets("r1"), RedisKeys.Family.HELD_BUCKETS),
         Map.entry(RedisKeys.inWindow(keys.sendRate("wxapp1"), 1_700_000_000), RedisKeys.Family.SEND_RATE));
     assertThat(built).hasSize(RedisKeys.Family.values().length);
     built.forEach((key, family) -> {

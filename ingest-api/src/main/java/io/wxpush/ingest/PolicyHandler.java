@@ -21,6 +21,10 @@ import org.slf4j.LoggerFactory;
 public final class PolicyHandler {
   private static final Logger log = LoggerFactory.getLogger(PolicyHandler.class);
   private static final long MAX_BODY = 4 * 1024;
+  /** The policy's JSON says "none" with an explicit null, as the contract shows it (the shared mapper leaves nulls out). */
+  private static final com.fasterxml.jackson.databind.ObjectMapper WITH_NULLS = io.wxpush.json.Json.MAPPER.copy()
+      .setDefaultPropertyInclusion(com.fasterxml.jackson.annotation.JsonInclude.Value.construct(
+          com.fasterxml.jackson.annotation.JsonInclude.Include.ALWAYS, com.fasterxml.jackson.annotation.JsonInclude.Include.ALWAYS));
 
   private final PushApiKeys keys;
   private final PolicyStore policies;
@@ -34,7 +38,7 @@ public final class PolicyHandler {
 
   public void show(Context ctx) {
     String appId = app(ctx);
-    ctx.json(answer(appId, policies.read(appId)));
+    reply(ctx, answer(appId, policies.read(appId)));
   }
 
   public void replace(Context ctx) {
@@ -47,7 +51,15 @@ public final class PolicyHandler {
     policies.put(appId, policy);
     log.info("event=policy_changed app={} quietHours={} maxPerUserPerDay={} reserveLast={}", appId,
         policy.quietHours() == null ? "none" : policy.quietHours().toJson(), policy.maxPerUserPerDay(), policy.reserveLast());
-    ctx.json(answer(appId, policy));
+    reply(ctx, answer(appId, policy));
+  }
+
+  private static void reply(Context ctx, Map<String, Object> answer) {
+    try {
+      ctx.contentType("application/json").result(WITH_NULLS.writeValueAsBytes(answer));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private String app(Context ctx) {
