@@ -178,4 +178,27 @@ class PushRequestParserTest {
     body.set("audience", json("{\"openIds\":[]}"));
     assertThat(errors(body)).containsExactly("appId", "kind", "lang", "audience.openIds");
   }
+
+  @Test
+  void priorityAndTheRecallAudienceAreCheckedAndKept() {
+    ObjectNode body = valid();
+    body.put("priority", "critical");
+    body.set("audience", json("{\"expiringWithin\":\"48h\"}"));
+    PushRequest push = request(body);
+    assertThat(push.critical()).isTrue();
+    assertThat(push.audience().expiring()).isTrue();
+    assertThat(push.audience().expiringWindow()).isEqualTo(java.time.Duration.ofHours(48));
+    assertThat(request(valid()).priority()).as("normal when left out").isNull();
+
+    body.put("priority", "urgent");
+    body.set("audience", json("{\"expiringWithin\":\"30m\"}"));
+    assertThat(errors(body)).containsExactly("priority", "audience.expiringWithin");
+    body.put("priority", "low");
+    body.set("audience", json("{\"expiringWithin\":\"2 days\"}"));
+    assertThat(errors(body)).containsExactly("audience.expiringWithin");
+    body.set("audience", json("{\"expiringWithin\":\"7d\",\"all\":true}"));
+    assertThat(errors(body)).containsExactly("audience");
+    body.set("audience", json("{\"expiringWithin\":\"90m\"}"));
+    assertThat(request(body).low()).isTrue();
+  }
 }

@@ -185,6 +185,63 @@ class CredentialPoolIT {
     assertThat(redis.exists(pool.keys().templatePool(new UserRef(APP, "o0000")))).as("nothing left: the key is gone").isFalse();
   }
 
+  /** {@code n} openIds that share one index shard. */
+  private static List<String> sameShard(String prefix, int n) {
+    int target = RedisKeys.shardOf(prefix + 0);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; ids.size() < n; i++) if (RedisKeys.shardOf(prefix + i) == target) ids.add(prefix + i);
+    return ids;
+  }
+
+  @Test
+  void withinAShardScoredByExpiryTheIndexStillPagesInOpenIdOrder() {
+    List<String> ids = sameShard("s", 12);
+    List<Credential> batch = new ArrayList<>();
+    for (int i = 0; i < ids.size(); i++) batch.add(form(ids.get(i), "v" + i, now.get() - (ids.size() - i) * 3_600_000L));
+    java.util.Collections.shuffle(batch, new java.util.Random(7));
+    pool.addAll(batch);
+    List<String> seen = new ArrayList<>();
+    int shard = 0;
+    String after = null;
+    List<CredentialPool.Indexed> page;
+    while (!(page = pool.indexPageAcross(APP, null, shard, after, 5)).isEmpty()) {
+      page.forEach(e -> seen.add(e.openId()));
+      shard = page.getLast().shard();
+      after = page.getLast().openId();
+    }
+    List<String> sorted = new ArrayList<>(ids);
+    Collections.sort(sorted);
+    assertThat(seen).containsExactlyElementsOf(sorted);
+  }
+
+  @Test
+  void theRecallReadsOnlyUsersExpiringInTheWindowAndCorrectsAStaleBound() {
+    long t = now.get();
+    long sixAndHalfDays = Duration.ofHours(156).toMillis();
+    pool.addAll(List.of(form("exp-old", "a1", t - sixAndHalfDays), form("exp-fresh", "b1", t),
+        form("exp-spent", "c1", t - sixAndHalfDays), form("exp-spent", "c2", t)));
+    UserRef spent = new UserRef(APP, "exp-spent");
+    assertThat(claim(spent, "p1", null)).map(PoolMember::value).contains("c1"); // its soonest is fresh now; the index still says soon
+    long by = (t + Duration.ofDays(1).toMillis()) / 1000;
+    assertThat(pool.expiringCount(APP, by)).as("an upper bound: the stale user counts").isEqualTo(2);
+
+    CredentialPool.ExpiringPage page = pool.expiringPageAcross(APP, 0, null, by, 100);
+    assertThat(page.users()).extracting(CredentialPool.Indexed::openId).containsExactly("exp-old");
+    assertThat(page.read()).isEqualTo(2);
+    assertThat(pool.indexedExpiry(APP, "exp-spent")).as("the bound was made exact")
+        .contains((t + Duration.ofDays(7).toMillis()) / 1000);
+    assertThat(pool.expiringCount(APP, by)).isEqualTo(1);
+
+    // an upload only ever lowers the bound; a sweep sets it to the pool's soonest again
+    pool.addAll(List.of(form("exp-fresh", "b0", t - sixAndHalfDays)));
+    assertThat(pool.indexedExpiry(APP, "exp-fresh")).contains((t - sixAndHalfDays + Duration.ofDays(7).toMillis()) / 1000);
+    pool.addAll(List.of(form("exp-fresh", "b2", t)));
+    assertThat(pool.indexedExpiry(APP, "exp-fresh")).contains((t - sixAndHalfDays + Duration.ofDays(7).toMillis()) / 1000);
+    now.addAndGet(Duration.ofHours(13).toMillis()); // b0 has expired
+    pool.sweepShard(APP, null, RedisKeys.shardOf("exp-fresh"));
+    assertThat(pool.indexedExpiry(APP, "exp-fresh")).contains((t + Duration.ofDays(7).toMillis()) / 1000);
+  }
+
   @Test
   void aBatchCountsEveryNewEntryWhenOneNodeHasForgottenTheScript() {
     // 40 users: their pools spread over every slot range, so over every node of a Redis Cluster

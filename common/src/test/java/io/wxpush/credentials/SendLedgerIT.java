@@ -276,6 +276,68 @@ class SendLedgerIT {
     assertThat(redis.exists(pool.keys().ledger(user))).isFalse();
   }
 
+  /** A cap of two: the policy as the sender passes it, with the day ending at the next UTC midnight. */
+  private static SendLedger.Spend capOf(int cap) {
+    long dayEnd = java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(1).atStartOfDay(java.time.ZoneOffset.UTC).toEpochSecond();
+    return new SendLedger.Spend(cap, dayEnd, false);
+  }
+
+  @Test
+  void theCapCountsSendsInFlightAndSentOrMaybeSentButNotWhatWasGivenBack() {
+    UserRef user = userWith("o-cap", CredentialKind.FORM_ID, "c1", "c2", "c3", "c4", "c5");
+    SendLedger.Spend cap = capOf(2);
+    assertThat(ledger.attempt(user, run("p1"), null, "A", LONG_LEASE, true, cap).status()).isEqualTo(Status.ATTEMPTING);
+    assertThat(ledger.attempt(user, run("p2"), null, "B", LONG_LEASE, true, cap).status()).isEqualTo(Status.ATTEMPTING);
+    SendLedger.Result third = ledger.claim(user, run("p3"), null, cap);
+    assertThat(third.status()).as("two in flight fill a cap of two").isEqualTo(Status.NONE);
+    assertThat(third.entry().reason()).contains("capped");
+    assertThat(pool.inspect(user).sendsLeft()).as("a capped claim spends nothing").isEqualTo(3);
+
+    // p1 is given back (surely not sent): it counts no more; p2 was maybe delivered: it counts
+    ledger.release(user, run("p1"), null, "A", "45009");
+    ledger.settle(user, run("p2"), null, "B", Settle.UNKNOWN, "timeout", cap);
+    SendLedger.Result fourth = ledger.attempt(user, run("p4"), null, "D", LONG_LEASE, true, cap);
+    assertThat(fourth.status()).isEqualTo(Status.ATTEMPTING);
+    ledger.settle(user, run("p4"), null, "D", Settle.SENT, null, cap);
+    assertThat(ledger.claim(user, run("p5"), null, cap).entry().reason()).as("unknown + sent = 2").contains("capped");
+    // a redelivered settle counts nothing more, and a critical push (no cap) still claims; its send counts
+    ledger.settle(user, run("p4"), null, "D", Settle.SENT, null, cap);
+    SendLedger.Spend critical = new SendLedger.Spend(0, cap.dayEndEpochSecond(), false);
+    assertThat(ledger.attempt(user, run("p6"), null, "E", LONG_LEASE, true, critical).status()).isEqualTo(Status.ATTEMPTING);
+    ledger.settle(user, run("p6"), null, "E", Settle.SENT, null, critical);
+    assertThat(ledger.claim(user, run("p7"), null, capOf(3)).entry().reason()).as("three today").contains("capped");
+    assertThat(ledger.claim(user, run("p8"), null, capOf(4)).status()).isEqualTo(Status.CLAIMED);
+
+    // yesterday's count is not today's: with the day ending a day earlier, the count reads as another day's
+    SendLedger.Spend tomorrow = new SendLedger.Spend(1, cap.dayEndEpochSecond() + 86_400, false);
+    assertThat(ledger.claim(user, run("p9"), null, tomorrow).entry().reason()).as("p8 is in flight").contains("capped");
+    ledger.release(user, run("p8"), null, "-", "cancelled");
+    assertThat(ledger.claim(user, run("p10"), null, tomorrow).status()).isEqualTo(Status.CLAIMED);
+  }
+
+  @Test
+  void grantsCountInTheSameDayAsFormIdsAndAGrantOnlyUsersCounterExpires() {
+    UserRef user = userWith("o-cap-g", CredentialKind.SUBSCRIPTION, "g1", "g2");
+    SendLedger.Spend cap = capOf(1);
+    assertThat(ledger.attempt(user, run("s1"), "TPL", "A", LONG_LEASE, true, cap).status()).isEqualTo(Status.ATTEMPTING);
+    ledger.settle(user, run("s1"), "TPL", "A", Settle.SENT, null, cap);
+    assertThat(ledger.claim(user, run("s2"), "TPL", cap).entry().reason()).contains("capped");
+    String counter = pool.keys().templatePool(user);
+    assertThat(redis.pttl(counter)).as("the counter lives until just after midnight, no longer")
+        .isBetween(1L, Duration.ofDays(1).plusHours(1).toMillis());
+  }
+
+  @Test
+  void aLowPushUnderTheReserveLeavesTheLastCredentialAndAnEmptyPoolIsStillNone() {
+    UserRef two = userWith("o-res-2", CredentialKind.FORM_ID, "r1", "r2");
+    SendLedger.Spend reserve = new SendLedger.Spend(0, 0, true);
+    assertThat(ledger.claim(two, run("l1"), null, reserve).status()).isEqualTo(Status.CLAIMED);
+    SendLedger.Result last = ledger.claim(two, run("l2"), null, reserve);
+    assertThat(last.entry().reason()).contains("reserved");
+    assertThat(pool.inspect(two).sendsLeft()).isEqualTo(1);
+    assertThat(ledger.claim(new UserRef(APP, "o-res-none"), run("l3"), null, reserve).entry().reason()).contains("none");
+  }
+
   private static PushRun run(String id) {
     return new PushRun(id, System.currentTimeMillis() + 86_400_000L, 1);
   }
