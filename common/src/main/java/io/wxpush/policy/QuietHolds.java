@@ -22,6 +22,7 @@ import redis.clients.jedis.resps.Tuple;
 public final class QuietHolds {
   private static final RedisScript MARK = RedisScript.load(QuietHolds.class, "push-quiet.lua");
   private static final RedisScript RESUMED = RedisScript.load(QuietHolds.class, "quiet-resumed.lua");
+  private static final RedisScript HOLD = RedisScript.load(QuietHolds.class, "quiet-hold.lua");
 
   private final UnifiedJedis redis;
   private final RedisKeys keys;
@@ -34,14 +35,11 @@ public final class QuietHolds {
   public void hold(PushTask task, Instant resumesAt) {
     int buckets = task.pushRun().orElseThrow().outcomeBuckets();
     int bucket = RedisKeys.bucketOf(task.openId(), buckets);
-    String held = keys.held(task.requestId(), bucket);
-    String heldBuckets = keys.heldBuckets(task.requestId());
-    long keep = PushStatusStore.RETENTION.toMillis();
-    redis.sadd(held, task.openId());
-    redis.pexpire(held, keep);
-    redis.sadd(heldBuckets, Integer.toString(bucket));
-    redis.pexpire(heldBuckets, keep);
-    pause(task.appId(), task.requestId(), resumesAt);
+    // a hash, not a set: a small one is a listpack on every Redis 7 (small sets only from 7.2)
+    HOLD.eval(redis, List.of(keys.held(task.requestId(), bucket), keys.heldBuckets(task.requestId()), keys.pushStatus(task.requestId())),
+        List.of(task.openId(), Integer.toString(bucket), Long.toString(PushStatusStore.RETENTION.toMillis()),
+            Long.toString(resumesAt.toEpochMilli())));
+    redis.zincrby(keys.quiet(task.appId()), 1, task.requestId()); // after the user is held: a resume that read the old mark comes back
   }
 
   /**
@@ -81,14 +79,14 @@ public final class QuietHolds {
 
   /** The users held in one bucket. */
   public List<String> held(String requestId, int bucket) {
-    return new ArrayList<>(redis.smembers(keys.held(requestId, bucket)));
+    return new ArrayList<>(redis.hkeys(keys.held(requestId, bucket)));
   }
 
   /** {@code openIds} of the bucket have their tasks published again; an emptied bucket leaves the list. */
   public void released(String requestId, int bucket, List<String> openIds) {
     String held = keys.held(requestId, bucket);
-    if (!openIds.isEmpty()) redis.srem(held, openIds.toArray(String[]::new));
-    if (redis.scard(held) == 0) redis.srem(keys.heldBuckets(requestId), Integer.toString(bucket));
+    if (!openIds.isEmpty()) redis.hdel(held, openIds.toArray(String[]::new));
+    if (redis.hlen(held) == 0) redis.srem(keys.heldBuckets(requestId), Integer.toString(bucket));
   }
 
   /** The push goes on: its status no longer shows a resume time. */
