@@ -66,7 +66,8 @@ class TenantScopesIT {
     assertThat(api.pushStatus(KEY_B, "b-1").status()).isEqualTo(200);
 
     // every route taking an appId checks the scope
-    for (String path : new String[] {"/v1/pushes?appId=" + APP_B, "/v1/users/o-1/credentials?appId=" + APP_B, "/v1/templates?appId=" + APP_B}) {
+    for (String path : new String[] {"/v1/pushes?appId=" + APP_B, "/v1/users/o-1/credentials?appId=" + APP_B, "/v1/templates?appId=" + APP_B,
+        "/v1/apps/" + APP_B + "/policy"}) {
       ApiClient.Reply reply = api.get(path, KEY_A);
       assertThat(reply.status()).as(path).isEqualTo(403);
       assertThat(reply.errorCode()).as(path).isEqualTo("forbidden_app");
