@@ -20,7 +20,11 @@ final class SimHttp {
     }
   }
 
-  private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+  /**
+   * One client per sim: its pooled connections belong to that sim. A client shared across tests
+   * could reuse a kept-alive connection to a stopped sim whose port a later sim got, and read EOF.
+   */
+  private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
 
@@ -90,9 +94,9 @@ final class SimHttp {
     return out;
   }
 
-  private static Answer call(HttpRequest.Builder request, Duration timeout) {
+  private Answer call(HttpRequest.Builder request, Duration timeout) {
     try {
-      HttpResponse<byte[]> response = CLIENT.send(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofByteArray());
+      HttpResponse<byte[]> response = client.send(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofByteArray());
       JsonNode json;
       try {
         json = Json.MAPPER.readTree(response.body());
