@@ -189,6 +189,10 @@ done
 DRIVER_ARGS=(--ingest "http://127.0.0.1:$INGEST_PORT" --sim "http://127.0.0.1:$SIM_PORT" --app "$APP_ID"
   --users "$USERS" --run-id "$RUN_ID")
 [ -t 1 ] && DRIVER_ARGS+=(--tty)
+CONSOLE_URL="http://127.0.0.1:$INGEST_PORT/console#key=$PUSH_API_KEY"
+echo
+echo "The operator console (signed in with the demo's key; the key stays in the URL's fragment): $CONSOLE_URL"
+if [ -t 1 ]; then echo "Open it to watch the broadcast move; the demo starts in 5 s."; sleep 5; fi
 set +e
 DEMO_PUSH_API_KEY=$PUSH_API_KEY java -Xmx512m -jar "$ROOT/demo/target/demo.jar" "${DRIVER_ARGS[@]}"
 RESULT=$?
@@ -206,6 +210,8 @@ fi
 
 echo
 echo "Where to look"
+echo "  console       $CONSOLE_URL"
+echo "  API docs      http://127.0.0.1:$INGEST_PORT/docs   (http://127.0.0.1:$INGEST_PORT/openapi.json)"
 echo "  push status   source .wxpush/demo/demo.env; curl -s -H \"Authorization: Bearer \$PUSH_API_KEY\" http://127.0.0.1:$INGEST_PORT/v1/pushes/$RUN_ID-broadcast"
 echo "  credentials   (same key) http://127.0.0.1:$INGEST_PORT/v1/users/demo-user-000000/credentials?appId=$APP_ID"
 echo "  sim           http://127.0.0.1:$SIM_PORT/sim/stats   http://127.0.0.1:$SIM_PORT/sim/users/$APP_ID/demo-user-000000/inbox"

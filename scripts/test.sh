@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The test command: starts Kafka and Redis when they are not running (scripts/services.sh),
-# runs every test (Maven unit + integration tests, and the mini-program client's Node tests),
+# installs what the console's browser tests need (Debian's chromium, console-tests' npm packages),
+# runs every test (Maven unit + integration tests, the browser tests among them, and the
+# mini-program client's Node tests),
 # then the scale-out scenario on a three-broker Kafka cluster and a Redis Cluster
 # (scripts/cluster.sh test: RELIABILITY.md scenario 5), stops what it started, and exits
 # non-zero on any failure.
@@ -12,6 +14,23 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 source scripts/lib/common.sh
 use_java
+
+# The console's browser tests (system-tests ConsoleBrowserIT): Debian's chromium, driven by
+# playwright-core from the npm registry (console-tests/package-lock.json); no browser download.
+if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "test: installing Debian's chromium for the console's browser tests"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null; }
+  else
+    echo "test: the console's browser tests need Debian's chromium (sudo apt-get install chromium)" >&2
+    exit 1
+  fi
+fi
+if [ ! -d console-tests/node_modules/playwright-core ]; then
+  command -v npm >/dev/null || { echo "test: npm is needed for the console's browser tests (apt-get install npm)" >&2; exit 1; }
+  (cd console-tests && npm ci --no-audit --no-fund --loglevel=error)
+fi
 
 started=no
 if ! scripts/services.sh status >/dev/null 2>&1; then

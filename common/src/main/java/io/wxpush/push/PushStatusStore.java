@@ -122,6 +122,33 @@ public final class PushStatusStore {
     redis.zadd(keys.schedule(push.appId()), push.sendAt(), push.requestId());
   }
 
+  /**
+   * Keeps what was asked beside the push's status, for its page in the console (once: the first
+   * description stays): the message, the audience (listed users as a count and the first few),
+   * priority, sendAt and notAfter.
+   */
+  public void describe(PushRequest push) {
+    Map<String, Object> d = new java.util.LinkedHashMap<>();
+    d.put("kind", push.kind());
+    d.put("templateId", push.templateId());
+    if (push.page() != null) d.put("page", push.page());
+    d.put("data", push.data());
+    if (push.emphasisKeyword() != null) d.put("emphasisKeyword", push.emphasisKeyword());
+    Map<String, Object> audience = new java.util.LinkedHashMap<>();
+    if (push.audience().everyone()) audience.put("all", true);
+    else if (push.audience().expiring()) audience.put("expiringWithin", push.audience().expiringWithin());
+    else {
+      audience.put("listed", push.audience().openIds().size());
+      audience.put("first", push.audience().openIds().subList(0, Math.min(5, push.audience().openIds().size())));
+    }
+    d.put("audience", audience);
+    d.put("priority", push.priority() == null ? "normal" : push.priority());
+    if (push.sendAt() != null) d.put("sendAt", push.sendAt());
+    if (push.notAfter() != null) d.put("notAfter", push.notAfter());
+    if (push.callbackUrl() != null) d.put("callback", true);
+    redis.hsetnx(status(push.requestId()), "request", Json.writeString(d));
+  }
+
   /** Keeps the whole request beside its marker, to publish it again later (its time came, or quiet hours ended). */
   public void rememberBody(PushRequest push) {
     String marker = request(push.requestId());
@@ -402,7 +429,26 @@ public final class PushStatusStore {
     long pending = Math.max(0, targets - sent - none - failed - unknown - cancelled);
     return Optional.of(new PushStatus(requestId, state, targets, sent, none, failed, unknown, cancelled, pending, byReason, s.get("reason"),
         s.get("appId"), redis.scard(keys.pushRetryable(requestId)),
-        s.containsKey("resumesAt") && !isFinalState(state) ? Long.parseLong(s.get("resumesAt")) : null));
+        s.containsKey("resumesAt") && !isFinalState(state) ? Long.parseLong(s.get("resumesAt")) : null, describedRequest(s.get("request")),
+        timeline(s)));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> describedRequest(String json) {
+    if (json == null) return null;
+    try {
+      return Json.MAPPER.readValue(json, Map.class);
+    } catch (java.io.IOException e) {
+      return null;
+    }
+  }
+
+  private static Map<String, Long> timeline(Map<String, String> s) {
+    Map<String, Long> t = new java.util.LinkedHashMap<>();
+    for (String f : new String[] {"createdAt", "startedAt", "fanoutDoneAt", "cancelledAt", "finishedAt"}) {
+      if (s.get(f) != null) t.put(f, Long.parseLong(s.get(f)));
+    }
+    return t;
   }
 
   private static boolean isFinalState(String state) {

@@ -75,6 +75,9 @@ public record RedisKeys(String prefix) {
     HELD("push{request}:h:<bucket>", "HASH openId → '' of one bucket (~64 users) of a push's tasks held back by quiet hours",
         "members leave when the push resumes and their tasks are published again; the status's TTL"),
     HELD_BUCKETS("push{request}:hb", "SET of the buckets of HELD that hold users", "emptied on resume; the status's TTL"),
+    FLEET("fleet{all}", "ZSET process id → its last heartbeat (ms): the running processes, for the console",
+        "ids whose heartbeat is older than its TTL are dropped by every reader; kept: one per deployment"),
+    HEARTBEAT("fleet{all}:<process>", "HASH one process's heartbeat (role, version, started, loops up, sends/s)", "TTL 20 s, renewed every 5 s"),
     PAUSE("pause{app}", "a quota pause (45011/45009) with its end", "TTL the pause"),
     SEND_RATE("rate{app}:<window>", "counter of one second's sends", "TTL two windows");
 
@@ -96,7 +99,8 @@ public record RedisKeys(String prefix) {
           .replace("<template>", "\\E" + any + "\\Q")
           .replace("<window>", "\\E[0-9]+\\Q")
           .replace("<bucket>", "\\E[0-9]+\\Q")
-          .replace("<hour>", "\\E[0-9]+\\Q"));
+          .replace("<hour>", "\\E[0-9]+\\Q")
+          .replace("<process>", "\\E[A-Za-z0-9_.-]+\\Q"));
     }
 
     /** True when a key (without the prefix) belongs to this family. */
@@ -107,7 +111,7 @@ public record RedisKeys(String prefix) {
     /** True when every key of the family carries a TTL (the others are swept, or kept). */
     public boolean expires() {
       return switch (this) {
-        case POOL, GRANTS, GRANT_TEMPLATES, TEMPLATE_INDEX, GRANT_INDEX, PUSH_SEQ, SCHEDULE, PUSH_LIST, CALLBACKS, POLICY, QUIET -> false;
+        case POOL, GRANTS, GRANT_TEMPLATES, TEMPLATE_INDEX, GRANT_INDEX, PUSH_SEQ, SCHEDULE, PUSH_LIST, CALLBACKS, POLICY, QUIET, FLEET -> false;
         default -> true;
       };
     }
@@ -279,6 +283,16 @@ public record RedisKeys(String prefix) {
   /** {@link Family#HELD_BUCKETS}. */
   public String heldBuckets(String requestId) {
     return push(requestId) + ":hb";
+  }
+
+  /** {@link Family#FLEET}. */
+  public String fleet() {
+    return prefix + "fleet{all}";
+  }
+
+  /** {@link Family#HEARTBEAT}. */
+  public String heartbeat(String processId) {
+    return prefix + "fleet{all}:" + processId;
   }
 
   /** {@link Family#PAUSE}. */

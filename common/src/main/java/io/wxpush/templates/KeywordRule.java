@@ -51,6 +51,23 @@ public enum KeywordRule {
     return prefix;
   }
 
+  /**
+   * The most characters (Unicode code points) a value may have, as {@code GET /v1/templates} shows
+   * it ({@code maxLength}); 0 for a type whose limit is its shape (amount, time, date). A name of
+   * ASCII characters only may have 20.
+   */
+  public int maxLength() {
+    return switch (this) {
+      case THING, NAME -> 20;
+      case NUMBER, LETTER, CHARACTER_STRING -> 32;
+      case SYMBOL, PHRASE -> 5;
+      case PHONE_NUMBER -> 17;
+      case CAR_NUMBER -> 8;
+      case OTHER -> OTHER_MAX;
+      case AMOUNT, TIME, DATE -> 0;
+    };
+  }
+
   /** The limit in words, as {@code GET /v1/templates} shows it. */
   public String limit() {
     return limit;

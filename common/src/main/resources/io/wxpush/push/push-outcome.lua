@@ -24,6 +24,9 @@ end
 local s = redis.call('HMGET', KEYS[1], 'fanoutDone', 'targets', 'sent', 'noCredential', 'failed', 'unknown', 'cancelled', 'cancel')
 if s[1] == '1' then
   local finished = (tonumber(s[3]) or 0) + (tonumber(s[4]) or 0) + (tonumber(s[5]) or 0) + (tonumber(s[6]) or 0) + (tonumber(s[7]) or 0)
-  if finished >= (tonumber(s[2]) or 0) then redis.call('HSET', KEYS[1], 'state', s[8] == '1' and 'cancelled' or 'done') end
+  if finished >= (tonumber(s[2]) or 0) then
+    redis.call('HSET', KEYS[1], 'state', s[8] == '1' and 'cancelled' or 'done')
+    redis.call('HSETNX', KEYS[1], 'finishedAt', tostring(rnow))
+  end
 end
 return 1

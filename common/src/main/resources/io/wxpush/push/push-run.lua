@@ -6,7 +6,7 @@
 if redis.call('HSETNX', KEYS[1], 'run', ARGV[1]) == 1 then
   local t = redis.call('TIME')
   local rnow = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-  redis.call('HSET', KEYS[1], 'until', tostring(rnow + tonumber(ARGV[2])), 'buckets', ARGV[3])
+  redis.call('HSET', KEYS[1], 'until', tostring(rnow + tonumber(ARGV[2])), 'buckets', ARGV[3], 'startedAt', tostring(rnow))
 end
 local r = redis.call('HMGET', KEYS[1], 'run', 'until', 'buckets')
 return {r[1], tonumber(r[2]), tonumber(r[3])}

@@ -41,6 +41,8 @@ class RedisKeysTest {
         Map.entry(keys.quiet("wxapp1"), RedisKeys.Family.QUIET),
         Map.entry(keys.held("r1", 4095), RedisKeys.Family.HELD),
         Map.entry(keys.heldBuckets("r1"), RedisKeys.Family.HELD_BUCKETS),
+        Map.entry(keys.fleet(), RedisKeys.Family.FLEET),
+        Map.entry(keys.heartbeat("sender-fanout-1234-abc"), RedisKeys.Family.HEARTBEAT),
         Map.entry(RedisKeys.inWindow(keys.sendRate("wxapp1"), 1_700_000_000), RedisKeys.Family.SEND_RATE));
     assertThat(built).hasSize(RedisKeys.Family.values().length);
     built.forEach((key, family) -> {

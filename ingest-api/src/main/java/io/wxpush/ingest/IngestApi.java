@@ -58,10 +58,40 @@ public final class IngestApi implements AutoCloseable {
   private final WeChatClient weChat;
   private final UploadRateLimiter uploadLimiter;
   private final AutoCloseable callbacks;
+  private final List<String> routes;
 
-  private IngestApi(Javalin http, KafkaProducer<String, byte[]> producer, Admin admin, UnifiedJedis redis, WeChatClient weChat,
+  /** Every route it serves, as {@code METHOD /path/{param}} (OpenApiIT holds /openapi.json to them). */
+  public List<String> routes() {
+    return routes;
+  }
+
+  /** Registers routes and remembers each one. */
+  private record Routes(io.javalin.config.RoutesConfig to, List<String> declared) {
+    void get(String path, io.javalin.http.Handler h) {
+      declared.add("GET " + path);
+      to.get(path, h);
+    }
+
+    void post(String path, io.javalin.http.Handler h) {
+      declared.add("POST " + path);
+      to.post(path, h);
+    }
+
+    void put(String path, io.javalin.http.Handler h) {
+      declared.add("PUT " + path);
+      to.put(path, h);
+    }
+
+    void delete(String path, io.javalin.http.Handler h) {
+      declared.add("DELETE " + path);
+      to.delete(path, h);
+    }
+  }
+
+  private IngestApi(Javalin http, List<String> routes, KafkaProducer<String, byte[]> producer, Admin admin, UnifiedJedis redis, WeChatClient weChat,
       UploadRateLimiter uploadLimiter, AutoCloseable callbacks) {
     this.http = http;
+    this.routes = routes;
     this.uploadLimiter = uploadLimiter;
     this.callbacks = callbacks;
     this.producer = producer;
@@ -148,27 +178,39 @@ public final class IngestApi implements AutoCloseable {
 
     io.wxpush.ingest.events.WeChatEventsHandler events = new io.wxpush.ingest.events.WeChatEventsHandler(common.apps(), publisher,
         topics.credentials(), registry);
-    PolicyHandler policy = new PolicyHandler(apiKeys, new io.wxpush.policy.PolicyStore(redis, common.redisKeys(), clock, common.defaultPolicy()),
-        common.apps().keySet());
+    io.wxpush.policy.PolicyStore policies = new io.wxpush.policy.PolicyStore(redis, common.redisKeys(), clock, common.defaultPolicy());
+    PolicyHandler policy = new PolicyHandler(apiKeys, policies, common.apps().keySet());
+    AppsHandler appsHandler = new AppsHandler(apiKeys, common.apps().keySet(), redis, common.redisKeys(), pool, policies, clock);
+    FleetHandler fleet = new FleetHandler(apiKeys, redis, common.redisKeys(), clock);
+    StaticAssets assets = new StaticAssets();
+    io.wxpush.fleet.Heartbeat heartbeat = new io.wxpush.fleet.Heartbeat(redis, common.redisKeys(), clock, "ingest-api", () -> new int[] {0, 0},
+        () -> 0);
     Map<String, HealthCheck> checks = new LinkedHashMap<>();
     checks.put("kafka", () -> KafkaClients.reachable(admin));
     checks.put("redis", () -> "PONG".equals(redis.ping()));
+    List<String> declared = new java.util.ArrayList<>(List.of("GET /health", "GET /metrics")); // HttpServer's own
     Javalin http = HttpServer.create(registry, MAX_BODY_BYTES, checks, routes -> {
-      routes.post("/v1/sessions", sessions::create);
-      routes.post("/v1/credentials", uploads::upload);
-      routes.get("/v1/users/{openId}/credentials", userCredentials::show);
-      routes.get("/v1/wechat/{appId}/events", events::verify);
-      routes.post("/v1/wechat/{appId}/events", events::receive);
-      routes.get("/v1/templates", new TemplatesHandler(apiKeys, gate, common.apps().keySet())::list);
-      routes.get("/v1/apps/{appId}/policy", policy::show);
-      routes.put("/v1/apps/{appId}/policy", policy::replace);
-      routes.post("/v1/pushes", pushes::create);
-      routes.get("/v1/pushes", pushes::list);
-      routes.get("/v1/pushes/{requestId}", pushes::show);
-      routes.delete("/v1/pushes/{requestId}", pushes::cancel);
-      routes.post("/v1/pushes/{requestId}/retry", pushes::retry);
+      Routes r = new Routes(routes, declared);
+      r.post("/v1/sessions", sessions::create);
+      r.post("/v1/credentials", uploads::upload);
+      r.get("/v1/users/{openId}/credentials", userCredentials::show);
+      r.get("/v1/wechat/{appId}/events", events::verify);
+      r.post("/v1/wechat/{appId}/events", events::receive);
+      r.get("/v1/templates", new TemplatesHandler(apiKeys, gate, common.apps().keySet())::list);
+      r.get("/v1/apps", appsHandler::list);
+      r.get("/v1/apps/{appId}", appsHandler::show);
+      r.get("/v1/fleet", fleet::list);
+      for (String path : StaticAssets.FILES.keySet()) r.get(path, assets::serve);
+      r.get("/v1/apps/{appId}/policy", policy::show);
+      r.put("/v1/apps/{appId}/policy", policy::replace);
+      r.post("/v1/pushes", pushes::create);
+      r.get("/v1/pushes", pushes::list);
+      r.get("/v1/pushes/{requestId}", pushes::show);
+      r.delete("/v1/pushes/{requestId}", pushes::cancel);
+      r.post("/v1/pushes/{requestId}/retry", pushes::retry);
     }).start(config.httpPort());
-    return new IngestApi(http, producer, admin, redis, weChat, uploadLimiter, () -> {
+    return new IngestApi(http, List.copyOf(declared), producer, admin, redis, weChat, uploadLimiter, () -> {
+      heartbeat.close();
       callbackLoop.shutdownNow();
       templateLoop.shutdownNow();
       callbacks.close();

@@ -137,6 +137,11 @@ public final class PushWorker implements ProcessRunner.Supervised {
       checks.put("consumers", () -> loops.stream().allMatch(loop -> loop.failure().isEmpty()));
       CompletableFuture<RuntimeException> failed = new CompletableFuture<>();
       for (ConsumerLoop loop : loops) loop.whenFailed().thenAccept(failed::complete);
+      String roleNames = config.roles().stream().map(r -> r.name().toLowerCase(java.util.Locale.ROOT)).sorted()
+          .collect(java.util.stream.Collectors.joining(","));
+      stack.push(new io.wxpush.fleet.Heartbeat(redis, keys, clock, "push-worker:" + roleNames,
+          () -> new int[] {(int) loops.stream().filter(l -> l.failure().isEmpty()).count(), loops.size()},
+          () -> (long) registry.find("wxpush.sends").counters().stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum()));
       Javalin http = HttpServer.create(registry, 16 * 1024, checks, routes -> {}).start(config.httpPort());
       log.info("event=worker_started roles={} port={}", config.roles(), http.port());
       return new PushWorker(stack, http, failed);

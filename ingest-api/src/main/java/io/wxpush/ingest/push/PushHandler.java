@@ -65,7 +65,9 @@ public final class PushHandler {
     this(keys, parser, new Statuses() {
       @Override
       public PushStatusStore.Acceptance accept(PushRequest push) {
-        return status.accept(push);
+        PushStatusStore.Acceptance seen = status.accept(push);
+        if (seen == PushStatusStore.Acceptance.NEW) status.describe(push); // for its page in the console
+        return seen;
       }
 
       @Override
@@ -236,6 +238,8 @@ public final class PushHandler {
     answer.put("byReason", s.byReason());
     if (s.reason() != null) answer.put("reason", s.reason());
     if (s.resumesAt() != null) answer.put("resumesAt", s.resumesAt());
+    if (s.request() != null) answer.put("request", s.request());
+    answer.put("timeline", s.timeline());
     return answer;
   }
 

@@ -60,6 +60,7 @@ public final class TemplatesHandler {
       if (t.type() != 0) { // a legacy template's values are not checked: WeChat gives no rules for them
         kw.put("type", k.rule().prefix().isEmpty() ? "other" : k.rule().prefix());
         kw.put("limit", k.rule().limit());
+        if (k.rule().maxLength() > 0) kw.put("maxLength", k.rule().maxLength());
       }
       keywords.add(kw);
     }

@@ -69,6 +69,7 @@ public final class Fanout {
   public void run(PushRequest request) {
     String rid = request.requestId();
     status.initStatus(request);
+    status.describe(request); // a request published straight to Kafka: the API did not
     status.published(rid); // it is on Kafka: a retry of its POST is a replay from now on
     status.retries().rememberMessage(request); // for POST …/retry, and for the tasks held in quiet hours
     if (request.scheduledAfter(clock.millis()) && !status.stop(rid).stopped()) {
