@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Where the CPU and the allocations go (issue 19): runs a role's benchmark with JDK Flight Recorder
+# attached to every JVM it starts (settings=profile, dumped when the process is stopped) and
+# prints, per process, the top frames by CPU samples (`jfr view hot-methods`) and the top classes
+# by allocation (`jfr view allocation-by-class`).
+#   bench/profile.sh push [users=20000] [latency_ms=50]   one broadcast: the fan-out and one sender
+#   bench/profile.sh ingest [duration=20s] [connections=128]   bench/ingest.sh's upload load on ingest-api
+#   env: TOP (10) rows per view; KEEP_WORK=1 keeps the recordings (the scratch dir is printed)
+source "$(dirname "$0")/lib.sh"
+ROLE=${1:?usage: bench/profile.sh push|ingest [args]}
+shift || true
+TOP=${TOP:-10}
+OUT="$WORK/profile"
+mkdir -p "$OUT"
+JFR_OPTS="-XX:StartFlightRecording=settings=profile,dumponexit=true,filename=$OUT"
+case "$ROLE" in
+  push)
+    source "$BENCH/broadcast.sh"
+    USERS=${1:-20000}; LATENCY=${2:-50}
+    ensure_tool
+    start_sim "$LATENCY"
+    export WORKER_JAVA_OPTS="$JFR_OPTS/%n.jfr"
+    broadcast "profile" "$USERS" 1
+    say "broadcast: $BC_SENT sent in $BC_ELAPSED s = $BC_RATE sends/s; $BC_CPU"
+    ;;
+  ingest)
+    JAVA_OPTS="$JFR_OPTS/ingest-%p.jfr" "$BENCH/ingest.sh" "${1:-20s}" "${2:-128}"
+    ;;
+  *) echo "bench/profile.sh: unknown role $ROLE (push or ingest)" >&2; exit 2 ;;
+esac
+sleep 1
+for f in "$OUT"/*.jfr; do
+  [ -s "$f" ] || continue
+  echo
+  echo "== $(basename "$f" .jfr): top frames by CPU samples"
+  "$JAVA_HOME/bin/jfr" view --width 180 hot-methods "$f" | sed -n "1,$((TOP + 6))p"
+  echo "== $(basename "$f" .jfr): top classes by allocation"
+  "$JAVA_HOME/bin/jfr" view --width 180 allocation-by-class "$f" | sed -n "1,$((TOP + 6))p"
+done
+echo
+echo "recordings: $OUT"
