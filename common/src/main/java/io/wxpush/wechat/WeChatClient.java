@@ -53,12 +53,13 @@ public final class WeChatClient {
     dispatcher.setMaxRequestsPerHost(Math.max(64, maxConnections));
     OkHttpClient shared = new OkHttpClient.Builder()
         .connectTimeout(Math.min(timeout.toMillis(), 3_000), TimeUnit.MILLISECONDS)
-        // One time-out for the whole call, and none per socket read or write: each of those is an
-        // okio AsyncTimeout entered and left on every read and write, in one priority queue under
-        // one lock shared by every call in flight (a JFR profile of a 1,000-send-wide sender put
-        // okio.PriorityQueue.heapifyDown at ~10 % of its CPU). The call time-out still ends a
-        // stalled read or write: it cancels the call and closes its socket.
-        .callTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+        // No okio time-out at all, neither per socket read or write nor per call: each is an okio
+        // AsyncTimeout entered and left in one priority queue under one lock shared by every call
+        // in flight (a JFR profile of a 1,000-send-wide sender put okio.PriorityQueue.heapifyDown
+        // at ~10 % of its CPU with read/write time-outs, and still at 5.7 % with the call time-out
+        // alone). The whole-call time-out is this client's own Deadlines: a stalled call is
+        // cancelled, which closes its socket, within a tenth of a second of its deadline.
+        .callTimeout(0, TimeUnit.MILLISECONDS)
         .readTimeout(0, TimeUnit.MILLISECONDS)
         .writeTimeout(0, TimeUnit.MILLISECONDS)
         .retryOnConnectionFailure(false) // a retried send could be delivered twice; wxpush decides
@@ -76,6 +77,68 @@ public final class WeChatClient {
     }
     this.base = HttpUrl.get(base.toString());
     this.clock = clock;
+    this.timeoutNanos = timeout.toNanos();
+  }
+
+  private final long timeoutNanos;
+  private final Deadlines deadlines = new Deadlines();
+
+  /**
+   * The whole-call time-out of every call in flight: a map of calls to their deadlines (a put and
+   * a remove per call, no lock shared by all of them) swept by one daemon thread ten times a
+   * second, which cancels a call past its deadline and marks it timed out.
+   */
+  private static final class Deadlines {
+    private static final long SWEEP_MS = 100;
+    private final java.util.concurrent.ConcurrentHashMap<Call, long[]> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    Deadlines() {
+      Thread.ofPlatform().name("wechat-call-deadlines").daemon().start(this::sweep);
+    }
+
+    void add(Call call, long deadlineNanos) {
+      inFlight.put(call, new long[] {deadlineNanos});
+    }
+
+    void remove(Call call) {
+      inFlight.remove(call);
+    }
+
+    private void sweep() {
+      while (!closed) {
+        try {
+          Thread.sleep(SWEEP_MS);
+        } catch (InterruptedException e) {
+          return;
+        }
+        long now = System.nanoTime();
+        inFlight.forEach((call, deadline) -> {
+          if (now - deadline[0] >= 0 && inFlight.remove(call) != null) {
+            RequestWritten mark = call.request().tag(RequestWritten.class);
+            if (mark != null) mark.timedOut = true;
+            call.cancel();
+          }
+        });
+      }
+    }
+
+    void close() {
+      closed = true;
+    }
+  }
+
+  /** The last send URL built, per path: the access token changes every two hours, the URL with it. */
+  private final java.util.concurrent.ConcurrentHashMap<String, SendUrl> sendUrls = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private record SendUrl(String token, HttpUrl url) {}
+
+  private HttpUrl sendUrl(String path, String accessToken) {
+    SendUrl cached = sendUrls.get(path);
+    if (cached != null && cached.token().equals(accessToken)) return cached.url();
+    HttpUrl url = base.newBuilder().addPathSegments(path).addQueryParameter("access_token", accessToken).build();
+    sendUrls.put(path, new SendUrl(accessToken, url));
+    return url;
   }
 
   private OkHttpClient http() {
@@ -155,8 +218,7 @@ public final class WeChatClient {
    * {@link WeChatReply} with {@link WeChatReply#inDoubt()} set when the request may have arrived.
    */
   public WeChatReply send(String path, String accessToken, byte[] jsonBody) {
-    HttpUrl url = base.newBuilder().addPathSegments(path).addQueryParameter("access_token", accessToken).build();
-    return call(new Request.Builder().url(url).post(RequestBody.create(jsonBody, JSON))).reply();
+    return call(new Request.Builder().url(sendUrl(path, accessToken)).post(RequestBody.create(jsonBody, JSON))).reply();
   }
 
   private record Answer(WeChatReply reply, JsonNode body) {}
@@ -176,12 +238,16 @@ public final class WeChatClient {
     };
 
     volatile boolean written;
+    /** The call was cancelled by its deadline ({@link Deadlines}): a time-out, not a lost connection. */
+    volatile boolean timedOut;
   }
 
   private Answer call(Request.Builder builder) {
     RequestWritten mark = new RequestWritten();
     Request request = builder.tag(RequestWritten.class, mark).build();
-    try (Response response = http().newCall(request).execute()) {
+    Call call = http().newCall(request);
+    deadlines.add(call, System.nanoTime() + timeoutNanos);
+    try (Response response = call.execute()) {
       int status = response.code();
       String text = response.body().string();
       // A gateway in front of WeChat may answer 5xx after WeChat has acted on the request.
@@ -201,7 +267,9 @@ public final class WeChatClient {
       // After the request went out (a time-out, a reset, a closed connection) WeChat may have
       // acted on it; before (connecting, waiting for a connection) it cannot have.
       if (!mark.written) return new Answer(WeChatReply.transport(WeChatReply.NOT_SENT, false), null);
-      return new Answer(WeChatReply.transport(e instanceof InterruptedIOException ? WeChatReply.TIMED_OUT : WeChatReply.CONNECTION_LOST, true), null);
+      return new Answer(WeChatReply.transport(mark.timedOut || e instanceof InterruptedIOException ? WeChatReply.TIMED_OUT : WeChatReply.CONNECTION_LOST, true), null);
+    } finally {
+      deadlines.remove(call);
     }
   }
 
@@ -212,6 +280,7 @@ public final class WeChatClient {
 
   /** Releases connections and threads. */
   public void close() {
+    deadlines.close();
     shards[0].dispatcher().executorService().shutdown();
     for (OkHttpClient shard : shards) shard.connectionPool().evictAll();
   }

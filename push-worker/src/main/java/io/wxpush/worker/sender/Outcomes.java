@@ -49,11 +49,13 @@ final class Outcomes {
   }
 
   /**
-   * @param msgid WeChat's id of the delivered message (0: none): in the result event, and
-   *     remembered so a later {@code subscribe_msg_sent_event} failure of it finds this push
+   * @param msgid WeChat's id of the delivered message (0: none): in the result event, and, for a
+   *     subscribe message, remembered so a later {@code subscribe_msg_sent_event} failure of it
+   *     finds this push (WeChat sends that event for subscribe messages only: a template message's
+   *     msgid would cost Redis a write and ~22-59 bytes for nothing)
    */
   void record(PushTask task, Outcome outcome, String reason, long msgid) {
-    if (msgid != 0) {
+    if (msgid != 0 && task.subscribe()) {
       try {
         messageIds.remember(task.appId(), msgid, task.requestId());
       } catch (RuntimeException e) { // Redis away: only a late failure of this message goes uncounted
