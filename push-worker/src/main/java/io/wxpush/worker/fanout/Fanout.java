@@ -236,15 +236,20 @@ public final class Fanout {
     return true;
   }
 
-  /** Cursor form: {@code shard/lastOpenId}; {@code shard/} = the start of that shard. A page may span shards. */
-  private boolean everyone(PushRequest request, PushRun run, String cursor) {
-    int shard = 0;
-    String after = null;
-    if (!cursor.isEmpty()) {
+  /** Where a fan-out over the index shards resumes: {@code shard/lastOpenId}; {@code shard/} = the start of that shard; '' = the start. */
+  private record ShardCursor(int shard, String after) {
+    static ShardCursor parse(String cursor) {
+      if (cursor.isEmpty()) return new ShardCursor(0, null);
       int slash = cursor.indexOf('/');
-      shard = Integer.parseInt(cursor.substring(0, slash));
-      after = slash == cursor.length() - 1 ? null : cursor.substring(slash + 1);
+      return new ShardCursor(Integer.parseInt(cursor.substring(0, slash)), slash == cursor.length() - 1 ? null : cursor.substring(slash + 1));
     }
+  }
+
+  /** Cursor form: {@link ShardCursor}. A page may span shards. */
+  private boolean everyone(PushRequest request, PushRun run, String cursor) {
+    ShardCursor at = ShardCursor.parse(cursor);
+    int shard = at.shard();
+    String after = at.after();
     String template = request.subscribe() ? request.templateId() : null;
     while (true) {
       List<CredentialPool.Indexed> page = pool.indexPageAcross(request.appId(), template, shard, after, pageSize);
@@ -264,13 +269,9 @@ public final class Fanout {
    * form_id or prepay_id expires by {@code expiresBy} (epoch s): the index is read by score, not whole.
    */
   private boolean expiring(PushRequest request, PushRun run, String cursor, long expiresBy) {
-    int shard = 0;
-    String after = null;
-    if (!cursor.isEmpty()) {
-      int slash = cursor.indexOf('/');
-      shard = Integer.parseInt(cursor.substring(0, slash));
-      after = slash == cursor.length() - 1 ? null : cursor.substring(slash + 1);
-    }
+    ShardCursor at = ShardCursor.parse(cursor);
+    int shard = at.shard();
+    String after = at.after();
     while (true) {
       CredentialPool.ExpiringPage page = pool.expiringPageAcross(request.appId(), shard, after, expiresBy, pageSize);
       if (page.read() == 0) return true;
