@@ -20,9 +20,9 @@ import redis.clients.jedis.resps.Tuple;
  * their tasks again. Thread-safe; blocking.
  */
 public final class QuietHolds {
-  private static final RedisScript MARK = RedisScript.load(QuietHolds.class, "push-quiet.lua");
+  private static final RedisScript MARK = RedisScript.load(QuietHolds.class, "quiet-lib.lua", "push-quiet.lua");
   private static final RedisScript RESUMED = RedisScript.load(QuietHolds.class, "quiet-resumed.lua");
-  private static final RedisScript HOLD = RedisScript.load(QuietHolds.class, "quiet-hold.lua");
+  private static final RedisScript HOLD = RedisScript.load(QuietHolds.class, "quiet-lib.lua", "quiet-hold.lua");
 
   private final UnifiedJedis redis;
   private final RedisKeys keys;

@@ -1,6 +1,6 @@
 -- A sender holds back one task of a push in quiet hours: its user into the bucket's hash, the
 -- bucket into the push's list of held buckets (both live as long as a push's status), then the
--- status as push-quiet.lua marks it.
+-- status marked as waiting (mark_waiting, quiet-lib.lua).
 -- KEYS[1] the held bucket HASH   KEYS[2] the held-buckets SET   KEYS[3] status HASH
 -- ARGV[1] openId   ARGV[2] bucket   ARGV[3] keep ms   ARGV[4] resumesAt, epoch ms
 -- Returns 1.
@@ -8,9 +8,5 @@ redis.call('HSET', KEYS[1], ARGV[1], '')
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 redis.call('SADD', KEYS[2], ARGV[2])
 redis.call('PEXPIRE', KEYS[2], ARGV[3])
-local state = redis.call('HGET', KEYS[3], 'state')
-if state and state ~= 'done' and state ~= 'failed' and state ~= 'cancelled' then
-  redis.call('HSET', KEYS[3], 'resumesAt', ARGV[4])
-  if state == 'accepted' or state == 'fanning_out' then redis.call('HSET', KEYS[3], 'state', 'sending') end
-end
+mark_waiting(KEYS[3], ARGV[4])
 return 1

@@ -2,7 +2,6 @@ package io.wxpush.ingest;
 
 import io.javalin.http.Context;
 import io.wxpush.credentials.CredentialPool;
-import io.wxpush.http.ApiException;
 import io.wxpush.ingest.auth.ApiKey;
 import io.wxpush.ingest.auth.PushApiKeys;
 import io.wxpush.policy.PolicyStore;
@@ -60,15 +59,13 @@ public final class AppsHandler {
   }
 
   public void show(Context ctx) {
-    String appId = ctx.pathParam("appId");
-    ApiKey key = keys.require(ctx);
-    if (!apps.contains(appId)) throw ApiException.notFound("no app " + appId + " is served here");
-    PushApiKeys.checkScope(key, appId);
+    String appId = keys.requireForPathApp(ctx, apps);
+    io.wxpush.policy.Policy policy = policies.read(appId);
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("appId", appId);
-    answer.put("policy", policies.read(appId).toJson());
+    answer.put("policy", policy.toJson());
     answer.put("pause", pause(appId));
-    answer.putAll(counts(appId));
+    answer.putAll(counts(appId, policy.zone()));
     ctx.json(answer);
   }
 
@@ -82,7 +79,7 @@ public final class AppsHandler {
     return Map.of("until", until, "errcode", code, "kind", code.equals("45009") ? "daily_quota" : "rate_limit");
   }
 
-  private Map<String, Object> counts(String appId) {
+  private Map<String, Object> counts(String appId, java.time.ZoneId zone) {
     long now = clock.millis();
     Cached c = counts.get(appId);
     if (c != null && now - c.atMs() < CACHE_SECONDS * 1000L) return c.counts();
@@ -96,7 +93,6 @@ public final class AppsHandler {
     // users whose soonest form_id/prepay_id expires on each local (Beijing) day from today: the
     // index's scores are lower bounds of it, so this counts a user who spent their soonest early
     List<Map<String, Object>> days = new ArrayList<>();
-    java.time.ZoneId zone = policies.read(appId).zone();
     LocalDate today = LocalDate.now(clock.withZone(zone));
     long previous = pool.expiringCount(appId, now / 1000);
     for (int d = 0; d < 8; d++) {

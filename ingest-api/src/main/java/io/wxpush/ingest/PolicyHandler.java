@@ -37,12 +37,12 @@ public final class PolicyHandler {
   }
 
   public void show(Context ctx) {
-    String appId = app(ctx);
+    String appId = keys.requireForPathApp(ctx, apps);
     reply(ctx, answer(appId, policies.read(appId)));
   }
 
   public void replace(Context ctx) {
-    String appId = app(ctx);
+    String appId = keys.requireForPathApp(ctx, apps);
     Policy policy = switch (Policy.parse(JsonBody.object(ctx, MAX_BODY))) {
       case Policy.Valid v -> v.policy();
       case Policy.Invalid i -> throw ApiException.badRequest("invalid_policy", "the policy has " + i.errors().size() + " problem(s)")
@@ -60,14 +60,6 @@ public final class PolicyHandler {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  private String app(Context ctx) {
-    String appId = ctx.pathParam("appId");
-    var key = keys.require(ctx);
-    if (!apps.contains(appId)) throw ApiException.notFound("no app " + appId + " is served here");
-    PushApiKeys.checkScope(key, appId);
-    return appId;
   }
 
   private Map<String, Object> answer(String appId, Policy policy) {

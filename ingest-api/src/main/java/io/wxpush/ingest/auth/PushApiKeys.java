@@ -57,6 +57,18 @@ public final class PushApiKeys {
   }
 
   /**
+   * For routes that name their app in the path ({@code /v1/apps/{appId}…}): a valid key, the app
+   * one of {@code apps} ({@code 404}), and the key scoped to it ({@code 403}). Returns the appId.
+   */
+  public String requireForPathApp(Context ctx, java.util.Set<String> apps) {
+    ApiKey key = require(ctx);
+    String appId = ctx.pathParam("appId");
+    if (!apps.contains(appId)) throw ApiException.notFound("no app " + appId + " is served here");
+    checkScope(key, appId);
+    return appId;
+  }
+
+  /**
    * For routes that name their app in {@code ?appId=}: a valid key, the app one of {@code apps}
    * ({@code 400 invalid_request} / {@code unknown_app}), and the key scoped to it ({@code 403}).
    * Returns the appId.

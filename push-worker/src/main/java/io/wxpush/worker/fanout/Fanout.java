@@ -144,9 +144,14 @@ public final class Fanout {
 
   /** When a push that is not critical must wait for its app's quiet hours to end, if now is inside them; notAfter passed: never. */
   private java.util.Optional<java.time.Instant> quietUntil(PushRequest request) {
+    return quietUntil(request, status.stop(request.requestId()));
+  }
+
+  /** As above, with the push's stop marks already read. */
+  private java.util.Optional<java.time.Instant> quietUntil(PushRequest request, PushStatusStore.Stop stop) {
     if (request.critical()) return java.util.Optional.empty();
     if (request.notAfter() != null && clock.millis() > request.notAfter()) return java.util.Optional.empty(); // it ends now as not_after
-    if (status.stop(request.requestId()).stopped()) return java.util.Optional.empty(); // it ends now as cancelled
+    if (stop.stopped()) return java.util.Optional.empty(); // it ends now as cancelled
     return policies.get(request.appId()).quietUntil(clock.instant());
   }
 
@@ -286,11 +291,12 @@ public final class Fanout {
   }
 
   private boolean publishPage(PushRequest request, PushRun run, String from, String to, List<String> openIds) {
-    if (status.stop(request.requestId()).cancelled()) {
+    PushStatusStore.Stop stop = status.stop(request.requestId());
+    if (stop.cancelled()) {
       log.info("event=fanout_cancelled requestId={} at='{}'", request.requestId(), from);
       throw new Cancelled();
     }
-    java.util.Optional<java.time.Instant> waitUntil = quietUntil(request);
+    java.util.Optional<java.time.Instant> waitUntil = quietUntil(request, stop);
     if (waitUntil.isPresent()) throw new Quiet(waitUntil.get());
     List<ProducerRecord<String, byte[]>> records = new ArrayList<>(openIds.size());
     for (String openId : openIds) {
