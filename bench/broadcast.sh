@@ -7,18 +7,40 @@
 # Sets BC_SENT, BC_ELAPSED (s, from POST to done), BC_RATE (sends/s), BC_STATUS, BC_PIDS (name=pid…),
 # BC_CPU: CPU ms per 1,000 sends of each process during the broadcast (senders, fan-out, sim, and
 # the shared Kafka broker and Redis server, which also serve whatever else runs on the machine).
+# BC_WARM=1: every user gets two form_ids and the same processes first run one unmeasured broadcast,
+# so the measured one meets JIT-compiled code (a cold JVM spends ~1/3 of a 60k-user broadcast's
+# CPU compiling: BENCHMARKS.md §10); the CPU figures are then the steady state's. BC_AFTER_WARM
+# names a function to call after the warm-up.
 SENDER_CONCURRENCY=${SENDER_CONCURRENCY:-1024}
 SENDER_CONSUMERS=${SENDER_CONSUMERS:-4}
 
 jopts() { local o=${WORKER_JAVA_OPTS:-}; echo "${o//%n/$1}"; }
 
+# bc_push API: POST a broadcast to everyone and poll it until done; sets st, t0, t1.
+bc_push() {
+  local api=$1 rid deadline
+  local body='{"appId":"'$APP'","kind":"template","templateId":"TPL_BENCH","page":"pages/index","data":{"keyword1":"order 42 shipped","keyword2":"2024-05-01 12:30"},"audience":{"all":true}}'
+  t0=$(date +%s.%N)
+  rid=$(curl -sf -X POST -H "Authorization: Bearer $API_KEY" -H 'Content-Type: application/json' -d "$body" "$api/v1/pushes" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["requestId"])')
+  deadline=$((SECONDS + ${BC_TIMEOUT:-1800}))
+  while :; do
+    st=$(curl -sf -H "Authorization: Bearer $API_KEY" "$api/v1/pushes/$rid" || true)
+    t1=$(date +%s.%N)
+    case "$st" in *'"state":"done"'*) break ;; esac
+    [ "$SECONDS" -lt "$deadline" ] || { say "push $rid not done in time: $st"; break; }
+    [ -n "${BC_ON_POLL:-}" ] && $BC_ON_POLL
+    sleep 0.25
+  done
+}
+
 broadcast() {
-  local tag=$1 users=$2 senders=$3 pids=() names=() port ports=() i
+  local tag=$1 users=$2 senders=$3 pids=() names=() port ports=() i st t0 t1
   new_prefixes "$tag"
   if [ -n "${BC_SEED:-}" ]; then
     $BC_SEED "$tag" "$users" # the caller seeds the pools its own way (bench/redis-budget.sh)
   else
-    mint_formids "$users" 1 "$WORK/$tag.formids"
+    mint_formids "$users" "$((${BC_WARM:-0} == 1 ? 2 : 1))" "$WORK/$tag.formids"
     tool seed-pools "$REDIS_URL" "$KEY_PREFIX" "$APP" "$WORK/$tag.formids" >&2
     rm -f "$WORK/$tag.formids"
   fi
@@ -43,6 +65,11 @@ broadcast() {
   BC_PIDS=""
   for i in "${!pids[@]}"; do BC_PIDS+="${names[$i]}=${pids[$i]} "; done
 
+  if [ "${BC_WARM:-0}" = 1 ] && [ -z "${BC_SEED:-}" ]; then
+    bc_push "$api"
+    [ -n "${BC_AFTER_WARM:-}" ] && $BC_AFTER_WARM
+    say "warm-up broadcast ($tag): $(python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get("sent",0))' "$st") sent in $(python3 -c "print(f'{$t1 - $t0:.2f}')") s"
+  fi
   # CPU used during the broadcast, per process: the rate depends on the machine's load, this far less
   local cpu_names=("${names[@]}") cpu_pids=("${pids[@]}") c0=() kpid rpid
   [ -n "${SIM_PID:-}" ] && { cpu_names+=(sim); cpu_pids+=("$SIM_PID"); }
@@ -52,20 +79,7 @@ broadcast() {
   [ -n "$rpid" ] && [ -e "/proc/$rpid" ] && { cpu_names+=(redis); cpu_pids+=("$rpid"); }
   for i in "${!cpu_pids[@]}"; do c0+=("$(cpu_s "${cpu_pids[$i]}")"); done
 
-  local body='{"appId":"'$APP'","kind":"template","templateId":"TPL_BENCH","page":"pages/index","data":{"keyword1":"order 42 shipped","keyword2":"2024-05-01 12:30"},"audience":{"all":true}}'
-  local t0 t1 rid st
-  t0=$(date +%s.%N)
-  rid=$(curl -sf -X POST -H "Authorization: Bearer $API_KEY" -H 'Content-Type: application/json' -d "$body" "$api/v1/pushes" \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["requestId"])')
-  local deadline=$((SECONDS + ${BC_TIMEOUT:-1800}))
-  while :; do
-    st=$(curl -sf -H "Authorization: Bearer $API_KEY" "$api/v1/pushes/$rid" || true)
-    t1=$(date +%s.%N)
-    case "$st" in *'"state":"done"'*) break ;; esac
-    [ "$SECONDS" -lt "$deadline" ] || { say "push $rid not done in time: $st"; break; }
-    [ -n "${BC_ON_POLL:-}" ] && $BC_ON_POLL
-    sleep 0.25
-  done
+  bc_push "$api"
   BC_STATUS=$st
   BC_SENT=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get("sent",0))' "$st")
   BC_ELAPSED=$(python3 -c "print(f'{$t1 - $t0:.2f}')")

@@ -1,10 +1,11 @@
 package io.wxpush.worker.sender;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.util.concurrent.TimeUnit;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import io.wxpush.redis.RedisKeys;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.SetParams;
@@ -12,7 +13,9 @@ import redis.clients.jedis.params.SetParams;
 /**
  * Pauses an app's sends fleet-wide after WeChat's quota answers (45011 frequency limit, 45009
  * daily quota): the pause lives in Redis with its expiry, and each process re-reads it at most
- * every 200 ms. Thread-safe.
+ * every 200 ms, one read per app however many sends ask at that moment (a Caffeine cache loads a
+ * key once for all its callers; a plain map let a thousand sends in flight all read it when it
+ * went stale). Thread-safe.
  */
 public final class AppPause {
   private static final long LOCAL_TTL_MS = 200;
@@ -20,17 +23,20 @@ public final class AppPause {
   /** An active pause: until when, and why. */
   record Pause(long untilMs, PauseKind kind) {}
 
-  private record Seen(Optional<Pause> pause, long readAt) {}
-
   private final UnifiedJedis redis;
   private final RedisKeys keys;
   private final Clock clock;
-  private final Map<String, Seen> local = new ConcurrentHashMap<>();
+  private final Cache<String, Optional<Pause>> local;
 
   public AppPause(UnifiedJedis redis, RedisKeys keys, Clock clock) {
     this.redis = redis;
     this.keys = keys;
     this.clock = clock;
+    this.local = Caffeine.newBuilder()
+        .expireAfterWrite(java.time.Duration.ofMillis(LOCAL_TTL_MS))
+        .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+        .maximumSize(10_000)
+        .build();
   }
 
   private String key(String appId) {
@@ -39,20 +45,16 @@ public final class AppPause {
 
   Optional<Pause> current(String appId) {
     long now = clock.millis();
-    Seen seen = local.get(appId);
-    if (seen == null || now - seen.readAt() > LOCAL_TTL_MS) {
-      String value = redis.get(key(appId));
-      Optional<Pause> pause = Optional.empty();
-      if (value != null) {
-        int space = value.indexOf(' ');
-        long until = Long.parseLong(value.substring(0, space));
-        // an unknown kind (a newer worker's) is taken as the stricter one
-        pause = Optional.of(new Pause(until, PauseKind.ofCode(value.substring(space + 1)).orElse(PauseKind.DAILY_QUOTA)));
-      }
-      seen = new Seen(pause, now);
-      local.put(appId, seen);
-    }
-    return seen.pause().filter(p -> p.untilMs() > now);
+    return local.get(appId, this::read).filter(p -> p.untilMs() > now);
+  }
+
+  private Optional<Pause> read(String appId) {
+    String value = redis.get(key(appId));
+    if (value == null) return Optional.empty();
+    int space = value.indexOf(' ');
+    long until = Long.parseLong(value.substring(0, space));
+    // an unknown kind (a newer worker's) is taken as the stricter one
+    return Optional.of(new Pause(until, PauseKind.ofCode(value.substring(space + 1)).orElse(PauseKind.DAILY_QUOTA)));
   }
 
   /** Pauses the app for {@code duration}; a longer pause already in place is kept. */
@@ -61,7 +63,7 @@ public final class AppPause {
     Optional<Pause> existing = current(appId);
     if (existing.isPresent() && existing.get().untilMs() >= until) return;
     redis.set(key(appId), until + " " + kind.code(), SetParams.setParams().px(Math.max(1, duration.toMillis())));
-    local.put(appId, new Seen(Optional.of(new Pause(until, kind)), clock.millis()));
+    local.put(appId, Optional.of(new Pause(until, kind)));
   }
 
   /**

@@ -18,20 +18,26 @@ final class MessageBodies {
 
   /** @param credential the form_id or prepay_id for a template message; ignored for subscribe */
   static byte[] body(PushTask task, String credential) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("touser", task.openId());
-    body.put("template_id", task.templateId());
-    if (task.page() != null) body.put("page", task.page());
-    Map<String, Object> data = new LinkedHashMap<>();
-    task.data().forEach((k, v) -> data.put(k, Map.of("value", v)));
-    body.put("data", data);
-    if (task.subscribe()) {
-      if (task.miniprogramState() != null) body.put("miniprogram_state", task.miniprogramState());
-      if (task.lang() != null) body.put("lang", task.lang());
-    } else {
-      body.put("form_id", credential);
-      if (task.emphasisKeyword() != null) body.put("emphasis_keyword", task.emphasisKeyword());
-    }
-    return Json.write(body);
+    return Json.generate(out -> {
+      out.writeStartObject();
+      out.writeStringField("touser", task.openId());
+      out.writeStringField("template_id", task.templateId());
+      if (task.page() != null) out.writeStringField("page", task.page());
+      out.writeObjectFieldStart("data");
+      for (Map.Entry<String, String> keyword : task.data().entrySet()) {
+        out.writeObjectFieldStart(keyword.getKey());
+        out.writeStringField("value", keyword.getValue());
+        out.writeEndObject();
+      }
+      out.writeEndObject();
+      if (task.subscribe()) {
+        if (task.miniprogramState() != null) out.writeStringField("miniprogram_state", task.miniprogramState());
+        if (task.lang() != null) out.writeStringField("lang", task.lang());
+      } else {
+        out.writeStringField("form_id", credential);
+        if (task.emphasisKeyword() != null) out.writeStringField("emphasis_keyword", task.emphasisKeyword());
+      }
+      out.writeEndObject();
+    });
   }
 }

@@ -62,16 +62,20 @@ final class Outcomes {
         log.warn("event=msgid_unremembered requestId={} error={}", task.requestId(), e.toString());
       }
     }
-    Map<String, Object> event = new LinkedHashMap<>();
-    event.put("v", 1);
-    event.put("requestId", task.requestId());
-    event.put("appId", task.appId());
-    event.put("openId", task.openId());
-    event.put("outcome", outcome.field());
-    if (reason != null) event.put("reason", reason);
-    if (msgid != 0) event.put("msgid", msgid);
-    event.put("at", clock.millis());
-    publisher.publishAll(List.of(new ProducerRecord<>(resultsTopic, task.kafkaKey(), Json.write(event))));
+    long at = clock.millis();
+    byte[] event = Json.generate(out -> {
+      out.writeStartObject();
+      out.writeNumberField("v", 1);
+      out.writeStringField("requestId", task.requestId());
+      out.writeStringField("appId", task.appId());
+      out.writeStringField("openId", task.openId());
+      out.writeStringField("outcome", outcome.field());
+      if (reason != null) out.writeStringField("reason", reason);
+      if (msgid != 0) out.writeNumberField("msgid", msgid);
+      out.writeNumberField("at", at);
+      out.writeEndObject();
+    });
+    publisher.publishAll(List.of(new ProducerRecord<>(resultsTopic, task.kafkaKey(), event)));
     if (status.recordOutcome(task.requestId(), task.pushRun().orElseThrow(), task.openId(), outcome, reason, ledgerGrace)) {
       meters.outcome(outcome);
       if (outcome != Outcome.SENT) {
