@@ -52,6 +52,11 @@ public final class HttpServer {
       // was a tenth of an upload's CPU. Larger responses (/metrics) are just copied in more steps.
       config.http.responseBufferSize = 4096;
       config.startup.showJavalinBanner = false;
+      // No per-connection header cache: Jetty remembers each header line a connection sent in a
+      // trie so a repeat is parsed by one look-up, but behind a load balancer (and in wrk) every
+      // request brings another user's Authorization header, so each one was a trie walk and a
+      // trie insert: a tenth of an upload's CPU in a JFR profile (issue 19, BENCHMARKS.md §11)
+      config.jetty.modifyHttpConfiguration(http -> http.setHeaderCacheSize(0));
       // requests Jetty refuses before routing (an ambiguous or malformed URI, a bad header) get
       // the same JSON error shape as everything else, not Jetty's HTML page
       config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
