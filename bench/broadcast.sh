@@ -2,7 +2,7 @@
 #   broadcast TAG USERS SENDERS
 # A fresh topic and key prefix; USERS users (u0000000…) get one sim-minted form_id each, written
 # straight into the pools (CredentialPool.addAll), or BC_SEED names a function that seeds instead; one fan-out worker and SENDERS sender workers
-# (SENDER_CONCURRENCY, SENDER_CONSUMERS; SENDER_JAR to run the senders from another build; WORKER_JAVA_OPTS for their JVMs, with %n replaced by the
+# (SENDER_CONCURRENCY, SENDER_CONSUMERS; SENDER_JAR and FANOUT_JAR to run the senders or the fan-out from another build; WORKER_JAVA_OPTS for their JVMs, with %n replaced by the
 # process name) and an ingest-api; POST /v1/pushes to everyone, poll GET /v1/pushes/{id} until done.
 # Sets BC_SENT, BC_ELAPSED (s, from POST to done), BC_RATE (sends/s), BC_STATUS, BC_PIDS (name=pid…),
 # BC_CPU: CPU ms per 1,000 sends of each process during the broadcast (senders, fan-out, sim, and
@@ -46,7 +46,7 @@ broadcast() {
   fi
   local common=(WECHAT_API_BASE="$SIM" KAFKA_TOPIC_PARTITIONS=12)
   port=$(free_port)
-  JAVA_OPTS=$(jopts "$tag-fanout") start "$tag-fanout" push-worker/target/push-worker.jar "${common[@]}" \
+  JAVA_OPTS=$(jopts "$tag-fanout") start "$tag-fanout" "${FANOUT_JAR:-push-worker/target/push-worker.jar}" "${common[@]}" \
     HTTP_PORT="$port" WORKER_ROLES=fanout
   pids+=("$LAST_PID"); names+=(fanout); ports+=("$port")
   for ((i = 1; i <= senders; i++)); do

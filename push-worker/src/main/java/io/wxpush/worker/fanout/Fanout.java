@@ -299,9 +299,10 @@ public final class Fanout {
     java.util.Optional<java.time.Instant> waitUntil = quietUntil(request, stop);
     if (waitUntil.isPresent()) throw new Quiet(waitUntil.get());
     List<ProducerRecord<String, byte[]>> records = new ArrayList<>(openIds.size());
+    TaskEncoder encoder = new TaskEncoder(request, run);
+    String keyPrefix = request.appId() + ":"; // PushTask.kafkaKey()
     for (String openId : openIds) {
-      PushTask task = PushTask.of(request, openId, run);
-      records.add(new ProducerRecord<>(tasksTopic, task.kafkaKey(), Json.write(task)));
+      records.add(new ProducerRecord<>(tasksTopic, keyPrefix + openId, encoder.encode(openId)));
     }
     if (!records.isEmpty()) publisher.publishAll(records);
     if (!status.recordPage(request.requestId(), from, to, openIds.size())) {
