@@ -6,9 +6,10 @@
 #   bench/profile.sh push [users=20000] [latency_ms=50]   one broadcast: the fan-out and one sender
 #     (WARM=1, the default: after one unmeasured broadcast in the same processes, see bench/broadcast.sh)
 #   bench/profile.sh ingest [duration=20s] [connections=128]   bench/ingest.sh's upload load on ingest-api
+#   bench/profile.sh sink [users=100000] [per_user=3]   bench/sink.sh's credentials worker (1 run, warm)
 #   env: TOP (10) rows per view (bench/jfr-breakdown.py prints the CPU by library); KEEP_WORK=1 keeps the recordings (the scratch dir is printed)
 source "$(dirname "$0")/lib.sh"
-ROLE=${1:?usage: bench/profile.sh push|ingest [args]}
+ROLE=${1:?usage: bench/profile.sh push|ingest|sink [args]}
 shift || true
 TOP=${TOP:-10}
 OUT="$WORK/profile"
@@ -34,7 +35,11 @@ case "$ROLE" in
   ingest)
     JAVA_OPTS="$JFR_OPTS/ingest-%p.jfr" "$BENCH/ingest.sh" "${1:-20s}" "${2:-128}"
     ;;
-  *) echo "bench/profile.sh: unknown role $ROLE (push or ingest)" >&2; exit 2 ;;
+  sink)
+    # bench/sink.sh's worker (WORKER_JAR for another build); warm: samples from when its clock starts
+    SINK_MARK="$OUT/since" JAVA_OPTS="$JFR_OPTS/sink-%p.jfr" RUNS=1 "$BENCH/sink.sh" "${1:-100000}" "${2:-3}"
+    ;;
+  *) echo "bench/profile.sh: unknown role $ROLE (push, ingest or sink)" >&2; exit 2 ;;
 esac
 sleep 1
 for f in "$OUT"/*.jfr; do

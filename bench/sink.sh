@@ -12,7 +12,8 @@
 #        after this one alternately, for a before/after ratio taken in one run), WORKER_ENV
 #        (extra VAR=value settings for the measured worker only, e.g. "SINK_BATCH=2000"), WARM (1:
 #        the topic holds twice the users and the clock starts when the first half is stored, so
-#        the figure is a warm JVM's; 0: cold, the clock starts at the first credential stored)
+#        the figure is a warm JVM's; 0: cold, the clock starts at the first credential stored),
+#        SINK_MARK (a file that gets the UTC time the warm clock started: bench/profile.sh sink)
 source "$(dirname "$0")/lib.sh"
 USERS=${1:-100000}; PER_USER=${2:-3}; RUNS=${RUNS:-3}
 [ -n "${QUICK:-}" ] && USERS=15000
@@ -47,7 +48,8 @@ measure() {
     # behind it; a fast sink may store a whole small topic between two looks); warm: at the first
     # look that found the warm-up half stored
     if [ "$WARM" = 1 ]; then
-      [ "$started" = 0 ] && [ "$n" -ge "$start_at" ] && { t0=$now; n0=$n; c0=$(cpu_s "$WORKER"); r0=$(cpu_s "$REDIS_PID"); started=1; }
+      [ "$started" = 0 ] && [ "$n" -ge "$start_at" ] && { t0=$now; n0=$n; c0=$(cpu_s "$WORKER"); r0=$(cpu_s "$REDIS_PID"); started=1
+        [ -n "${SINK_MARK:-}" ] && date -u +%Y-%m-%dT%H:%M:%S.%NZ >"$SINK_MARK"; }
     else
       [ "$n" -eq 0 ] && { t0=$now; n0=0; c0=$(cpu_s "$WORKER"); r0=$(cpu_s "$REDIS_PID"); }
     fi
