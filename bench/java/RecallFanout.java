@@ -1,6 +1,7 @@
 import io.wxpush.credentials.Credential;
 import io.wxpush.credentials.CredentialKind;
 import io.wxpush.credentials.CredentialPool;
+import io.wxpush.credentials.UserIndex;
 import io.wxpush.redis.RedisKeys;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
@@ -48,13 +49,13 @@ public class RecallFanout {
 
       long by = (now + Duration.ofDays(1).toMillis()) / 1000;
       for (int round = 1; round <= 3; round++) { // the first round warms the JIT and Redis's caches
-        Measure count = measure(r, () -> pool.expiringCount(APP, by));
+        Measure count = measure(r, () -> pool.index().expiringCount(APP, by));
         Measure recallRead = measure(r, () -> {
           long found = 0;
           int shard = 0;
           String after = null;
           while (true) {
-            CredentialPool.ExpiringPage page = pool.expiringPageAcross(APP, shard, after, by, PAGE);
+            UserIndex.ExpiringPage page = pool.index().expiringPageAcross(APP, shard, after, by, PAGE);
             found += page.users().size();
             if (page.read() < PAGE) return found;
             shard = page.cursor().shard();
@@ -66,7 +67,7 @@ public class RecallFanout {
           int shard = 0;
           String after = null;
           while (true) {
-            List<CredentialPool.Indexed> page = pool.indexPageAcross(APP, null, shard, after, PAGE);
+            List<UserIndex.Indexed> page = pool.index().indexPageAcross(APP, null, shard, after, PAGE);
             found += page.size();
             if (page.size() < PAGE) return found;
             shard = page.getLast().shard();

@@ -21,8 +21,8 @@ import redis.clients.jedis.params.ZAddParams;
 import redis.clients.jedis.resps.Tuple;
 
 /**
- * Each user's push credentials in Redis: add (idempotent), inspect, purge the expired, page the
- * user index. Claiming one for a push is the {@link SendLedger}'s first step. Entries of one user live under the hash tag
+ * Each user's push credentials in Redis: add (idempotent), inspect, purge the expired; the user
+ * index they keep is read through {@link #index()}. Claiming one for a push is the {@link SendLedger}'s first step. Entries of one user live under the hash tag
  * {@code {appId:openId}}, so every script runs on Redis Cluster too. Thread-safe; every method
  * blocks on Redis.
  */
@@ -39,6 +39,7 @@ public final class CredentialPool {
   private final int grantTemplateCap;
   private final java.util.function.IntConsumer onGrantsRefused;
   private final java.util.function.ToIntFunction<String> grantMatchWindow;
+  private final UserIndex index;
 
   /** Default of {@code MAX_GRANT_TEMPLATES}. */
   public static final int DEFAULT_GRANT_TEMPLATES = 50;
@@ -75,6 +76,7 @@ public final class CredentialPool {
     this.perUserCap = perUserCap;
     this.grantTemplateCap = grantTemplateCap;
     this.onGrantsRefused = onGrantsRefused;
+    this.index = new UserIndex(redis, keys, clock);
   }
 
   public RedisKeys keys() {
@@ -316,162 +318,8 @@ public final class CredentialPool {
     redis.srem(keys.grantTemplates(appId), templateId);
   }
 
-  /** Users in one index shard. */
-  public long shardSize(String appId, String subscribeTemplateId, int shard) {
-    return redis.zcard(subscribeTemplateId == null ? keys.templateIndex(appId, shard) : keys.grantIndex(appId, shard, subscribeTemplateId));
-  }
-
-  /** Users in the whole index (one pipelined ZCARD per shard). */
-  public long indexSize(String appId, String subscribeTemplateId) {
-    List<Response<Long>> sizes = new ArrayList<>(RedisKeys.INDEX_SHARDS);
-    try (AbstractPipeline pipeline = RedisConnections.pipelined(redis)) {
-      for (int shard = 0; shard < RedisKeys.INDEX_SHARDS; shard++) {
-        sizes.add(pipeline.zcard(subscribeTemplateId == null ? keys.templateIndex(appId, shard) : keys.grantIndex(appId, shard, subscribeTemplateId)));
-      }
-      pipeline.sync();
-    }
-    return sizes.stream().mapToLong(Response::get).sum();
-  }
-
-  /**
-   * About how many users of the form_id/prepay_id index a recall by {@code expiresBySecond} reaches
-   * (one pipelined ZCOUNT per shard; an upper bound: the index holds lower bounds of expiry).
-   */
-  public long expiringCount(String appId, long expiresBySecond) {
-    List<Response<Long>> counts = new ArrayList<>(RedisKeys.INDEX_SHARDS);
-    try (AbstractPipeline pipeline = RedisConnections.pipelined(redis)) {
-      for (int shard = 0; shard < RedisKeys.INDEX_SHARDS; shard++) {
-        counts.add(pipeline.zcount(keys.templateIndex(appId, shard), "-inf", Long.toString(expiresBySecond)));
-      }
-      pipeline.sync();
-    }
-    return counts.stream().mapToLong(Response::get).sum();
-  }
-
-  /** A user of the index and the shard it is in. */
-  public record Indexed(int shard, String openId) {}
-
-  /** Shards read per pipeline when paging across them. */
-  private static final int SHARDS_PER_READ = 64;
-
-  /**
-   * One page of the whole index, shard after shard and in openId order within a shard, starting
-   * after ({@code fromShard}, {@code afterOpenId}) ({@code afterOpenId} null: from the start of
-   * that shard). Stable and resumable: the last entry of a page is the next cursor. Empty shards
-   * cost a pipelined read among {@value #SHARDS_PER_READ}, not a round trip each. A shard is read
-   * whole (about a hundred users: the template index is scored by expiry, not by openId) and
-   * ordered here.
-   */
-  public List<Indexed> indexPageAcross(String appId, String subscribeTemplateId, int fromShard, String afterOpenId, int limit) {
-    return pageAcross(appId, subscribeTemplateId, fromShard, afterOpenId, limit, Long.MAX_VALUE);
-  }
-
-  /**
-   * As {@link #indexPageAcross} for the recall audience: the users of the form_id/prepay_id index
-   * whose soonest live entry expires at or before {@code expiresBySecond} (epoch seconds). Each
-   * shard is read by score ({@code ZRANGEBYSCORE}: only the users in the window come back), and each
-   * of them is checked against their pool, since the index holds a lower bound; a user whose bound
-   * was stale gets the exact one. Users who turn out not to be in the window are skipped, but the
-   * cursor moves past them: {@link ExpiringPage#cursor()}.
-   */
-  public ExpiringPage expiringPageAcross(String appId, int fromShard, String afterOpenId, long expiresBySecond, int limit) {
-    List<Indexed> candidates = pageAcross(appId, null, fromShard, afterOpenId, limit, expiresBySecond);
-    if (candidates.isEmpty()) return new ExpiringPage(List.of(), null, 0);
-    long nowSec = clock.millis() / 1000;
-    List<Response<List<Tuple>>> soonest = new ArrayList<>(candidates.size());
-    try (AbstractPipeline pipeline = RedisConnections.pipelined(redis)) {
-      for (Indexed c : candidates) {
-        soonest.add(pipeline.zrangeByScoreWithScores(keys.templatePool(new UserRef(appId, c.openId())), "(" + nowSec, "+inf", 0, 1));
-      }
-      pipeline.sync();
-    }
-    List<Indexed> in = new ArrayList<>(candidates.size());
-    Map<Indexed, Long> fix = new LinkedHashMap<>();
-    for (int i = 0; i < candidates.size(); i++) {
-      List<Tuple> first = soonest.get(i).get();
-      if (first.isEmpty()) continue; // nothing live: the sweep takes the user out
-      long expiry = (long) first.getFirst().getScore();
-      if (expiry <= expiresBySecond) in.add(candidates.get(i));
-      else fix.put(candidates.get(i), expiry);
-    }
-    if (!fix.isEmpty()) {
-      try (AbstractPipeline pipeline = RedisConnections.pipelined(redis)) {
-        fix.forEach((c, expiry) -> pipeline.zadd(keys.templateIndex(appId, c.shard()), expiry, c.openId(), ZAddParams.zAddParams().xx().gt()));
-        pipeline.sync();
-      }
-    }
-    return new ExpiringPage(in, candidates.getLast(), candidates.size());
-  }
-
-  /**
-   * A page of the recall audience.
-   *
-   * @param users in the window
-   * @param cursor the last user read (in the window or not): where the next page starts; null at the end
-   * @param read how many users the index gave for this page
-   */
-  public record ExpiringPage(List<Indexed> users, Indexed cursor, int read) {}
-
-  /**
-   * Users per shard last seen by a page of each index (app and template; the recall's by its own
-   * bound): how many shards the next page reads at once, so that a page of 500 over an index of a
-   * million reads about 9 shards rather than {@value #SHARDS_PER_READ} (3,900 users) each time.
-   */
-  private final Map<String, Double> density = new java.util.concurrent.ConcurrentHashMap<>();
-
-  private List<Indexed> pageAcross(String appId, String subscribeTemplateId, int fromShard, String afterOpenId, int limit, long maxScore) {
-    List<Indexed> page = new ArrayList<>(limit);
-    String after = afterOpenId;
-    String max = maxScore == Long.MAX_VALUE ? "+inf" : Long.toString(maxScore);
-    String densityKey = appId + " " + subscribeTemplateId + " " + (maxScore == Long.MAX_VALUE ? "all" : "by");
-    long usersRead = 0;
-    int shardsRead = 0;
-    int size;
-    for (int group = fromShard; group < RedisKeys.INDEX_SHARDS && page.size() < limit; group += size) {
-      double perShard = shardsRead > 0 ? Math.max(usersRead / (double) shardsRead, 1e-3) : density.getOrDefault(densityKey, -1.0);
-      size = perShard <= 0 ? SHARDS_PER_READ : (int) Math.max(1, Math.min(SHARDS_PER_READ, Math.ceil((limit - page.size()) / perShard) + 1));
-      int end = Math.min(RedisKeys.INDEX_SHARDS, group + size);
-      List<Response<List<String>>> reads = new ArrayList<>(end - group);
-      try (AbstractPipeline pipeline = RedisConnections.pipelined(redis)) {
-        for (int shard = group; shard < end; shard++) {
-          String index = subscribeTemplateId == null ? keys.templateIndex(appId, shard) : keys.grantIndex(appId, shard, subscribeTemplateId);
-          reads.add(pipeline.zrangeByScore(index, "-inf", max));
-        }
-        pipeline.sync();
-      }
-      for (int i = 0; i < reads.size(); i++) {
-        List<String> shardUsers = new ArrayList<>(reads.get(i).get());
-        usersRead += shardUsers.size();
-        shardsRead++;
-        if (page.size() == limit) continue;
-        java.util.Collections.sort(shardUsers);
-        for (String openId : shardUsers) {
-          if (group + i == fromShard && after != null && openId.compareTo(after) <= 0) continue;
-          if (page.size() == limit) break;
-          page.add(new Indexed(group + i, openId));
-        }
-      }
-    }
-    if (shardsRead > 0) density.put(densityKey, usersRead / (double) shardsRead);
-    return page;
-  }
-
-  /**
-   * One page of the user index in openId order, starting after {@code afterOpenId} (or from the
-   * start when null). Stable and resumable: the last openId of a page is the next cursor.
-   *
-   * @param subscribeTemplateId null for users with form_ids/prepay_ids, else grants of it
-   */
-  public List<String> indexPage(String appId, String subscribeTemplateId, int shard, String afterOpenId, int limit) {
-    String index = subscribeTemplateId == null ? keys.templateIndex(appId, shard) : keys.grantIndex(appId, shard, subscribeTemplateId);
-    List<String> all = new ArrayList<>(redis.zrange(index, 0, -1));
-    java.util.Collections.sort(all);
-    return all.stream().filter(o -> afterOpenId == null || o.compareTo(afterOpenId) > 0).limit(limit).toList();
-  }
-
-  /** One user's score in the form_id/prepay_id index (a lower bound of their soonest expiry, epoch seconds), if indexed. */
-  public Optional<Long> indexedExpiry(String appId, String openId) {
-    Double score = redis.zscore(keys.templateIndex(appId, RedisKeys.shardOf(openId)), openId);
-    return score == null ? Optional.empty() : Optional.of(score.longValue());
+  /** The user index of the app's pools, to size and page: {@link UserIndex}. */
+  public UserIndex index() {
+    return index;
   }
 }

@@ -158,11 +158,11 @@ class CredentialPoolIT {
     List<String> seen = new ArrayList<>();
     int shard = 0;
     String after = null;
-    List<CredentialPool.Indexed> page;
+    List<UserIndex.Indexed> page;
     int lastShard = -1;
     String last = "";
-    while (!(page = pool.indexPageAcross(APP, null, shard, after, 17)).isEmpty()) {
-      for (CredentialPool.Indexed e : page) {
+    while (!(page = pool.index().indexPageAcross(APP, null, shard, after, 17)).isEmpty()) {
+      for (UserIndex.Indexed e : page) {
         // shard after shard, openId order within one
         assertThat(e.shard() > lastShard || (e.shard() == lastShard && e.openId().compareTo(last) > 0)).isTrue();
         assertThat(e.shard()).isEqualTo(RedisKeys.shardOf(e.openId()));
@@ -175,13 +175,13 @@ class CredentialPoolIT {
     }
     Collections.sort(seen);
     assertThat(seen).hasSize(300).doesNotHaveDuplicates();
-    assertThat(pool.indexSize(APP, null)).isEqualTo(300);
+    assertThat(pool.index().indexSize(APP, null)).isEqualTo(300);
     // an emptied, expired pool leaves the index on the sweep of its shard
     now.addAndGet(Duration.ofDays(8).toMillis());
     CredentialPool.ShardSweep swept = pool.sweepShard(APP, null, RedisKeys.shardOf("o0000"));
     assertThat(swept.dropped()).isEqualTo(swept.users()).isPositive();
     assertThat(swept.leftIndex()).isEqualTo(swept.users());
-    assertThat(pool.indexPage(APP, null, RedisKeys.shardOf("o0000"), null, 1000)).doesNotContain("o0000");
+    assertThat(pool.index().indexPage(APP, null, RedisKeys.shardOf("o0000"), null, 1000)).doesNotContain("o0000");
     assertThat(redis.exists(pool.keys().templatePool(new UserRef(APP, "o0000")))).as("nothing left: the key is gone").isFalse();
   }
 
@@ -203,8 +203,8 @@ class CredentialPoolIT {
     List<String> seen = new ArrayList<>();
     int shard = 0;
     String after = null;
-    List<CredentialPool.Indexed> page;
-    while (!(page = pool.indexPageAcross(APP, null, shard, after, 5)).isEmpty()) {
+    List<UserIndex.Indexed> page;
+    while (!(page = pool.index().indexPageAcross(APP, null, shard, after, 5)).isEmpty()) {
       page.forEach(e -> seen.add(e.openId()));
       shard = page.getLast().shard();
       after = page.getLast().openId();
@@ -223,23 +223,23 @@ class CredentialPoolIT {
     UserRef spent = new UserRef(APP, "exp-spent");
     assertThat(claim(spent, "p1", null)).map(PoolMember::value).contains("c1"); // its soonest is fresh now; the index still says soon
     long by = (t + Duration.ofDays(1).toMillis()) / 1000;
-    assertThat(pool.expiringCount(APP, by)).as("an upper bound: the stale user counts").isEqualTo(2);
+    assertThat(pool.index().expiringCount(APP, by)).as("an upper bound: the stale user counts").isEqualTo(2);
 
-    CredentialPool.ExpiringPage page = pool.expiringPageAcross(APP, 0, null, by, 100);
-    assertThat(page.users()).extracting(CredentialPool.Indexed::openId).containsExactly("exp-old");
+    UserIndex.ExpiringPage page = pool.index().expiringPageAcross(APP, 0, null, by, 100);
+    assertThat(page.users()).extracting(UserIndex.Indexed::openId).containsExactly("exp-old");
     assertThat(page.read()).isEqualTo(2);
-    assertThat(pool.indexedExpiry(APP, "exp-spent")).as("the bound was made exact")
+    assertThat(pool.index().indexedExpiry(APP, "exp-spent")).as("the bound was made exact")
         .contains((t + Duration.ofDays(7).toMillis()) / 1000);
-    assertThat(pool.expiringCount(APP, by)).isEqualTo(1);
+    assertThat(pool.index().expiringCount(APP, by)).isEqualTo(1);
 
     // an upload only ever lowers the bound; a sweep sets it to the pool's soonest again
     pool.addAll(List.of(form("exp-fresh", "b0", t - sixAndHalfDays)));
-    assertThat(pool.indexedExpiry(APP, "exp-fresh")).contains((t - sixAndHalfDays + Duration.ofDays(7).toMillis()) / 1000);
+    assertThat(pool.index().indexedExpiry(APP, "exp-fresh")).contains((t - sixAndHalfDays + Duration.ofDays(7).toMillis()) / 1000);
     pool.addAll(List.of(form("exp-fresh", "b2", t)));
-    assertThat(pool.indexedExpiry(APP, "exp-fresh")).contains((t - sixAndHalfDays + Duration.ofDays(7).toMillis()) / 1000);
+    assertThat(pool.index().indexedExpiry(APP, "exp-fresh")).contains((t - sixAndHalfDays + Duration.ofDays(7).toMillis()) / 1000);
     now.addAndGet(Duration.ofHours(13).toMillis()); // b0 has expired
     pool.sweepShard(APP, null, RedisKeys.shardOf("exp-fresh"));
-    assertThat(pool.indexedExpiry(APP, "exp-fresh")).contains((t + Duration.ofDays(7).toMillis()) / 1000);
+    assertThat(pool.index().indexedExpiry(APP, "exp-fresh")).contains((t + Duration.ofDays(7).toMillis()) / 1000);
   }
 
   @Test
@@ -288,8 +288,8 @@ class CredentialPoolIT {
     List<String> indexed = new ArrayList<>();
     List<String> granted = new ArrayList<>();
     for (int shard = 0; shard < RedisKeys.INDEX_SHARDS; shard++) {
-      indexed.addAll(big.indexPage(APP, null, shard, null, 1000));
-      granted.addAll(big.indexPage(APP, "TPL_M", shard, null, 1000));
+      indexed.addAll(big.index().indexPage(APP, null, shard, null, 1000));
+      granted.addAll(big.index().indexPage(APP, "TPL_M", shard, null, 1000));
     }
     assertThat(indexed).contains("o-many", "o-mix0", "o-mix19").doesNotHaveDuplicates();
     assertThat(granted).hasSize(20);

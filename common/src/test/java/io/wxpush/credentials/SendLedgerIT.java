@@ -258,7 +258,7 @@ class SendLedgerIT {
       return !redis.zrangeByScore(key, "-inf", "(0").contains("lold");
     });
     assertThat(shortLived.read(user, old, null)).isEmpty();
-    assertThat(pool.indexPage(APP, null, RedisKeys.shardOf("o-grace"), null, 1000)).as("nothing live nor final: out of the index")
+    assertThat(pool.index().indexPage(APP, null, RedisKeys.shardOf("o-grace"), null, 1000)).as("nothing live nor final: out of the index")
         .doesNotContain("o-grace");
   }
 

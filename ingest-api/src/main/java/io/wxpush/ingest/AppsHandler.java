@@ -85,20 +85,20 @@ public final class AppsHandler {
     if (c != null && now - c.atMs() < CACHE_SECONDS * 1000L) return c.counts();
     Map<String, Object> m = new LinkedHashMap<>();
     Map<String, Object> users = new LinkedHashMap<>();
-    users.put("formIdOrPrepayId", pool.indexSize(appId, null));
+    users.put("formIdOrPrepayId", pool.index().indexSize(appId, null));
     Map<String, Long> grants = new java.util.TreeMap<>();
-    for (String template : pool.grantTemplates(appId)) grants.put(template, pool.indexSize(appId, template));
+    for (String template : pool.grantTemplates(appId)) grants.put(template, pool.index().indexSize(appId, template));
     users.put("grantsByTemplate", grants);
     m.put("users", users);
     // users whose soonest form_id/prepay_id expires on each local (Beijing) day from today: the
     // index's scores are lower bounds of it, so this counts a user who spent their soonest early
     List<Map<String, Object>> days = new ArrayList<>();
     LocalDate today = LocalDate.now(clock.withZone(zone));
-    long previous = pool.expiringCount(appId, now / 1000);
+    long previous = pool.index().expiringCount(appId, now / 1000);
     for (int d = 0; d < 8; d++) {
       LocalDate day = today.plusDays(d);
       long end = day.plusDays(1).atStartOfDay(zone).toEpochSecond();
-      long upTo = pool.expiringCount(appId, end);
+      long upTo = pool.index().expiringCount(appId, end);
       days.add(Map.of("day", day.toString(), "users", upTo - previous));
       previous = upTo;
     }

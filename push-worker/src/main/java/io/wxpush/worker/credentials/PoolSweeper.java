@@ -113,7 +113,7 @@ public final class PoolSweeper implements Runnable {
   }
 
   private boolean indexEmpty(String appId, String template) {
-    return pool.indexSize(appId, template) == 0;
+    return pool.index().indexSize(appId, template) == 0;
   }
 
   private static List<String> concat(String first, List<String> rest) {

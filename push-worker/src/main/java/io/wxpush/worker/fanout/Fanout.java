@@ -3,6 +3,7 @@ package io.wxpush.worker.fanout;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.wxpush.credentials.CredentialPool;
+import io.wxpush.credentials.UserIndex;
 import io.wxpush.json.Json;
 import io.wxpush.kafka.AckedPublisher;
 import io.wxpush.metrics.WxpushMeter;
@@ -90,8 +91,8 @@ public final class Fanout {
     }
     String template = request.subscribe() ? request.templateId() : null;
     long expiresBy = request.audience().expiring() ? status.recallBy(rid, clock.millis() + request.audience().expiringWindow().toMillis()) / 1000 : 0;
-    long audience = request.audience().everyone() ? pool.indexSize(request.appId(), template)
-        : request.audience().expiring() ? pool.expiringCount(request.appId(), expiresBy) : request.audience().openIds().size();
+    long audience = request.audience().everyone() ? pool.index().indexSize(request.appId(), template)
+        : request.audience().expiring() ? pool.index().expiringCount(request.appId(), expiresBy) : request.audience().openIds().size();
     PushRun run = status.startRun(rid, request.appId(), ledgerGrace, PushRun.bucketsFor(audience));
     log.info("event=fanout_started requestId={} app={} audience={} run={} resume_from='{}'", rid, request.appId(),
         request.audience().everyone() ? "all" : request.audience().expiring() ? "expiring~" + audience : audience, run.id(), progress.cursor());
@@ -257,11 +258,11 @@ public final class Fanout {
     String after = at.after();
     String template = request.subscribe() ? request.templateId() : null;
     while (true) {
-      List<CredentialPool.Indexed> page = pool.indexPageAcross(request.appId(), template, shard, after, pageSize);
+      List<UserIndex.Indexed> page = pool.index().indexPageAcross(request.appId(), template, shard, after, pageSize);
       if (page.isEmpty()) return true;
-      CredentialPool.Indexed last = page.getLast();
+      UserIndex.Indexed last = page.getLast();
       String next = last.shard() + "/" + last.openId();
-      if (!publishPage(request, run, cursor, next, page.stream().map(CredentialPool.Indexed::openId).toList())) return false;
+      if (!publishPage(request, run, cursor, next, page.stream().map(UserIndex.Indexed::openId).toList())) return false;
       cursor = next;
       shard = last.shard();
       after = last.openId();
@@ -278,11 +279,11 @@ public final class Fanout {
     int shard = at.shard();
     String after = at.after();
     while (true) {
-      CredentialPool.ExpiringPage page = pool.expiringPageAcross(request.appId(), shard, after, expiresBy, pageSize);
+      UserIndex.ExpiringPage page = pool.index().expiringPageAcross(request.appId(), shard, after, expiresBy, pageSize);
       if (page.read() == 0) return true;
-      CredentialPool.Indexed last = page.cursor();
+      UserIndex.Indexed last = page.cursor();
       String next = last.shard() + "/" + last.openId();
-      if (!publishPage(request, run, cursor, next, page.users().stream().map(CredentialPool.Indexed::openId).toList())) return false;
+      if (!publishPage(request, run, cursor, next, page.users().stream().map(UserIndex.Indexed::openId).toList())) return false;
       cursor = next;
       shard = last.shard();
       after = last.openId();
