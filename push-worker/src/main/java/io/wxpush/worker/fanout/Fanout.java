@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.wxpush.credentials.CredentialPool;
 import io.wxpush.credentials.UserIndex;
-import io.wxpush.json.Json;
 import io.wxpush.kafka.AckedPublisher;
 import io.wxpush.metrics.WxpushMeter;
 import io.wxpush.policy.PolicyStore;
@@ -12,7 +11,6 @@ import io.wxpush.policy.QuietHolds;
 import io.wxpush.push.PushRequest;
 import io.wxpush.push.PushRun;
 import io.wxpush.push.PushStatusStore;
-import io.wxpush.push.PushTask;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -168,11 +166,7 @@ public final class Fanout {
     long n = 0;
     for (int bucket : quiet.heldBuckets(rid)) {
       List<String> users = quiet.held(rid, bucket);
-      List<ProducerRecord<String, byte[]>> records = new ArrayList<>(users.size());
-      for (String openId : users) {
-        PushTask task = PushTask.of(message, openId, run);
-        records.add(new ProducerRecord<>(tasksTopic, task.kafkaKey(), Json.write(task)));
-      }
+      List<ProducerRecord<String, byte[]>> records = taskRecords(message, run, users);
       if (!records.isEmpty()) publisher.publishAll(records); // before they leave the bucket: a crash between publishes them twice, harmlessly
       quiet.released(rid, bucket, users);
       n += users.size();
@@ -201,11 +195,7 @@ public final class Fanout {
     List<String> page;
     while (!(page = status.retries().retryablePage(requestId, pageSize)).isEmpty()) {
       status.retries().resetForRetry(requestId, run.outcomeBuckets(), page);
-      List<ProducerRecord<String, byte[]>> records = new ArrayList<>(page.size());
-      for (String openId : page) {
-        PushTask task = PushTask.of(message.get(), openId, run);
-        records.add(new ProducerRecord<>(tasksTopic, task.kafkaKey(), Json.write(task)));
-      }
+      List<ProducerRecord<String, byte[]>> records = taskRecords(message.get(), run, page);
       publisher.publishAll(records);
       status.retries().retried(requestId, page);
       n += page.size();
@@ -291,6 +281,15 @@ public final class Fanout {
     }
   }
 
+  /** One task record per user: the push's task JSON written once ({@link TaskEncoder}), keyed {@code appId:openId}. */
+  private List<ProducerRecord<String, byte[]>> taskRecords(PushRequest request, PushRun run, List<String> openIds) {
+    List<ProducerRecord<String, byte[]>> records = new ArrayList<>(openIds.size());
+    TaskEncoder encoder = new TaskEncoder(request, run);
+    String keyPrefix = request.appId() + ":"; // as PushTask.kafkaKey()
+    for (String openId : openIds) records.add(new ProducerRecord<>(tasksTopic, keyPrefix + openId, encoder.encode(openId)));
+    return records;
+  }
+
   private boolean publishPage(PushRequest request, PushRun run, String from, String to, List<String> openIds) {
     PushStatusStore.Stop stop = status.stop(request.requestId());
     if (stop.cancelled()) {
@@ -299,12 +298,7 @@ public final class Fanout {
     }
     java.util.Optional<java.time.Instant> waitUntil = quietUntil(request, stop);
     if (waitUntil.isPresent()) throw new Quiet(waitUntil.get());
-    List<ProducerRecord<String, byte[]>> records = new ArrayList<>(openIds.size());
-    TaskEncoder encoder = new TaskEncoder(request, run);
-    String keyPrefix = request.appId() + ":"; // PushTask.kafkaKey()
-    for (String openId : openIds) {
-      records.add(new ProducerRecord<>(tasksTopic, keyPrefix + openId, encoder.encode(openId)));
-    }
+    List<ProducerRecord<String, byte[]>> records = taskRecords(request, run, openIds);
     if (!records.isEmpty()) publisher.publishAll(records);
     if (!status.recordPage(request.requestId(), from, to, openIds.size())) {
       log.warn("event=fanout_yielded requestId={} why=cursor_moved_elsewhere", request.requestId());

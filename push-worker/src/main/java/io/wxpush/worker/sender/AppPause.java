@@ -2,11 +2,11 @@ package io.wxpush.worker.sender;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import java.util.concurrent.TimeUnit;
+import io.wxpush.redis.RedisKeys;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
-import io.wxpush.redis.RedisKeys;
+import java.util.concurrent.TimeUnit;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.SetParams;
 
@@ -33,7 +33,7 @@ public final class AppPause {
     this.keys = keys;
     this.clock = clock;
     this.local = Caffeine.newBuilder()
-        .expireAfterWrite(java.time.Duration.ofMillis(LOCAL_TTL_MS))
+        .expireAfterWrite(Duration.ofMillis(LOCAL_TTL_MS))
         .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
         .maximumSize(10_000)
         .build();

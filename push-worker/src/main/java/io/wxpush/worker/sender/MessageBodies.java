@@ -2,7 +2,6 @@ package io.wxpush.worker.sender;
 
 import io.wxpush.json.Json;
 import io.wxpush.push.PushTask;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Builds WeChat's request bodies for a task: a template message or a subscribe message. */

@@ -3,10 +3,10 @@ package io.wxpush.worker.sender;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
-import java.util.concurrent.TimeUnit;
 import io.wxpush.push.PushStatusStore;
 import io.wxpush.push.PushStatusStore.Stop;
 import java.time.Clock;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Whether a push was stopped — failed as a whole (by a request-level WeChat answer seen by any
@@ -20,9 +20,11 @@ final class StopCache {
   static final long REREAD_MS = 1_000;
   private static final int MAX_TRACKED = 10_000;
 
+  private final PushStatusStore status;
   private final Cache<String, Stop> seen;
 
   StopCache(PushStatusStore status, Clock clock) {
+    this.status = status;
     this.seen = Caffeine.newBuilder()
         .expireAfter(new Expiry<String, Stop>() {
           @Override
@@ -44,10 +46,7 @@ final class StopCache {
         .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
         .maximumSize(MAX_TRACKED)
         .build();
-    this.status = status;
   }
-
-  private final PushStatusStore status;
 
   /** The push's stop marks, at most {@value #REREAD_MS} ms old. */
   Stop stop(String requestId) {
