@@ -49,13 +49,27 @@ final class CallbackPoster implements AutoCloseable {
     record Refused(String why) implements Result {}
   }
 
+  /** How a host name becomes addresses; {@link #SYSTEM} is the JDK's resolver. */
+  @FunctionalInterface
+  interface Resolver {
+    Resolver SYSTEM = InetAddress::getAllByName;
+
+    InetAddress[] resolve(String host) throws UnknownHostException;
+  }
+
   private final OkHttpClient http;
   private final boolean allowPrivate;
   private final Clock clock;
+  private final Resolver resolver;
 
   CallbackPoster(Duration timeout, boolean allowPrivate, Clock clock) {
+    this(timeout, allowPrivate, clock, Resolver.SYSTEM);
+  }
+
+  CallbackPoster(Duration timeout, boolean allowPrivate, Clock clock, Resolver resolver) {
     this.allowPrivate = allowPrivate;
     this.clock = clock;
+    this.resolver = resolver;
     this.http = new OkHttpClient.Builder().callTimeout(timeout).connectTimeout(timeout).readTimeout(timeout).writeTimeout(timeout)
         .followRedirects(false).followSslRedirects(false).retryOnConnectionFailure(false)
         .proxy(Proxy.NO_PROXY) // a proxy would resolve the host itself: the checked address must be the one used
@@ -70,7 +84,7 @@ final class CallbackPoster implements AutoCloseable {
     if (target == null) return new Result.Refused("refused_url");
     List<InetAddress> addresses;
     try {
-      addresses = List.of(InetAddress.getAllByName(target.host()));
+      addresses = List.of(resolver.resolve(target.host())); // the one look-up: what is checked below is what is connected to
     } catch (UnknownHostException e) {
       return new Result.Failed("unknown_host");
     }
