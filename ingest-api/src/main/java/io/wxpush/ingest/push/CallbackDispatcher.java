@@ -45,6 +45,7 @@ public final class CallbackDispatcher implements Runnable, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CallbackDispatcher.class);
   static final Duration GIVE_UP_AFTER = Duration.ofHours(24);
   private static final Duration NOT_FINAL_POLL = Duration.ofSeconds(1);
+  private static final Duration MIN_LEASE = Duration.ofSeconds(60);
   /** A POST running this much past its deadline counts as stuck (the deadline is hard: none should). */
   private static final Duration STUCK_GRACE = Duration.ofSeconds(10);
 
@@ -75,8 +76,8 @@ public final class CallbackDispatcher implements Runnable, AutoCloseable {
     this.perApp = perApp;
     this.timeout = timeout;
     // a claim outlasts the POST it is for (and a slow Redis round on each side of it)
-    this.lease = timeout.multipliedBy(2).plusSeconds(30).compareTo(Duration.ofSeconds(60)) > 0 ? timeout.multipliedBy(2).plusSeconds(30)
-        : Duration.ofSeconds(60);
+    Duration outlasting = timeout.multipliedBy(2).plusSeconds(30);
+    this.lease = outlasting.compareTo(MIN_LEASE) > 0 ? outlasting : MIN_LEASE;
     this.clock = clock;
     this.meters = meters;
     this.poster = new CallbackPoster(timeout, allowPrivate, clock);
