@@ -49,7 +49,9 @@ public enum Setting {
   SESSION_TTL(Kind.DURATION, "7d", Process.API, "lifetime of a session token"),
   UPLOADS_PER_USER_PER_MINUTE(Kind.INTEGER, "60", Process.API, "credential uploads per user per minute (across instances: see below)"),
   KAFKA_ACK_TIMEOUT(Kind.DURATION, "5s", Process.API, "how long a request waits for Kafka before it is answered 503"),
-  CALLBACK_TIMEOUT(Kind.DURATION, "5s", Process.API, "how long one `callbackUrl` POST may take"),
+  CALLBACK_TIMEOUT(Kind.DURATION, "5s", Process.API, "deadline of one `callbackUrl` POST, from connecting to the answer's last byte"),
+  CALLBACK_CONCURRENCY(Kind.INTEGER, "8", Process.API,
+      "`callbackUrl` POSTs in flight at once per app and ingest-api: one app's slow receivers never hold another app's callbacks"),
   CALLBACK_ALLOW_PRIVATE(Kind.TEXT, "false", Process.API,
       "`true` lets `callbackUrl` reach loopback, link-local and private addresses (tests, a private network); refused otherwise"),
 

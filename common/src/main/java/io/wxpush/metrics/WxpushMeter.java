@@ -1,6 +1,7 @@
 package io.wxpush.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.List;
@@ -33,6 +34,9 @@ public enum WxpushMeter {
   TASKS_HELD("wxpush.sender.tasks.held", "Tasks held back by their app's quiet hours (published again when they end)"),
   DLQ_RECORDS("wxpush.dlq.records", "Tasks moved to the DLQ, by reason", "reason"),
   PUSH_OUTCOMES("wxpush.push.outcomes", "Final outcomes of (push, user), by outcome", "outcome"),
+  CALLBACKS_IN_FLIGHT("wxpush.callbacks.in.flight", "Callback POSTs this ingest-api runs now, by app (at most CALLBACK_CONCURRENCY each)", "app"),
+  CALLBACKS_STUCK("wxpush.callbacks.stuck", "Callback POSTs running more than 10 s past their CALLBACK_TIMEOUT deadline (should stay 0)"),
+  CALLBACK_ATTEMPTS("wxpush.callbacks.attempts", "Callback POSTs ended, by app and outcome (delivered, failed, gave_up)", "app", "outcome"),
   HTTP_REQUESTS("http.server.requests", "HTTP requests served, by method, route template and status", "method", "uri", "status");
 
   private final String meterName;
@@ -65,6 +69,11 @@ public enum WxpushMeter {
   /** The timer (with a percentile histogram) for these tag values. */
   public Timer timer(MeterRegistry registry, String... tagValues) {
     return Timer.builder(meterName).description(description).tags(tags(tagValues)).publishPercentileHistogram().register(registry);
+  }
+
+  /** A gauge reading {@code value} for these tag values (the registry holds {@code value} strongly). */
+  public Gauge gauge(MeterRegistry registry, java.util.function.Supplier<Number> value, String... tagValues) {
+    return Gauge.builder(meterName, value).description(description).tags(tags(tagValues)).strongReference(true).register(registry);
   }
 
   private String[] tags(String... values) {

@@ -6,7 +6,6 @@ import io.wxpush.redis.StoreUnavailableException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.ZAddParams;
@@ -14,10 +13,13 @@ import redis.clients.jedis.params.ZAddParams;
 /**
  * The callback queue in Redis: which pushes report their final status to a {@code callbackUrl}
  * (their status hash holds the URL, the signing key's fingerprint and the attempts), and one
- * sorted set per app of those still to report, by next attempt. Thread-safe; blocking.
+ * sorted set per app of those still to report, by next attempt. Its writes to a status hash never
+ * bring back one that has expired ({@code callback-fields.lua}): a key without a TTL would stay for
+ * good. Thread-safe; blocking.
  */
 public final class PushCallbacks {
   private static final RedisScript CLAIM_CALLBACKS = RedisScript.load(PushCallbacks.class, "callback-claim.lua");
+  private static final RedisScript FIELDS = RedisScript.load(PushCallbacks.class, "callback-fields.lua");
 
   private final UnifiedJedis redis;
   private final RedisKeys keys;
@@ -36,7 +38,7 @@ public final class PushCallbacks {
    */
   public void expectCallback(String appId, String requestId, String url, String keyFingerprint) {
     StoreUnavailableException.around("queueing the callback of push " + requestId, () -> {
-      redis.hset(keys.pushStatus(requestId), Map.of("cb", url, "cbKey", keyFingerprint));
+      setFields(requestId, "set", "cb", url, "cbKey", keyFingerprint);
       redis.zadd(keys.callbacks(appId), clock.millis(), requestId, ZAddParams.zAddParams().nx());
       return null;
     });
@@ -60,15 +62,20 @@ public final class PushCallbacks {
         List.of(Long.toString(clock.millis()), Long.toString(lease.toMillis()), Integer.toString(limit)));
   }
 
-  /** Records when a push was first seen final by the dispatcher (its 24 h of retries count from then); returns that time. */
+  /**
+   * Records when a push was first seen final by the dispatcher (its 24 h of retries count from
+   * then); returns that time (now, when the status has expired meanwhile).
+   */
   public long callbackFinalSince(String requestId) {
-    redis.hsetnx(keys.pushStatus(requestId), "cbFinalAt", Long.toString(clock.millis()));
-    return Long.parseLong(redis.hget(keys.pushStatus(requestId), "cbFinalAt"));
+    String now = Long.toString(clock.millis());
+    setFields(requestId, "setnx", "cbFinalAt", now);
+    String since = redis.hget(keys.pushStatus(requestId), "cbFinalAt");
+    return Long.parseLong(since == null ? now : since);
   }
 
   /** The next attempt of a callback, after {@code attempts} failed ones. */
   public void retryCallback(String appId, String requestId, int attempts, long atMs) {
-    redis.hset(keys.pushStatus(requestId), "cbAttempts", Integer.toString(attempts));
+    setFields(requestId, "set", "cbAttempts", Integer.toString(attempts));
     redis.zadd(keys.callbacks(appId), atMs, requestId, ZAddParams.zAddParams().xx());
   }
 
@@ -77,10 +84,18 @@ public final class PushCallbacks {
     redis.zadd(keys.callbacks(appId), atMs, requestId, ZAddParams.zAddParams().xx());
   }
 
-  /** Ends a callback: {@code delivered} or {@code gave_up} (with its attempts). */
+  /** Ends a callback: {@code delivered} or {@code gave_up} (with its attempts); an expired status stays gone. */
   public void endCallback(String appId, String requestId, String state, int attempts) {
-    redis.hset(keys.pushStatus(requestId), Map.of("cbState", state, "cbAttempts", Integer.toString(attempts)));
+    setFields(requestId, "set", "cbState", state, "cbAttempts", Integer.toString(attempts));
     redis.zrem(keys.callbacks(appId), requestId);
+  }
+
+  /** Writes {@code fieldsAndValues} into the push's status hash ({@code mode} set or setnx) if it still exists. */
+  private void setFields(String requestId, String mode, String... fieldsAndValues) {
+    List<String> args = new java.util.ArrayList<>(fieldsAndValues.length + 1);
+    args.add(mode);
+    args.addAll(List.of(fieldsAndValues));
+    FIELDS.eval(redis, List.of(keys.pushStatus(requestId)), args);
   }
 
 }

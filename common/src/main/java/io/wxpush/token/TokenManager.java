@@ -27,7 +27,8 @@ import redis.clients.jedis.params.SetParams;
  * One WeChat access token per app for the whole fleet. The token lives in Redis (TTL = its
  * lifetime less 200 s); one worker at a time refreshes it, holding a Redis lock ({@code SET NX
  * PX}, released by compare-and-delete). A token WeChat refused is dropped only if it is still
- * the stored one. Each process keeps the token a few seconds in memory, so a send costs no
+ * the stored one; the holder of the lock reads Redis again before it fetches, so a worker that
+ * took the lock just after another refreshed uses that token. Each process keeps the token a few seconds in memory, so a send costs no
  * Redis read, and the threads of one process that need a token at the same moment share one
  * look-up (one Redis poll while another worker refreshes, not one per thread). The lock's lease
  * outlasts a refresh (a normal fetch plus a forced one, each up to the WeChat time-out).
@@ -132,6 +133,13 @@ public final class TokenManager {
       String nonce = UUID.randomUUID().toString();
       if ("OK".equals(redis.set(lock, nonce, SetParams.setParams().nx().px(lockLease.toMillis())))) {
         try {
+          // another worker may have refreshed between the read above and this lock: a second fetch
+          // would end its token (legacy cgi-bin/token), so look once more under the lock
+          String now = redis.get(key(appId));
+          if (now != null && !now.equals(lastRefused.get(appId))) {
+            local.put(appId, new Cached(now, clock.millis()));
+            return now;
+          }
           return refresh(appId);
         } finally {
           COMPARE_AND_DELETE.eval(redis, List.of(lock), List.of(nonce));

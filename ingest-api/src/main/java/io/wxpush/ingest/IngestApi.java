@@ -166,10 +166,11 @@ public final class IngestApi implements AutoCloseable {
     io.wxpush.push.PushCallbacks pushCallbacks = new io.wxpush.push.PushCallbacks(redis, common.redisKeys(), clock);
     PushHandler pushes = new PushHandler(apiKeys, new PushRequestParser(common.apps().keySet(), config.callbackAllowPrivate()),
         pushStatus, pushCallbacks, publisher, topics.pushRequests(), gate::problems);
-    CallbackDispatcher callbacks = new CallbackDispatcher(pushStatus, pushCallbacks, apiKeys, common.apps().keySet(), config.callbackTimeout(),
-        config.callbackAllowPrivate(), clock);
+    CallbackDispatcher callbacks = new CallbackDispatcher(pushStatus, pushCallbacks, apiKeys, common.apps().keySet(), config.callbackConcurrency(),
+        config.callbackTimeout(), config.callbackAllowPrivate(), clock, registry);
     java.util.concurrent.ScheduledExecutorService callbackLoop = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
         Thread.ofPlatform().name("push-callbacks").daemon().factory());
+    // each round only claims and starts (POSTs run on the dispatcher's own threads, per app): it never waits on a receiver
     callbackLoop.scheduleWithFixedDelay(callbacks, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
     // the first round at once, so a fresh fleet checks pushes within seconds of starting
     java.util.concurrent.ScheduledExecutorService templateLoop = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
@@ -177,7 +178,7 @@ public final class IngestApi implements AutoCloseable {
     templateLoop.scheduleWithFixedDelay(refresher, 0, 30, java.util.concurrent.TimeUnit.SECONDS);
 
     io.wxpush.ingest.events.WeChatEventsHandler events = new io.wxpush.ingest.events.WeChatEventsHandler(common.apps(), publisher,
-        topics.credentials(), registry);
+        topics.credentials(), registry, clock);
     io.wxpush.policy.PolicyStore policies = new io.wxpush.policy.PolicyStore(redis, common.redisKeys(), clock, common.defaultPolicy());
     PolicyHandler policy = new PolicyHandler(apiKeys, policies, common.apps().keySet());
     AppsHandler appsHandler = new AppsHandler(apiKeys, common.apps().keySet(), redis, common.redisKeys(), pool, policies, clock);

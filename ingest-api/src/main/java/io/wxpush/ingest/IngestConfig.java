@@ -30,7 +30,8 @@ public record IngestConfig(
     int uploadsPerUserPerMinute,
     Duration kafkaAckTimeout,
     Duration callbackTimeout,
-    boolean callbackAllowPrivate) {
+    boolean callbackAllowPrivate,
+    int callbackConcurrency) {
 
   public IngestConfig {
     pushApiKeys = List.copyOf(pushApiKeys);
@@ -63,9 +64,12 @@ public record IngestConfig(
     int uploads = env.integer(Setting.UPLOADS_PER_USER_PER_MINUTE, 1, 1_000_000);
     Duration ack = env.duration(Setting.KAFKA_ACK_TIMEOUT);
     Duration callbackTimeout = env.duration(Setting.CALLBACK_TIMEOUT);
+    if (callbackTimeout.isZero() || callbackTimeout.isNegative()) env.problem("CALLBACK_TIMEOUT must be positive");
+    int callbackConcurrency = env.integer(Setting.CALLBACK_CONCURRENCY, 1, 1024);
     String allow = env.string(Setting.CALLBACK_ALLOW_PRIVATE).toLowerCase(java.util.Locale.ROOT);
     if (!allow.equals("true") && !allow.equals("false")) env.problem("CALLBACK_ALLOW_PRIVATE must be true or false");
     env.check();
-    return new IngestConfig(common, key, apiKeys, proxies, sessions, refresh, legacy, port, ttl, uploads, ack, callbackTimeout, allow.equals("true"));
+    return new IngestConfig(common, key, apiKeys, proxies, sessions, refresh, legacy, port, ttl, uploads, ack, callbackTimeout, allow.equals("true"),
+        callbackConcurrency);
   }
 }

@@ -82,6 +82,27 @@ class TenantScopesIT {
   }
 
   @Test
+  void aScopedKeyGetsOneAnswerForEveryAppOutsideItsScopeServedOrNot() throws Exception {
+    ApiClient api = stack.client;
+    for (String app : List.of(APP_B, "wxnot-served")) {
+      List<ApiClient.Reply> replies = List.of(
+          api.push(KEY_A, push(app, "scope-" + app)),
+          api.get("/v1/pushes?appId=" + app, KEY_A),
+          api.get("/v1/templates?appId=" + app, KEY_A),
+          api.get("/v1/users/o-1/credentials?appId=" + app, KEY_A),
+          api.get("/v1/apps/" + app, KEY_A),
+          api.get("/v1/apps/" + app + "/policy", KEY_A),
+          api.send("PUT", "/v1/apps/" + app + "/policy", headers(KEY_A, "198.51.100.7"), body(Map.of("reserveLast", false))));
+      for (ApiClient.Reply reply : replies) {
+        assertThat(reply.status()).as(app + ": " + reply.text()).isEqualTo(403);
+        assertThat(reply.errorCode()).as(app).isEqualTo("forbidden_app");
+        assertThat(reply.body().path("error").path("message").asText()).as(app)
+            .isEqualTo("this API key may not act for app '" + app + "'");
+      }
+    }
+  }
+
+  @Test
   void badKeysFromOneForwardedAddressThrottleThatAddressOnly() throws Exception {
     // the throttle counts per wall-clock minute: keep the burst inside one
     org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).pollInterval(java.time.Duration.ofMillis(200))

@@ -31,14 +31,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class WeChatEventsIT {
   private static final String TOKEN = "pushtoken1";
   private static final String AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG";
+  /** An app whose message push runs in plaintext mode: no EncodingAESKey configured. */
+  private static final String PLAIN_APP = "wxplain";
   private Stack stack;
   private TestEnv env;
 
   @BeforeEach
   void start(TestEnv env) {
     this.env = env;
-    stack = Stack.start(env, Map.of("WECHAT_APPS", Stack.APP + ":" + Stack.APP_SECRET + ":" + TOKEN + ":" + AES_KEY,
-        "GRANT_SOURCE", Stack.APP + ":events"));
+    stack = Stack.start(env, Map.of("WECHAT_APPS", Stack.APP + ":" + Stack.APP_SECRET + ":" + TOKEN + ":" + AES_KEY + ","
+        + PLAIN_APP + ":plain-secret:" + TOKEN, "GRANT_SOURCE", Stack.APP + ":events," + PLAIN_APP + ":events"), b -> b.app(PLAIN_APP, "plain-secret")
+        .template(new io.wxpush.sim.SimTemplate(PLAIN_APP, "TPL_SUB", io.wxpush.sim.SimTemplate.Kind.SUBSCRIBE, List.of("thing1"), java.util.Set.of()))
+        .template(new io.wxpush.sim.SimTemplate(PLAIN_APP, "TPL_OTHER", io.wxpush.sim.SimTemplate.Kind.SUBSCRIBE, List.of("thing1"), java.util.Set.of())));
   }
 
   @AfterEach
@@ -46,16 +50,25 @@ class WeChatEventsIT {
     stack.close();
   }
 
-  private URI eventsUrl() {
-    return URI.create(stack.client.base() + "/v1/wechat/" + Stack.APP + "/events");
+  private URI eventsUrl(String app) {
+    return URI.create(stack.client.base() + "/v1/wechat/" + app + "/events");
   }
 
+  /** WeChat pushes the events of {@link Stack#APP} (EncodingAESKey configured) in {@code mode}: compatible or safe. */
   private void pushTo(String mode, String format) {
-    stack.sim.configureMessagePush(Stack.APP, eventsUrl(), TOKEN, AES_KEY, mode, format);
+    stack.sim.configureMessagePush(Stack.APP, eventsUrl(Stack.APP), TOKEN, AES_KEY, mode, format);
   }
 
   private int grants(String openId, String template) throws Exception {
-    return stack.client.userCredentials(Stack.API_KEY, Stack.APP, openId).body().path("grants").path(template).asInt();
+    return grants(Stack.APP, openId, template);
+  }
+
+  private int grants(String app, String openId, String template) throws Exception {
+    return stack.client.userCredentials(Stack.API_KEY, app, openId).body().path("grants").path(template).asInt();
+  }
+
+  private static String now() {
+    return Long.toString(System.currentTimeMillis() / 1000);
   }
 
   private JsonNode awaitDone(String rid) {
@@ -70,7 +83,7 @@ class WeChatEventsIT {
   @Test
   void theConsolesUrlCheckIsAnsweredWithTheEchoOnlyWhenSigned() throws Exception {
     MessagePushCrypto crypto = new MessagePushCrypto(Stack.APP, Secret.of(TOKEN), Optional.empty());
-    String ts = "1700000000";
+    String ts = now(); // the console checks the URL as it is saved: a current timestamp
     String nonce = "n0nce";
     String path = "/v1/wechat/" + Stack.APP + "/events?timestamp=" + ts + "&nonce=" + nonce + "&echostr=hello123&signature=";
     ApiClient.Reply ok = stack.client.get(path + crypto.sign(ts, nonce), null);
@@ -85,13 +98,15 @@ class WeChatEventsIT {
     stack.worker("credentials", Map.of());
     int user = 0;
     for (String mode : List.of("plaintext", "compatible", "safe")) {
+      // plaintext mode is an app without an EncodingAESKey: one that has a key takes only encrypted requests
+      String app = mode.equals("plaintext") ? PLAIN_APP : Stack.APP;
       for (String format : List.of("json", "xml")) {
         String openId = "o-" + mode + "-" + format + "-" + user++;
-        pushTo(mode, format);
-        stack.sim.answerPopup(Stack.APP, openId, Map.of("TPL_SUB", "accept", "TPL_OTHER", "reject"), 3);
-        await(mode + "/" + format).atMost(Duration.ofSeconds(30)).until(() -> grants(openId, "TPL_SUB") == 1);
-        Stack.staysTrue(Duration.ofSeconds(1), () -> grants(openId, "TPL_SUB") == 1);
-        assertThat(grants(openId, "TPL_OTHER")).isZero();
+        stack.sim.configureMessagePush(app, eventsUrl(app), TOKEN, AES_KEY, mode, format);
+        stack.sim.answerPopup(app, openId, Map.of("TPL_SUB", "accept", "TPL_OTHER", "reject"), 3);
+        await(mode + "/" + format).atMost(Duration.ofSeconds(30)).until(() -> grants(app, openId, "TPL_SUB") == 1);
+        Stack.staysTrue(Duration.ofSeconds(1), () -> grants(app, openId, "TPL_SUB") == 1);
+        assertThat(grants(app, openId, "TPL_OTHER")).isZero();
       }
     }
     assertThat(stack.sim.messagePushStats().get("abandoned")).as("every delivery answered success").isZero();
@@ -123,7 +138,7 @@ class WeChatEventsIT {
   @Test
   void aLateFailureOfASentMessageShowsInItsPushAndTheMsgidIsInTheResults() throws Exception {
     stack.worker("credentials,fanout,sender", Map.of());
-    pushTo("plaintext", "xml");
+    pushTo("compatible", "xml");
     stack.sim.answerPopup(Stack.APP, "o-late", Map.of("TPL_SUB", "accept"), 1);
     await().atMost(Duration.ofSeconds(30)).until(() -> grants("o-late", "TPL_SUB") == 1);
     String rid = stack.push(subscribe(Map.of("openIds", List.of("o-late"))));
@@ -169,9 +184,51 @@ class WeChatEventsIT {
 
     Stack.staysTrue(Duration.ofSeconds(2), () -> grants("o-forged", "TPL_SUB") == 0); // nothing was stored for any of them
 
-    // the same body, rightly signed, is taken: the refusals above were for the signatures alone
-    assertThat(post("signature=" + crypto.sign(ts, "n4") + "&timestamp=" + ts + "&nonce=n4", body).text()).isEqualTo("success");
+    // the same body, rightly signed and encrypted, is taken: the refusals above were for the signatures alone
+    String mine = crypto.encrypt(body);
+    assertThat(post("signature=" + crypto.sign(ts, "n4") + "&timestamp=" + ts + "&nonce=n4&encrypt_type=aes&msg_signature="
+        + crypto.sign(ts, "n4", mine), "{\"ToUserName\":\"gh\",\"Encrypt\":\"" + mine + "\"}").text()).isEqualTo("success");
     await().atMost(Duration.ofSeconds(30)).until(() -> grants("o-forged", "TPL_SUB") == 1);
+  }
+
+  /** A signed, encrypted popup accept of {@code openId} for TPL_SUB, posted with {@code timestamp} (seconds). */
+  private ApiClient.Reply popupAccept(String openId, String timestamp, String nonce) throws Exception {
+    String body = "{\"ToUserName\":\"gh\",\"FromUserName\":\"" + openId + "\",\"CreateTime\":" + timestamp + ",\"MsgType\":\"event\","
+        + "\"Event\":\"subscribe_msg_popup_event\",\"List\":{\"TemplateId\":\"TPL_SUB\",\"SubscribeStatusString\":\"accept\"}}";
+    MessagePushCrypto crypto = new MessagePushCrypto(Stack.APP, Secret.of(TOKEN), Optional.of(Secret.of(AES_KEY)));
+    String encrypted = crypto.encrypt(body);
+    return post("signature=" + crypto.sign(timestamp, nonce) + "&timestamp=" + timestamp + "&nonce=" + nonce + "&encrypt_type=aes&msg_signature="
+        + crypto.sign(timestamp, nonce, encrypted), "{\"ToUserName\":\"gh\",\"Encrypt\":\"" + encrypted + "\"}");
+  }
+
+  @Test
+  void aSignedPopupEventWithADayOldTimestampIsRefusedAndGrantsNothingWhileTheSameEventFreshIsTaken() throws Exception {
+    stack.worker("credentials", Map.of());
+    String dayOld = Long.toString(System.currentTimeMillis() / 1000 - 86_400);
+    ApiClient.Reply replayed = popupAccept("o-replay", dayOld, "n-old");
+    assertThat(replayed.status()).as(replayed.text()).isEqualTo(401);
+    assertThat(replayed.errorCode()).isEqualTo("stale_event");
+    String ahead = Long.toString(System.currentTimeMillis() / 1000 + 600);
+    assertThat(popupAccept("o-replay", ahead, "n-ahead").errorCode()).as("ten minutes ahead").isEqualTo("stale_event");
+    Stack.staysTrue(Duration.ofSeconds(2), () -> grants("o-replay", "TPL_SUB") == 0);
+
+    ApiClient.Reply fresh = popupAccept("o-replay", now(), "n-new");
+    assertThat(fresh.status()).as(fresh.text()).isEqualTo(200);
+    assertThat(fresh.text()).isEqualTo("success");
+    await().atMost(Duration.ofSeconds(30)).until(() -> grants("o-replay", "TPL_SUB") == 1);
+  }
+
+  @Test
+  void aPlaintextEventToAnAppWithAnAesKeyIsRefused() throws Exception {
+    stack.worker("credentials", Map.of());
+    String ts = now();
+    String body = "{\"ToUserName\":\"gh\",\"FromUserName\":\"o-downgrade\",\"CreateTime\":" + ts + ",\"MsgType\":\"event\","
+        + "\"Event\":\"subscribe_msg_popup_event\",\"List\":{\"TemplateId\":\"TPL_SUB\",\"SubscribeStatusString\":\"accept\"}}";
+    MessagePushCrypto crypto = new MessagePushCrypto(Stack.APP, Secret.of(TOKEN), Optional.of(Secret.of(AES_KEY)));
+    ApiClient.Reply plaintext = post("signature=" + crypto.sign(ts, "n-plain") + "&timestamp=" + ts + "&nonce=n-plain", body);
+    assertThat(plaintext.status()).as(plaintext.text()).isEqualTo(401);
+    assertThat(plaintext.errorCode()).isEqualTo("encryption_required");
+    Stack.staysTrue(Duration.ofSeconds(2), () -> grants("o-downgrade", "TPL_SUB") == 0);
   }
 
   @Test

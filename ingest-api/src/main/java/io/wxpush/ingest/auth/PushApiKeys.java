@@ -57,32 +57,38 @@ public final class PushApiKeys {
   }
 
   /**
-   * For routes that name their app in the path ({@code /v1/apps/{appId}…}): a valid key, the app
-   * one of {@code apps} ({@code 404}), and the key scoped to it ({@code 403}). Returns the appId.
+   * For routes that name their app in the path ({@code /v1/apps/{appId}…}): a valid key, the key
+   * scoped to the app ({@code 403}, before anything else is looked at: a scoped key cannot tell
+   * an app served here from one that is not), and the app one of {@code apps} ({@code 404}, which
+   * only a key for every app can meet). Returns the appId.
    */
   public String requireForPathApp(Context ctx, java.util.Set<String> apps) {
     ApiKey key = require(ctx);
     String appId = ctx.pathParam("appId");
-    if (!apps.contains(appId)) throw ApiException.notFound("no app " + appId + " is served here");
     checkScope(key, appId);
+    if (!apps.contains(appId)) throw ApiException.notFound("no app " + appId + " is served here");
     return appId;
   }
 
   /**
-   * For routes that name their app in {@code ?appId=}: a valid key, the app one of {@code apps}
-   * ({@code 400 invalid_request} / {@code unknown_app}), and the key scoped to it ({@code 403}).
-   * Returns the appId.
+   * For routes that name their app in {@code ?appId=}: a valid key, the key scoped to the app
+   * ({@code 403}, first, as for {@link #requireForPathApp}), and the app one of {@code apps}
+   * ({@code 400 invalid_request} / {@code unknown_app}). Returns the appId.
    */
   public String requireForQueryApp(Context ctx, java.util.Set<String> apps) {
     ApiKey key = require(ctx);
     String appId = ctx.queryParam("appId");
     if (appId == null || appId.isEmpty()) throw ApiException.badRequest("invalid_request", "query parameter 'appId' is required");
-    if (!apps.contains(appId)) throw ApiException.badRequest("unknown_app", "appId is not served here");
     checkScope(key, appId);
+    if (!apps.contains(appId)) throw ApiException.badRequest("unknown_app", "appId is not served here");
     return appId;
   }
 
-  /** 403 {@code forbidden_app} unless {@code key} may act for {@code appId}. */
+  /**
+   * 403 {@code forbidden_app} unless {@code key} may act for {@code appId}: the one answer for
+   * every app outside a scoped key's list, served here or not. Call it before any check that
+   * depends on whether the app is served, so the answers never tell the two apart.
+   */
   public static void checkScope(ApiKey key, String appId) {
     if (!key.mayActFor(appId)) throw new ApiException(403, "forbidden_app", "this API key may not act for app '" + appId + "'");
   }

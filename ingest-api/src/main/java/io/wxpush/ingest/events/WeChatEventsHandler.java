@@ -28,7 +28,11 @@ import org.slf4j.LoggerFactory;
  * or XML; a subscribe-message event is published to {@code wxpush.credentials} and acknowledged by
  * Kafka before {@code success} is answered, so an event WeChat was told is taken is never lost
  * (and one it retries adds nothing: the credentials role applies events idempotently). Signatures
- * are compared in constant time; a bad one is 401 and changes nothing.
+ * are compared in constant time; a bad one is 401 and changes nothing. A request whose
+ * {@code timestamp} is more than 5 minutes from now ({@link EventWindow}) is {@code 401
+ * stale_event}, so an event URL once seen cannot be replayed later; an app configured with an
+ * EncodingAESKey takes only encrypted requests (compatible or safe mode: {@code 401
+ * encryption_required} otherwise), so safe mode cannot be bypassed by leaving encryption out.
  */
 public final class WeChatEventsHandler {
   private static final Logger log = LoggerFactory.getLogger(WeChatEventsHandler.class);
@@ -37,12 +41,14 @@ public final class WeChatEventsHandler {
   private final AckedPublisher publisher;
   private final String topic;
   private final MeterRegistry meters;
+  private final EventWindow window;
 
-  public WeChatEventsHandler(Map<String, WeChatApp> apps, AckedPublisher publisher, String topic, MeterRegistry meters) {
+  public WeChatEventsHandler(Map<String, WeChatApp> apps, AckedPublisher publisher, String topic, MeterRegistry meters, java.time.Clock clock) {
     this.apps = Map.copyOf(apps);
     this.publisher = publisher;
     this.topic = topic;
     this.meters = meters;
+    this.window = new EventWindow(clock);
   }
 
   private MessagePushCrypto crypto(Context ctx) {
@@ -57,10 +63,19 @@ public final class WeChatEventsHandler {
     return new ApiException(401, "invalid_signature", "the signature does not match this app's message-push token");
   }
 
+  /** The request is signed; its timestamp must also be fresh (checked after the signature, so the answer tells a clock problem apart). */
+  private void requireFresh(String timestamp) {
+    if (!window.admits(timestamp)) {
+      throw new ApiException(401, "stale_event", "the timestamp is more than " + EventWindow.MAX_SKEW.toMinutes()
+          + " minutes from this server's clock: a replay, or a clock out of sync");
+    }
+  }
+
   /** The console's URL check. */
   public void verify(Context ctx) {
     MessagePushCrypto crypto = crypto(ctx);
     if (!crypto.verify(ctx.queryParam("signature"), ctx.queryParam("timestamp"), ctx.queryParam("nonce"))) throw badSignature();
+    requireFresh(ctx.queryParam("timestamp"));
     String echo = ctx.queryParam("echostr");
     ctx.contentType("text/plain; charset=utf-8").result(echo == null ? "" : echo);
   }
@@ -71,10 +86,15 @@ public final class WeChatEventsHandler {
     String timestamp = ctx.queryParam("timestamp");
     String nonce = ctx.queryParam("nonce");
     if (!crypto.verify(ctx.queryParam("signature"), timestamp, nonce)) throw badSignature();
+    requireFresh(timestamp);
+    boolean aes = "aes".equalsIgnoreCase(ctx.queryParam("encrypt_type"));
+    if (crypto.canDecrypt() && !aes) {
+      throw new ApiException(401, "encryption_required", "this app has an EncodingAESKey: it takes only encrypted requests (compatible or safe mode)");
+    }
     byte[] raw = ctx.bodyAsBytes();
     if (raw.length > PushMessage.MAX_BYTES) throw new ApiException(413, "body_too_large", "an event is at most " + PushMessage.MAX_BYTES + " bytes");
     PushMessage message = parse(new String(raw, StandardCharsets.UTF_8));
-    if ("aes".equalsIgnoreCase(ctx.queryParam("encrypt_type"))) {
+    if (aes) {
       String encrypted = message.field("Encrypt").orElseThrow(() -> ApiException.badRequest("invalid_event", "encrypt_type=aes without Encrypt"));
       if (!crypto.canDecrypt()) throw ApiException.badRequest("invalid_event", "safe mode, but no EncodingAESKey is configured for this app");
       if (!crypto.verify(ctx.queryParam("msg_signature"), timestamp, nonce, encrypted)) throw badSignature();

@@ -121,7 +121,7 @@ public final class PushHandler {
     ApiKey key = keys.require(ctx);
     com.fasterxml.jackson.databind.JsonNode body = JsonBody.object(ctx, MAX_BODY_BYTES);
     com.fasterxml.jackson.databind.JsonNode appId = body.get("appId");
-    if (appId != null && appId.isTextual() && parser.serves(appId.asText())) PushApiKeys.checkScope(key, appId.asText());
+    if (appId != null && appId.isTextual()) PushApiKeys.checkScope(key, appId.asText()); // served or not: one answer (403)
     PushRequest push = switch (parser.parse(body)) {
       case PushRequestParser.Valid v -> v.request();
       case PushRequestParser.Invalid i -> throw invalid(i.errors());
@@ -191,8 +191,8 @@ public final class PushHandler {
     ApiKey key = keys.require(ctx);
     String appId = ctx.queryParam("appId");
     if (appId == null || appId.isEmpty()) throw ApiException.badRequest("invalid_request", "'appId' is required");
+    PushApiKeys.checkScope(key, appId); // before the served check: a scoped key cannot tell served apps from others
     if (!parser.serves(appId)) throw ApiException.badRequest("invalid_request", "'appId' is not an app served here");
-    PushApiKeys.checkScope(key, appId);
     String state = ctx.queryParam("state");
     if (state != null && !STATES.contains(state)) throw ApiException.badRequest("invalid_request", "'state' must be one of " + new java.util.TreeSet<>(STATES));
     int limit = 50;
