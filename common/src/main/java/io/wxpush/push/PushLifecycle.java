@@ -68,12 +68,17 @@ public final class PushLifecycle {
     return (Long) SCHEDULE.eval(redis, List.of(status(requestId)), List.of()) == 1L;
   }
 
-  /** START_RUN: the run as stamped (see {@code push-run.lua}). */
-  PushRun startRun(String requestId, String freshId, Duration grace, int outcomeBuckets, Duration retention) {
+  /**
+   * START_RUN: the run as stamped (see {@code push-run.lua}).
+   *
+   * @throws IllegalStateException when the push has no stamp and may not start (no status, or final)
+   */
+  PushRun startRun(String requestId, String freshId, Duration grace, int outcomeBuckets) {
     @SuppressWarnings("unchecked")
     List<Object> r = (List<Object>) RUN.eval(redis, List.of(status(requestId)),
-        List.of(freshId, Long.toString(grace.toMillis()), Integer.toString(outcomeBuckets), Long.toString(retention.toMillis())));
-    return new PushRun((String) r.get(0), (Long) r.get(1), ((Long) r.get(2)).intValue());
+        List.of(freshId, Long.toString(grace.toMillis()), Integer.toString(outcomeBuckets)));
+    if (!(r.get(0) instanceof String id)) throw new IllegalStateException("push " + requestId + " has no run and may not start one");
+    return new PushRun(id, (Long) r.get(1), ((Long) r.get(2)).intValue());
   }
 
   /** PAGE; false when the cursor had moved past {@code from} or the push is final. */
@@ -81,9 +86,14 @@ public final class PushLifecycle {
     return (Long) PAGE.eval(redis, List.of(status(requestId)), List.of(from, to, Integer.toString(users))) == 1L;
   }
 
-  /** FANOUT_DONE; the state it leaves the push in. */
+  /**
+   * FANOUT_DONE; the state it leaves the push in.
+   *
+   * @throws IllegalStateException for a push without a status
+   */
   PushState fanoutDone(String requestId) {
-    return PushState.of((String) FANOUT_DONE.eval(redis, List.of(status(requestId)), List.of())).orElseThrow();
+    String state = (String) FANOUT_DONE.eval(redis, List.of(status(requestId)), List.of());
+    return PushState.of(state).orElseThrow(() -> new IllegalStateException("push " + requestId + " has no status"));
   }
 
   /** A user's outcome, then FINISH (see {@code push-outcome.lua}); true when recorded or upgraded now. */

@@ -108,6 +108,23 @@ public final class PushStatusStore {
   }
 
   /**
+   * What {@link #accept} would answer for {@code push} now, changing nothing: the API looks this up
+   * before anything else about the push (a replay of an accepted push is answered as the first time).
+   */
+  public Acceptance seen(PushRequest push) {
+    return StoreUnavailableException.around("looking up push " + push.requestId(), () -> {
+      String marker = request(push.requestId());
+      String type = redis.type(marker);
+      if ("string".equals(type)) return Acceptance.REPLAY; // a marker of a version before the hash
+      if (!"hash".equals(type)) return Acceptance.NEW;
+      List<String> v = redis.hmget(marker, "h", "st");
+      if (v.get(0) == null) return Acceptance.NEW;
+      if (!v.get(0).equals(bodyHash(push))) return Acceptance.CONFLICT;
+      return "published".equals(v.get(1)) ? Acceptance.REPLAY : Acceptance.REPUBLISH;
+    });
+  }
+
+  /**
    * Keeps a push whose {@code sendAt} is ahead until then: its body beside its marker, its id in the
    * app's schedule (which {@link #due} reads), its state {@code scheduled}. Idempotent.
    */
@@ -251,7 +268,7 @@ public final class PushStatusStore {
     return StoreUnavailableException.around("starting push " + requestId, () -> {
       java.util.Optional<String> stamped = java.util.Optional.ofNullable(redis.hget(status(requestId), "run"));
       String fresh = stamped.orElseGet(() -> Long.toString(redis.incr(keys.pushSeq(appId)), Character.MAX_RADIX));
-      return lifecycle.startRun(requestId, fresh, grace, outcomeBuckets, RETENTION);
+      return lifecycle.startRun(requestId, fresh, grace, outcomeBuckets);
     });
   }
 

@@ -71,19 +71,16 @@ local function push_schedule(status)
 end
 
 -- START_RUN: stamps the run once (its short id, horizon and buckets; the first stamp wins) and the
--- fan-out has begun. A status it has to create (a task of a push whose status is gone) gets the
--- retention. Returns {id, untilMs, buckets} as stamped.
-local function push_start_run(status, freshId, graceMs, buckets, retentionMs)
-  local existed = redis.call('EXISTS', status) == 1
-  if redis.call('HSETNX', status, 'run', freshId) == 1 then
+-- fan-out has begun. Refused (no status, or final): nothing is stamped, the stamp as it is is read.
+-- Returns {id, untilMs, buckets} as stamped (nil fields: never stamped).
+local function push_start_run(status, freshId, graceMs, buckets)
+  local from = push_state(status)
+  if push_move(status, 'start_run', from, push_only('start_run', from)) and redis.call('HSETNX', status, 'run', freshId) == 1 then
     local now = push_now_ms()
     redis.call('HSET', status, 'until', tostring(now + tonumber(graceMs)), 'buckets', buckets, 'startedAt', tostring(now))
   end
-  if not existed then redis.call('PEXPIRE', status, retentionMs) end
-  local from = push_state(status)
-  push_move(status, 'start_run', from, push_only('start_run', from))
   local r = redis.call('HMGET', status, 'run', 'until', 'buckets')
-  return {r[1], tonumber(r[2]), tonumber(r[3])}
+  return {r[1] or false, tonumber(r[2]) or false, tonumber(r[3]) or false}
 end
 
 -- PAGE: a page published from cursor `from` to `to` with `users` targets, once (a page republished
