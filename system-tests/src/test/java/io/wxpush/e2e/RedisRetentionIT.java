@@ -46,6 +46,22 @@ class RedisRetentionIT {
             .until(() -> stack.status(rid), s -> "done".equals(s.path("state").asText()));
       }
 
+      // after the end: a late subscribe_msg_sent_event failure of a sent message (its reason is the
+      // push's first: the reasons hash is created by it), and the late writes of senders on a push
+      // whose status has expired meanwhile — none may leave a key without a TTL
+      String gone = "gone-" + java.util.UUID.randomUUID();
+      try (var redis = stack.redis()) {
+        var status = new io.wxpush.push.PushStatusStore(redis, new RedisKeys(env.redisKeyPrefix()), java.time.Clock.systemUTC());
+        assertThat(stack.status(subscribe).path("byReason").size()).as("no reason yet: " + stack.status(subscribe)).isZero();
+        assertThat(status.countLate(subscribe, "async_43101")).isTrue();
+        assertThat(stack.status(subscribe).path("byReason").path("async_43101").asLong()).isEqualTo(1);
+        assertThat(status.countLate(gone, "async_43101")).as("a push that is gone").isFalse();
+        status.failFast(gone, "40037");
+        status.recordOutcome(gone, new io.wxpush.push.PushRun("x1", System.currentTimeMillis() + 60_000, 1), "rt0",
+            io.wxpush.push.Outcome.FAILED, "-1", Duration.ofMinutes(1));
+        assertThat(redis.exists(new RedisKeys(env.redisKeyPrefix()).pushStatus(gone))).as("no status recreated").isFalse();
+      }
+
       EnumSet<RedisKeys.Family> seen = EnumSet.noneOf(RedisKeys.Family.class);
       List<String> problems = new ArrayList<>();
       try (var redis = stack.redis()) {
@@ -67,7 +83,7 @@ class RedisRetentionIT {
       assertThat(problems).isEmpty();
       assertThat(seen).as("the run touched these families").contains(RedisKeys.Family.POOL, RedisKeys.Family.GRANTS,
           RedisKeys.Family.GRANT_TEMPLATES, RedisKeys.Family.UPLOADS, RedisKeys.Family.TEMPLATE_INDEX, RedisKeys.Family.GRANT_INDEX,
-          RedisKeys.Family.PUSH_SEQ, RedisKeys.Family.PUSH_STATUS, RedisKeys.Family.PUSH_OUTCOMES, RedisKeys.Family.PUSH_REQUEST,
+          RedisKeys.Family.PUSH_SEQ, RedisKeys.Family.PUSH_STATUS, RedisKeys.Family.PUSH_REASONS, RedisKeys.Family.PUSH_OUTCOMES, RedisKeys.Family.PUSH_REQUEST,
           RedisKeys.Family.TOKEN);
     }
   }
