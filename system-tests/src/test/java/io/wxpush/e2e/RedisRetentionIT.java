@@ -35,13 +35,16 @@ class RedisRetentionIT {
       stack.seedFormIds(openIds.subList(0, 20), 2, System.currentTimeMillis());
       stack.seedGrants(openIds.subList(20, 40), "TPL_SUB");
       stack.upload(openIds.subList(0, 5), 1);
+      stack.seedFormIds(List.of("rt-late"), 2, System.currentTimeMillis()); // the broadcast spends one
       stack.worker("credentials,fanout,sender", Map.of());
       stack.sim.faults().rateLimitNext(3);
       String template = stack.push(Map.of("appId", Stack.APP, "kind", "template", "templateId", "TPL_ORDER",
           "data", Map.of("keyword1", "hi"), "audience", Map.of("all", true)));
       String subscribe = stack.push(Map.of("appId", Stack.APP, "kind", "subscribe", "templateId", "TPL_SUB",
           "data", Map.of("thing1", "hi"), "audience", Map.of("openIds", openIds)));
-      for (String rid : List.of(template, subscribe)) {
+      String late = stack.push(Map.of("appId", Stack.APP, "kind", "template", "templateId", "TPL_ORDER",
+          "data", Map.of("keyword1", "hi"), "audience", Map.of("openIds", List.of("rt-late"))));
+      for (String rid : List.of(template, subscribe, late)) {
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300))
             .until(() -> stack.status(rid), s -> "done".equals(s.path("state").asText()));
       }
@@ -52,9 +55,9 @@ class RedisRetentionIT {
       String gone = "gone-" + java.util.UUID.randomUUID();
       try (var redis = stack.redis()) {
         var status = new io.wxpush.push.PushStatusStore(redis, new RedisKeys(env.redisKeyPrefix()), java.time.Clock.systemUTC());
-        assertThat(stack.status(subscribe).path("byReason").size()).as("no reason yet: " + stack.status(subscribe)).isZero();
-        assertThat(status.countLate(subscribe, "async_43101")).isTrue();
-        assertThat(stack.status(subscribe).path("byReason").path("async_43101").asLong()).isEqualTo(1);
+        assertThat(stack.status(late).path("byReason").size()).as("no reason yet: " + stack.status(late)).isZero();
+        assertThat(status.countLate(late, "async_43101")).isTrue();
+        assertThat(stack.status(late).path("byReason").path("async_43101").asLong()).isEqualTo(1);
         assertThat(status.countLate(gone, "async_43101")).as("a push that is gone").isFalse();
         status.failFast(gone, "40037");
         status.recordOutcome(gone, new io.wxpush.push.PushRun("x1", System.currentTimeMillis() + 60_000, 1), "rt0",
