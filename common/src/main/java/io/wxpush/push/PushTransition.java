@@ -35,7 +35,7 @@ public enum PushTransition {
   PAGE,
   /** The fan-out finished or stopped ({@code push-fanout-done.lua}): sending, or final when every target has its outcome. */
   FANOUT_DONE,
-  /** Quiet hours: the push waits until {@code resumesAt} ({@code push-quiet.lua}, {@code quiet-hold.lua}); a moved window too. */
+  /** Quiet hours: the push waits until {@code resumesAt} ({@code push-wait.lua}, {@code push-hold.lua}); a moved window too. */
   HOLD,
   /** Quiet hours ended: {@code resumesAt} cleared ({@code push-resume.lua}). */
   RESUME,

@@ -29,7 +29,7 @@ import redis.clients.jedis.UnifiedJedis;
  * refuses changes nothing.
  */
 @ExtendWith(RealServices.class)
-class PushLifecycleIT {
+class PushTransitionTableIT {
   private static final String APP = "wxapp1";
   private static final Duration GRACE = Duration.ofHours(24);
   private UnifiedJedis redis;
