@@ -14,10 +14,14 @@ import java.util.TreeMap;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
- * The state of every push in Redis: its status counters, the per-user outcomes that make each
- * counter exact under redelivery (bucketed, kept for {@code LEDGER_GRACE}), the fan-out's resume
- * cursor, the run stamp ({@link PushRun}), and the fail-fast mark. All keys
- * of one push share the hash tag {@code {requestId}}. Thread-safe; every method blocks on Redis.
+ * The state of every push in Redis, the one entry point for the API, the fan-out and the senders:
+ * its status counters, the per-user outcomes that make each counter exact under redelivery
+ * (bucketed, kept for {@code LEDGER_GRACE}), the fan-out's resume cursor, the run stamp
+ * ({@link PushRun}), the stop marks. Every move of its {@code state} goes through
+ * {@link PushLifecycle} (the table: {@link PushTransition}); the app's list, the schedule and the
+ * status read are {@link PushListing}, {@link PushSchedule} and {@link PushStatusReader}. All keys
+ * of one push share the hash tag {@code {requestId}}. A call the API makes answers
+ * {@link StoreUnavailableException} when Redis is away. Thread-safe; every method blocks on Redis.
  */
 public final class PushStatusStore {
   /** How long a push's state is kept after it was accepted. */
@@ -364,7 +368,7 @@ public final class PushStatusStore {
 
   /** The push's stop marks, in one read. */
   public Stop stop(String requestId) {
-    List<String> v = StoreUnavailableException.around("reading push " + requestId, () -> redis.hmget(status(requestId), "failFast", "cancel"));
+    List<String> v = redis.hmget(status(requestId), "failFast", "cancel");
     return new Stop(Optional.ofNullable(v.get(0)), "1".equals(v.get(1)));
   }
 
