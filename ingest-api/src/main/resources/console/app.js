@@ -8,7 +8,6 @@ const KEY_ITEM = 'wxpush.key';
 const REFRESH_MS = 2000;
 const state = { apps: [], timer: null, charts: [] };
 const COUNTS = ['sent', 'noCredential', 'failed', 'unknown', 'cancelled'];
-const FINAL = new Set(['done', 'failed', 'cancelled']);
 
 // ---------------------------------------------------------------- API
 
@@ -67,7 +66,7 @@ function progress(s) {
     part.style.width = (100 * s[c] / targets) + '%'; // through the CSSOM: the page's CSP allows no style attributes
     bar.append(part);
   }
-  const done = s.targets ? Math.round(100 * (s.targets - s.pending) / s.targets) : (FINAL.has(s.state) ? 100 : 0);
+  const done = s.targets ? Math.round(100 * (s.targets - s.pending) / s.targets) : (s.final ? 100 : 0);
   return el('div', {}, bar, el('span', { class: 'pct', 'data-pct': done, text: done + ' % of ' + (s.targets || 0) }));
 }
 
@@ -194,7 +193,7 @@ async function pushPage(requestId) {
     bar.replaceChildren(progress(s));
     counts.replaceChildren(...['targets', ...COUNTS, 'pending', 'retryable'].map(c =>
       el('div', { 'data-count': c }, el('b', { text: s[c] || 0 }), c)));
-    cancel.disabled = FINAL.has(s.state);
+    cancel.disabled = s.final; // the status says which states are final (PushState)
     retry.disabled = !s.retryable || s.state === 'cancelled';
     const entries = Object.entries(s.byReason || {}).sort((a, b) => b[1] - a[1]);
     const key = JSON.stringify(entries);
@@ -216,7 +215,7 @@ async function pushPage(requestId) {
     timeline.replaceChildren(...[['accepted', t.createdAt], ['fan-out started', t.startedAt], ['fan-out done', t.fanoutDoneAt],
       ['cancel asked', t.cancelledAt], ['finished', t.finishedAt]]
       .filter(p => p[1]).flatMap(p => [el('dt', { text: p[0] }), el('dd', { text: time(p[1]) })]));
-    if (FINAL.has(s.state) && state.timer) { clearInterval(state.timer); state.timer = null; }
+    if (s.final && state.timer) { clearInterval(state.timer); state.timer = null; }
   });
 }
 

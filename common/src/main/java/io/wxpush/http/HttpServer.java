@@ -75,6 +75,12 @@ public final class HttpServer {
         ctx.header("Retry-After", "5");
         render(ctx, 503, "unavailable", "storage is not answering; nothing was accepted, retry later");
       });
+      // a route that reached Redis without its store's wrapper: the same 503, never a 500
+      config.routes.exception(redis.clients.jedis.exceptions.JedisException.class, (e, ctx) -> {
+        log.warn("event=redis_unavailable route={} error={}", routeOf(ctx), e.getClass().getSimpleName());
+        ctx.header("Retry-After", "5");
+        render(ctx, 503, "unavailable", "storage is not answering; nothing was accepted, retry later");
+      });
       config.routes.exception(Exception.class, (e, ctx) -> {
         log.error("event=unhandled_error method={} route={}", ctx.method(), routeOf(ctx), e);
         render(ctx, 500, "internal", "internal error");

@@ -1,5 +1,7 @@
 package io.wxpush.policy;
 
+import io.wxpush.push.PushLifecycle;
+import io.wxpush.push.PushRun;
 import io.wxpush.push.PushStatusStore;
 import io.wxpush.push.PushTask;
 import io.wxpush.redis.RedisKeys;
@@ -7,6 +9,8 @@ import io.wxpush.redis.RedisScript;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.resps.Tuple;
 
@@ -20,25 +24,28 @@ import redis.clients.jedis.resps.Tuple;
  * their tasks again. Thread-safe; blocking.
  */
 public final class QuietHolds {
-  private static final RedisScript MARK = RedisScript.load(QuietHolds.class, "quiet-lib.lua", "push-quiet.lua");
   private static final RedisScript RESUMED = RedisScript.load(QuietHolds.class, "quiet-resumed.lua");
-  private static final RedisScript HOLD = RedisScript.load(QuietHolds.class, "quiet-lib.lua", "quiet-hold.lua");
 
   private final UnifiedJedis redis;
   private final RedisKeys keys;
+  /** The push's status moves (held, waiting, resumed) through its one owner. */
+  private final PushLifecycle lifecycle;
+
   public QuietHolds(UnifiedJedis redis, RedisKeys keys) {
     this.redis = redis;
     this.keys = keys;
+    this.lifecycle = new PushLifecycle(redis, null, keys);
   }
 
-  /** A sender holds back {@code task} (stamped with its run) until the window ends at {@code resumesAt}. */
+  /**
+   * A sender holds back {@code task} (stamped with its run) until the window ends at {@code resumesAt}:
+   * its user is kept with the task's run (a retry round's own run), and released under it.
+   */
   public void hold(PushTask task, Instant resumesAt) {
     int buckets = task.pushRun().orElseThrow().outcomeBuckets();
     int bucket = RedisKeys.bucketOf(task.openId(), buckets);
     // a hash, not a set: a small one is a listpack on every Redis 7 (small sets only from 7.2)
-    HOLD.eval(redis, List.of(keys.held(task.requestId(), bucket), keys.heldBuckets(task.requestId()), keys.pushStatus(task.requestId())),
-        List.of(task.openId(), Integer.toString(bucket), Long.toString(PushStatusStore.RETENTION.toMillis()),
-            Long.toString(resumesAt.toEpochMilli())));
+    lifecycle.holdUser(task, bucket, PushStatusStore.RETENTION, resumesAt);
     redis.zincrby(keys.quiet(task.appId()), 1, task.requestId()); // after the user is held: a resume that read the old mark comes back
   }
 
@@ -49,7 +56,7 @@ public final class QuietHolds {
    */
   public void pause(String appId, String requestId, Instant resumesAt) {
     redis.zincrby(keys.quiet(appId), 1, requestId);
-    MARK.eval(redis, List.of(keys.pushStatus(requestId)), List.of(Long.toString(resumesAt.toEpochMilli())));
+    lifecycle.hold(requestId, resumesAt);
   }
 
   /** A waiting push and its mark: how many times it was paused or held, so any later hold changes it. */
@@ -69,7 +76,7 @@ public final class QuietHolds {
 
   /** Shows a new end of the window on a waiting push's status (the policy changed). */
   public void moveResume(String requestId, Instant resumesAt) {
-    redis.hset(keys.pushStatus(requestId), "resumesAt", Long.toString(resumesAt.toEpochMilli()));
+    lifecycle.hold(requestId, resumesAt);
   }
 
   /** The buckets of the push that hold users. */
@@ -82,6 +89,16 @@ public final class QuietHolds {
     return new ArrayList<>(redis.hkeys(keys.held(requestId, bucket)));
   }
 
+  /**
+   * The users held in one bucket, grouped by the run their task carried ({@link PushRun#wire()});
+   * users held before runs were kept are under the empty key (released under the push's own run).
+   */
+  public Map<String, List<String>> heldByRun(String requestId, int bucket) {
+    Map<String, List<String>> byRun = new TreeMap<>();
+    redis.hgetAll(keys.held(requestId, bucket)).forEach((openId, run) -> byRun.computeIfAbsent(run, r -> new ArrayList<>()).add(openId));
+    return byRun;
+  }
+
   /** {@code openIds} of the bucket have their tasks published again; an emptied bucket leaves the list. */
   public void released(String requestId, int bucket, List<String> openIds) {
     String held = keys.held(requestId, bucket);
@@ -91,6 +108,6 @@ public final class QuietHolds {
 
   /** The push goes on: its status no longer shows a resume time. */
   public void clearResume(String requestId) {
-    redis.hdel(keys.pushStatus(requestId), "resumesAt");
+    lifecycle.resume(requestId);
   }
 }

@@ -2,7 +2,6 @@ package io.wxpush.push;
 
 import io.wxpush.json.Json;
 import io.wxpush.redis.RedisKeys;
-import io.wxpush.redis.RedisScript;
 import io.wxpush.redis.StoreUnavailableException;
 import java.time.Duration;
 import java.util.List;
@@ -15,15 +14,16 @@ import redis.clients.jedis.UnifiedJedis;
  * the push's slot. Thread-safe; blocking.
  */
 public final class PushRetries {
-  private static final RedisScript RETRY_RESET = RedisScript.load(PushRetries.class, "push-retry-reset.lua");
   private static final java.time.Duration RETENTION = PushStatusStore.RETENTION;
 
   private final UnifiedJedis redis;
   private final RedisKeys keys;
+  private final PushLifecycle lifecycle;
 
-  PushRetries(UnifiedJedis redis, RedisKeys keys) {
+  PushRetries(UnifiedJedis redis, RedisKeys keys, PushLifecycle lifecycle) {
     this.redis = redis;
     this.keys = keys;
+    this.lifecycle = lifecycle;
   }
 
   /** Keeps the push's message (the request without its audience) for retries. */
@@ -68,16 +68,13 @@ public final class PushRetries {
     return redis.srandmember(keys.pushRetryable(requestId), limit);
   }
 
-  /** Takes back the failed outcomes of {@code openIds} before their retry tasks are published; returns how many. */
+  /**
+   * Takes back the failed outcomes of {@code openIds} before their retry tasks are published
+   * ({@link PushTransition#RETRY_ROUND}); returns how many, or -1 when the push may not be retried
+   * (cancelled, failed as a request, or never started: nothing changed).
+   */
   public long resetForRetry(String requestId, int outcomeBuckets, List<String> openIds) {
-    List<String> k = new java.util.ArrayList<>(openIds.size() + 1);
-    List<String> fields = new java.util.ArrayList<>(openIds.size());
-    k.add(keys.pushStatus(requestId));
-    for (String openId : openIds) {
-      k.add(keys.pushOutcomes(requestId, RedisKeys.bucketOf(openId, outcomeBuckets)));
-      fields.add(PushStatusStore.userField(openId));
-    }
-    return (Long) RETRY_RESET.eval(redis, k, fields);
+    return lifecycle.retryRound(requestId, outcomeBuckets, openIds);
   }
 
   /** {@code openIds} have their retry tasks published. */

@@ -17,6 +17,23 @@ public record PushRun(String id, long untilMs, int outcomeBuckets) {
     if (Integer.bitCount(outcomeBuckets) != 1) throw new IllegalArgumentException("outcomeBuckets must be a power of two");
   }
 
+  /** The run as one string, {@code id|untilMs|buckets} (kept with a user held in quiet hours: released under it). */
+  public String wire() {
+    return id + "|" + untilMs + "|" + outcomeBuckets;
+  }
+
+  /** The run of a {@link #wire()} string; empty for anything else (a user held before runs were kept: ''). */
+  public static java.util.Optional<PushRun> parse(String wire) {
+    if (wire == null) return java.util.Optional.empty();
+    String[] p = wire.split("\\|", -1);
+    if (p.length != 3) return java.util.Optional.empty();
+    try {
+      return java.util.Optional.of(new PushRun(p[0], Long.parseLong(p[1]), Integer.parseInt(p[2])));
+    } catch (IllegalArgumentException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
   /** Buckets for an audience of {@code users}: about 64 users each (a listpack), a power of two. */
   public static int bucketsFor(long users) {
     long want = Math.max(1, (users + 63) / 64);

@@ -42,6 +42,6 @@ public record PushStatus(
 
   /** No send of it will start any more, and none is in flight. */
   public boolean isFinal() {
-    return state.equals("done") || state.equals("failed") || state.equals("cancelled");
+    return PushState.isFinal(state);
   }
 }

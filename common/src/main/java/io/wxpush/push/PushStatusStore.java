@@ -12,33 +12,33 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.params.ZAddParams;
-import redis.clients.jedis.resps.Tuple;
 
 /**
- * The state of every push in Redis: its status counters, the per-user outcomes that make each
- * counter exact under redelivery (bucketed, kept for {@code LEDGER_GRACE}), the fan-out's resume
- * cursor, the run stamp ({@link PushRun}), and the fail-fast mark. All keys
- * of one push share the hash tag {@code {requestId}}. Thread-safe; every method blocks on Redis.
+ * The state of every push in Redis, the one entry point for the API, the fan-out and the senders:
+ * its status counters, the per-user outcomes that make each counter exact under redelivery
+ * (bucketed, kept for {@code LEDGER_GRACE}), the fan-out's resume cursor, the run stamp
+ * ({@link PushRun}), the stop marks. Every move of its {@code state} goes through
+ * {@link PushLifecycle} (the table: {@link PushTransition}); the app's list, the schedule and the
+ * status read are {@link PushListing}, {@link PushSchedule} and {@link PushStatusReader}. All keys
+ * of one push share the hash tag {@code {requestId}}. A call the API makes answers
+ * {@link StoreUnavailableException} when Redis is away. Thread-safe; every method blocks on Redis.
  */
 public final class PushStatusStore {
   /** How long a push's state is kept after it was accepted. */
   public static final Duration RETENTION = Duration.ofDays(8);
 
-  private static final RedisScript OUTCOME = RedisScript.load(PushStatusStore.class, "push-outcome.lua");
-  private static final RedisScript PAGE = RedisScript.load(PushStatusStore.class, "push-page.lua");
-  private static final RedisScript FANOUT_DONE = RedisScript.load(PushStatusStore.class, "push-fanout-done.lua");
-  private static final RedisScript RUN = RedisScript.load(PushStatusStore.class, "push-run.lua");
-  private static final RedisScript ACCEPT = RedisScript.load(PushStatusStore.class, "push-accept.lua");
   private static final RedisScript PUBLISHED = RedisScript.load(PushStatusStore.class, "push-published.lua");
-  private static final RedisScript CANCEL = RedisScript.load(PushStatusStore.class, "push-cancel.lua");
+  private static final RedisScript LATE = RedisScript.load(PushStatusStore.class, "push-late.lua");
+  private static final RedisScript FAIL_FAST = RedisScript.load(PushStatusStore.class, "push-fail-fast.lua");
 
   private final UnifiedJedis redis;
   private final RedisKeys keys;
   private final Clock clock;
-  /** Per-user reads and outcomes go through it when set (senders: many at once); null for direct calls. */
-  private final RedisBatcher batcher;
+  private final PushLifecycle lifecycle;
   private final PushRetries retries;
+  private final PushListing listing;
+  private final PushSchedule schedule;
+  private final PushStatusReader reader;
 
   public PushStatusStore(UnifiedJedis redis, RedisKeys keys, Clock clock) {
     this(redis, null, keys, clock);
@@ -46,11 +46,19 @@ public final class PushStatusStore {
 
   /** As above, with the per-user outcomes ({@link #recordOutcome}) pipelined through {@code batcher}. */
   public PushStatusStore(UnifiedJedis redis, RedisBatcher batcher, RedisKeys keys, Clock clock) {
-    this.batcher = batcher;
     this.redis = redis;
     this.keys = keys;
     this.clock = clock;
-    this.retries = new PushRetries(redis, keys);
+    this.lifecycle = new PushLifecycle(redis, batcher, keys);
+    this.retries = new PushRetries(redis, keys, lifecycle);
+    this.listing = new PushListing(redis, keys);
+    this.schedule = new PushSchedule(redis, keys, lifecycle);
+    this.reader = new PushStatusReader(redis, keys);
+  }
+
+  /** The owner of the push's state: every transition goes through it. */
+  public PushLifecycle lifecycle() {
+    return lifecycle;
   }
 
   private String status(String requestId) {
@@ -94,20 +102,30 @@ public final class PushStatusStore {
   public Acceptance accept(PushRequest push) {
     return StoreUnavailableException.around("accepting push " + push.requestId(), () -> {
       long now = clock.millis();
-      String reply = (String) ACCEPT.eval(redis, List.of(request(push.requestId()), status(push.requestId())),
+      String reply = lifecycle.accept(request(push.requestId()), push.requestId(),
           List.of(bodyHash(push), Long.toString(RETENTION.toMillis()), push.appId(), push.kind(), push.templateId(),
-              Long.toString(now), push.scheduledAfter(now) ? "scheduled" : "accepted"));
+              Long.toString(now), (push.scheduledAfter(now) ? PushState.SCHEDULED : PushState.ACCEPTED).wire()));
       Acceptance seen = Acceptance.valueOf(reply.toUpperCase(java.util.Locale.ROOT));
-      if (seen == Acceptance.NEW) listed(push.appId(), push.requestId(), now);
+      if (seen == Acceptance.NEW) listing.listed(push.appId(), push.requestId(), now);
       return seen;
     });
   }
 
-  /** Puts a push in its app's list (newest last), trimming what is older than the statuses kept. */
-  private void listed(String appId, String requestId, long now) {
-    String list = keys.pushList(appId);
-    redis.zadd(list, now, requestId, ZAddParams.zAddParams().nx());
-    redis.zremrangeByScore(list, Double.NEGATIVE_INFINITY, now - RETENTION.toMillis());
+  /**
+   * What {@link #accept} would answer for {@code push} now, changing nothing: the API looks this up
+   * before anything else about the push (a replay of an accepted push is answered as the first time).
+   */
+  public Acceptance seen(PushRequest push) {
+    return StoreUnavailableException.around("looking up push " + push.requestId(), () -> {
+      String marker = request(push.requestId());
+      String type = redis.type(marker);
+      if ("string".equals(type)) return Acceptance.REPLAY; // a marker of a version before the hash
+      if (!"hash".equals(type)) return Acceptance.NEW;
+      List<String> v = redis.hmget(marker, "h", "st");
+      if (v.get(0) == null) return Acceptance.NEW;
+      if (!v.get(0).equals(bodyHash(push))) return Acceptance.CONFLICT;
+      return "published".equals(v.get(1)) ? Acceptance.REPLAY : Acceptance.REPUBLISH;
+    });
   }
 
   /**
@@ -115,11 +133,10 @@ public final class PushStatusStore {
    * app's schedule (which {@link #due} reads), its state {@code scheduled}. Idempotent.
    */
   public void schedule(PushRequest push) {
-    rememberBody(push);
-    String state = redis.hget(status(push.requestId()), "state");
-    if (state == null || state.equals("accepted")) redis.hset(status(push.requestId()), "state", "scheduled");
-    listed(push.appId(), push.requestId(), clock.millis());
-    redis.zadd(keys.schedule(push.appId()), push.sendAt(), push.requestId());
+    StoreUnavailableException.around("scheduling push " + push.requestId(), () -> {
+      if (schedule.schedule(push)) listing.listed(push.appId(), push.requestId(), clock.millis());
+      return null;
+    });
   }
 
   /**
@@ -128,6 +145,10 @@ public final class PushStatusStore {
    * priority, sendAt and notAfter.
    */
   public void describe(PushRequest push) {
+    StoreUnavailableException.around("describing push " + push.requestId(), () -> describeNow(push));
+  }
+
+  private Object describeNow(PushRequest push) {
     Map<String, Object> d = new java.util.LinkedHashMap<>();
     d.put("kind", push.kind());
     d.put("templateId", push.templateId());
@@ -147,24 +168,17 @@ public final class PushStatusStore {
     if (push.notAfter() != null) d.put("notAfter", push.notAfter());
     if (push.callbackUrl() != null) d.put("callback", true);
     redis.hsetnx(status(push.requestId()), "request", Json.writeString(d));
+    return null;
   }
 
   /** Keeps the whole request beside its marker, to publish it again later (its time came, or quiet hours ended). */
   public void rememberBody(PushRequest push) {
-    String marker = request(push.requestId());
-    redis.hset(marker, "b", Json.writeString(push));
-    if (redis.pttl(marker) < 0) redis.pexpire(marker, RETENTION.toMillis());
+    schedule.rememberBody(push);
   }
 
   /** The request kept by {@link #rememberBody}, if any. */
   public Optional<PushRequest> body(String requestId) {
-    String b = redis.hget(request(requestId), "b");
-    if (b == null) return Optional.empty();
-    try {
-      return Optional.of(Json.MAPPER.readValue(b, PushRequest.class));
-    } catch (java.io.IOException e) {
-      throw new IllegalStateException("unreadable body of push " + requestId, e);
-    }
+    return schedule.body(requestId);
   }
 
   /** A scheduled push whose time has come: its id and the body to publish again (null when it is gone). */
@@ -172,15 +186,12 @@ public final class PushStatusStore {
 
   /** Up to {@code limit} pushes of {@code appId} whose {@code sendAt} has come. */
   public List<Due> due(String appId, int limit) {
-    List<String> ids = redis.zrangeByScore(keys.schedule(appId), Double.NEGATIVE_INFINITY, clock.millis(), 0, limit);
-    List<Due> due = new java.util.ArrayList<>(ids.size());
-    for (String id : ids) due.add(new Due(id, redis.hget(request(id), "b")));
-    return due;
+    return schedule.due(appId, limit, clock.millis());
   }
 
   /** Takes a started (or vanished) push off its app's schedule. */
   public void unschedule(String appId, String requestId) {
-    redis.zrem(keys.schedule(appId), requestId);
+    schedule.unschedule(appId, requestId);
   }
 
   /** One page of an app's pushes, newest first: their ids, and the cursor of the next page (null at the end). */
@@ -192,36 +203,7 @@ public final class PushStatusStore {
    * {@code 20 × limit} entries per call, so a rare state costs a few pages, not a scan of all.
    */
   public Listed list(String appId, String cursor, int limit, java.util.function.Predicate<String> keep) {
-    String key = keys.pushList(appId);
-    double max = Double.POSITIVE_INFINITY;
-    String after = null;
-    if (cursor != null) {
-      int colon = cursor.indexOf(':');
-      max = Double.parseDouble(cursor.substring(0, colon));
-      after = cursor.substring(colon + 1);
-    }
-    List<String> found = new java.util.ArrayList<>();
-    int budget = 20 * limit;
-    String last = null;
-    double lastScore = max;
-    int offset = 0;
-    while (found.size() < limit && budget > 0) {
-      List<Tuple> batch = redis.zrevrangeByScoreWithScores(key, max, Double.NEGATIVE_INFINITY, offset, Math.min(200, budget));
-      if (batch.isEmpty()) return new Listed(found, null);
-      for (Tuple t : batch) {
-        offset++;
-        budget--;
-        if (after != null) { // skip up to and including the cursor's own entry (equal scores come in reverse member order)
-          if (t.getScore() == max && t.getElement().compareTo(after) >= 0) continue;
-          after = null;
-        }
-        last = t.getElement();
-        lastScore = t.getScore();
-        if (keep.test(t.getElement())) found.add(t.getElement());
-        if (found.size() == limit || budget == 0) break;
-      }
-    }
-    return new Listed(found, last == null ? null : (long) lastScore + ":" + last);
+    return StoreUnavailableException.around("listing the pushes of " + appId, () -> listing.list(appId, cursor, limit, keep));
   }
 
   /** The push's retry bookkeeping (its message, its retryable users, its rounds). */
@@ -247,13 +229,8 @@ public final class PushStatusStore {
 
   /** Creates the status record if missing (a request published straight to Kafka has none yet). */
   public void initStatus(PushRequest push) {
-    String key = status(push.requestId());
-    if (redis.hsetnx(key, "state", "accepted") == 1) {
-      redis.hset(key, Map.of("appId", push.appId(), "kind", push.kind(), "templateId", push.templateId(),
-          "createdAt", Long.toString(clock.millis()), "targets", "0"));
-      redis.pexpire(key, RETENTION.toMillis());
-      listed(push.appId(), push.requestId(), clock.millis()); // a request published straight to Kafka
-    }
+    long now = clock.millis();
+    if (lifecycle.init(push, RETENTION, now)) listing.listed(push.appId(), push.requestId(), now); // a request published straight to Kafka
   }
 
   /** The fan-out's resume cursor ('' at the start), and whether the fan-out already finished. */
@@ -276,14 +253,12 @@ public final class PushStatusStore {
 
   /** Records a published page; false when another fan-out already moved the cursor past {@code from}. */
   public boolean recordPage(String requestId, String from, String to, int users) {
-    Object reply = PAGE.eval(redis, List.of(status(requestId)), List.of(from, to, Integer.toString(users)));
-    return ((Long) reply) == 1L;
+    return lifecycle.page(requestId, from, to, users);
   }
 
-  /** Marks the fan-out finished; returns the state it leaves ({@code sending} or {@code done}). */
-  public String finishFanout(String requestId) {
-    String state = (String) FANOUT_DONE.eval(redis, List.of(status(requestId)), List.of());
-    return state;
+  /** Marks the fan-out finished; returns the state it leaves ({@code sending}, or final when every target has its outcome). */
+  public PushState finishFanout(String requestId) {
+    return lifecycle.fanoutDone(requestId);
   }
 
   /**
@@ -297,16 +272,14 @@ public final class PushStatusStore {
     return StoreUnavailableException.around("starting push " + requestId, () -> {
       java.util.Optional<String> stamped = java.util.Optional.ofNullable(redis.hget(status(requestId), "run"));
       String fresh = stamped.orElseGet(() -> Long.toString(redis.incr(keys.pushSeq(appId)), Character.MAX_RADIX));
-      @SuppressWarnings("unchecked")
-      List<Object> r = (List<Object>) RUN.eval(redis, List.of(status(requestId)),
-          List.of(fresh, Long.toString(grace.toMillis()), Integer.toString(outcomeBuckets)));
-      return new PushRun((String) r.get(0), (Long) r.get(1), ((Long) r.get(2)).intValue());
+      return lifecycle.startRun(requestId, fresh, grace, outcomeBuckets);
     });
   }
 
   /**
    * Records a user's final outcome, once. Returns false when the user already had one (nothing
-   * is counted twice).
+   * is counted twice), except that knowledge only grows: {@link Outcome#SENT} for a user recorded
+   * {@link Outcome#UNKNOWN} upgrades it (unknown −1, sent +1) and returns true; never the other way.
    *
    * @param grace {@code LEDGER_GRACE}: how long the user's outcome is remembered (at least the push's horizon)
    * @param reason why it failed or had no credential (an errcode or a short code); null for none
@@ -316,8 +289,7 @@ public final class PushStatusStore {
         this.keys.pushOutcomes(requestId, RedisKeys.bucketOf(openId, run.outcomeBuckets())));
     List<String> args = List.of(userField(openId), outcome.code(), outcome.field(), reason == null ? "" : reason,
         Long.toString(grace.toMillis()), Long.toString(run.untilMs()));
-    Object reply = batcher != null ? batcher.eval(OUTCOME, keys, args) : OUTCOME.eval(redis, keys, args);
-    return ((Long) reply) == 1L;
+    return lifecycle.outcome(keys, args);
   }
 
   /**
@@ -331,24 +303,22 @@ public final class PushStatusStore {
     int n = Integer.parseInt(buckets);
     for (String openId : openIds) {
       String code = redis.hget(keys.pushOutcomes(requestId, RedisKeys.bucketOf(openId, n)), userField(openId));
-      if (code != null) found.put(openId, code);
+      if (code != null) found.put(openId, code.substring(0, 1)); // 'u:<reason>' is unknown
     }
     return found;
   }
 
-  /** Marks the whole push as failed (a request-level WeChat error): no more credentials are spent on it. */
   /**
    * A message of the push that WeChat reported failed after it was sent ({@code subscribe_msg_sent_event}):
    * counted under {@code reason} in {@code byReason}; the user stays counted {@code sent}. False when the push is gone.
    */
   public boolean countLate(String requestId, String reason) {
-    if (!redis.exists(keys.pushStatus(requestId))) return false;
-    redis.hincrBy(keys.pushReasons(requestId), reason, 1);
-    return true;
+    return (Long) LATE.eval(redis, List.of(status(requestId), reasons(requestId)), List.of(reason)) == 1L;
   }
 
+  /** Marks the whole push as failed (a request-level WeChat error): no more credentials are spent on it. A push whose status is gone is left so. */
   public void failFast(String requestId, String reason) {
-    redis.hsetnx(status(requestId), "failFast", reason);
+    FAIL_FAST.eval(redis, List.of(status(requestId)), List.of(reason));
   }
 
   /**
@@ -356,10 +326,7 @@ public final class PushStatusStore {
    * {@code reason}, creating its status if it has none; a push already done keeps its state.
    */
   public void failRequest(String requestId, String appId, String reason) {
-    String key = status(requestId);
-    if ("done".equals(redis.hget(key, "state"))) return;
-    redis.hset(key, Map.of("state", "failed", "reason", reason, "appId", appId == null ? "" : appId));
-    if (redis.pttl(key) < 0) redis.pexpire(key, RETENTION.toMillis());
+    lifecycle.fail(requestId, appId, reason, RETENTION);
   }
 
   /**
@@ -380,10 +347,10 @@ public final class PushStatusStore {
     CANCELLED
   }
 
-  /** Cancels a push of {@code appId} (see {@code push-cancel.lua}). */
+  /** Cancels a push of {@code appId} (see {@code push-cancel.lua}: {@link PushTransition#CANCEL}). */
   public Cancel cancel(String requestId, String appId) {
     return StoreUnavailableException.around("cancelling push " + requestId, () -> {
-      Cancel c = Cancel.valueOf(((String) CANCEL.eval(redis, List.of(status(requestId)), List.of())).toUpperCase(java.util.Locale.ROOT));
+      Cancel c = lifecycle.cancel(requestId);
       // off the schedule (the app's slot); should the dispatcher publish it first, the fan-out finds it cancelled
       if (c == Cancel.CANCELLED) redis.zrem(keys.schedule(appId), requestId);
       return c;
@@ -411,52 +378,7 @@ public final class PushStatusStore {
   }
 
   public Optional<PushStatus> read(String requestId) {
-    return StoreUnavailableException.around("reading push " + requestId, () -> readNow(requestId));
+    return StoreUnavailableException.around("reading push " + requestId, () -> reader.read(requestId));
   }
 
-  private Optional<PushStatus> readNow(String requestId) {
-    Map<String, String> s = redis.hgetAll(status(requestId));
-    if (s.isEmpty()) return Optional.empty();
-    long targets = number(s, "targets");
-    long sent = number(s, "sent");
-    long none = number(s, "noCredential");
-    long failed = number(s, "failed");
-    long unknown = number(s, "unknown");
-    long cancelled = number(s, "cancelled");
-    Map<String, Long> byReason = new TreeMap<>();
-    redis.hgetAll(reasons(requestId)).forEach((k, v) -> byReason.put(k, Long.parseLong(v)));
-    String state = s.getOrDefault("state", "accepted");
-    long pending = Math.max(0, targets - sent - none - failed - unknown - cancelled);
-    return Optional.of(new PushStatus(requestId, state, targets, sent, none, failed, unknown, cancelled, pending, byReason, s.get("reason"),
-        s.get("appId"), redis.scard(keys.pushRetryable(requestId)),
-        s.containsKey("resumesAt") && !isFinalState(state) ? Long.parseLong(s.get("resumesAt")) : null, describedRequest(s.get("request")),
-        timeline(s)));
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> describedRequest(String json) {
-    if (json == null) return null;
-    try {
-      return Json.MAPPER.readValue(json, Map.class);
-    } catch (java.io.IOException e) {
-      return null;
-    }
-  }
-
-  private static Map<String, Long> timeline(Map<String, String> s) {
-    Map<String, Long> t = new java.util.LinkedHashMap<>();
-    for (String f : new String[] {"createdAt", "startedAt", "fanoutDoneAt", "cancelledAt", "finishedAt"}) {
-      if (s.get(f) != null) t.put(f, Long.parseLong(s.get(f)));
-    }
-    return t;
-  }
-
-  private static boolean isFinalState(String state) {
-    return state.equals("done") || state.equals("failed") || state.equals("cancelled");
-  }
-
-  private static long number(Map<String, String> s, String field) {
-    String v = s.get(field);
-    return v == null ? 0 : Long.parseLong(v);
-  }
 }

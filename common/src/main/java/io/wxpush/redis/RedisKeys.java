@@ -72,7 +72,7 @@ public record RedisKeys(String prefix) {
     POLICY("policy{app}", "JSON of the app's policy (quiet hours, frequency cap, reserve) as last PUT", "kept: one small string per app"),
     QUIET("quiet{app}", "ZSET requestId → holds so far: the app's pushes waiting for the end of quiet hours",
         "members leave when their push resumes; kept: one per app"),
-    HELD("push{request}:h:<bucket>", "HASH openId → '' of one bucket (~64 users) of a push's tasks held back by quiet hours",
+    HELD("push{request}:h:<bucket>", "HASH openId → the run its task carried ('runId|untilMs|buckets') of one bucket (~64 users) of a push's tasks held back by quiet hours",
         "members leave when the push resumes and their tasks are published again; the status's TTL"),
     HELD_BUCKETS("push{request}:hb", "SET of the buckets of HELD that hold users", "emptied on resume; the status's TTL"),
     FLEET("fleet{all}", "ZSET process id → its last heartbeat (ms): the running processes, for the console",

@@ -40,6 +40,15 @@ public final class RedisScript {
     return new RedisScript(resource, read(owner, library) + "\n" + read(owner, resource));
   }
 
+  /**
+   * As {@link #load(Class, String, String)}, with {@code generated} source (e.g. a table rendered
+   * from Java, so that Java and Lua read one table) before the library, and the library and the
+   * script each relative to its own owner's package.
+   */
+  public static RedisScript load(String generated, Class<?> libraryOwner, String library, Class<?> owner, String resource) {
+    return new RedisScript(resource, generated + "\n" + read(libraryOwner, library) + "\n" + read(owner, resource));
+  }
+
   private static String read(Class<?> owner, String resource) {
     try (InputStream in = owner.getResourceAsStream(resource)) {
       if (in == null) throw new IllegalStateException("missing Lua resource " + resource + " next to " + owner.getName());

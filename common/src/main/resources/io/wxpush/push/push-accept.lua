@@ -7,15 +7,13 @@
 -- request with the same id is told apart: the same body and published → a replay; the same body
 -- still publishing (the first answer was a 503, or lost, or the process died) → publish again (the
 -- fan-out is idempotent per requestId); another body → a conflict, and nothing changes.
+-- The status is created by push_accept (push-lib.lua: ACCEPT).
 if redis.call('TYPE', KEYS[1]).ok == 'string' then return 'replay' end -- a marker of a version before the hash
 local h = redis.call('HGET', KEYS[1], 'h')
 if not h then
   redis.call('HSET', KEYS[1], 'h', ARGV[1], 'st', 'publishing')
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  if redis.call('HSETNX', KEYS[2], 'state', ARGV[7]) == 1 then
-    redis.call('HSET', KEYS[2], 'appId', ARGV[3], 'kind', ARGV[4], 'templateId', ARGV[5], 'createdAt', ARGV[6], 'targets', '0')
-    redis.call('PEXPIRE', KEYS[2], ARGV[2])
-  end
+  push_accept(KEYS[2], ARGV[7], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6])
   return 'new'
 end
 if h ~= ARGV[1] then return 'conflict' end

@@ -121,6 +121,34 @@ class PushAcceptanceIT {
   }
 
   @Test
+  void aReplayOfAnAcceptedPushIsAnswered202EvenAfterItsTemplateHasGoneAndAnotherBodyStill409(TestEnv env) throws Exception {
+    try (Stack stack = Stack.start(env, Map.of())) {
+      List<String> users = Stack.users("gone", 2);
+      stack.seedGrants(users, "TPL_OTHER");
+      stack.worker("fanout,sender", Map.of());
+      stack.sim.removeTemplate(Stack.APP, "TPL_OTHER");
+      String rid = "gone-" + UUID.randomUUID();
+      Map<String, Object> body = new HashMap<>(Map.of("requestId", rid, "appId", Stack.APP, "kind", "subscribe", "templateId", "TPL_OTHER",
+          "data", Map.of("thing1", "hi"), "audience", Map.of("openIds", users)));
+      stack.client.push(Stack.API_KEY, body).expect(202); // the template list still has it
+      await("a send meets the template's removal (40037)").atMost(Duration.ofSeconds(60))
+          .until(() -> stack.status(rid), s -> s.path("byReason").path("40037").asLong() > 0);
+      Map<String, Object> fresh = new HashMap<>(body);
+      fresh.put("requestId", "gone-" + UUID.randomUUID());
+      await().atMost(Duration.ofSeconds(30)).until(() -> stack.client.push(Stack.API_KEY, fresh).status() == 400); // a new push: refused
+
+      ApiClient.Reply replay = stack.client.push(Stack.API_KEY, body);
+      assertThat(replay.status()).as(replay.text()).isEqualTo(202);
+      assertThat(replay.header("Idempotent-Replayed")).contains("true");
+      Map<String, Object> changed = new HashMap<>(body);
+      changed.put("data", Map.of("thing1", "changed"));
+      ApiClient.Reply conflict = stack.client.push(Stack.API_KEY, changed);
+      assertThat(conflict.status()).isEqualTo(409);
+      assertThat(conflict.errorCode()).isEqualTo("request_id_conflict");
+    }
+  }
+
+  @Test
   void aListedAudienceOfTenThousandIsAccepted(TestEnv env) throws Exception {
     try (Stack stack = Stack.start(env, Map.of())) {
       List<String> openIds = new ArrayList<>();

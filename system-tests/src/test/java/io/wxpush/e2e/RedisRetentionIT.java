@@ -35,15 +35,34 @@ class RedisRetentionIT {
       stack.seedFormIds(openIds.subList(0, 20), 2, System.currentTimeMillis());
       stack.seedGrants(openIds.subList(20, 40), "TPL_SUB");
       stack.upload(openIds.subList(0, 5), 1);
+      stack.seedFormIds(List.of("rt-late"), 2, System.currentTimeMillis()); // the broadcast spends one
       stack.worker("credentials,fanout,sender", Map.of());
       stack.sim.faults().rateLimitNext(3);
       String template = stack.push(Map.of("appId", Stack.APP, "kind", "template", "templateId", "TPL_ORDER",
           "data", Map.of("keyword1", "hi"), "audience", Map.of("all", true)));
       String subscribe = stack.push(Map.of("appId", Stack.APP, "kind", "subscribe", "templateId", "TPL_SUB",
           "data", Map.of("thing1", "hi"), "audience", Map.of("openIds", openIds)));
-      for (String rid : List.of(template, subscribe)) {
+      String late = stack.push(Map.of("appId", Stack.APP, "kind", "template", "templateId", "TPL_ORDER",
+          "data", Map.of("keyword1", "hi"), "audience", Map.of("openIds", List.of("rt-late"))));
+      for (String rid : List.of(template, subscribe, late)) {
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300))
             .until(() -> stack.status(rid), s -> "done".equals(s.path("state").asText()));
+      }
+
+      // after the end: a late subscribe_msg_sent_event failure of a sent message (its reason is the
+      // push's first: the reasons hash is created by it), and the late writes of senders on a push
+      // whose status has expired meanwhile — none may leave a key without a TTL
+      String gone = "gone-" + java.util.UUID.randomUUID();
+      try (var redis = stack.redis()) {
+        var status = new io.wxpush.push.PushStatusStore(redis, new RedisKeys(env.redisKeyPrefix()), java.time.Clock.systemUTC());
+        assertThat(stack.status(late).path("byReason").size()).as("no reason yet: " + stack.status(late)).isZero();
+        assertThat(status.countLate(late, "async_43101")).isTrue();
+        assertThat(stack.status(late).path("byReason").path("async_43101").asLong()).isEqualTo(1);
+        assertThat(status.countLate(gone, "async_43101")).as("a push that is gone").isFalse();
+        status.failFast(gone, "40037");
+        status.recordOutcome(gone, new io.wxpush.push.PushRun("x1", System.currentTimeMillis() + 60_000, 1), "rt0",
+            io.wxpush.push.Outcome.FAILED, "-1", Duration.ofMinutes(1));
+        assertThat(redis.exists(new RedisKeys(env.redisKeyPrefix()).pushStatus(gone))).as("no status recreated").isFalse();
       }
 
       EnumSet<RedisKeys.Family> seen = EnumSet.noneOf(RedisKeys.Family.class);
@@ -67,7 +86,7 @@ class RedisRetentionIT {
       assertThat(problems).isEmpty();
       assertThat(seen).as("the run touched these families").contains(RedisKeys.Family.POOL, RedisKeys.Family.GRANTS,
           RedisKeys.Family.GRANT_TEMPLATES, RedisKeys.Family.UPLOADS, RedisKeys.Family.TEMPLATE_INDEX, RedisKeys.Family.GRANT_INDEX,
-          RedisKeys.Family.PUSH_SEQ, RedisKeys.Family.PUSH_STATUS, RedisKeys.Family.PUSH_OUTCOMES, RedisKeys.Family.PUSH_REQUEST,
+          RedisKeys.Family.PUSH_SEQ, RedisKeys.Family.PUSH_STATUS, RedisKeys.Family.PUSH_REASONS, RedisKeys.Family.PUSH_OUTCOMES, RedisKeys.Family.PUSH_REQUEST,
           RedisKeys.Family.TOKEN);
     }
   }

@@ -5,13 +5,16 @@ import io.wxpush.http.ApiException;
 import io.wxpush.http.JsonBody;
 import io.wxpush.ingest.auth.ApiKey;
 import io.wxpush.ingest.auth.PushApiKeys;
-import io.wxpush.json.Json;
 import io.wxpush.kafka.AckedPublisher;
 import io.wxpush.kafka.KafkaUnavailableException;
 import io.wxpush.push.PushRequest;
 import io.wxpush.push.PushRequestParser;
 import io.wxpush.push.PushStatus;
+import io.wxpush.push.PushCommand;
+import io.wxpush.push.PushCommandCodec;
+import io.wxpush.push.PushState;
 import io.wxpush.push.PushStatusStore;
+import io.wxpush.push.PushTransition;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +45,9 @@ public final class PushHandler {
 
   /** What the handler asks of the push status store: {@link PushStatusStore} here, a fake in tests without Redis. */
   interface Statuses {
+    /** What {@link #accept} would answer now, changing nothing (NEW: not seen yet). */
+    PushStatusStore.Acceptance seen(PushRequest push);
+
     PushStatusStore.Acceptance accept(PushRequest push);
 
     void published(String requestId);
@@ -63,6 +69,11 @@ public final class PushHandler {
   public PushHandler(PushApiKeys keys, PushRequestParser parser, PushStatusStore status, io.wxpush.push.PushCallbacks callbacks,
       AckedPublisher publisher, String topic, java.util.function.Function<PushRequest, List<Map<String, String>>> templateProblems) {
     this(keys, parser, new Statuses() {
+      @Override
+      public PushStatusStore.Acceptance seen(PushRequest push) {
+        return status.seen(push);
+      }
+
       @Override
       public PushStatusStore.Acceptance accept(PushRequest push) {
         PushStatusStore.Acceptance seen = status.accept(push);
@@ -127,13 +138,18 @@ public final class PushHandler {
       case PushRequestParser.Invalid i -> throw invalid(i.errors());
     };
     PushApiKeys.checkScope(key, push.appId());
-    List<Map<String, String>> templateErrors = templateProblems.apply(push);
-    if (!templateErrors.isEmpty()) {
-      log.info("event=push_refused requestId={} app={} template={} problems={}", push.requestId(), push.appId(), push.templateId(), templateErrors.size());
-      throw invalid(templateErrors);
-    }
     String rid = push.requestId();
-    PushStatusStore.Acceptance seen = status.accept(push);
+    // a replay of an accepted push is answered as the first time even if its template has gone since
+    // (a changed body is still a conflict): the acceptance is looked up before the template check
+    PushStatusStore.Acceptance seen = status.seen(push);
+    if (seen == PushStatusStore.Acceptance.NEW) {
+      List<Map<String, String>> templateErrors = templateProblems.apply(push);
+      if (!templateErrors.isEmpty()) {
+        log.info("event=push_refused requestId={} app={} template={} problems={}", rid, push.appId(), push.templateId(), templateErrors.size());
+        throw invalid(templateErrors);
+      }
+      seen = status.accept(push);
+    }
     switch (seen) {
       case CONFLICT -> {
         log.info("event=push_conflict requestId={}", rid);
@@ -144,7 +160,7 @@ public final class PushHandler {
         // before the publish: once Kafka has it, the push may end at any moment
         if (push.callbackUrl() != null) status.expectCallback(push.appId(), rid, push.callbackUrl(), key.fingerprint());
         try {
-          publisher.publishAll(List.of(new ProducerRecord<>(topic, rid, Json.write(push))));
+          publisher.publishAll(List.of(new ProducerRecord<>(topic, rid, PushCommandCodec.encode(new PushCommand.Request(push)))));
         } catch (KafkaUnavailableException e) {
           // Kafka may or may not have it: the marker stays "publishing", and a retry with this
           // requestId and body publishes again (the fan-out runs a requestId once)
@@ -184,7 +200,7 @@ public final class PushHandler {
     return s.get();
   }
 
-  private static final Set<String> STATES = Set.of("scheduled", "accepted", "fanning_out", "sending", "done", "failed", "cancelled");
+  private static final Set<String> STATES = java.util.Arrays.stream(PushState.values()).map(PushState::wire).collect(java.util.stream.Collectors.toSet());
 
   /** {@code GET /v1/pushes?appId=&state=&limit=&cursor=}: an app's pushes, newest first, by cursor. */
   public void list(Context ctx) {
@@ -227,6 +243,7 @@ public final class PushHandler {
     answer.put("requestId", s.requestId());
     if (s.appId() != null) answer.put("appId", s.appId());
     answer.put("state", s.state());
+    answer.put("final", s.isFinal()); // what the console and clients need, so that none lists the final states again
     answer.put("targets", s.targets());
     answer.put("sent", s.sent());
     answer.put("noCredential", s.noCredential());
@@ -271,11 +288,14 @@ public final class PushHandler {
   public void retry(Context ctx) {
     PushStatus s = visible(ctx, keys.require(ctx));
     String requestId = s.requestId();
-    if (s.state().equals("cancelled")) throw new ApiException(409, "push_cancelled", "push '" + requestId + "' was cancelled: nothing is retried");
+    if (s.state().equals(PushState.CANCELLED.wire())) throw new ApiException(409, "push_cancelled", "push '" + requestId + "' was cancelled: nothing is retried");
     long n = status.retryable(requestId);
+    if (n > 0 && !PushTransition.RETRY_ROUND.allowedFrom(s.state())) {
+      throw new ApiException(409, "push_not_retryable", "push '" + requestId + "' is " + s.state() + ": it cannot be retried");
+    }
     if (n > 0) {
       long round = status.nextRetryRound(requestId);
-      byte[] record = Json.write(Map.of("v", 1, "requestId", requestId, "retry", round));
+      byte[] record = PushCommandCodec.encode(new PushCommand.RetryRound(requestId, round));
       try {
         publisher.publishAll(List.of(new ProducerRecord<>(topic, requestId, record)));
       } catch (KafkaUnavailableException e) {

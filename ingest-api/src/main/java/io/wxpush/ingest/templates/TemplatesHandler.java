@@ -29,7 +29,7 @@ public final class TemplatesHandler {
 
   public void list(Context ctx) {
     String appId = keys.requireForQueryApp(ctx, apps);
-    Optional<AppTemplates> list = gate.list(appId);
+    Optional<AppTemplates> list = io.wxpush.redis.StoreUnavailableException.around("reading the templates of " + appId, () -> gate.list(appId));
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("appId", appId);
     answer.put("loaded", list.isPresent());
@@ -42,7 +42,7 @@ public final class TemplatesHandler {
     }));
     answer.put("templates", subscribe);
     List<Map<String, Object>> legacy = new ArrayList<>();
-    gate.legacy(appId).values().stream().sorted(java.util.Comparator.comparing(Template::id)).forEach(t -> legacy.add(describe(t)));
+    io.wxpush.redis.StoreUnavailableException.around("reading the templates of " + appId, () -> gate.legacy(appId)).values().stream().sorted(java.util.Comparator.comparing(Template::id)).forEach(t -> legacy.add(describe(t)));
     answer.put("legacyTemplates", legacy);
     ctx.json(answer);
   }

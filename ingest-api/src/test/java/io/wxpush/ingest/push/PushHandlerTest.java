@@ -44,6 +44,14 @@ class PushHandlerTest {
     final Map<String, PushStatus> statuses = new ConcurrentHashMap<>();
 
     @Override
+    public synchronized PushStatusStore.Acceptance seen(PushRequest push) {
+      PushRequest before = accepted.get(push.requestId());
+      if (before == null) return PushStatusStore.Acceptance.NEW;
+      if (!before.equals(push)) return PushStatusStore.Acceptance.CONFLICT;
+      return published.getOrDefault(push.requestId(), false) ? PushStatusStore.Acceptance.REPLAY : PushStatusStore.Acceptance.REPUBLISH;
+    }
+
+    @Override
     public synchronized PushStatusStore.Acceptance accept(PushRequest push) {
       PushRequest before = accepted.putIfAbsent(push.requestId(), push);
       if (before == null) return PushStatusStore.Acceptance.NEW;
@@ -88,8 +96,13 @@ class PushHandlerTest {
   }
 
   private ApiClient serve(MockProducer<String, byte[]> producer, Duration ackTimeout) {
+    return serve(producer, ackTimeout, push -> List.of());
+  }
+
+  private ApiClient serve(MockProducer<String, byte[]> producer, Duration ackTimeout,
+      java.util.function.Function<PushRequest, List<Map<String, String>>> templateProblems) {
     PushHandler handler = new PushHandler(PushApiKeys.everyApp(List.of(Secret.of(KEY)), Clock.systemUTC()),
-        new PushRequestParser(Set.of("wxapp1")), statuses, new AckedPublisher(producer, ackTimeout), TOPIC, push -> List.of());
+        new PushRequestParser(Set.of("wxapp1")), statuses, new AckedPublisher(producer, ackTimeout), TOPIC, templateProblems);
     RouteServer server = RouteServer.start(routes -> {
       routes.post("/v1/pushes", handler::create);
       routes.get("/v1/pushes/{requestId}", handler::show);
@@ -145,6 +158,26 @@ class PushHandlerTest {
     assertThat(again.status()).isEqualTo(202);
     assertThat(again.body().path("requestId").asText()).isEqualTo("order-42");
     assertThat(again.header("Idempotent-Replayed")).contains("true");
+    assertThat(kafka.history()).as("published once").hasSize(1);
+  }
+
+  @Test
+  void aReplayOfAnAcceptedPushIs202EvenIfItsTemplateHasGoneSinceAndAnotherBodyIs409() throws Exception {
+    MockProducer<String, byte[]> kafka = acking();
+    java.util.concurrent.atomic.AtomicBoolean templateGone = new java.util.concurrent.atomic.AtomicBoolean();
+    ApiClient api = serve(kafka, Duration.ofSeconds(5),
+        push -> templateGone.get() ? List.of(Map.of("field", "templateId", "problem", "unknown_template")) : List.of());
+    api.push(KEY, push("order-7")).expect(202);
+    statuses.published("order-7");
+    templateGone.set(true); // the app's template list no longer has it
+
+    ApiClient.Reply again = api.push(KEY, push("order-7"));
+    assertThat(again.status()).as(again.text()).isEqualTo(202);
+    assertThat(again.header("Idempotent-Replayed")).contains("true");
+    Map<String, Object> changed = push("order-7");
+    changed.put("data", Map.of("keyword1", "changed"));
+    assertThat(api.push(KEY, changed).status()).as("a changed body is still a conflict").isEqualTo(409);
+    assertThat(api.push(KEY, push("order-8")).status()).as("a new push meets the template check").isEqualTo(400);
     assertThat(kafka.history()).as("published once").hasSize(1);
   }
 
@@ -240,6 +273,7 @@ class PushHandlerTest {
 
     assertThat(status.path("requestId").asText()).isEqualTo("order-1");
     assertThat(status.path("state").asText()).isEqualTo("sending");
+    assertThat(status.path("final").asBoolean()).as("final").isFalse();
     assertThat(status.path("targets").asLong()).isEqualTo(10);
     assertThat(status.path("sent").asLong()).isEqualTo(6);
     assertThat(status.path("noCredential").asLong()).isEqualTo(2);

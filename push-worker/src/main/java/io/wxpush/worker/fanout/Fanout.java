@@ -10,6 +10,7 @@ import io.wxpush.policy.PolicyStore;
 import io.wxpush.policy.QuietHolds;
 import io.wxpush.push.PushRequest;
 import io.wxpush.push.PushRun;
+import io.wxpush.push.PushState;
 import io.wxpush.push.PushStatusStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -106,8 +107,8 @@ public final class Fanout {
       return;
     }
     if (finished) {
-      String state = status.finishFanout(rid);
-      log.info("event=fanout_done requestId={} state={}", rid, state);
+      PushState state = status.finishFanout(rid);
+      log.info("event=fanout_done requestId={} state={}", rid, state.wire());
     }
   }
 
@@ -160,13 +161,21 @@ public final class Fanout {
     log.info("event=fanout_paused requestId={} why=quiet_hours resumesAt={} at='{}'", request.requestId(), until.toEpochMilli(), cursor);
   }
 
-  /** Publishes again the tasks senders held back in quiet hours, a bucket at a time. */
-  private void releaseHeld(PushRequest message, PushRun run) {
+  /**
+   * Publishes again the tasks senders held back in quiet hours, a bucket at a time, each user under
+   * the run its task carried (a retry round's users under their round: the push's own run is final
+   * for them); users held before runs were kept go under {@code pushRun}, the push's own.
+   */
+  private void releaseHeld(PushRequest message, PushRun pushRun) {
     String rid = message.requestId();
     long n = 0;
     for (int bucket : quiet.heldBuckets(rid)) {
-      List<String> users = quiet.held(rid, bucket);
-      List<ProducerRecord<String, byte[]>> records = taskRecords(message, run, users);
+      List<String> users = new ArrayList<>();
+      List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+      for (var held : quiet.heldByRun(rid, bucket).entrySet()) {
+        records.addAll(taskRecords(message, PushRun.parse(held.getKey()).orElse(pushRun), held.getValue()));
+        users.addAll(held.getValue());
+      }
       if (!records.isEmpty()) publisher.publishAll(records); // before they leave the bucket: a crash between publishes them twice, harmlessly
       quiet.released(rid, bucket, users);
       n += users.size();
@@ -194,7 +203,10 @@ public final class Fanout {
     long n = 0;
     List<String> page;
     while (!(page = status.retries().retryablePage(requestId, pageSize)).isEmpty()) {
-      status.retries().resetForRetry(requestId, run.outcomeBuckets(), page);
+      if (status.retries().resetForRetry(requestId, run.outcomeBuckets(), page) < 0) { // cancelled, or failed as a request
+        log.warn("event=retry_refused requestId={} round={} why=state", requestId, round);
+        return;
+      }
       List<ProducerRecord<String, byte[]>> records = taskRecords(message.get(), run, page);
       publisher.publishAll(records);
       status.retries().retried(requestId, page);

@@ -1,7 +1,7 @@
 package io.wxpush.worker.fanout;
 
-import io.wxpush.json.Json;
-import io.wxpush.push.PushRequest;
+import io.wxpush.push.PushCommand;
+import io.wxpush.push.PushCommandCodec;
 import io.wxpush.push.PushRequestParser;
 import io.wxpush.worker.loop.Backoff;
 import io.wxpush.worker.loop.ConsumerLoop;
@@ -17,8 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code fanout} role: consumes {@code wxpush.push-requests} in a consumer group and runs
- * each request's {@link Fanout}, committing a request's offset only once its fan-out finished.
+ * The {@code fanout} role: consumes {@code wxpush.push-requests} in a consumer group, reads each
+ * record once into a {@link PushCommand} (a request, a retry round, a resume) and runs it on the
+ * {@link Fanout}, committing a request's offset only once its fan-out finished.
  * An outage is retried for as long as it lasts; a request that cannot be processed (unreadable,
  * breaking the API's rules, or failing {@value #MAX_TRIES} tries for another reason) goes to the
  * DLQ with why, its status says {@code failed}, and the partition moves on.
@@ -33,7 +34,7 @@ public final class FanoutWorker extends ConsumerLoop {
   private final Consumer<String, byte[]> consumer;
   private final String topic;
   private final Fanout fanout;
-  private final PushRequestParser parser;
+  private final PushCommandCodec codec;
   private final Rejects rejects;
   private static final Backoff BACKOFF = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(10));
 
@@ -48,7 +49,7 @@ public final class FanoutWorker extends ConsumerLoop {
     this.consumer = consumer;
     this.topic = topic;
     this.fanout = fanout;
-    this.parser = parser;
+    this.codec = new PushCommandCodec(parser);
     this.rejects = rejects;
   }
 
@@ -75,49 +76,31 @@ public final class FanoutWorker extends ConsumerLoop {
       for (ConsumerRecord<String, byte[]> record : records) {
         TopicPartition tp = new TopicPartition(record.topic(), record.partition());
         if (firstUnfinished.containsKey(tp)) continue; // an earlier request of this partition failed
-        if (isResume(record)) { // quiet hours ended for a waiting push
-          try {
-            fanout.resume(record.key());
-            commit(tp, record);
-            failures = 0;
-          } catch (Exception e) {
-            failures++;
-            log.warn("event=resume_failed requestId={} attempt={} error={}", record.key(), failures, e.toString());
-            firstUnfinished.put(tp, record.offset());
-          }
-          continue;
-        }
-        if (retryRound(record) > 0) { // POST …/retry: a round of the push's retryable users
-          try {
-            fanout.retry(record.key(), retryRound(record));
-            commit(tp, record);
-            failures = 0;
-          } catch (Exception e) {
-            failures++;
-            log.warn("event=retry_failed requestId={} attempt={} error={}", record.key(), failures, e.toString());
-            firstUnfinished.put(tp, record.offset());
-          }
-          continue;
-        }
-        PushRequest request;
+        PushCommand command;
         try {
-          request = readable(record);
-        } catch (Rejected r) {
-          rejectAndSkip(tp, record, r.requestId, r.appId, r.getMessage(), 1, tries);
+          command = codec.decode(record.key(), record.value()); // read once
+        } catch (PushCommandCodec.Unreadable r) {
+          rejectAndSkip(tp, record, r.requestId(), r.appId(), r.reason(), 1, tries);
           continue;
         }
         try {
-          fanout.run(request);
+          switch (command) {
+            case PushCommand.Resume r -> fanout.resume(r.requestId()); // quiet hours ended for a waiting push
+            case PushCommand.RetryRound r -> fanout.retry(r.requestId(), r.round()); // POST …/retry
+            case PushCommand.Request r -> fanout.run(r.request());
+          }
           commit(tp, record);
           tries.remove(tp);
           failures = 0;
         } catch (Exception e) {
           failures++;
-          int tried = tries.merge(tp, 1, Integer::sum);
-          log.warn("event=fanout_failed requestId={} attempt={} error={}", record.key(), tried, e.toString());
-          if (!isOutage(e) && tried >= MAX_TRIES) {
-            rejectAndSkip(tp, record, request.requestId(), request.appId(), "fanout_failed_" + e.getClass().getSimpleName(), tried, tries);
-            continue;
+          log.warn("event={} requestId={} attempt={} error={}", failedEvent(command), command.requestId(), failures, e.toString());
+          if (command instanceof PushCommand.Request r) {
+            int tried = tries.merge(tp, 1, Integer::sum);
+            if (!isOutage(e) && tried >= MAX_TRIES) {
+              rejectAndSkip(tp, record, r.requestId(), r.request().appId(), "fanout_failed_" + e.getClass().getSimpleName(), tried, tries);
+              continue;
+            }
           }
           firstUnfinished.put(tp, record.offset());
         }
@@ -129,58 +112,11 @@ public final class FanoutWorker extends ConsumerLoop {
     }
   }
 
-  /** The retry round a record asks for ({@code {"v":1,"requestId","retry":n}}), or 0 for a push request. */
-  private static long retryRound(ConsumerRecord<String, byte[]> record) {
-    try {
-      com.fasterxml.jackson.databind.JsonNode node = Json.MAPPER.readTree(record.value());
-      return node != null && node.path("retry").isIntegralNumber() && record.key() != null ? node.path("retry").asLong() : 0;
-    } catch (Exception e) {
-      return 0;
-    }
-  }
-
-  /** A resume record ({@code {"v":1,"requestId","resume":true}}), published when a push's quiet hours end. */
-  static boolean isResume(ConsumerRecord<String, byte[]> record) {
-    try {
-      com.fasterxml.jackson.databind.JsonNode node = Json.MAPPER.readTree(record.value());
-      return node != null && node.path("resume").asBoolean(false) && record.key() != null;
-    } catch (Exception e) {
-      return false;
-    }
-  }
-
-  /** The resume record of a push. */
-  public static byte[] resumeRecord(String requestId) {
-    return Json.write(Map.of("v", 1, "requestId", requestId, "resume", true));
-  }
-
-  /** A request that can never be processed. */
-  private static final class Rejected extends Exception {
-    final String requestId;
-    final String appId;
-
-    Rejected(String reason, String requestId, String appId) {
-      super(reason, null, false, false);
-      this.requestId = requestId;
-      this.appId = appId;
-    }
-  }
-
-  /** The record as a request the API would have accepted; {@link Rejected} with why when it is not one. */
-  private PushRequest readable(ConsumerRecord<String, byte[]> record) throws Rejected {
-    com.fasterxml.jackson.databind.JsonNode node;
-    try {
-      node = Json.MAPPER.readTree(record.value());
-    } catch (Exception e) {
-      throw new Rejected("unreadable", record.key(), null);
-    }
-    if (node == null || !node.isObject()) throw new Rejected("unreadable", record.key(), null);
-    String rid = node.path("requestId").isTextual() ? node.path("requestId").asText() : null;
-    String app = node.path("appId").isTextual() ? node.path("appId").asText() : null;
-    if (rid == null) throw new Rejected("invalid_request_requestId_missing", record.key(), app);
-    return switch (parser.parse(node)) {
-      case PushRequestParser.Valid v -> v.request();
-      case PushRequestParser.Invalid i -> throw new Rejected("invalid_request_" + i.errors().getFirst().get("field"), rid, app);
+  private static String failedEvent(PushCommand command) {
+    return switch (command) {
+      case PushCommand.Resume r -> "resume_failed";
+      case PushCommand.RetryRound r -> "retry_failed";
+      case PushCommand.Request r -> "fanout_failed";
     };
   }
 

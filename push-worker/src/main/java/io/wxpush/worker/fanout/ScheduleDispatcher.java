@@ -3,6 +3,8 @@ package io.wxpush.worker.fanout;
 import io.wxpush.kafka.AckedPublisher;
 import io.wxpush.policy.PolicyStore;
 import io.wxpush.policy.QuietHolds;
+import io.wxpush.push.PushCommand;
+import io.wxpush.push.PushCommandCodec;
 import io.wxpush.push.PushStatusStore;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -75,7 +77,7 @@ final class ScheduleDispatcher implements Runnable {
       boolean late = message.isPresent() && message.get().notAfter() != null && clock.millis() > message.get().notAfter();
       if (message.isEmpty() || until.isEmpty() || late || status.stop(rid).stopped()) {
         if (message.isPresent()) {
-          publisher.publishAll(List.of(new ProducerRecord<>(requestsTopic, rid, FanoutWorker.resumeRecord(rid))));
+          publisher.publishAll(List.of(new ProducerRecord<>(requestsTopic, rid, PushCommandCodec.encode(new PushCommand.Resume(rid)))));
           log.info("event=push_resumed requestId={} app={} why={}", rid, appId, until.isEmpty() ? "quiet_hours_over" : late ? "not_after" : "stopped");
         }
         quiet.resumed(appId, w);

@@ -1,0 +1,28 @@
+package io.wxpush.push;
+
+/**
+ * A record on {@code wxpush.push-requests} (key: the requestId): a push to fan out, a retry round of
+ * one, or the resume of one that waited out quiet hours. {@link PushCommandCodec} is its one codec.
+ */
+public sealed interface PushCommand permits PushCommand.Request, PushCommand.RetryRound, PushCommand.Resume {
+  /** The push it is about. */
+  String requestId();
+
+  /** A push request, as {@code POST /v1/pushes} takes it. */
+  record Request(PushRequest request) implements PushCommand {
+    @Override
+    public String requestId() {
+      return request.requestId();
+    }
+  }
+
+  /** {@code POST …/retry}: round {@code round} (1, 2, …) of the push's retryable users. */
+  record RetryRound(String requestId, long round) implements PushCommand {
+    public RetryRound {
+      if (round < 1) throw new IllegalArgumentException("a retry round is 1 or more");
+    }
+  }
+
+  /** Quiet hours ended for a waiting push: its fan-out goes on, its held users get their tasks again. */
+  record Resume(String requestId) implements PushCommand {}
+}

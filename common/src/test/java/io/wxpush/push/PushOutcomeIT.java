@@ -1,0 +1,94 @@
+package io.wxpush.push;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.wxpush.config.RedisEndpoint;
+import io.wxpush.redis.RedisConnections;
+import io.wxpush.redis.RedisKeys;
+import io.wxpush.testkit.RealServices;
+import io.wxpush.testkit.TestEnv;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import redis.clients.jedis.UnifiedJedis;
+
+/** A user's outcome of a push on a real Redis: counted once, and knowledge only grows (unknown → sent, never back). */
+@ExtendWith(RealServices.class)
+class PushOutcomeIT {
+  private static final Duration GRACE = Duration.ofHours(24);
+  private UnifiedJedis redis;
+  private RedisKeys keys;
+  private PushStatusStore store;
+
+  @BeforeEach
+  void open(TestEnv env) {
+    redis = RedisConnections.open(RedisEndpoint.parse(env.redisUrl()), 4);
+    keys = new RedisKeys(env.redisKeyPrefix());
+    store = new PushStatusStore(redis, keys, Clock.systemUTC());
+  }
+
+  @AfterEach
+  void close() {
+    redis.close();
+  }
+
+  /** A push whose fan-out is done with {@code targets} targets, sending. */
+  private String sending(int targets) {
+    String rid = "oc-" + UUID.randomUUID();
+    redis.hset(keys.pushStatus(rid), Map.of("state", "sending", "appId", "wxapp1", "targets", Integer.toString(targets), "fanoutDone", "1", "buckets", "4"));
+    redis.pexpire(keys.pushStatus(rid), 60_000);
+    return rid;
+  }
+
+  private PushRun run() {
+    return new PushRun("r1", System.currentTimeMillis() + 60_000, 4);
+  }
+
+  @Test
+  void aLateSentForAUserRecordedUnknownUpgradesItOnceAndNeverTheOtherWay() {
+    String rid = sending(2);
+    PushRun run = run();
+    assertThat(store.recordOutcome(rid, run, "u1", Outcome.UNKNOWN, "in_doubt", GRACE)).isTrue();
+    assertThat(store.recordOutcome(rid, run, "u2", Outcome.SENT, null, GRACE)).isTrue();
+    PushStatus before = store.read(rid).orElseThrow();
+    assertThat(before.state()).isEqualTo("done");
+    assertThat(before.unknown()).isEqualTo(1);
+    assertThat(before.byReason()).containsEntry("in_doubt", 1L);
+
+    assertThat(store.recordOutcome(rid, run, "u1", Outcome.SENT, null, GRACE)).as("u -> s").isTrue();
+    assertThat(store.recordOutcome(rid, run, "u1", Outcome.SENT, null, GRACE)).as("sent twice counts once").isFalse();
+    assertThat(store.recordOutcome(rid, run, "u1", Outcome.UNKNOWN, "in_doubt", GRACE)).as("never s -> u").isFalse();
+    assertThat(store.recordOutcome(rid, run, "u2", Outcome.FAILED, "-1", GRACE)).as("never s -> f").isFalse();
+    PushStatus after = store.read(rid).orElseThrow();
+    assertThat(after.sent()).isEqualTo(2);
+    assertThat(after.unknown()).isZero();
+    assertThat(after.failed()).isZero();
+    assertThat(after.pending()).isZero();
+    assertThat(after.byReason()).as("the unknown's reason is taken back").doesNotContainKey("in_doubt");
+    assertThat(after.state()).isEqualTo("done");
+    assertThat(store.userOutcomes(rid, List.of("u1", "u2"))).containsEntry("u1", "s").containsEntry("u2", "s");
+
+    // an unknown user stays unknown for every outcome but sent
+    String other = sending(1);
+    assertThat(store.recordOutcome(other, run, "u3", Outcome.UNKNOWN, null, GRACE)).isTrue();
+    for (Outcome o : List.of(Outcome.FAILED, Outcome.NO_CREDENTIAL, Outcome.CANCELLED, Outcome.UNKNOWN)) {
+      assertThat(store.recordOutcome(other, run, "u3", o, "x", GRACE)).as(o.toString()).isFalse();
+    }
+    assertThat(store.userOutcomes(other, List.of("u3"))).containsEntry("u3", "u");
+    assertThat(store.read(other).orElseThrow().unknown()).isEqualTo(1);
+  }
+
+  @Test
+  void anOutcomeForAPushWhoseStatusIsGoneRecreatesNothing() {
+    String rid = "oc-gone-" + UUID.randomUUID();
+    assertThat(store.recordOutcome(rid, run(), "u1", Outcome.FAILED, "-1", GRACE)).isFalse();
+    assertThat(redis.exists(keys.pushStatus(rid))).isFalse();
+    assertThat(redis.exists(keys.pushReasons(rid))).isFalse();
+  }
+}
