@@ -4,6 +4,8 @@ import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.wxpush.http.HttpServer;
 import io.wxpush.metrics.Registries;
+import io.wxpush.sim.push.PushFormat;
+import io.wxpush.sim.push.PushMode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -137,8 +139,8 @@ public final class WeChatSim implements AutoCloseable {
    */
   public void configureMessagePush(String appId, java.net.URI url, String token, String encodingAesKey, String mode, String format) {
     requireApp(appId);
-    messagePush.configure(appId, new SimMessagePush.Target(url, token, encodingAesKey, SimMessagePush.Mode.parse(mode),
-        SimMessagePush.Format.parse(format)));
+    messagePush.configure(appId, new SimMessagePush.Target(url, token, encodingAesKey, PushMode.parse(mode),
+        PushFormat.parse(format)));
   }
 
   /**
