@@ -36,6 +36,7 @@ class MessagePushCryptoTest {
   /** WeChat's Java sample test (WXBizMsgCryptTest): this message for this appId, behind the random prefix "aaaabbbbccccdddd". */
   private static final String SAMPLE2_APP = "wxb11529c136998cb6";
   private static final String SAMPLE2_MESSAGE = "我是中文abcd123";
+  private static final String SAMPLE2_RANDOM = "aaaabbbbccccdddd";
   private static final String SAMPLE2_ENCRYPT = "jn1L23DB+6ELqJ+6bruv21Y6MD7KeIfP82D6gU39rmkgczbWwt5+3bnyg5K55bgVtVzd832WzZGMhkP72vVOfg==";
 
 
@@ -48,6 +49,13 @@ class MessagePushCryptoTest {
     assertThat(sample.verify(SAMPLE_MSG_SIGNATURE, SAMPLE_TIMESTAMP, SAMPLE_NONCE, SAMPLE_ENCRYPT)).isTrue();
     assertThat(sample.sign(SAMPLE_TIMESTAMP, SAMPLE_NONCE, SAMPLE_ENCRYPT)).isEqualTo(SAMPLE_MSG_SIGNATURE);
     assertThat(sample.decrypt(SAMPLE_ENCRYPT)).isEqualTo(SAMPLE_PLAINTEXT);
+  }
+
+  @Test
+  void encryptsWeChatsSampleMessageToItsCiphertextGivenItsRandomPrefix() {
+    // the only check that sees the IV and the padding block: decryption discards the first block (the random prefix)
+    MessagePushCrypto sample = new MessagePushCrypto(SAMPLE2_APP, Secret.of("pamtest"), Optional.of(Secret.of(SAMPLE_KEY)));
+    assertThat(sample.encrypt(SAMPLE2_MESSAGE, SAMPLE2_RANDOM.getBytes(java.nio.charset.StandardCharsets.US_ASCII))).isEqualTo(SAMPLE2_ENCRYPT);
   }
 
   @Test
