@@ -112,6 +112,15 @@ final class RequestLog {
     }
   }
 
+  int kept() {
+    lock.lock();
+    try {
+      return kept.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
   long dropped() {
     lock.lock();
     try {

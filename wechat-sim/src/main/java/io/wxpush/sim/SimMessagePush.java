@@ -25,7 +25,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * plaintext, compatible (plaintext and {@code Encrypt}) or safe ({@code Encrypt} only) mode, JSON
  * or XML, the {@code List} an object for one item and an array for several; an answer other than
  * {@code success} (or an empty body) within 5 s is retried, up to 3 times. Deliveries run on
- * virtual threads: the control call that raised an event returns before it lands. Thread-safe.
+ * virtual threads: the control call that raised an event returns before it lands. Bodies and
+ * signatures come from the sim's own codec and cipher ({@link PushEnvelope}, {@link PushCipher}),
+ * never from wxpush's. Thread-safe.
  */
 final class SimMessagePush {
   /** Where and how an app's events are pushed. */
