@@ -11,7 +11,8 @@ import java.util.function.Function;
 /**
  * Reads typed settings from a variable map (normally {@link System#getenv()}), collecting every
  * problem instead of stopping at the first, so that one start-up names all that is wrong.
- * Every read goes through a {@link Setting}, whose default is declared there and only there.
+ * Every read goes through a {@link Variable} of a settings table ({@link Setting}, or a process's
+ * own), whose default is declared there and only there.
  * Messages name the variable and never print a value that {@link #secret} read.
  *
  * <p>Not thread-safe; use one per configuration load, then call {@link #check()}.
@@ -124,15 +125,15 @@ public final class Env {
   }
 
   /** The raw value of {@code s}, or empty when unset or blank. */
-  public Optional<String> raw(Setting s) {
+  public Optional<String> raw(Variable s) {
     return raw(s.name());
   }
 
-  public String string(Setting s) {
+  public String string(Variable s) {
     return string(s.name(), s.defaultValue().orElse(""));
   }
 
-  public int integer(Setting s, int min, int max) {
+  public int integer(Variable s, int min, int max) {
     return integer(s.name(), Integer.parseInt(declaredDefault(s)), min, max);
   }
 
@@ -141,16 +142,16 @@ public final class Env {
     return port(s.name(), Integer.parseInt(s.defaultFor(process).orElseThrow()));
   }
 
-  public Duration duration(Setting s) {
+  public Duration duration(Variable s) {
     return duration(s.name(), parseDuration(declaredDefault(s)));
   }
 
-  public URI httpUri(Setting s) {
+  public URI httpUri(Variable s) {
     return httpUri(s.name(), declaredDefault(s));
   }
 
   /** A fraction between 0 and 1. */
-  public double rate(Setting s) {
+  public double rate(Variable s) {
     return parse(s.name(), Double.parseDouble(declaredDefault(s)), text -> {
       double rate = Double.parseDouble(text);
       if (!(rate >= 0 && rate <= 1)) throw new IllegalArgumentException("must be a number between 0 and 1");
@@ -158,19 +159,19 @@ public final class Env {
     }, "a number between 0 and 1");
   }
 
-  public Secret secret(Setting s, int minBytes) {
+  public Secret secret(Variable s, int minBytes) {
     return secret(s.name(), minBytes);
   }
 
-  public List<Secret> secrets(Setting s) {
+  public List<Secret> secrets(Variable s) {
     return secrets(s.name());
   }
 
-  public Map<String, WeChatApp> weChatApps(Setting s) {
+  public Map<String, WeChatApp> weChatApps(Variable s) {
     return weChatApps(s.name());
   }
 
-  private static String declaredDefault(Setting s) {
+  private static String declaredDefault(Variable s) {
     return s.defaultValue().orElseThrow(() -> new IllegalStateException(s + " has no default: read it as required"));
   }
 

@@ -7,13 +7,13 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Every environment variable a wxpush process reads, declared once: its name, kind of value,
+ * Every environment variable a wxpush server process (ingest-api, push-worker) reads, declared once: its name, kind of value,
  * default, which processes read it and what it means. {@link Env} reads through this table (a
  * default lives only here), the README's configuration tables are generated from it and checked
  * by a test ({@code SettingsTableTest}), and deploy-check's compose and Kubernetes checks take the
  * variables each process reads from it.
  */
-public enum Setting {
+public enum Setting implements Variable {
   KAFKA_BOOTSTRAP_SERVERS(Kind.TEXT, "localhost:9092", Process.SERVICES, "Kafka brokers, `host:port[,…]`"),
   KAFKA_TOPIC_PREFIX(Kind.TEXT, "wxpush.", Process.SERVICES, "prefix of every topic and consumer group"),
   KAFKA_TOPIC_PARTITIONS(Kind.INTEGER, "12", Process.SERVICES, "partitions of topics a process creates"),
@@ -22,10 +22,10 @@ public enum Setting {
       "`redis://host:port` (one server) or `redis-cluster://h1:p1,h2:p2` (Redis Cluster)"),
   REDIS_KEY_PREFIX(Kind.TEXT, "wxpush:", Process.SERVICES, "prefix of every Redis key"),
   WECHAT_API_BASE(Kind.URL, "https://api.weixin.qq.com", Process.SERVICES, "WeChat API root (wechat-sim's URL for demos and tests)"),
-  WECHAT_APPS(Kind.SECRET, null, Process.ALL, "the mini-programs, `appId:secret[:token[:encodingAesKey]][,…]`; token and key are the app's message-push settings (for `/v1/wechat/{appId}/events`)"),
+  WECHAT_APPS(Kind.SECRET, null, Process.SERVICES, "the mini-programs, `appId:secret[:token[:encodingAesKey]][,…]`; token and key are the app's message-push settings (for `/v1/wechat/{appId}/events`)"),
   WECHAT_TIMEOUT(Kind.DURATION, "10s", Process.SERVICES,
       "whole-call time-out of one WeChat call; a send attempt's ledger lease is this plus 5 s"),
-  HTTP_PORT(Kind.INTEGER, null, Process.ALL, "the process's HTTP port (API, or a worker's health and metrics)"),
+  HTTP_PORT(Kind.INTEGER, null, Process.SERVICES, "the process's HTTP port (API, or a worker's health and metrics)"),
   GRANT_SOURCE(Kind.TEXT, "", Process.SERVICES, "where each app's subscribe grants come from, `appId:client|events|both[,…]`"
       + " (`client` for apps not listed): client uploads, WeChat's popup events, or both (see Events)"),
   POOL_CAP_PER_USER(Kind.INTEGER, "200", Process.SERVICES, "most credential entries kept per user and pool (the freshest win)"),
@@ -74,34 +74,18 @@ public enum Setting {
   TASK_LOCK(Kind.DURATION, "30s", Process.WORKER,
       "the senders' share-group record lock (`share.record.lock.duration.ms`, 15–60 s on a default broker); in classic mode the"
           + " time one poll's tasks may take; at least `WECHAT_TIMEOUT` + 5 s"),
-  TOKEN_ENDPOINT(Kind.TEXT, "stable", Process.SERVICES, "`stable` (`cgi-bin/stable_token`) or `legacy` (`cgi-bin/token`)"),
-
-  SIM_LATENCY(Kind.DURATION, "0s", Process.SIM, "latency added to every send"),
-  SIM_LATENCY_JITTER(Kind.DURATION, "0s", Process.SIM, "a uniform random part added on top of `SIM_LATENCY`"),
-  SIM_TEMPLATES(Kind.TEXT, "", Process.SIM, "`appId:templateId:template|subscribe:kw1|kw2[:page1|page2]`, entries separated by `;`"
-      + " (no pages: any page is accepted)"),
-  SIM_SYSTEM_ERROR_RATE(Kind.RATE, "0", Process.SIM, "fraction of sends answered errcode −1"),
-  SIM_HTTP500_RATE(Kind.RATE, "0", Process.SIM, "fraction of sends answered HTTP 500 before processing"),
-  SIM_HTTP503_RATE(Kind.RATE, "0", Process.SIM, "fraction of sends answered HTTP 503 before processing"),
-  SIM_HANG_BEFORE_RATE(Kind.RATE, "0", Process.SIM, "fraction of sends that hang before processing (never delivered)"),
-  SIM_HANG_AFTER_RATE(Kind.RATE, "0", Process.SIM, "fraction of sends delivered and then hung before their answer"),
-  SIM_5XX_AFTER_RATE(Kind.RATE, "0", Process.SIM, "fraction of sends delivered and then answered HTTP 502, as a gateway would"),
-  SIM_RESET_AFTER_RATE(Kind.RATE, "0", Process.SIM, "fraction of sends delivered whose connection is then reset"),
-  SIM_HANG(Kind.DURATION, "30s", Process.SIM, "how long a hung send hangs"),
-  SIM_DAILY_QUOTA(Kind.TEXT, "", Process.SIM, "`appId:sends[,…]`: past its quota an app's sends answer 45009");
+  TOKEN_ENDPOINT(Kind.TEXT, "stable", Process.SERVICES, "`stable` (`cgi-bin/stable_token`) or `legacy` (`cgi-bin/token`)");
 
   /** The kind of value, as the README describes it. */
   public enum Kind { TEXT, INTEGER, DURATION, URL, SECRET, RATE }
 
-  /** The runnable processes, as deployed. */
+  /** The server's runnable processes, as deployed (wechat-sim, the stand-in, has its own table: {@code SimSetting}). */
   public enum Process {
-    INGEST_API("ingest-api", 8080), PUSH_WORKER("push-worker", 8081), WECHAT_SIM("wechat-sim", 8090);
+    INGEST_API("ingest-api", 8080), PUSH_WORKER("push-worker", 8081);
 
-    static final Set<Process> ALL = EnumSet.allOf(Process.class);
     static final Set<Process> SERVICES = EnumSet.of(INGEST_API, PUSH_WORKER);
     static final Set<Process> API = EnumSet.of(INGEST_API);
     static final Set<Process> WORKER = EnumSet.of(PUSH_WORKER);
-    static final Set<Process> SIM = EnumSet.of(WECHAT_SIM);
 
     private final String module;
     private final int httpPort;
@@ -139,11 +123,13 @@ public enum Setting {
     this.meaning = meaning;
   }
 
+  @Override
   public Kind kind() {
     return kind;
   }
 
   /** The default as written in the environment; empty for required settings ({@code HTTP_PORT}: per process). */
+  @Override
   public Optional<String> defaultValue() {
     return Optional.ofNullable(defaultValue);
   }
@@ -162,6 +148,7 @@ public enum Setting {
     return readBy;
   }
 
+  @Override
   public String meaning() {
     return meaning;
   }
@@ -194,8 +181,6 @@ public enum Setting {
 
   private static String defaultCell(Setting s, List<Process> readers) {
     if (s == HTTP_PORT) return String.join(", ", readers.stream().map(p -> "`" + p.httpPort() + "` " + p.module()).toList());
-    if (s.defaultValue == null) return "required";
-    if (s.defaultValue.isEmpty()) return "none";
-    return "`" + s.defaultValue + "`";
+    return Variable.defaultCell(s.defaultValue());
   }
 }

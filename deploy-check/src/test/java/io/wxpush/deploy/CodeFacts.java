@@ -8,10 +8,12 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import io.wxpush.config.Setting;
+import io.wxpush.sim.SimSetting;
 
 /**
  * What the code says a deployment must agree with: the environment variables each process reads,
- * which of them it requires and its HTTP port default (from the settings table, {@link Setting}),
+ * which of them it requires and its HTTP port default (from the server's settings table, {@link Setting},
+ * and wechat-sim's own, {@link SimSetting}),
  * and the topic and group names (from {@code Topics}' source).
  */
 final class CodeFacts {
@@ -31,27 +33,39 @@ final class CodeFacts {
 
   private CodeFacts() {}
 
+  private static final String SIM = "wechat-sim";
+
   private static Setting.Process process(String module) {
     return Setting.Process.ofModule(module);
   }
 
-  /** Every variable the process of {@code module} reads (the settings table, which {@code Env} reads through). */
+  /** Every variable the process of {@code module} reads (its settings table, which {@code Env} reads through). */
   static Set<String> envVarsReadBy(String module) {
     Set<String> names = new TreeSet<>();
-    for (Setting s : Setting.readBy(process(module))) names.add(s.name());
+    if (module.equals(SIM)) {
+      for (SimSetting s : SimSetting.values()) names.add(s.name());
+    } else {
+      for (Setting s : Setting.readBy(process(module))) names.add(s.name());
+    }
     return names;
   }
 
   /** Variables the process of {@code module} refuses to start without. */
   static Set<String> requiredEnvVarsOf(String module) {
     Set<String> names = new TreeSet<>();
-    for (Setting s : Setting.readBy(process(module))) if (s.requiredBy(process(module))) names.add(s.name());
+    if (module.equals(SIM)) {
+      for (SimSetting s : SimSetting.values()) if (s.required()) names.add(s.name());
+    } else {
+      for (Setting s : Setting.readBy(process(module))) if (s.requiredBy(process(module))) names.add(s.name());
+    }
     return names;
   }
 
   /** The process's HTTP_PORT default. */
   static int httpPortDefault(String module) {
-    return Integer.parseInt(Setting.HTTP_PORT.defaultFor(process(module)).orElseThrow());
+    String port = module.equals(SIM) ? SimSetting.HTTP_PORT.defaultValue().orElseThrow()
+        : Setting.HTTP_PORT.defaultFor(process(module)).orElseThrow();
+    return Integer.parseInt(port);
   }
 
   /** Method name in {@code Topics} → name suffix after the prefix, e.g. pushTasks → push-tasks. */

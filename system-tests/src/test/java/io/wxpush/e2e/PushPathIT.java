@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wxpush.credentials.Credential;
 import io.wxpush.credentials.CredentialKind;
 import io.wxpush.credentials.UserRef;
@@ -53,6 +54,14 @@ class PushPathIT {
 
   private JsonNode awaitDone(String requestId, Duration limit) {
     return await().atMost(limit).pollInterval(Duration.ofMillis(250)).until(() -> stack.status(requestId), s -> "done".equals(s.path("state").asText()));
+  }
+
+  private static JsonNode readJson(String body) {
+    try {
+      return new ObjectMapper().readTree(body);
+    } catch (java.io.IOException e) {
+      throw new AssertionError("a send's body is not JSON: " + body, e);
+    }
   }
 
   /** Each user received exactly {@code n} messages. */
@@ -156,6 +165,14 @@ class PushPathIT {
     assertThat(status.get("noCredential").asLong()).isEqualTo(30);
     assertInboxes(granted, 1);
     assertInboxes(otherTemplate, 0);
+    // what WeChat was asked, not only what it delivered: one send per granted user, none to a user without a grant
+    List<JsonNode> sends = stack.sim.requests().stream().filter(r -> r.path().equals("/cgi-bin/message/subscribe/send"))
+        .map(r -> readJson(r.body())).toList();
+    assertThat(sends).extracting(b -> b.path("touser").asText()).containsExactlyInAnyOrderElementsOf(granted);
+    assertThat(sends).allSatisfy(b -> {
+      assertThat(b.path("template_id").asText()).isEqualTo("TPL_SUB");
+      assertThat(b.path("data").path("thing1").path("value").asText()).isEqualTo("Your parcel");
+    });
     try (var redis = stack.redis()) {
       var pool = stack.pool(redis);
       var snapshot = pool.inspect(new UserRef(Stack.APP, "h0"));

@@ -30,10 +30,12 @@ final class SendEndpointHandler extends Handler.Wrapper {
       "{\"error\":{\"code\":\"internal\",\"message\":\"internal error\"}}".getBytes(StandardCharsets.US_ASCII);
 
   private final WeChatRoutes routes;
+  private final RequestRecorder recorder;
   private final long maxRequestBytes;
 
-  SendEndpointHandler(WeChatRoutes routes, long maxRequestBytes) {
+  SendEndpointHandler(WeChatRoutes routes, RequestRecorder recorder, long maxRequestBytes) {
     this.routes = routes;
+    this.recorder = recorder;
     this.maxRequestBytes = maxRequestBytes;
   }
 
@@ -58,7 +60,7 @@ final class SendEndpointHandler extends Handler.Wrapper {
     try {
       String token = request.getHttpURI().getQuery() == null ? null
           : Request.extractQueryParameters(request, StandardCharsets.UTF_8).getValue("access_token");
-      answer = routes.send(subscribe, token, WeChatRoutes.Body.readOrNull(() -> body(request)));
+      answer = routes.send(subscribe, token, WeChatRoutes.Body.readOrNull(() -> recorded(request)));
     } catch (RuntimeException e) {
       log.error("event=unhandled_error method=POST route={}", path, e);
       answer = new WeChatAnswers.Answer(500, "application/json", INTERNAL_ERROR);
@@ -73,6 +75,19 @@ final class SendEndpointHandler extends Handler.Wrapper {
     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, answer.body().length);
     response.write(true, ByteBuffer.wrap(answer.body()), callback);
     return true;
+  }
+
+  /** The whole body, recorded with the request before anything else happens to it. */
+  private byte[] recorded(Request request) throws java.io.IOException {
+    byte[] bytes;
+    try {
+      bytes = body(request);
+    } catch (java.io.IOException | RuntimeException e) {
+      recorder.record(request, new byte[0]);
+      throw e;
+    }
+    recorder.record(request, bytes);
+    return bytes;
   }
 
   /** The whole body (blocking; the length was checked against the limit before). */

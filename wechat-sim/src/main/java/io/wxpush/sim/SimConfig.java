@@ -31,6 +31,7 @@ public final class SimConfig {
   private final Duration hangFor;
   private final Map<String, Long> dailyQuotas;
   private final long maxRequestBytes;
+  private final int requestLogCapacity;
 
   private SimConfig(Builder b) {
     host = b.host;
@@ -50,6 +51,7 @@ public final class SimConfig {
     hangFor = b.hangFor;
     dailyQuotas = Map.copyOf(b.dailyQuotas);
     maxRequestBytes = b.maxRequestBytes;
+    requestLogCapacity = b.requestLogCapacity;
   }
 
   public static Builder builder() {
@@ -75,6 +77,8 @@ public final class SimConfig {
   public Duration hangFor() { return hangFor; }
   public Map<String, Long> dailyQuotas() { return dailyQuotas; }
   public long maxRequestBytes() { return maxRequestBytes; }
+  /** Requests the request log keeps (the newest); 0 records none. */
+  public int requestLogCapacity() { return requestLogCapacity; }
 
   /** Collects settings; every setter rejects a bad value at once, naming the field. */
   public static final class Builder {
@@ -95,6 +99,7 @@ public final class SimConfig {
     private Duration hangFor = Duration.ofSeconds(30);
     private final Map<String, Long> dailyQuotas = new LinkedHashMap<>();
     private long maxRequestBytes = 16L * 1024 * 1024;
+    private int requestLogCapacity = 1000;
 
     private Builder() {}
 
@@ -198,6 +203,13 @@ public final class SimConfig {
     public Builder maxRequestBytes(long bytes) {
       if (bytes < 1024) throw new IllegalArgumentException("maxRequestBytes must be at least 1024");
       this.maxRequestBytes = bytes;
+      return this;
+    }
+
+    /** Requests the request log keeps, the newest ({@code /sim/requests}, {@link WeChatSim#takeRequest}); 0 turns it off. Default 1000. */
+    public Builder requestLogCapacity(int capacity) {
+      if (capacity < 0 || capacity > 1_000_000) throw new IllegalArgumentException("requestLogCapacity must be 0-1000000: " + capacity);
+      this.requestLogCapacity = capacity;
       return this;
     }
 

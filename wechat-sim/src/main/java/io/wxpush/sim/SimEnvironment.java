@@ -1,36 +1,38 @@
 package io.wxpush.sim;
 
+import io.wxpush.config.ConfigException;
 import io.wxpush.config.Env;
-import io.wxpush.config.Setting;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Reads the standalone sim's {@link SimConfig} from the environment, naming the variable in
- * every problem; the variables, their defaults and meanings are declared in {@link Setting}
- * (those read by {@link Setting.Process#WECHAT_SIM}).
+ * every problem; the variables, their defaults and meanings are declared in the sim's own table,
+ * {@link SimSetting}.
  */
 final class SimEnvironment {
   private SimEnvironment() {}
 
-  /** Reads every variable; throws {@link io.wxpush.config.ConfigException} naming all problems. */
+  /** Reads every variable; throws {@link ConfigException} naming all problems. */
   static SimConfig read(Env env) {
     SimConfig.Builder b = SimConfig.builder();
-    b.port(env.port(Setting.HTTP_PORT, Setting.Process.WECHAT_SIM));
-    var apps = env.weChatApps(Setting.WECHAT_APPS);
+    b.port(env.integer(SimSetting.HTTP_PORT, 0, 65535));
+    var apps = env.weChatApps(SimSetting.WECHAT_APPS);
     apps.values().forEach(app -> b.app(app.appId(), app.secret()));
-    b.latency(env.duration(Setting.SIM_LATENCY), env.duration(Setting.SIM_LATENCY_JITTER));
-    b.systemErrorRate(env.rate(Setting.SIM_SYSTEM_ERROR_RATE));
-    b.http500Rate(env.rate(Setting.SIM_HTTP500_RATE));
-    b.http503Rate(env.rate(Setting.SIM_HTTP503_RATE));
-    b.hangBeforeRate(env.rate(Setting.SIM_HANG_BEFORE_RATE));
-    b.hangAfterDeliveryRate(env.rate(Setting.SIM_HANG_AFTER_RATE));
-    b.gatewayErrorAfterDeliveryRate(env.rate(Setting.SIM_5XX_AFTER_RATE));
-    b.resetAfterDeliveryRate(env.rate(Setting.SIM_RESET_AFTER_RATE));
-    b.hangFor(env.duration(Setting.SIM_HANG));
-    env.raw(Setting.SIM_DAILY_QUOTA).ifPresent(spec -> quotas(env, spec, b));
-    env.raw(Setting.SIM_TEMPLATES).ifPresent(spec -> templates(env, spec, apps.keySet(), b));
+    b.latency(env.duration(SimSetting.SIM_LATENCY), env.duration(SimSetting.SIM_LATENCY_JITTER));
+    b.systemErrorRate(env.rate(SimSetting.SIM_SYSTEM_ERROR_RATE));
+    b.http500Rate(env.rate(SimSetting.SIM_HTTP500_RATE));
+    b.http503Rate(env.rate(SimSetting.SIM_HTTP503_RATE));
+    b.hangBeforeRate(env.rate(SimSetting.SIM_HANG_BEFORE_RATE));
+    b.hangAfterDeliveryRate(env.rate(SimSetting.SIM_HANG_AFTER_RATE));
+    b.gatewayErrorAfterDeliveryRate(env.rate(SimSetting.SIM_5XX_AFTER_RATE));
+    b.resetAfterDeliveryRate(env.rate(SimSetting.SIM_RESET_AFTER_RATE));
+    b.hangFor(env.duration(SimSetting.SIM_HANG));
+    env.raw(SimSetting.SIM_DAILY_QUOTA).ifPresent(spec -> quotas(env, spec, b));
+    env.raw(SimSetting.SIM_TEMPLATES).ifPresent(spec -> templates(env, spec, apps.keySet(), b));
+    b.requestLogCapacity(env.integer(SimSetting.SIM_REQUEST_LOG, 0, 1_000_000));
     env.check();
     return b.build();
   }
@@ -48,7 +50,7 @@ final class SimEnvironment {
   }
 
   /** {@code appId:templateId:template|subscribe:kw1|kw2[:page1|page2]}, entries separated by ';'. */
-  private static void templates(Env env, String spec, java.util.Set<String> apps, SimConfig.Builder b) {
+  private static void templates(Env env, String spec, Set<String> apps, SimConfig.Builder b) {
     int position = 0;
     for (String entry : spec.split(";")) {
       position++;

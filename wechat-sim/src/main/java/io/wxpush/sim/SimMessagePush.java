@@ -1,8 +1,10 @@
 package io.wxpush.sim;
 
-import io.wxpush.config.Secret;
-import io.wxpush.wechat.push.MessagePushCrypto;
-import io.wxpush.wechat.push.PushMessage;
+import io.wxpush.sim.push.PushCipher;
+import io.wxpush.sim.push.PushEnvelope;
+import io.wxpush.sim.push.PushEvent;
+import io.wxpush.sim.push.PushFormat;
+import io.wxpush.sim.push.PushMode;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -10,9 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -25,30 +25,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * plaintext, compatible (plaintext and {@code Encrypt}) or safe ({@code Encrypt} only) mode, JSON
  * or XML, the {@code List} an object for one item and an array for several; an answer other than
  * {@code success} (or an empty body) within 5 s is retried, up to 3 times. Deliveries run on
- * virtual threads: the control call that raised an event returns before it lands. Thread-safe.
+ * virtual threads: the control call that raised an event returns before it lands. Bodies and
+ * signatures come from the sim's own codec and cipher ({@link PushEnvelope}, {@link PushCipher}),
+ * never from wxpush's. Thread-safe.
  */
 final class SimMessagePush {
   /** Where and how an app's events are pushed. */
-  record Target(URI url, String token, String encodingAesKey, Mode mode, Format format) {
+  record Target(URI url, String token, String encodingAesKey, PushMode mode, PushFormat format) {
     Target {
       if (token == null || !token.matches("[A-Za-z0-9]{3,32}")) throw new IllegalArgumentException("token must be 3-32 letters or digits");
-      if (mode != Mode.PLAINTEXT) MessagePushCrypto.decodeKey(encodingAesKey);
-    }
-  }
-
-  enum Mode {
-    PLAINTEXT, COMPATIBLE, SAFE;
-
-    static Mode parse(String s) {
-      return valueOf(s == null ? "PLAINTEXT" : s.trim().toUpperCase(Locale.ROOT));
-    }
-  }
-
-  enum Format {
-    JSON, XML;
-
-    static Format parse(String s) {
-      return valueOf(s == null ? "JSON" : s.trim().toUpperCase(Locale.ROOT));
+      if (mode.encrypts()) PushCipher.aesKey(encodingAesKey);
     }
   }
 
@@ -93,62 +79,43 @@ final class SimMessagePush {
     Target t = targets.get(appId);
     if (t == null) throw new IllegalArgumentException("no message-push URL is configured for " + appId + " (PUT /sim/apps/{appId}/message-push)");
     long createTime = clock.nowMillis() / 1000;
-    Map<String, String> head = new LinkedHashMap<>();
-    head.put("ToUserName", "gh_" + appId);
-    head.put("FromUserName", openId);
-    head.put("CreateTime", Long.toString(createTime));
-    head.put("MsgType", "event");
-    head.put("Event", event);
-    String plain;
-    if (t.format() == Format.XML) {
-      plain = PushMessage.toXml(head, wrapper, items);
-    } else {
-      Map<String, Object> json = new LinkedHashMap<>(head);
-      json.put("CreateTime", createTime);
-      json.put("List", items.size() == 1 ? items.get(0) : items);
-      plain = PushMessage.toJson(json);
-    }
-    for (int i = 0; i < deliveries; i++) Thread.ofVirtual().name("sim-message-push").start(() -> deliver(appId, t, head, plain));
+    PushEvent e = new PushEvent("gh_" + appId, openId, createTime, event, wrapper, items);
+    for (int i = 0; i < deliveries; i++) Thread.ofVirtual().name("sim-message-push").start(() -> deliver(appId, t, e));
     return createTime;
   }
 
-  private void deliver(String appId, Target t, Map<String, String> head, String plain) {
-    MessagePushCrypto crypto = new MessagePushCrypto(appId, Secret.of(t.token()),
-        t.mode() == Mode.PLAINTEXT ? Optional.empty() : Optional.of(Secret.of(t.encodingAesKey())));
+  private void deliver(String appId, Target t, PushEvent e) {
     String timestamp = Long.toString(clock.nowMillis() / 1000);
     String nonce = UUID.randomUUID().toString().replace("-", "").substring(0, 10);
-    StringBuilder query = new StringBuilder("signature=").append(crypto.sign(timestamp, nonce))
-        .append("&timestamp=").append(timestamp).append("&nonce=").append(nonce).append("&openid=").append(enc(head.get("FromUserName")));
-    String body = plain;
-    if (t.mode() != Mode.PLAINTEXT) {
-      String encrypted = crypto.encrypt(plain);
-      query.append("&encrypt_type=aes&msg_signature=").append(crypto.sign(timestamp, nonce, encrypted));
-      Map<String, String> outer = new LinkedHashMap<>();
-      if (t.mode() == Mode.COMPATIBLE) outer.putAll(head); else outer.put("ToUserName", head.get("ToUserName"));
-      outer.put("Encrypt", encrypted);
-      body = t.format() == Format.XML ? PushMessage.toXml(outer, "", List.of()) : PushMessage.toJson(outer);
+    StringBuilder query = new StringBuilder("signature=").append(PushCipher.signature(t.token(), timestamp, nonce))
+        .append("&timestamp=").append(timestamp).append("&nonce=").append(nonce).append("&openid=").append(enc(e.fromUserName()));
+    String body = PushEnvelope.plaintext(e, t.format());
+    if (t.mode().encrypts()) {
+      String encrypted = new PushCipher(appId, t.encodingAesKey()).encrypt(body);
+      query.append("&encrypt_type=aes&msg_signature=").append(PushCipher.signature(t.token(), timestamp, nonce, encrypted));
+      body = PushEnvelope.encrypted(e, t.format(), t.mode(), encrypted);
     }
     URI uri = URI.create(t.url() + (t.url().getQuery() == null ? "?" : "&") + query);
     for (int attempt = 0; attempt <= RETRIES; attempt++) {
       attempts.incrementAndGet();
       try {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5))
-            .header("Content-Type", t.format() == Format.XML ? "text/xml" : "application/json")
+            .header("Content-Type", t.format().contentType())
             .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         String answer = r.body() == null ? "" : r.body().strip();
         if (r.statusCode() == 200 && (answer.isEmpty() || answer.equals("success"))) {
           accepted.incrementAndGet();
           return;
         }
-      } catch (java.io.IOException e) {
+      } catch (java.io.IOException ex) {
         // no answer: tried again
-      } catch (InterruptedException e) {
+      } catch (InterruptedException ex) {
         Thread.currentThread().interrupt();
         return;
       }
       try {
         Thread.sleep(retryDelay.toMillis());
-      } catch (InterruptedException e) {
+      } catch (InterruptedException ex) {
         Thread.currentThread().interrupt();
         return;
       }

@@ -4,12 +4,15 @@ import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.wxpush.http.HttpServer;
 import io.wxpush.metrics.Registries;
+import io.wxpush.sim.push.PushFormat;
+import io.wxpush.sim.push.PushMode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -21,6 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class WeChatSim implements AutoCloseable {
   private static final int MAX_MINT = 1_000_000;
+  private static final Duration TAKE_TIMEOUT = Duration.ofSeconds(10);
 
   private final SimConfig config;
   private final SimClock clock = new SimClock();
@@ -33,23 +37,29 @@ public final class WeChatSim implements AutoCloseable {
   private final TokenAuthority tokens;
   private final SimFaults faults = new SimFaults(clock);
   private final AtomicLong grantIds = new AtomicLong();
+  private final RequestLog requests;
   private final PrometheusMeterRegistry registry;
   private final Javalin http;
 
   private WeChatSim(SimConfig config) {
     this.config = config;
     this.tokens = new TokenAuthority(clock, config.tokenTtl());
+    this.requests = new RequestLog(config.requestLogCapacity());
+    RequestRecorder recorder = new RequestRecorder(requests, clock);
     applyConfig();
     SendProcessor sends = new SendProcessor(users, templates, interner, stats);
     WeChatRoutes weChat = new WeChatRoutes(config.apps(), clock, tokens, loginCodes, sends, faults, stats, templates);
     AdminRoutes admin = new AdminRoutes(this);
+    RequestLogRoutes requestLog = new RequestLogRoutes(this);
     this.registry = Registries.prometheus("wechat-sim");
     this.http = HttpServer.create(registry, config.maxRequestBytes(), Map.of(), routes -> {
+      routes.before(recorder::record);
       weChat.register(routes);
       admin.register(routes);
+      requestLog.register(routes);
     });
     // Javalin nests its own servlet handler inside a wrapper found on the server at start.
-    SendEndpointHandler sendEndpoints = new SendEndpointHandler(weChat, config.maxRequestBytes());
+    SendEndpointHandler sendEndpoints = new SendEndpointHandler(weChat, recorder, config.maxRequestBytes());
     http.unsafe.jetty.modifyServer(server -> server.setHandler(sendEndpoints));
   }
 
@@ -137,8 +147,8 @@ public final class WeChatSim implements AutoCloseable {
    */
   public void configureMessagePush(String appId, java.net.URI url, String token, String encodingAesKey, String mode, String format) {
     requireApp(appId);
-    messagePush.configure(appId, new SimMessagePush.Target(url, token, encodingAesKey, SimMessagePush.Mode.parse(mode),
-        SimMessagePush.Format.parse(format)));
+    messagePush.configure(appId, new SimMessagePush.Target(url, token, encodingAesKey, PushMode.parse(mode),
+        PushFormat.parse(format)));
   }
 
   /**
@@ -233,6 +243,48 @@ public final class WeChatSim implements AutoCloseable {
     return n;
   }
 
+  /**
+   * The requests received on the WeChat API and still kept (the newest {@link SimConfig#requestLogCapacity}),
+   * oldest first; taking them ({@link #takeRequest}) does not remove them from here.
+   */
+  public List<RecordedRequest> requests() {
+    return requests.snapshot();
+  }
+
+  /**
+   * The next received request not taken yet, in arrival order, waiting up to {@code timeout} for
+   * it (MockWebServer's {@code takeRequest}); empty on time-out. Blocks the caller.
+   */
+  public Optional<RecordedRequest> takeRequest(Duration timeout) {
+    try {
+      return requests.take(timeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
+  }
+
+  /** {@link #takeRequest(Duration)} waiting up to 10 s; throws {@link IllegalStateException} when none arrives. */
+  public RecordedRequest takeRequest() {
+    return takeRequest(TAKE_TIMEOUT).orElseThrow(() -> new IllegalStateException("no request arrived within " + TAKE_TIMEOUT.toSeconds() + " s"));
+  }
+
+  /** Requests received on the WeChat API since start or the last {@link #clearRequests}/{@link #reset}, dropped ones included. */
+  public long requestCount() {
+    return requests.received();
+  }
+
+  /** Forgets every recorded request: nothing is left to take, and the sequence starts again at 1. */
+  public void clearRequests() {
+    requests.clear();
+  }
+
+  /** {received, kept, dropped, capacity} of the request log. */
+  public Map<String, Long> requestLogStats() {
+    return Map.of("received", requests.received(), "kept", (long) requests.kept(), "dropped", requests.dropped(),
+        "capacity", (long) requests.capacity());
+  }
+
   public SimFaults faults() {
     return faults;
   }
@@ -252,9 +304,10 @@ public final class WeChatSim implements AutoCloseable {
     return clock.offset();
   }
 
-  /** Returns to the state right after start: no users, credentials, messages, counters or tokens; the configured templates and faults only; clock offset zero. */
+  /** Returns to the state right after start: no users, credentials, messages, recorded requests, counters or tokens; the configured templates and faults only; clock offset zero. */
   public void reset() {
     messagePush.clear();
+    requests.clear();
     users.clear();
     loginCodes.clear();
     tokens.clear();

@@ -95,16 +95,21 @@ public final class MessagePushCrypto {
     return new String(plain, 20, length, StandardCharsets.UTF_8);
   }
 
-  /** Encrypts a message as WeChat does (the sim's side, and tests'). */
+  /** Encrypts a message as WeChat does (tests'; the sim has its own implementation). */
   public String encrypt(String message) {
+    byte[] random = new byte[16];
+    RANDOM.nextBytes(random);
+    return encrypt(message, random);
+  }
+
+  /** {@link #encrypt(String)} behind a given 16-byte prefix: WeChat's sample fixes it, so tests can check its known answer. */
+  String encrypt(String message, byte[] random) {
     byte[] key = aesKey.orElseThrow(() -> new IllegalArgumentException("this app has no EncodingAESKey"));
     byte[] msg = message.getBytes(StandardCharsets.UTF_8);
     byte[] app = appId.getBytes(StandardCharsets.UTF_8);
     int raw = 20 + msg.length + app.length;
     int pad = BLOCK - raw % BLOCK;
     ByteBuffer buf = ByteBuffer.allocate(raw + pad);
-    byte[] random = new byte[16];
-    RANDOM.nextBytes(random);
     buf.put(random).putInt(msg.length).put(msg).put(app);
     for (int i = 0; i < pad; i++) buf.put((byte) pad);
     try {
