@@ -35,8 +35,10 @@
 #   resolve_deps WHAT POM DIR     the runtime dependencies of POM (a pom outside the build, e.g. the
 #                                 Kafka broker's or kafka-tools') copied from Maven Central by ./mvnw
 #                                 into DIR, once: DIR/.complete marks a whole copy
-#   ensure_jars JAR...            when one of the JARs (paths under the repository) is missing,
-#                                 builds the project: ./mvnw -q -B package -DskipTests
+#   ensure_jars JAR...            when one of the JARs (paths under the repository) is missing or
+#                                 older than a main source or a pom of the build (an edit since it
+#                                 was built), builds the project: ./mvnw -q -B package -DskipTests
+#                                 (incremental; a few seconds of find when nothing changed)
 # Kafka
 #   write_kafka_properties FILE NODE VOTERS BROKER_PORT CONTROLLER_PORT DATA_DIR REPLICAS MIN_ISR
 #                                 the one server.properties of a KRaft node (broker and controller on
@@ -198,13 +200,34 @@ resolve_deps() { # what pom dir
   touch "$dir/.complete"
 }
 
+# newer_source JAR: prints the first file of the build (src/main of any module, the poms) newer
+# than JAR, or nothing. It looks at every module, not only JAR's own: a jar shades the modules it
+# depends on.
+newer_source() { # jar
+  local pom
+  for pom in "$WXPUSH_ROOT"/pom.xml "$WXPUSH_ROOT"/*/pom.xml; do
+    [ "$pom" -nt "$1" ] && { echo "$pom"; return 0; }
+  done
+  find "$WXPUSH_ROOT" \( -name .git -o -name node_modules -o -name target -o -name .wxpush -o -name .wxpush-cluster \) -prune \
+    -o -path '*/src/main/*' -type f -newer "$1" -print -quit
+}
+
 ensure_jars() { # jar...
-  local jar
+  local jar why=""
   for jar in "$@"; do
-    [ -f "$WXPUSH_ROOT/$jar" ] && continue
-    say "building the jars (./mvnw -q -B package -DskipTests; the first build downloads dependencies)"
-    (cd "$WXPUSH_ROOT" && ./mvnw -q -B package -DskipTests) || { say "the build failed"; return 1; }
-    return 0
+    if [ ! -f "$WXPUSH_ROOT/$jar" ]; then
+      why="$jar is missing; the first build downloads dependencies"
+    else
+      why=$(newer_source "$WXPUSH_ROOT/$jar")
+      [ -n "$why" ] && why="${why#"$WXPUSH_ROOT"/} changed since $jar was built"
+    fi
+    [ -n "$why" ] && break
+  done
+  [ -z "$why" ] && return 0
+  say "building the jars ($why): ./mvnw -q -B package -DskipTests"
+  (cd "$WXPUSH_ROOT" && ./mvnw -q -B package -DskipTests) || { say "the build failed"; return 1; }
+  for jar in "$@"; do
+    [ -f "$WXPUSH_ROOT/$jar" ] || { say "the build wrote no $jar"; return 1; }
   done
 }
 
