@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The message-push endpoint's nonce memory (issue 28, events): within the 5-minute window a signed
+ * The message-push endpoint's nonce memory: within the 5-minute window a signed
  * request whose event was already taken is answered {@code success} and changes nothing, while
  * WeChat's retry of a request that got no {@code success} (same timestamp, nonce and signatures)
  * is still taken.
