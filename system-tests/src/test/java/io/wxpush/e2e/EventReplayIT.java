@@ -11,8 +11,11 @@ import io.wxpush.testkit.TestEnv;
 import io.wxpush.wechat.push.MessagePushCrypto;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -83,9 +86,45 @@ class EventReplayIT {
   }
 
   @Test
+  void aPlaintextRejectPostedAgainWithItsSignatureInCapitalsAnUncheckedParameterOrAnotherBodyChangesNothing(TestEnv env) throws Exception {
+    // an app without an EncodingAESKey: plaintext mode, where the signature covers only token, timestamp and nonce
+    try (Stack stack = Stack.start(env, Map.of("WECHAT_APPS", Stack.APP + ":" + Stack.APP_SECRET + ":" + TOKEN, "GRANT_SOURCE",
+        Stack.APP + ":events"))) {
+      stack.worker("credentials", Map.of());
+      MessagePushCrypto plain = new MessagePushCrypto(Stack.APP, Secret.of(TOKEN), Optional.empty());
+      long now = System.currentTimeMillis() / 1000;
+      String ts = Long.toString(now);
+      BiFunction<String, String, String> query = (nonce, signature) ->
+          "signature=" + signature + "&timestamp=" + ts + "&nonce=" + nonce;
+      BiFunction<String, Long, String> body = (answer, createTime) -> "{\"ToUserName\":\"gh\",\"FromUserName\":\"o-plain\","
+          + "\"CreateTime\":" + createTime + ",\"MsgType\":\"event\",\"Event\":\"" + ("accept".equals(answer) ? "subscribe_msg_popup_event"
+          : "subscribe_msg_change_event") + "\",\"List\":{\"TemplateId\":\"TPL_SUB\",\"SubscribeStatusString\":\"" + answer + "\"}}";
+      assertSuccess(post(stack, query.apply("p-accept-1", plain.sign(ts, "p-accept-1")), body.apply("accept", now - 2)));
+      await().atMost(Duration.ofSeconds(30)).until(() -> grants(stack, "o-plain") == 1);
+      String reject = query.apply("p-reject", plain.sign(ts, "p-reject"));
+      assertSuccess(post(stack, reject, body.apply("reject", now - 1)));
+      await().atMost(Duration.ofSeconds(30)).until(() -> grants(stack, "o-plain") == 0);
+      assertSuccess(post(stack, query.apply("p-accept-2", plain.sign(ts, "p-accept-2")), body.apply("accept", now)));
+      await().atMost(Duration.ofSeconds(30)).until(() -> grants(stack, "o-plain") == 1);
+
+      // the signature check is case-blind, msg_signature is checked only in safe mode, and nothing signs a plaintext body:
+      // none of them makes the seen request a new one
+      assertSuccess(post(stack, query.apply("p-reject", plain.sign(ts, "p-reject").toUpperCase(Locale.ROOT)), body.apply("reject", now - 1)));
+      assertSuccess(post(stack, reject + "&msg_signature=" + "0".repeat(40), body.apply("reject", now - 1)));
+      assertSuccess(post(stack, reject, body.apply("reject", now + 1)));
+      Stack.staysTrue(Duration.ofSeconds(3), () -> grants(stack, "o-plain") == 1);
+    }
+  }
+
+  private static ApiClient.Reply post(Stack stack, String query, String body) throws Exception {
+    return stack.client.send("POST", "/v1/wechat/" + Stack.APP + "/events?" + query, Map.of("Content-Type", "application/json"),
+        body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
   void aRequestAnswered503IsTakenWhenWeChatRetriesItWithTheSameTimestampAndNonce(TestEnv env) throws Exception {
     try (PrivateService kafka = PrivateService.kafka()) {
-      Map<String, String> settings = new java.util.HashMap<>(settings());
+      Map<String, String> settings = new HashMap<>(settings());
       settings.put("KAFKA_BOOTSTRAP_SERVERS", kafka.address());
       try (Stack stack = Stack.start(env, settings)) {
         stack.worker("credentials", Map.of());
