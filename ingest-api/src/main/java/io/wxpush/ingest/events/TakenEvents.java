@@ -18,7 +18,10 @@ import redis.clients.jedis.params.SetParams;
  * remembered only once its event is published: WeChat retries a request it got no
  * {@code success} for with the same timestamp and nonce, and that retry must still be taken. A
  * request already taken is a replay, or WeChat's retry after a lost answer: the handler answers
- * it {@code success} and publishes nothing. Thread-safe.
+ * it {@code success} and publishes nothing. The check and the memory are two commands around the
+ * publish, so two copies that arrive together may both be published: the credentials role applies
+ * a repeated event idempotently, and only a grant collected within that one publish's time could
+ * be dropped by the second copy. Thread-safe.
  */
 final class TakenEvents {
   private final UnifiedJedis redis;
