@@ -46,7 +46,7 @@ bootstrap() { echo "127.0.0.1:$(broker_port 1),127.0.0.1:$(broker_port 2),127.0.
 redis_url() { echo "redis-cluster://127.0.0.1:$(redis_port 1),127.0.0.1:$(redis_port 2),127.0.0.1:$(redis_port 3)"; }
 
 STOP_WAIT_S=60 # a Kafka node may wait for its controller quorum before it stops
-source "$ROOT/scripts/lib/common.sh" # use_java, compile_java, port_open, wait_port, start_bg, alive, stop_pid, kill_pid, resolve_deps
+source "$ROOT/scripts/lib/common.sh" # use_java, compile_java, port_open, wait_port, start_bg, alive, stop_pid, kill_pid, resolve_deps, write_kafka_properties
 
 check_node() {
   case "${1:-}" in 1 | 2 | 3) ;; *) say "node must be 1, 2 or 3, not '${1:-}'"; exit 2 ;; esac
@@ -69,37 +69,12 @@ probe() {
     -cp "$STATE/probe-classes:$KAFKA_LIB/*" ClusterProbe "$@"
 }
 
-write_kafka_config() { # node
+write_kafka_config() { # node: three replicas, a write needs two (scripts/lib/common.sh writes the file)
   local n=$1 dir voters
   dir=$(kafka_dir "$n")
   voters="1@127.0.0.1:$(controller_port 1),2@127.0.0.1:$(controller_port 2),3@127.0.0.1:$(controller_port 3)"
   mkdir -p "$dir/data" "$dir/logs"
-  cat >"$dir/server.properties" <<EOF
-process.roles=broker,controller
-node.id=$n
-controller.quorum.voters=$voters
-listeners=PLAINTEXT://127.0.0.1:$(broker_port "$n"),CONTROLLER://127.0.0.1:$(controller_port "$n")
-advertised.listeners=PLAINTEXT://127.0.0.1:$(broker_port "$n")
-controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-log.dirs=$dir/data
-num.partitions=12
-auto.create.topics.enable=false
-# Three replicas, and a write needs two of them: one broker may die without losing an
-# acknowledged record or refusing writes.
-default.replication.factor=3
-min.insync.replicas=2
-unclean.leader.election.enable=false
-offsets.topic.replication.factor=3
-offsets.topic.num.partitions=12
-transaction.state.log.replication.factor=3
-transaction.state.log.min.isr=2
-share.coordinator.state.topic.replication.factor=3
-share.coordinator.state.topic.min.isr=2
-group.initial.rebalance.delay.ms=0
-log.retention.hours=24
-EOF
+  write_kafka_properties "$dir/server.properties" "$n" "$voters" "$(broker_port "$n")" "$(controller_port "$n")" "$dir/data" 3 2
 }
 
 ensure_cluster_id() {

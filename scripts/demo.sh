@@ -8,7 +8,7 @@
 #   --users N     simulated users (default 3000); about 85 % upload credentials
 #   --no-wait     stop everything right after the summary instead of waiting for Ctrl-C
 #
-# It builds the jars when missing, starts Kafka and Redis (scripts/services.sh; services that
+# It builds the jars when missing or older than an edit of the sources, starts Kafka and Redis (scripts/services.sh; services that
 # already run are used as they are), then wechat-sim, ingest-api and the push-workers, each
 # with a fresh topic and key prefix for this run. The driver (demo/, io.wxpush.demo.DemoDriver)
 # logs the users in, uploads their credentials, runs one broadcast and one targeted push,

@@ -27,7 +27,7 @@ KAFKA_HEAP=${WXPUSH_KAFKA_HEAP:-1g}
 
 say() { echo "services: $*" >&2; }
 
-source "$ROOT/scripts/lib/common.sh" # use_java, port_open, wait_port, start_bg, alive, stop_pid, kill_pid, resolve_deps
+source "$ROOT/scripts/lib/common.sh" # use_java, port_open, wait_port, start_bg, alive, stop_pid, kill_pid, resolve_deps, write_kafka_properties
 
 # ---------------------------------------------------------------- Redis
 ensure_redis_installed() {
@@ -65,31 +65,10 @@ start_redis() {
 
 # ---------------------------------------------------------------- Kafka
 
-write_kafka_config() {
+write_kafka_config() { # one node, one replica of everything (scripts/lib/common.sh writes the file)
   mkdir -p "$KAFKA_DIR/data" "$KAFKA_DIR/logs"
-  cat >"$KAFKA_DIR/server.properties" <<EOF
-process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
-controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-log.dirs=$KAFKA_DIR/data
-num.partitions=12
-auto.create.topics.enable=false
-offsets.topic.replication.factor=1
-offsets.topic.num.partitions=12
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-# One broker: without these the share-group state topic is never created and a share
-# consumer silently receives nothing.
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-group.initial.rebalance.delay.ms=0
-log.retention.hours=24
-EOF
+  write_kafka_properties "$KAFKA_DIR/server.properties" 1 "1@127.0.0.1:$CONTROLLER_PORT" "$KAFKA_PORT" "$CONTROLLER_PORT" \
+    "$KAFKA_DIR/data" 1 1
 }
 
 start_kafka() {

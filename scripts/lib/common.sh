@@ -35,8 +35,15 @@
 #   resolve_deps WHAT POM DIR     the runtime dependencies of POM (a pom outside the build, e.g. the
 #                                 Kafka broker's or kafka-tools') copied from Maven Central by ./mvnw
 #                                 into DIR, once: DIR/.complete marks a whole copy
-#   ensure_jars JAR...            when one of the JARs (paths under the repository) is missing,
-#                                 builds the project: ./mvnw -q -B package -DskipTests
+#   ensure_jars JAR...            when one of the JARs (paths under the repository) is missing or
+#                                 older than a main source or a pom of the build (an edit since it
+#                                 was built), builds the project: ./mvnw -q -B package -DskipTests
+#                                 (incremental; a few seconds of find when nothing changed)
+# Kafka
+#   write_kafka_properties FILE NODE VOTERS BROKER_PORT CONTROLLER_PORT DATA_DIR REPLICAS MIN_ISR
+#                                 the one server.properties of a KRaft node (broker and controller on
+#                                 127.0.0.1) used by services.sh (one node: 1 1) and cluster.sh (three:
+#                                 3 2); REPLICAS and MIN_ISR apply to every topic, internal ones included
 # Redis
 #   redis_delete_prefix URL PREFIX  unlinks every key whose name starts with PREFIX
 #
@@ -193,14 +200,69 @@ resolve_deps() { # what pom dir
   touch "$dir/.complete"
 }
 
-ensure_jars() { # jar...
-  local jar
-  for jar in "$@"; do
-    [ -f "$WXPUSH_ROOT/$jar" ] && continue
-    say "building the jars (./mvnw -q -B package -DskipTests; the first build downloads dependencies)"
-    (cd "$WXPUSH_ROOT" && ./mvnw -q -B package -DskipTests) || { say "the build failed"; return 1; }
-    return 0
+# newer_source JAR: prints the first file of the build (src/main of any module, the poms) newer
+# than JAR, or nothing. It looks at every module, not only JAR's own: a jar shades the modules it
+# depends on.
+newer_source() { # jar
+  local pom
+  for pom in "$WXPUSH_ROOT"/pom.xml "$WXPUSH_ROOT"/*/pom.xml; do
+    [ "$pom" -nt "$1" ] && { echo "$pom"; return 0; }
   done
+  find "$WXPUSH_ROOT" \( -name .git -o -name node_modules -o -name target -o -name .wxpush -o -name .wxpush-cluster \) -prune \
+    -o -path '*/src/main/*' -type f -newer "$1" -print -quit
+}
+
+ensure_jars() { # jar...
+  local jar why=""
+  for jar in "$@"; do
+    if [ ! -f "$WXPUSH_ROOT/$jar" ]; then
+      why="$jar is missing; the first build downloads dependencies"
+    else
+      why=$(newer_source "$WXPUSH_ROOT/$jar")
+      [ -n "$why" ] && why="${why#"$WXPUSH_ROOT"/} changed since $jar was built"
+    fi
+    [ -n "$why" ] && break
+  done
+  [ -z "$why" ] && return 0
+  say "building the jars ($why): ./mvnw -q -B package -DskipTests"
+  (cd "$WXPUSH_ROOT" && ./mvnw -q -B package -DskipTests) || { say "the build failed"; return 1; }
+  for jar in "$@"; do
+    [ -f "$WXPUSH_ROOT/$jar" ] || { say "the build wrote no $jar"; return 1; }
+  done
+}
+
+# ---------------------------------------------------------------- Kafka
+
+write_kafka_properties() { # file node voters broker-port controller-port data-dir replicas min-isr
+  local file=$1 node=$2 voters=$3 port=$4 controller=$5 data=$6 replicas=$7 min_isr=$8
+  cat >"$file" <<EOF
+process.roles=broker,controller
+node.id=$node
+controller.quorum.voters=$voters
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$data
+num.partitions=12
+auto.create.topics.enable=false
+# Every topic (the internal ones too) gets REPLICAS copies and a write needs MIN_ISR of them: with
+# three and two, one broker may die without losing an acknowledged record or refusing writes.
+default.replication.factor=$replicas
+min.insync.replicas=$min_isr
+unclean.leader.election.enable=false
+offsets.topic.replication.factor=$replicas
+offsets.topic.num.partitions=12
+transaction.state.log.replication.factor=$replicas
+transaction.state.log.min.isr=$min_isr
+# Without these (on one broker) the share-group state topic is never created and a share
+# consumer silently receives nothing.
+share.coordinator.state.topic.replication.factor=$replicas
+share.coordinator.state.topic.min.isr=$min_isr
+group.initial.rebalance.delay.ms=0
+log.retention.hours=24
+EOF
 }
 
 # ---------------------------------------------------------------- Redis

@@ -78,6 +78,9 @@ public record RedisKeys(String prefix) {
     FLEET("fleet{all}", "ZSET process id → its last heartbeat (ms): the running processes, for the console",
         "ids whose heartbeat is older than its TTL are dropped by every reader; kept: one per deployment"),
     HEARTBEAT("fleet{all}:<process>", "HASH one process's heartbeat (role, version, started, loops up, sends/s)", "TTL 20 s, renewed every 5 s"),
+    EVENT_TAKEN("evt{app}:<digest>", "marker of a signed message-push request whose event was published and answered success: "
+        + "SHA-256 of its timestamp, nonce, signature and msg_signature (a replay within the window is answered success and publishes nothing)",
+        "TTL twice the events' 5-minute window plus a minute: the longest a timestamp admitted now stays admitted, with room for clocks"),
     PAUSE("pause{app}", "a quota pause (45011/45009) with its end", "TTL the pause"),
     SEND_RATE("rate{app}:<window>", "counter of one second's sends", "TTL two windows");
 
@@ -100,6 +103,7 @@ public record RedisKeys(String prefix) {
           .replace("<window>", "\\E[0-9]+\\Q")
           .replace("<bucket>", "\\E[0-9]+\\Q")
           .replace("<hour>", "\\E[0-9]+\\Q")
+          .replace("<digest>", "\\E[0-9a-f]{64}\\Q")
           .replace("<process>", "\\E[A-Za-z0-9_.-]+\\Q"));
     }
 
@@ -293,6 +297,11 @@ public record RedisKeys(String prefix) {
   /** {@link Family#HEARTBEAT}. */
   public String heartbeat(String processId) {
     return prefix + "fleet{all}:" + processId;
+  }
+
+  /** {@link Family#EVENT_TAKEN}: {@code digest} is 64 lowercase hex digits. */
+  public String eventTaken(String appId, String digest) {
+    return prefix + "evt{" + appId + "}:" + digest;
   }
 
   /** {@link Family#PAUSE}. */

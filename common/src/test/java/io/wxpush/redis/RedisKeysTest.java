@@ -37,6 +37,7 @@ class RedisKeysTest {
         Map.entry(keys.token("wxapp1"), RedisKeys.Family.TOKEN),
         Map.entry(keys.tokenLock("wxapp1"), RedisKeys.Family.TOKEN_LOCK),
         Map.entry(keys.pause("wxapp1"), RedisKeys.Family.PAUSE),
+        Map.entry(keys.eventTaken("wxapp1", "0a".repeat(32)), RedisKeys.Family.EVENT_TAKEN),
         Map.entry(keys.policy("wxapp1"), RedisKeys.Family.POLICY),
         Map.entry(keys.quiet("wxapp1"), RedisKeys.Family.QUIET),
         Map.entry(keys.held("r1", 4095), RedisKeys.Family.HELD),

@@ -44,7 +44,7 @@ class ComposeFileTest {
   }
 
   @Test
-  void composeRunsEveryModuleFromItsOwnBuildContext() {
+  void composeBuildsEveryModuleWithTheOneDockerfileAndItsModuleArg() {
     List<String> problems = new ArrayList<>();
     for (String module : CodeFacts.MODULES) {
       JsonNode service = services.path(module);
@@ -52,10 +52,14 @@ class ComposeFileTest {
         problems.add("no service " + module);
         continue;
       }
-      String context = service.path("build").isTextual() ? service.path("build").asText() : service.path("build").path("context").asText();
-      if (!context.replaceFirst("^\\./", "").replaceFirst("/$", "").equals(module)) {
-        problems.add(module + ": build context is '" + context + "', expected ./" + module + " (its Dockerfile copies target/" + module + ".jar)");
+      JsonNode build = service.path("build");
+      String context = build.isTextual() ? build.asText() : build.path("context").asText();
+      if (!context.replaceFirst("/$", "").equals(".")) {
+        problems.add(module + ": build context is '" + context + "', expected . (the root Dockerfile copies " + module + "/target/" + module + ".jar)");
       }
+      String dockerfile = build.path("dockerfile").asText("Dockerfile");
+      if (!dockerfile.equals("Dockerfile")) problems.add(module + ": builds with " + dockerfile + ", expected the one Dockerfile");
+      if (!module.equals(build.path("args").path("MODULE").asText())) problems.add(module + ": build arg MODULE is not " + module);
       String image = service.path("image").asText("");
       if (!image.isEmpty() && !image.replaceFirst(":.*$", "").endsWith("/" + module) && !image.replaceFirst(":.*$", "").equals(module)) {
         problems.add(module + ": image '" + image + "' is not named after the module");

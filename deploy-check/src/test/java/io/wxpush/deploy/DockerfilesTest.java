@@ -5,13 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** Each runnable module's Dockerfile builds the jar Maven produces and runs it as the code expects. */
+/**
+ * One Dockerfile (the repository root's, {@code ARG MODULE} and {@code ARG HTTP_PORT}) builds each
+ * runnable module's image: as docker-compose.yml builds it for a module, it copies the jar Maven
+ * produces and runs it as the code expects.
+ */
 class DockerfilesTest {
+  private static final String DOCKERFILE = "Dockerfile";
 
   /** Instructions with backslash continuations joined, comments dropped. */
   private static List<String> instructions(String dockerfile) {
@@ -29,26 +36,68 @@ class DockerfilesTest {
         .toList();
   }
 
+  /** The build args docker-compose.yml gives the module's image. */
+  private static Map<String, String> composeArgs(String module) {
+    Map<String, String> out = new LinkedHashMap<>();
+    RepoFiles.yaml("docker-compose.yml").path("services").path(module).path("build").path("args").properties()
+        .forEach(e -> out.put(e.getKey(), e.getValue().asText()));
+    return out;
+  }
+
+  /** The Dockerfile's instructions after the last FROM, with the build args substituted as for {@code module}. */
+  private static String asBuiltFor(String module) {
+    String text = RepoFiles.text(DOCKERFILE);
+    for (var arg : composeArgs(module).entrySet()) {
+      text = text.replace("${" + arg.getKey() + "}", arg.getValue()).replaceAll("\\$" + arg.getKey() + "\\b", arg.getValue());
+    }
+    return text;
+  }
+
   @Test
-  void everyRunnableModuleHasADockerfileAndAShadedJar() {
+  void oneDockerfileWithArgModuleServesEveryRunnableModuleAndEachHasAShadedJar() {
     List<String> problems = new ArrayList<>();
+    if (!Files.isRegularFile(RepoFiles.path(DOCKERFILE))) problems.add("the root Dockerfile is missing");
+    List<String> ins = instructions(RepoFiles.text(DOCKERFILE));
+    List<String> declared = new ArrayList<>();
+    boolean afterFrom = false;
+    for (String i : ins) {
+      if (i.regionMatches(true, 0, "FROM ", 0, 5)) {
+        afterFrom = true;
+        declared.clear();
+      } else if (afterFrom && i.regionMatches(true, 0, "ARG ", 0, 4)) {
+        declared.add(i.substring(4).strip().replaceFirst("=.*$", ""));
+      }
+    }
+    for (String arg : List.of("MODULE", "HTTP_PORT")) {
+      if (!declared.contains(arg)) problems.add("Dockerfile: no ARG " + arg + " after its last FROM (an ARG before FROM is not seen by the build)");
+    }
+    String ignore = Files.isRegularFile(RepoFiles.path(".dockerignore")) ? RepoFiles.text(".dockerignore") : "";
     for (String module : CodeFacts.MODULES) {
-      if (!Files.isRegularFile(RepoFiles.path(module + "/Dockerfile"))) problems.add(module + "/Dockerfile is missing");
+      if (Files.exists(RepoFiles.path(module + "/Dockerfile"))) problems.add(module + "/Dockerfile: a second recipe; the root Dockerfile builds every module");
+      Map<String, String> args = composeArgs(module);
+      if (!module.equals(args.get("MODULE"))) problems.add("docker-compose.yml builds " + module + " with MODULE=" + args.get("MODULE"));
+      if (!Integer.toString(CodeFacts.EXPECTED_PORTS.get(module)).equals(args.get("HTTP_PORT"))) {
+        problems.add("docker-compose.yml builds " + module + " with HTTP_PORT=" + args.get("HTTP_PORT") + ", the code's is " + CodeFacts.EXPECTED_PORTS.get(module));
+      }
+      String jar = module + "/target/" + module + ".jar";
+      if (!ignore.isEmpty() && !ignore.lines().map(String::strip).toList().contains("!" + jar)) {
+        problems.add(".dockerignore leaves " + jar + " out of the build context");
+      }
       String pom = RepoFiles.text(module + "/pom.xml");
       if (!pom.contains("<artifactId>" + module + "</artifactId>")) {
         problems.add(module + "/pom.xml does not have artifactId " + module + ", so target/" + module + ".jar is not what it builds");
       }
       if (!pom.contains("maven-shade-plugin")) problems.add(module + "/pom.xml does not shade: no runnable target/" + module + ".jar");
     }
-    assertThat(problems).as("Dockerfiles and modules disagree").isEmpty();
+    assertThat(problems).as("the Dockerfile and the modules disagree").isEmpty();
   }
 
   @Test
-  void dockerfilesCopyTheModuleJarAndRunItAsNonRootOnTheCodesPort() {
+  void asBuiltForEachModuleTheImageCopiesItsJarAndRunsItAsNonRootOnTheCodesPort() {
     List<String> problems = new ArrayList<>();
     for (String module : CodeFacts.MODULES) {
-      String file = module + "/Dockerfile";
-      List<String> ins = instructions(RepoFiles.text(file));
+      String file = "Dockerfile (MODULE=" + module + ")";
+      List<String> ins = instructions(asBuiltFor(module));
       int port = CodeFacts.httpPortDefault(module);
       if (port != CodeFacts.EXPECTED_PORTS.get(module)) {
         problems.add(module + " code default HTTP_PORT is " + port + ", expected " + CodeFacts.EXPECTED_PORTS.get(module));
@@ -59,7 +108,7 @@ class DockerfilesTest {
         problems.add(file + ": runtime base image is " + from + ", expected eclipse-temurin:21-jre");
       }
 
-      String jar = "target/" + module + ".jar";
+      String jar = module + "/target/" + module + ".jar";
       String copied = null;
       for (String copy : args(ins, "COPY")) {
         String[] parts = copy.replaceAll("--\\S+", "").trim().split("\\s+");
@@ -118,6 +167,7 @@ class DockerfilesTest {
         } else if (copied != null) {
           String runs = argv.get(jarAt + 1);
           boolean same = runs.equals(copied) || copied.endsWith("/") && runs.equals(copied + module + ".jar");
+          if (runs.contains("$")) problems.add(file + ": ENTRYPOINT's exec form does not expand " + runs + ": name a fixed path");
           if (!same) problems.add(file + ": ENTRYPOINT runs " + runs + " but the jar was copied to " + copied);
         }
       }

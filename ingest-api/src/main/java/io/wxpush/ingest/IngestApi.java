@@ -178,7 +178,7 @@ public final class IngestApi implements AutoCloseable {
     templateLoop.scheduleWithFixedDelay(refresher, 0, 30, java.util.concurrent.TimeUnit.SECONDS);
 
     io.wxpush.ingest.events.WeChatEventsHandler events = new io.wxpush.ingest.events.WeChatEventsHandler(common.apps(), publisher,
-        topics.credentials(), registry, clock);
+        topics.credentials(), registry, clock, redis, common.redisKeys());
     io.wxpush.policy.PolicyStore policies = new io.wxpush.policy.PolicyStore(redis, common.redisKeys(), clock, common.defaultPolicy());
     PolicyHandler policy = new PolicyHandler(apiKeys, policies, common.apps().keySet());
     AppsHandler appsHandler = new AppsHandler(apiKeys, common.apps().keySet(), redis, common.redisKeys(), pool, policies, clock);

@@ -13,6 +13,13 @@ final class EventWindow {
   /** How far a request's timestamp may be from now, either way: 5 minutes (keep the servers' clocks in sync). */
   static final Duration MAX_SKEW = Duration.ofMinutes(5);
 
+  /**
+   * How long a taken request is remembered ({@link TakenEvents}): a timestamp admitted now may be
+   * {@link #MAX_SKEW} ahead, so it stays admitted for up to twice that; a minute more covers
+   * instances whose clocks differ a little.
+   */
+  static final Duration REMEMBER = MAX_SKEW.multipliedBy(2).plusMinutes(1);
+
   private final Clock clock;
 
   EventWindow(Clock clock) {

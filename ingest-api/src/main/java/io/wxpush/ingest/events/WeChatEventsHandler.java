@@ -8,10 +8,13 @@ import io.wxpush.json.Json;
 import io.wxpush.kafka.AckedPublisher;
 import io.wxpush.kafka.KafkaUnavailableException;
 import io.wxpush.metrics.WxpushMeter;
+import io.wxpush.redis.RedisKeys;
+import io.wxpush.redis.StoreUnavailableException;
 import io.wxpush.wechat.push.MessagePushCrypto;
 import io.wxpush.wechat.push.PushMessage;
 import io.wxpush.wechat.push.WeChatEvent;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +22,7 @@ import java.util.Optional;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * {@code GET|POST /v1/wechat/{appId}/events}: the app's WeChat message-push URL. {@code GET} is
@@ -30,7 +34,11 @@ import org.slf4j.LoggerFactory;
  * (and one it retries adds nothing: the credentials role applies events idempotently). Signatures
  * are compared in constant time; a bad one is 401 and changes nothing. A request whose
  * {@code timestamp} is more than 5 minutes from now ({@link EventWindow}) is {@code 401
- * stale_event}, so an event URL once seen cannot be replayed later; an app configured with an
+ * stale_event}, so an event URL once seen cannot be replayed later; within the window a request
+ * whose event was already published ({@link TakenEvents}: same timestamp, nonce and signatures)
+ * is answered {@code success} and publishes nothing, so a replayed {@code reject} cannot drop
+ * grants collected since, while WeChat's retry of a request that got no {@code success} (a 503)
+ * is still taken. An app configured with an
  * EncodingAESKey takes only encrypted requests (compatible or safe mode: {@code 401
  * encryption_required} otherwise), so safe mode cannot be bypassed by leaving encryption out.
  */
@@ -42,13 +50,16 @@ public final class WeChatEventsHandler {
   private final String topic;
   private final MeterRegistry meters;
   private final EventWindow window;
+  private final TakenEvents taken;
 
-  public WeChatEventsHandler(Map<String, WeChatApp> apps, AckedPublisher publisher, String topic, MeterRegistry meters, java.time.Clock clock) {
+  public WeChatEventsHandler(Map<String, WeChatApp> apps, AckedPublisher publisher, String topic, MeterRegistry meters, Clock clock,
+      UnifiedJedis redis, RedisKeys keys) {
     this.apps = Map.copyOf(apps);
     this.publisher = publisher;
     this.topic = topic;
     this.meters = meters;
     this.window = new EventWindow(clock);
+    this.taken = new TakenEvents(redis, keys);
   }
 
   private MessagePushCrypto crypto(Context ctx) {
@@ -114,11 +125,26 @@ public final class WeChatEventsHandler {
     }
     if (event.isPresent()) {
       WeChatEvent e = event.get();
+      TakenEvents.Signed signed = new TakenEvents.Signed(appId, timestamp, nonce, ctx.queryParam("signature"),
+          aes ? ctx.queryParam("msg_signature") : null);
+      if (taken.taken(signed)) {
+        // a replay, or WeChat's retry after our success was lost: the event is in Kafka already
+        WxpushMeter.WECHAT_EVENTS.counter(meters, "replayed").increment();
+        log.info("event=wechat_event_replayed app={} type={}", appId, e.event());
+        ctx.contentType("text/plain; charset=utf-8").result("success");
+        return;
+      }
       try {
         publisher.publishAll(List.of(new ProducerRecord<>(topic, e.kafkaKey(), Json.write(e))));
       } catch (KafkaUnavailableException ex) {
         log.warn("event=wechat_event_unavailable app={} type={} error={}", appId, e.event(), ex.getMessage());
         throw ApiException.unavailable("unavailable", "the event could not be stored; WeChat retries it", Duration.ofSeconds(5));
+      }
+      try {
+        taken.remember(signed);
+      } catch (StoreUnavailableException ex) {
+        // the event is stored, so it is answered success; only this request's replay stays possible within the window
+        log.warn("event=wechat_event_unremembered app={} type={} error={}", appId, e.event(), ex.getMessage());
       }
       WxpushMeter.WECHAT_EVENTS.counter(meters, e.event()).increment();
       log.info("event=wechat_event app={} type={} items={}", appId, e.event(), e.items().size());
