@@ -18,15 +18,19 @@
 --                     any call, e.g. an in-doubt grant is never resent), or from another owner's
 --                     attempt whose lease ran out (its owner died or stalled mid-call: in doubt);
 --                     'failed' with no entry at all writes one (nothing was claimed: notAfter, a
---                     daily quota), so every later delivery of the task finds the outcome here.
+--                     daily quota), so every later delivery of the task finds the outcome here
+--                     ('unknown' and 'sent' likewise: every final step leaves a final entry).
 --                     'failed' is never written for an entry in doubt: it becomes 'unknown'.
 -- A final entry keeps only its state and reason (the spent credential's mark stays in the pool).
 local rnow = redis_now()
 local keep = keep_until(rnow, tonumber(ARGV[5]), tonumber(ARGV[6]))
 local e = find(KEYS[1], KEYS[2], ARGV[1])
 if not e then
-  if ARGV[3] ~= 'failed' then return {'missing', ''} end
-  return {'ok', write_final(KEYS[1], KEYS[2], ARGV[1], 'f', ARGV[4], keep)}
+  local step = ARGV[3]
+  if step ~= 'failed' and step ~= 'unknown' and step ~= 'sent' then return {'missing', ''} end
+  local final = write_final(KEYS[1], KEYS[2], ARGV[1], string.sub(step, 1, 1), ARGV[4], keep)
+  if step ~= 'failed' then count_message(KEYS[3] or KEYS[1], tonumber(ARGV[7] or '0')) end
+  return {'ok', final}
 end
 local f = parse(e)
 local state, step = f[1], ARGV[3]

@@ -45,17 +45,17 @@ final class EntrySteps {
       case Action.Sent s -> settle(Settle.SENT, s.reason());
       case Action.Unknown u -> settle(Settle.UNKNOWN, u.reason());
       case Action.FailUser f -> settle(Settle.FAILED, f.reason());
-      case Action.Known k -> read();
-      case Action.NextCredential n -> ledger.next(user, run, template, delivery.owner(), n.reason());
+      case Action.Known k -> holding ? keep(true, false) : read(); // final already; an attempt held is never left in flight
+      case Action.NextCredential n -> next(n.reason(), holding);
       case Action.RetrySame r -> keep(holding, r.inDoubt());
       case Action.Pause p -> keep(holding, p.inDoubt());
       case Action.HandBack h -> keep(holding, h.inDoubt());
       case Action.Hold h -> keep(holding, false);
       case Action.Wait w -> keep(holding, false);
-      case Action.FailPush f -> giveBack(f.reason(), f.inDoubt());
-      case Action.QuotaSpent q -> giveBack(PauseKind.DAILY_QUOTA.code(), q.inDoubt());
-      case Action.DeadLetter d -> giveBack(d.reason(), d.inDoubt());
-      case Action.Stop s -> giveBack(s.reason(), s.inDoubt());
+      case Action.FailPush f -> giveBack(f.reason(), f.inDoubt(), holding);
+      case Action.QuotaSpent q -> giveBack(PauseKind.DAILY_QUOTA.code(), q.inDoubt(), holding);
+      case Action.DeadLetter d -> giveBack(d.reason(), d.inDoubt(), holding);
+      case Action.Stop s -> giveBack(s.reason(), s.inDoubt(), holding);
     };
   }
 
@@ -73,17 +73,24 @@ final class EntrySteps {
   /** Back to claimed when this delivery holds the attempt ({@code doubt} when its answer was lost); else nothing to do. */
   private Result keep(boolean holding, boolean inDoubt) {
     if (!holding) return null;
-    return settle(inDoubt || delivery.callUnsettled() ? Settle.DOUBT : Settle.RETRY, null);
+    return settle(inDoubt ? Settle.DOUBT : Settle.RETRY, null);
+  }
+
+  /** The next credential; where the ledger refuses it (in doubt), an attempt this delivery holds still goes back to claimed. */
+  private Result next(String reason, boolean holding) {
+    Result r = ledger.next(user, run, template, delivery.owner(), reason);
+    return r.status() == Status.FENCED && holding ? keep(true, r.entry().inDoubt()) : r;
   }
 
   /**
    * The credential back and the entry {@code failed}; with nothing claimed, a final entry without
-   * credential; {@code unknown} when this delivery lost an answer ({@code inDoubt}), made a call
-   * whose effect is not yet written, or the ledger finds the entry in doubt (or another owner's
-   * attempt whose lease ran out).
+   * credential; {@code unknown} when this delivery lost an answer ({@code inDoubt}), or an earlier
+   * run of it made a call whose effect is not written ({@link Delivery#callUnsettled()} while not
+   * {@code holding}), or the ledger finds the entry in doubt (or another owner's attempt whose
+   * lease ran out).
    */
-  private Result giveBack(String reason, boolean inDoubt) {
-    if (inDoubt || delivery.callUnsettled()) return settle(Settle.UNKNOWN, reason);
+  private Result giveBack(String reason, boolean inDoubt, boolean holding) {
+    if (inDoubt || (!holding && delivery.callUnsettled())) return settle(Settle.UNKNOWN, reason);
     Result r = ledger.release(user, run, template, delivery.owner(), reason);
     return switch (r.status()) {
       case MISSING -> settle(Settle.FAILED, reason);
