@@ -1,0 +1,175 @@
+package io.wxpush.testkit;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A TCP proxy on loopback for one upstream server (Redis, wechat-sim, …) that delays every reply
+ * by a settable amount — a server that answers slowly, while requests reach it at once — and
+ * records when each chunk of request bytes arrived ({@link System#nanoTime()}), so a test can
+ * compare what reached the server with its own clock. Each connection keeps its bytes in order.
+ * Thread-safe; the caller closes it.
+ */
+public final class DelayProxy implements AutoCloseable {
+  private record Chunk(long arrivedNanos, byte[] bytes) {}
+
+  private record Watch(byte[] needle, CountDownLatch seen) {}
+
+  private final String upstreamHost;
+  private final int upstreamPort;
+  private final ServerSocket server;
+  private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+  private final List<Long> requestTimes = new CopyOnWriteArrayList<>();
+  private final List<Watch> watches = new CopyOnWriteArrayList<>();
+  private volatile long replyDelayNanos;
+
+  private DelayProxy(String upstreamHost, int upstreamPort) throws IOException {
+    this.upstreamHost = upstreamHost;
+    this.upstreamPort = upstreamPort;
+    this.server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
+    Thread.ofVirtual().name("delay-proxy-accept").start(this::accept);
+  }
+
+  /** A proxy to {@code host:port}, replies not delayed until {@link #replyDelay} says so. */
+  public static DelayProxy start(String host, int port) throws IOException {
+    return new DelayProxy(host, port);
+  }
+
+  /** The proxy's own port on 127.0.0.1. */
+  public int port() {
+    return server.getLocalPort();
+  }
+
+  /** Every reply byte from now on reaches the client {@code delay} after it left the server. */
+  public void replyDelay(Duration delay) {
+    replyDelayNanos = delay.toNanos();
+  }
+
+  /** When each chunk of request bytes arrived from a client, in {@link System#nanoTime()}. */
+  public List<Long> requestTimes() {
+    return new ArrayList<>(requestTimes);
+  }
+
+  /**
+   * Waits for request bytes that contain {@code text} (in one chunk) to arrive after this call.
+   *
+   * @return the arrival time ({@link System#nanoTime()} read just after), or -1 if none came within {@code timeout}
+   */
+  public long awaitRequestContaining(String text, Duration timeout) throws InterruptedException {
+    Watch w = new Watch(text.getBytes(StandardCharsets.UTF_8), new CountDownLatch(1));
+    watches.add(w);
+    try {
+      return w.seen().await(timeout.toNanos(), TimeUnit.NANOSECONDS) ? System.nanoTime() : -1;
+    } finally {
+      watches.remove(w);
+    }
+  }
+
+  private void accept() {
+    while (!server.isClosed()) {
+      try {
+        Socket client = server.accept();
+        Socket upstream = new Socket();
+        upstream.connect(new InetSocketAddress(upstreamHost, upstreamPort), 5_000);
+        client.setTcpNoDelay(true);
+        upstream.setTcpNoDelay(true);
+        sockets.add(client);
+        sockets.add(upstream);
+        Thread.ofVirtual().start(() -> requests(client, upstream));
+        BlockingQueue<Chunk> replies = new LinkedBlockingQueue<>();
+        Thread.ofVirtual().start(() -> read(upstream, client, replies));
+        Thread.ofVirtual().start(() -> delayed(replies, client, upstream));
+      } catch (IOException e) {
+        if (server.isClosed()) return;
+      }
+    }
+  }
+
+  /** Client to server at once, each chunk's arrival recorded (and matched against the watches) before it is forwarded. */
+  private void requests(Socket client, Socket upstream) {
+    try (InputStream in = client.getInputStream(); OutputStream out = upstream.getOutputStream()) {
+      byte[] buffer = new byte[16 * 1024];
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        requestTimes.add(System.nanoTime());
+        byte[] chunk = Arrays.copyOf(buffer, n);
+        for (Watch w : watches) if (contains(chunk, w.needle())) w.seen().countDown();
+        out.write(chunk);
+        out.flush();
+      }
+    } catch (IOException e) {
+      // a side closed
+    } finally {
+      closeQuietly(client, upstream);
+    }
+  }
+
+  private static void read(Socket upstream, Socket client, BlockingQueue<Chunk> replies) {
+    try (InputStream in = upstream.getInputStream()) {
+      byte[] buffer = new byte[16 * 1024];
+      for (int n; (n = in.read(buffer)) > 0; ) replies.add(new Chunk(System.nanoTime(), Arrays.copyOf(buffer, n)));
+    } catch (IOException e) {
+      // a side closed
+    } finally {
+      replies.add(new Chunk(0, new byte[0])); // the end
+    }
+  }
+
+  /** Server to client, each chunk held until its delay (as set when it arrived) has passed. */
+  private void delayed(BlockingQueue<Chunk> replies, Socket client, Socket upstream) {
+    try (OutputStream out = client.getOutputStream()) {
+      while (true) {
+        Chunk c = replies.take();
+        if (c.bytes().length == 0) return;
+        long due = c.arrivedNanos() + replyDelayNanos;
+        long wait = due - System.nanoTime();
+        if (wait > 0) Thread.sleep(Duration.ofNanos(wait));
+        out.write(c.bytes());
+        out.flush();
+      }
+    } catch (IOException | InterruptedException e) {
+      // a side closed
+    } finally {
+      closeQuietly(client, upstream);
+    }
+  }
+
+  private static boolean contains(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) if (haystack[i + j] != needle[j]) continue outer;
+      return true;
+    }
+    return false;
+  }
+
+  private static void closeQuietly(Socket... sockets) {
+    for (Socket s : sockets) {
+      try {
+        s.close();
+      } catch (IOException e) {
+        // closing anyway
+      }
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    server.close();
+    for (Socket s : sockets) closeQuietly(s);
+  }
+}
