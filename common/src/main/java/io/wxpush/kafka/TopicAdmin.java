@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
 public final class TopicAdmin {
   private static final Logger log = LoggerFactory.getLogger(TopicAdmin.class);
   private static final long TIMEOUT_SECONDS = 30;
+  /** How long the group's config may take to read back as set. */
+  private static final long READ_BACK_SECONDS = 15;
 
   private final Admin admin;
   private final int partitions;
@@ -93,9 +95,19 @@ public final class TopicAdmin {
         new AlterConfigOp(new ConfigEntry(DELIVERY_LIMIT, Integer.toString(deliveryLimit)), AlterConfigOp.OpType.SET));
     try {
       admin.incrementalAlterConfigs(Map.of(group, ops)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      Config applied = admin.describeConfigs(List.of(group)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(group);
-      expect(groupId, applied, DELIVERY_LIMIT, Integer.toString(deliveryLimit), "TASK_MAX_DELIVERIES + 1");
-      expect(groupId, applied, RECORD_LOCK, Long.toString(recordLock.toMillis()), "TASK_LOCK");
+      // the broker answers a describe from its metadata cache, which may not have the change yet
+      long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(READ_BACK_SECONDS);
+      for (int attempt = 1; ; attempt++) {
+        Config applied = admin.describeConfigs(List.of(group)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(group);
+        try {
+          expect(groupId, applied, DELIVERY_LIMIT, Integer.toString(deliveryLimit), "TASK_MAX_DELIVERIES + 1");
+          expect(groupId, applied, RECORD_LOCK, Long.toString(recordLock.toMillis()), "TASK_LOCK");
+          break;
+        } catch (IllegalArgumentException e) {
+          if (System.nanoTime() - giveUp > 0) throw e;
+          Thread.sleep(Math.min(1_000, 50L * attempt));
+        }
+      }
       log.info("event=share_group_configured group={} record_lock_ms={} delivery_limit={}", groupId, recordLock.toMillis(), deliveryLimit);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof org.apache.kafka.common.errors.InvalidConfigurationException

@@ -84,6 +84,23 @@ class SendExitsIT {
     });
   }
 
+  private static Map<String, LedgerEntry.State> ledgerStates(Stack stack, TestEnv env, String rid, List<String> openIds) {
+    try (var redis = stack.redis()) {
+      RedisKeys keys = new RedisKeys(env.redisKeyPrefix());
+      PushRun run = new PushStatusStore(redis, keys, Clock.systemUTC()).startRun(rid, Stack.APP, Duration.ofHours(24), 1);
+      SendLedger ledger = new SendLedger(redis, null, keys, Clock.systemUTC(), Duration.ofSeconds(60), Duration.ofHours(24));
+      Map<String, LedgerEntry.State> states = new HashMap<>();
+      for (String o : openIds) {
+        ledger.read(new UserRef(Stack.APP, o), run, null).ifPresent(e -> states.put(o, e.state()));
+      }
+      return states;
+    }
+  }
+
+  private static Map<LedgerEntry.State, Long> counts(Map<String, LedgerEntry.State> states) {
+    return states.values().stream().collect(java.util.stream.Collectors.groupingBy(s -> s, java.util.stream.Collectors.counting()));
+  }
+
   // item 1
 
   @Test
@@ -187,12 +204,12 @@ class SendExitsIT {
         assertThat(ledger.claim(new UserRef(Stack.APP, openId), run, null).status()).isEqualTo(SendLedger.Status.CLAIMED);
         status.failFast(rid, "40037");
       }
+      stack.worker("fanout,sender", Map.of());
       // the task's redelivery
       try (KafkaProducer<String, byte[]> producer = KafkaClients.durableProducer(env.kafkaBootstrapServers(), "ff-test", 30_000)) {
         PushTask task = PushTask.of(request, openId, run);
         producer.send(new ProducerRecord<>(new Topics(env.topicPrefix()).pushTasks(), task.kafkaKey(), Json.write(task))).get();
       }
-      stack.worker("fanout,sender", Map.of());
       JsonNode failed = awaitDone(stack, rid, Duration.ofSeconds(60));
       assertThat(failed.path("failed").asLong()).isEqualTo(1);
       assertThat(stack.sim.inbox(Stack.APP, openId)).isEmpty();
@@ -268,54 +285,67 @@ class SendExitsIT {
   // item 6
 
   @Test
-  void aSenderFrozenPastItsLeaseThatReadsZeroOnResumingCountsItsUsersSent(TestEnv env) throws Exception {
+  void aSenderStalledPastItsLeaseThatReadsWeChatsZeroAfterwardsTurnsItsUnknownUsersSent(TestEnv env) throws Exception {
+    String[] redisAt = address(env.redisUrl()).split(":");
     try (Stack stack = Stack.start(env, Map.of());
-        DelayProxy toWeChat = DelayProxy.start("127.0.0.1", stack.sim.port())) {
+        DelayProxy toWeChat = DelayProxy.start("127.0.0.1", stack.sim.port());
+        DelayProxy toRedis = DelayProxy.start(redisAt[0], Integer.parseInt(redisAt[1]))) {
       template(stack);
-      List<String> openIds = Stack.users("fz", 20);
+      List<String> openIds = Stack.users("st", 10);
       stack.seedPrepayIds(openIds, System.currentTimeMillis());
-      toWeChat.replyDelay(Duration.ofMillis(1_000)); // the answers (errcode 0) arrive while the sender is frozen
-      int port = Stack.freePort();
-      try (JarProcess frozen = stack.senderProcess(port, Map.of("WECHAT_API_BASE", "http://127.0.0.1:" + toWeChat.port(),
-          "SENDER_CONCURRENCY", "32", "TASK_LOCK", "15s", "WECHAT_TIMEOUT", "2s"))) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> Stack.healthy(port));
-        stack.worker("fanout", Map.of());
-        String rid = stack.push(push(Map.of("all", true)));
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(() -> stack.sim.deliveredCount() == openIds.size());
-        frozen.pause(); // past its leases (7 s) and its locks (15 s)
-        stack.worker("sender", Map.of("TASK_LOCK", "15s", "WECHAT_TIMEOUT", "2s"));
-        awaitDone(stack, rid, Duration.ofSeconds(120));
-        frozen.resume();
-        await().atMost(Duration.ofSeconds(60)).until(() -> Stack.healthy(port));
+      String rid = "stall-" + UUID.randomUUID();
+      PushRequest request = new PushRequest(1, rid, Stack.APP, "template", TEMPLATE, null, Map.of("keyword1", "hello"), null, null,
+          null, new PushRequest.Audience(openIds, null), null);
+      PushRun run;
+      try (var redis = stack.redis()) {
+        PushStatusStore status = new PushStatusStore(redis, new RedisKeys(env.redisKeyPrefix()), Clock.systemUTC());
+        status.initStatus(request);
+        run = status.startRun(rid, Stack.APP, Duration.ofHours(24), PushRun.bucketsFor(openIds.size()));
+        status.recordPage(rid, "", Integer.toString(openIds.size()), openIds.size());
+        status.finishFanout(rid);
+      }
+      // sender A: its answers (errcode 0) come 1.5 s late, and then its Redis stalls past its leases
+      toWeChat.replyDelay(Duration.ofMillis(1_500));
+      Map<String, String> sender = Map.of("WECHAT_TIMEOUT", "2s", "TASK_LOCK", "15s", "SENDER_CONSUMERS", "1");
+      Map<String, String> stalled = new HashMap<>(sender);
+      stalled.put("REDIS_URL", "redis://127.0.0.1:" + toRedis.port());
+      stalled.put("WECHAT_API_BASE", "http://127.0.0.1:" + toWeChat.port());
+      stack.worker("sender", stalled);
+      publishTasks(env, request, run, openIds);
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(() -> stack.sim.deliveredCount() == openIds.size());
+      toRedis.holdRequests(true);
 
-        PushRun run;
-        Map<String, LedgerEntry.State> ledgerStates = new HashMap<>();
-        try (var redis = stack.redis()) {
-          RedisKeys keys = new RedisKeys(env.redisKeyPrefix());
-          run = new PushStatusStore(redis, keys, Clock.systemUTC()).startRun(rid, Stack.APP, Duration.ofHours(24), 1);
-          SendLedger ledger = new SendLedger(redis, null, keys, Clock.systemUTC(), Duration.ofSeconds(60), Duration.ofHours(24));
-          // the resumed process settles what it read: wait until the ledger stops moving
-          Map<String, LedgerEntry.State> last = new HashMap<>();
-          await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            Map<String, LedgerEntry.State> now = new HashMap<>();
-            for (String o : openIds) now.put(o, ledger.read(new UserRef(Stack.APP, o), run, null).orElseThrow().state());
-            boolean same = now.equals(last);
-            last.clear();
-            last.putAll(now);
-            return same;
-          });
-          ledgerStates.putAll(last);
-        }
-        for (String o : openIds) assertThat(stack.sim.inbox(Stack.APP, o)).as("delivered once: " + o).hasSize(1);
-        List<String> readZero = openIds.stream().filter(o -> ledgerStates.get(o) == LedgerEntry.State.SENT).toList();
-        System.out.printf("RESULT frozen-reads-zero ledger=%s%n", ledgerStates.values().stream()
-            .collect(java.util.stream.Collectors.groupingBy(s -> s, java.util.stream.Collectors.counting())));
-        assertThat(readZero).as("the resumed process read WeChat's 0 for its users: their ledger entries turned sent").isNotEmpty();
-        Map<String, String> outcomes = stack.userOutcomes(rid, openIds);
-        for (String o : readZero) assertThat(outcomes).as("counted as the ledger says").containsEntry(o, "s");
-        JsonNode status = stack.status(rid);
-        assertThat(status.path("sent").asLong()).isEqualTo(readZero.size());
-        assertThat(status.path("unknown").asLong()).isEqualTo(openIds.size() - readZero.size());
+      // sender B takes each task over (a second copy of it) once A's lease has run out: a prepay_id in doubt is unknown
+      stack.worker("sender", sender);
+      publishTasks(env, request, run, openIds);
+      JsonNode settled = awaitDone(stack, rid, Duration.ofSeconds(60));
+      Map<String, LedgerEntry.State> beforeRelease = ledgerStates(stack, env, rid, openIds);
+      toRedis.holdRequests(false); // A's writes of what it read arrive now
+
+      Map<String, LedgerEntry.State> states = new HashMap<>();
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() -> {
+        states.clear();
+        states.putAll(ledgerStates(stack, env, rid, openIds));
+        return states.values().stream().allMatch(s -> s == LedgerEntry.State.SENT);
+      });
+      System.out.printf("RESULT stalled-reads-zero settled=%s before_release=%s after=%s%n", settled.path("unknown").asLong(),
+          counts(beforeRelease), counts(states));
+      assertThat(beforeRelease.values()).as("B settled them unknown while A stalled").contains(LedgerEntry.State.UNKNOWN);
+      for (String o : openIds) assertThat(stack.sim.inbox(Stack.APP, o)).as("delivered once: " + o).hasSize(1);
+      Map<String, String> outcomes = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
+          .until(() -> stack.userOutcomes(rid, openIds), m -> m.values().stream().allMatch("s"::equals));
+      assertThat(outcomes).hasSize(openIds.size());
+      JsonNode status = stack.status(rid);
+      assertThat(status.path("sent").asLong()).isEqualTo(openIds.size());
+      assertThat(status.path("unknown").asLong()).isZero();
+    }
+  }
+
+  private static void publishTasks(TestEnv env, PushRequest request, PushRun run, List<String> openIds) throws Exception {
+    try (KafkaProducer<String, byte[]> producer = KafkaClients.durableProducer(env.kafkaBootstrapServers(), "tasks-" + UUID.randomUUID(), 30_000)) {
+      for (String openId : openIds) {
+        PushTask task = PushTask.of(request, openId, run);
+        producer.send(new ProducerRecord<>(new Topics(env.topicPrefix()).pushTasks(), task.kafkaKey(), Json.write(task))).get();
       }
     }
   }

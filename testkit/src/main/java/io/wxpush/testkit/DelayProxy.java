@@ -37,6 +37,8 @@ public final class DelayProxy implements AutoCloseable {
   private final List<Long> requestTimes = new CopyOnWriteArrayList<>();
   private final List<Watch> watches = new CopyOnWriteArrayList<>();
   private volatile long replyDelayNanos;
+  private final Object gate = new Object();
+  private boolean holding;
 
   private DelayProxy(String upstreamHost, int upstreamPort) throws IOException {
     this.upstreamHost = upstreamHost;
@@ -58,6 +60,24 @@ public final class DelayProxy implements AutoCloseable {
   /** Every reply byte from now on reaches the client {@code delay} after it left the server. */
   public void replyDelay(Duration delay) {
     replyDelayNanos = delay.toNanos();
+  }
+
+  /**
+   * While {@code hold} is true, request bytes are taken from clients but not forwarded (a server
+   * that stalls, or a network that does): they reach the server, in order, once it is false.
+   * Bytes of a client that hung up meanwhile are forwarded too.
+   */
+  public void holdRequests(boolean hold) {
+    synchronized (gate) {
+      holding = hold;
+      gate.notifyAll();
+    }
+  }
+
+  private void awaitNotHeld() throws InterruptedException {
+    synchronized (gate) {
+      while (holding) gate.wait();
+    }
   }
 
   /** When each chunk of request bytes arrived from a client, in {@link System#nanoTime()}. */
@@ -100,21 +120,44 @@ public final class DelayProxy implements AutoCloseable {
     }
   }
 
-  /** Client to server at once, each chunk's arrival recorded (and matched against the watches) before it is forwarded. */
+  /** Client to server, each chunk's arrival recorded (and matched against the watches), then forwarded unless held. */
   private void requests(Socket client, Socket upstream) {
-    try (InputStream in = client.getInputStream(); OutputStream out = upstream.getOutputStream()) {
+    BlockingQueue<Chunk> out = new LinkedBlockingQueue<>();
+    Thread.ofVirtual().start(() -> forward(out, upstream, client));
+    try (InputStream in = client.getInputStream()) {
       byte[] buffer = new byte[16 * 1024];
       for (int n; (n = in.read(buffer)) > 0; ) {
         requestTimes.add(System.nanoTime());
         byte[] chunk = Arrays.copyOf(buffer, n);
         for (Watch w : watches) if (contains(chunk, w.needle())) w.seen().countDown();
-        out.write(chunk);
-        out.flush();
+        out.add(new Chunk(System.nanoTime(), chunk));
       }
     } catch (IOException e) {
       // a side closed
     } finally {
-      closeQuietly(client, upstream);
+      out.add(new Chunk(0, new byte[0])); // the end, after what is queued
+    }
+  }
+
+  private void forward(BlockingQueue<Chunk> chunks, Socket upstream, Socket client) {
+    try {
+      OutputStream out = upstream.getOutputStream();
+      while (true) {
+        Chunk c = chunks.take();
+        if (c.bytes().length == 0) return;
+        awaitNotHeld();
+        out.write(c.bytes());
+        out.flush();
+      }
+      // the client hung up: the server gets everything it sent, then the end of it
+    } catch (IOException | InterruptedException e) {
+      // a side closed
+    } finally {
+      try {
+        upstream.shutdownOutput();
+      } catch (IOException e) {
+        closeQuietly(upstream);
+      }
     }
   }
 
@@ -129,22 +172,28 @@ public final class DelayProxy implements AutoCloseable {
     }
   }
 
-  /** Server to client, each chunk held until its delay (as set when it arrived) has passed. */
+  /** Server to client, each chunk held until its delay (as set when it arrived) has passed; a client gone gets nothing more. */
   private void delayed(BlockingQueue<Chunk> replies, Socket client, Socket upstream) {
-    try (OutputStream out = client.getOutputStream()) {
+    boolean open = true;
+    try {
+      OutputStream out = client.getOutputStream();
       while (true) {
         Chunk c = replies.take();
         if (c.bytes().length == 0) return;
-        long due = c.arrivedNanos() + replyDelayNanos;
-        long wait = due - System.nanoTime();
+        long wait = c.arrivedNanos() + replyDelayNanos - System.nanoTime();
         if (wait > 0) Thread.sleep(Duration.ofNanos(wait));
-        out.write(c.bytes());
-        out.flush();
+        if (!open) continue;
+        try {
+          out.write(c.bytes());
+          out.flush();
+        } catch (IOException e) {
+          open = false; // the server still gets what the client sent (see forward)
+        }
       }
     } catch (IOException | InterruptedException e) {
       // a side closed
     } finally {
-      closeQuietly(client, upstream);
+      closeQuietly(client);
     }
   }
 

@@ -164,7 +164,8 @@ final class TaskRunner {
       if (r == null) return new GoOn(before);
       if (r.entry() != null && r.entry().state().isFinal()) return new Ends(finish(r.entry()));
       if (r.status() != Status.FENCED) return new GoOn(r.entry());
-      if (delivery.timeLeft().compareTo(FENCED_WAIT.plus(p.attemptBudget())) < 0) return new Ends(End.HAND_BACK); // its owner decides
+      // a ledger step, not a call, is what must still fit after the wait
+      if (delivery.timeLeft().compareTo(FENCED_WAIT.multipliedBy(3)) < 0) return new Ends(End.HAND_BACK); // its owner decides
       Thread.sleep(FENCED_WAIT.toMillis());
       return new GoOn(r.entry());
     }
