@@ -318,8 +318,17 @@ class SendExitsIT {
       // sender B takes each task over (a second copy of it) once A's lease has run out: a prepay_id in doubt is unknown
       stack.worker("sender", sender);
       publishTasks(env, request, run, openIds);
-      JsonNode settled = awaitDone(stack, rid, Duration.ofSeconds(60));
-      Map<String, LedgerEntry.State> beforeRelease = ledgerStates(stack, env, rid, openIds);
+      // (a copy A's consumer fetched ahead waits in A; the others B settles) — until B has nothing more to do
+      Map<String, LedgerEntry.State> beforeRelease = new HashMap<>();
+      await().atMost(Duration.ofSeconds(60)).until(() -> ledgerStates(stack, env, rid, openIds).containsValue(LedgerEntry.State.UNKNOWN));
+      await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).until(() -> {
+        Map<String, LedgerEntry.State> now = ledgerStates(stack, env, rid, openIds);
+        boolean same = now.equals(beforeRelease);
+        beforeRelease.clear();
+        beforeRelease.putAll(now);
+        return same;
+      });
+      JsonNode settled = stack.status(rid);
       toRedis.holdRequests(false); // A's writes of what it read arrive now
 
       Map<String, LedgerEntry.State> states = new HashMap<>();
@@ -332,6 +341,7 @@ class SendExitsIT {
           counts(beforeRelease), counts(states));
       assertThat(beforeRelease.values()).as("B settled them unknown while A stalled").contains(LedgerEntry.State.UNKNOWN);
       for (String o : openIds) assertThat(stack.sim.inbox(Stack.APP, o)).as("delivered once: " + o).hasSize(1);
+      awaitDone(stack, rid, Duration.ofSeconds(60));
       Map<String, String> outcomes = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
           .until(() -> stack.userOutcomes(rid, openIds), m -> m.values().stream().allMatch("s"::equals));
       assertThat(outcomes).hasSize(openIds.size());
