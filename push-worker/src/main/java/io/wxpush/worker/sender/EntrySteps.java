@@ -1,10 +1,12 @@
 package io.wxpush.worker.sender;
 
+import io.wxpush.credentials.LedgerEntry;
 import io.wxpush.credentials.SendLedger;
 import io.wxpush.credentials.SendLedger.Result;
 import io.wxpush.credentials.SendLedger.Settle;
 import io.wxpush.credentials.SendLedger.Status;
 import io.wxpush.credentials.UserRef;
+import io.wxpush.push.Outcome;
 import io.wxpush.push.PushRun;
 
 /**
@@ -56,6 +58,16 @@ final class EntrySteps {
       case Action.QuotaSpent q -> giveBack(PauseKind.DAILY_QUOTA.code(), q.inDoubt(), holding);
       case Action.DeadLetter d -> giveBack(d.reason(), d.inDoubt(), holding);
       case Action.Stop s -> giveBack(s.reason(), s.inDoubt(), holding);
+    };
+  }
+
+  /** The outcome a final entry records: {@code failed} with reason {@code cancelled} is {@link Outcome#CANCELLED}. */
+  static Outcome outcome(LedgerEntry entry) {
+    return switch (entry.state()) {
+      case SENT -> Outcome.SENT;
+      case UNKNOWN -> Outcome.UNKNOWN;
+      case NO_CREDENTIAL -> Outcome.NO_CREDENTIAL;
+      default -> entry.reason().filter(TaskRunner.CANCELLED::equals).isPresent() ? Outcome.CANCELLED : Outcome.FAILED;
     };
   }
 

@@ -23,13 +23,11 @@ import org.slf4j.LoggerFactory;
 final class TaskRunner {
   private static final Logger log = LoggerFactory.getLogger(TaskRunner.class);
 
-  /** How a delivery ends for the broker. */
-  enum End {
-    /** The task has its outcome (or nothing can be done with it): acknowledge. */
-    DONE,
-    /** Deliver it again (the entry is left claimed, or nothing was claimed). */
-    HAND_BACK
-  }
+  /**
+   * How a delivery ends for the broker: {@code DONE} acknowledges it (it has its outcome, or nothing
+   * can be done with it); {@code HAND_BACK} delivers it again (its entry left claimed, or nothing claimed).
+   */
+  enum End { DONE, HAND_BACK }
 
   /** The reason of a send given up because its push was cancelled: its outcome is {@link Outcome#CANCELLED}. */
   static final String CANCELLED = "cancelled";
@@ -182,12 +180,7 @@ final class TaskRunner {
     }
 
     private End finish(LedgerEntry entry) {
-      Outcome outcome = switch (entry.state()) {
-        case SENT -> Outcome.SENT;
-        case UNKNOWN -> Outcome.UNKNOWN;
-        case NO_CREDENTIAL -> Outcome.NO_CREDENTIAL;
-        default -> entry.reason().filter(CANCELLED::equals).isPresent() ? Outcome.CANCELLED : Outcome.FAILED;
-      };
+      Outcome outcome = EntrySteps.outcome(entry);
       // dead-lettered and surely not sent (its credential given back, or none claimed): POST …/retry may send it again
       if (deadLettered && outcome == Outcome.FAILED) p.outcomes().retryable(task);
       p.outcomes().record(task, outcome, entry.reason().orElse(null), outcome == Outcome.SENT ? tries.msgid : 0);
