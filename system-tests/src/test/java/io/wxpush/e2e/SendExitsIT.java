@@ -155,8 +155,9 @@ class SendExitsIT {
       String rid = stack.push(push(Map.of("all", true)));
       await().atMost(Duration.ofSeconds(60)).until(() -> stack.sim.deliveredCount() > 100);
 
-      slowRedis.replyDelay(Duration.ofMillis(1_000));
-      // cancel just after a read of the push's stop marks left the sender: it sees "not stopped", a second late
+      // Redis answers the sender's reads of the push's status a second late (everything else at once)
+      slowRedis.delayRepliesTo("failFast", Duration.ofMillis(1_000));
+      // cancel just after such a read left the sender: it sees "not stopped", a second late
       assertThat(slowRedis.awaitRequestContaining("failFast", Duration.ofSeconds(30))).isPositive();
       ApiClient.Reply cancel = stack.client.send("DELETE", "/v1/pushes/" + rid, Map.of("Authorization", "Bearer " + Stack.API_KEY), null);
       long answeredAt = System.nanoTime();

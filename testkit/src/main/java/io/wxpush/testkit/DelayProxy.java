@@ -26,7 +26,12 @@ import java.util.concurrent.TimeUnit;
  * Thread-safe; the caller closes it.
  */
 public final class DelayProxy implements AutoCloseable {
-  private record Chunk(long arrivedNanos, byte[] bytes) {}
+  private record Chunk(long dueNanos, byte[] bytes) {}
+
+  /** One client's connection: how many of its requests await a slow reply. */
+  private static final class Conn {
+    final java.util.concurrent.atomic.AtomicInteger slowReplies = new java.util.concurrent.atomic.AtomicInteger();
+  }
 
   private record Watch(byte[] needle, CountDownLatch seen) {}
 
@@ -37,6 +42,8 @@ public final class DelayProxy implements AutoCloseable {
   private final List<Long> requestTimes = new CopyOnWriteArrayList<>();
   private final List<Watch> watches = new CopyOnWriteArrayList<>();
   private volatile long replyDelayNanos;
+  private volatile byte[] slowNeedle;
+  private volatile long slowDelayNanos;
   private final Object gate = new Object();
   private boolean holding;
 
@@ -60,6 +67,16 @@ public final class DelayProxy implements AutoCloseable {
   /** Every reply byte from now on reaches the client {@code delay} after it left the server. */
   public void replyDelay(Duration delay) {
     replyDelayNanos = delay.toNanos();
+  }
+
+  /**
+   * From now on, the reply to a request that contains {@code text} reaches its client {@code
+   * delay} late (on top of {@link #replyDelay}): one slow answer among fast ones. Matched per
+   * connection, one reply chunk per such request: meant for plain request/answer connections.
+   */
+  public void delayRepliesTo(String text, Duration delay) {
+    slowDelayNanos = delay.toNanos();
+    slowNeedle = text.getBytes(StandardCharsets.UTF_8);
   }
 
   /**
@@ -110,9 +127,10 @@ public final class DelayProxy implements AutoCloseable {
         upstream.setTcpNoDelay(true);
         sockets.add(client);
         sockets.add(upstream);
-        Thread.ofVirtual().start(() -> requests(client, upstream));
+        Conn conn = new Conn();
+        Thread.ofVirtual().start(() -> requests(client, upstream, conn));
         BlockingQueue<Chunk> replies = new LinkedBlockingQueue<>();
-        Thread.ofVirtual().start(() -> read(upstream, client, replies));
+        Thread.ofVirtual().start(() -> read(upstream, replies, conn));
         Thread.ofVirtual().start(() -> delayed(replies, client, upstream));
       } catch (IOException e) {
         if (server.isClosed()) return;
@@ -121,7 +139,7 @@ public final class DelayProxy implements AutoCloseable {
   }
 
   /** Client to server, each chunk's arrival recorded (and matched against the watches), then forwarded unless held. */
-  private void requests(Socket client, Socket upstream) {
+  private void requests(Socket client, Socket upstream, Conn conn) {
     BlockingQueue<Chunk> out = new LinkedBlockingQueue<>();
     Thread.ofVirtual().start(() -> forward(out, upstream, client));
     try (InputStream in = client.getInputStream()) {
@@ -129,8 +147,10 @@ public final class DelayProxy implements AutoCloseable {
       for (int n; (n = in.read(buffer)) > 0; ) {
         requestTimes.add(System.nanoTime());
         byte[] chunk = Arrays.copyOf(buffer, n);
+        byte[] slow = slowNeedle;
+        if (slow != null && contains(chunk, slow)) conn.slowReplies.incrementAndGet();
         for (Watch w : watches) if (contains(chunk, w.needle())) w.seen().countDown();
-        out.add(new Chunk(System.nanoTime(), chunk));
+        out.add(new Chunk(0, chunk));
       }
     } catch (IOException e) {
       // a side closed
@@ -161,10 +181,14 @@ public final class DelayProxy implements AutoCloseable {
     }
   }
 
-  private static void read(Socket upstream, Socket client, BlockingQueue<Chunk> replies) {
+  private void read(Socket upstream, BlockingQueue<Chunk> replies, Conn conn) {
     try (InputStream in = upstream.getInputStream()) {
       byte[] buffer = new byte[16 * 1024];
-      for (int n; (n = in.read(buffer)) > 0; ) replies.add(new Chunk(System.nanoTime(), Arrays.copyOf(buffer, n)));
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        long delay = replyDelayNanos;
+        if (conn.slowReplies.getAndUpdate(k -> Math.max(0, k - 1)) > 0) delay += slowDelayNanos;
+        replies.add(new Chunk(System.nanoTime() + delay, Arrays.copyOf(buffer, n)));
+      }
     } catch (IOException e) {
       // a side closed
     } finally {
@@ -172,7 +196,7 @@ public final class DelayProxy implements AutoCloseable {
     }
   }
 
-  /** Server to client, each chunk held until its delay (as set when it arrived) has passed; a client gone gets nothing more. */
+  /** Server to client, each chunk held until it is due (its delay as set when it arrived); a client gone gets nothing more. */
   private void delayed(BlockingQueue<Chunk> replies, Socket client, Socket upstream) {
     boolean open = true;
     try {
@@ -180,7 +204,7 @@ public final class DelayProxy implements AutoCloseable {
       while (true) {
         Chunk c = replies.take();
         if (c.bytes().length == 0) return;
-        long wait = c.arrivedNanos() + replyDelayNanos - System.nanoTime();
+        long wait = c.dueNanos() - System.nanoTime();
         if (wait > 0) Thread.sleep(Duration.ofNanos(wait));
         if (!open) continue;
         try {
