@@ -32,6 +32,8 @@ final class SendPolicy {
   static final String NOT_AFTER = "not_after";
   static final String PUSH_EXPIRED = "push_expired";
   static final String CREDENTIALS_REFUSED = "credentials_refused";
+  /** How long a delivery waits before it looks again at an entry another delivery's live attempt holds. */
+  static final Duration FENCED_WAIT = Duration.ofSeconds(1);
 
   private final int maxAttempts;
   private final int maxDeliveries;
@@ -133,6 +135,15 @@ final class SendPolicy {
     if (pastNotAfter) return Optional.of(new Action.Stop(NOT_AFTER, inDoubt));
     if (stop.isEmpty()) return Optional.of(handBack(inDoubt, delivery));
     return stopped(stop.get(), inDoubt);
+  }
+
+  /**
+   * An ending this delivery decided met an entry another delivery's live attempt holds (its
+   * owner decides): wait a second and look again while a ledger step still fits after the wait,
+   * else hand the task back — even on the last delivery, since the entry is not this delivery's to end.
+   */
+  Action fenced(Duration timeLeft) {
+    return timeLeft.compareTo(FENCED_WAIT.multipliedBy(3)) >= 0 ? new Action.Wait(FENCED_WAIT) : new Action.HandBack(false);
   }
 
   /** True from the last delivery on: a hand-back there is the DLQ instead. */

@@ -34,8 +34,6 @@ final class TaskRunner {
 
   /** Loop guard: turns one delivery takes at most before it hands the task back. */
   private static final int MAX_TURNS = 200;
-  /** How long a delivery waits before it looks again at an entry another delivery's live attempt holds. */
-  private static final Duration FENCED_WAIT = Duration.ofSeconds(1);
 
   private final SenderParts p;
 
@@ -162,10 +160,7 @@ final class TaskRunner {
       if (r == null) return new GoOn(before);
       if (r.entry() != null && r.entry().state().isFinal()) return new Ends(finish(r.entry()));
       if (r.status() != Status.FENCED) return new GoOn(r.entry());
-      // a ledger step, not a call, is what must still fit after the wait
-      if (delivery.timeLeft().compareTo(FENCED_WAIT.multipliedBy(3)) < 0) return new Ends(End.HAND_BACK); // its owner decides
-      Thread.sleep(FENCED_WAIT.toMillis());
-      return new GoOn(r.entry());
+      return perform(p.policy().fenced(delivery.timeLeft()), r.entry()); // another delivery's live attempt: its owner decides
     }
 
     private void settled() {

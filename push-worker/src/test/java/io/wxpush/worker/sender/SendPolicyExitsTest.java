@@ -110,6 +110,12 @@ class SendPolicyExitsTest {
   }
 
   @Test
+  void anEndingFencedByAnotherDeliverysLiveAttemptWaitsForItOrHandsBackEvenOnTheLastDelivery() {
+    assertThat(policy.fenced(Duration.ofSeconds(5))).isEqualTo(new Action.Wait(SendPolicy.FENCED_WAIT));
+    assertThat(policy.fenced(Duration.ofSeconds(2))).isEqualTo(new Action.HandBack(false));
+  }
+
+  @Test
   void aHandBackOnTheLastDeliveryIsTheDlq() {
     var late = new SendPolicy.State(CredentialKind.FORM_ID, false, 0, 1, 0, false, BUDGET, NOON_BEIJING, 5);
     assertThat(policy.decide(late, new WeChatReply(200, -1, "", false))).isEqualTo(new Action.DeadLetter("redelivered_5_times", false));
