@@ -70,7 +70,9 @@ public enum Setting implements Variable {
   SENDER_CONSUMERS(Kind.INTEGER, "4", Process.WORKER, "task consumers per process"),
   SEND_RATE_PER_APP(Kind.INTEGER, "0", Process.WORKER, "fleet-wide sends per second per app (0 = no limit)"),
   SEND_MAX_ATTEMPTS(Kind.INTEGER, "5", Process.WORKER, "transient failures of one task in one delivery before the DLQ"),
-  TASK_MAX_DELIVERIES(Kind.INTEGER, "5", Process.WORKER, "deliveries of a task before it gives up into the DLQ"),
+  TASK_MAX_DELIVERIES(Kind.INTEGER, "5", Process.WORKER, "deliveries of a task before it gives up into the DLQ, 2–9: the"
+      + " senders' share group gets a delivery limit one above it (`share.delivery.count.limit`, at most 10 on a default broker),"
+      + " so a crash in the last delivery leaves one to dead-letter the task"),
   TASK_LOCK(Kind.DURATION, "30s", Process.WORKER,
       "the senders' share-group record lock (`share.record.lock.duration.ms`, 15–60 s on a default broker); in classic mode the"
           + " time one poll's tasks may take; at least `WECHAT_TIMEOUT` + 5 s"),

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
@@ -19,12 +20,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates the topics a process uses when they are missing, and sets the share-group start
- * offset. Idempotent: running it from every process at start-up is the intended use. Blocking.
+ * Creates the topics a process uses when they are missing, and configures the senders' share
+ * group (start offset, record lock, delivery limit). Idempotent: running it from every process at start-up is the intended use. Blocking.
  */
 public final class TopicAdmin {
   private static final Logger log = LoggerFactory.getLogger(TopicAdmin.class);
   private static final long TIMEOUT_SECONDS = 30;
+  /** How long the group's config may take to read back as set. */
+  private static final long READ_BACK_SECONDS = 15;
 
   private final Admin admin;
   private final int partitions;
@@ -66,26 +69,54 @@ public final class TopicAdmin {
     }
   }
 
+  /** The share-group config that caps how often the broker hands one record out (KIP-1240). */
+  static final String DELIVERY_LIMIT = "share.delivery.count.limit";
+  private static final String RECORD_LOCK = "share.record.lock.duration.ms";
+
   /**
    * Configures a share group before its members join: it starts from the earliest offset, so
    * that records published before its first member joined are delivered (a share group starts at
-   * the latest offset by default), and a record handed to a member stays locked to it for
+   * the latest offset by default), a record handed to a member stays locked to it for
    * {@code recordLock} ({@code share.record.lock.duration.ms}; the broker refuses values outside
-   * its own minimum and maximum, 15–60 s by default). Members read the lock the broker applies
-   * from their polls.
+   * its own minimum and maximum, 15–60 s by default), and the broker hands one record out at most
+   * {@code deliveryLimit} times ({@code share.delivery.count.limit}; 2–10 by default). Then it reads
+   * the group's config back and fails unless the broker applies both. Members read the lock the
+   * broker applies from their polls.
+   *
+   * @param deliveryLimit one more than the deliveries a member uses ({@code TASK_MAX_DELIVERIES}),
+   *     so that a member that dies in the last of them leaves one hand-out to dead-letter the record
+   * @throws IllegalArgumentException the broker refuses a value, or applies another one
    */
-  public void configureShareGroup(String groupId, java.time.Duration recordLock) {
+  public void configureShareGroup(String groupId, java.time.Duration recordLock, int deliveryLimit) {
     ConfigResource group = new ConfigResource(ConfigResource.Type.GROUP, groupId);
     List<AlterConfigOp> ops = List.of(
         new AlterConfigOp(new ConfigEntry("share.auto.offset.reset", "earliest"), AlterConfigOp.OpType.SET),
-        new AlterConfigOp(new ConfigEntry("share.record.lock.duration.ms", Long.toString(recordLock.toMillis())), AlterConfigOp.OpType.SET));
+        new AlterConfigOp(new ConfigEntry(RECORD_LOCK, Long.toString(recordLock.toMillis())), AlterConfigOp.OpType.SET),
+        new AlterConfigOp(new ConfigEntry(DELIVERY_LIMIT, Integer.toString(deliveryLimit)), AlterConfigOp.OpType.SET));
     try {
       admin.incrementalAlterConfigs(Map.of(group, ops)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+      // the broker answers a describe from its metadata cache, which may not have the change yet
+      long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(READ_BACK_SECONDS);
+      for (int attempt = 1; ; attempt++) {
+        Config applied = admin.describeConfigs(List.of(group)).all().get(TIMEOUT_SECONDS, TimeUnit.SECONDS).get(group);
+        try {
+          expect(groupId, applied, DELIVERY_LIMIT, Integer.toString(deliveryLimit), "TASK_MAX_DELIVERIES + 1");
+          expect(groupId, applied, RECORD_LOCK, Long.toString(recordLock.toMillis()), "TASK_LOCK");
+          break;
+        } catch (IllegalArgumentException e) {
+          if (System.nanoTime() - giveUp > 0) throw e;
+          Thread.sleep(Math.min(1_000, 50L * attempt));
+        }
+      }
+      log.info("event=share_group_configured group={} record_lock_ms={} delivery_limit={}", groupId, recordLock.toMillis(), deliveryLimit);
     } catch (ExecutionException e) {
       if (e.getCause() instanceof org.apache.kafka.common.errors.InvalidConfigurationException
           || e.getCause() instanceof org.apache.kafka.common.errors.InvalidRequestException) {
         throw new IllegalArgumentException("the broker refused share group settings for " + groupId + " (TASK_LOCK "
-            + recordLock.toMillis() + " ms outside its group.share.min/max.record.lock.duration.ms?): " + e.getCause().getMessage(), e);
+            + recordLock.toMillis() + " ms within its group.share.min/max.record.lock.duration.ms? " + DELIVERY_LIMIT + " "
+            + deliveryLimit + " = TASK_MAX_DELIVERIES + 1 within its group.share.min/max.delivery.count.limit, 2-10 by default?"
+            + " A broker older than Kafka 4.3 has no per-group delivery limit: use SENDER_MODE=classic there): "
+            + e.getCause().getMessage(), e);
       }
       throw new KafkaUnavailableException("cannot configure share group " + groupId, e);
     } catch (TimeoutException e) {
@@ -93,6 +124,16 @@ public final class TopicAdmin {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new KafkaUnavailableException("interrupted while configuring share group", e);
+    }
+  }
+
+  /** Fails unless the group's config {@code name} reads {@code value} (the broker may cap a value it accepted). */
+  private static void expect(String groupId, Config applied, String name, String value, String setting) {
+    ConfigEntry entry = applied == null ? null : applied.get(name);
+    String found = entry == null ? null : entry.value();
+    if (!value.equals(found)) {
+      throw new IllegalArgumentException("share group " + groupId + ": " + name + " reads " + found + " after setting it to " + value
+          + " (" + setting + "): the broker does not apply it");
     }
   }
 }

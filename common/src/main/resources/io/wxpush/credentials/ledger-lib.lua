@@ -128,20 +128,38 @@ local function policy_args(i)
   return {cap = tonumber(ARGV[i] or '0'), dayEnd = tonumber(ARGV[i + 1] or '0'), reserve = ARGV[i + 2] == '1'}
 end
 
--- The final entry of push pid in the pool, as the string form above; nil when it has none.
-local function find_final(pool, pid)
+-- The final entry of push pid in the pool: its member and packed score (keepUntil s * 8 + state
+-- code); nil when it has none.
+local function find_final_member(pool, pid)
   local all = redis.call('ZRANGEBYSCORE', pool, '-inf', -(LEDGER_BASE + 1), 'WITHSCORES')
   for i = 1, #all, 2 do
     local m = all[i]
     local sp = string.find(m, ' ', 1, true)
     local id = sp and string.sub(m, 2, sp - 1) or string.sub(m, 2)
-    if id == pid then
-      local packed = -tonumber(all[i + 1]) - LEDGER_BASE
-      local reason = sp and string.sub(m, sp + 1) or '-'
-      return STATES[packed % 8] .. ' 0 0 ' .. reason .. ' 0 ' .. (math.floor(packed / 8) * 1000) .. ' 0 -'
-    end
+    if id == pid then return m, -tonumber(all[i + 1]) - LEDGER_BASE end
   end
   return nil
+end
+
+-- The final entry of push pid in the pool, as the string form above; nil when it has none.
+local function find_final(pool, pid)
+  local m, packed = find_final_member(pool, pid)
+  if not m then return nil end
+  local sp = string.find(m, ' ', 1, true)
+  local reason = sp and string.sub(m, sp + 1) or '-'
+  return STATES[packed % 8] .. ' 0 0 ' .. reason .. ' 0 ' .. (math.floor(packed / 8) * 1000) .. ' 0 -'
+end
+
+-- Rewrites push pid's final entry as state with reason, keeping its keep time (knowledge that
+-- grows: a late errcode 0 turns 'unknown' into 'sent'). Returns the new string form.
+local function rewrite_final(pool, pid, state, reason)
+  local m, packed = find_final_member(pool, pid)
+  local keep = math.floor(packed / 8)
+  redis.call('ZREM', pool, m)
+  local member = 'l' .. pid
+  if reason ~= '-' then member = member .. ' ' .. reason end
+  redis.call('ZADD', pool, -(LEDGER_BASE + keep * 8 + CODES[state]), member)
+  return state .. ' 0 0 ' .. reason .. ' 0 ' .. (keep * 1000) .. ' 0 -'
 end
 
 -- The entry of push pid for this user: in flight (the hash) or final (the pool); nil when none.

@@ -8,25 +8,38 @@
 -- this step) | {'final', entry} (it already had its outcome) | {'missing', ''}   (entry: see ledger-lib.lua)
 --   'sent'            WeChat answered 0 (or 41029 to this push's own credential): written first,
 --                     from any owner (a delivery is a fact, whoever saw it), unless already final.
+--                     Knowledge only grows: a final 'unknown' becomes 'sent' (its message was
+--                     counted when it became unknown, so the day's count is left alone); 'sent',
+--                     'failed' and 'no credential' stay as they are.
 --   'retry', 'doubt'  attempting -> claimed, by the owner of the attempt only: WeChat surely did
 --                     not deliver ('retry'), or the answer was lost ('doubt' sets doubt = 1, for
 --                     good); the same credential is tried again.
---   'failed', 'unknown'  -> final, by the attempt's owner, or from claimed (a decision taken
---                     before any call, e.g. an in-doubt grant is never resent); 'failed' with no
---                     entry at all writes one (nothing was claimed: notAfter, a daily quota), so
---                     every later delivery of the task finds the outcome here.
+--   'failed', 'unknown'  -> final, by the attempt's owner, from claimed (a decision taken before
+--                     any call, e.g. an in-doubt grant is never resent), or from another owner's
+--                     attempt whose lease ran out (its owner died or stalled mid-call: in doubt);
+--                     'failed' with no entry at all writes one (nothing was claimed: notAfter, a
+--                     daily quota), so every later delivery of the task finds the outcome here
+--                     ('unknown' and 'sent' likewise: every final step leaves a final entry).
+--                     'failed' is never written for an entry in doubt: it becomes 'unknown'.
 -- A final entry keeps only its state and reason (the spent credential's mark stays in the pool).
 local rnow = redis_now()
 local keep = keep_until(rnow, tonumber(ARGV[5]), tonumber(ARGV[6]))
 local e = find(KEYS[1], KEYS[2], ARGV[1])
 if not e then
-  if ARGV[3] ~= 'failed' then return {'missing', ''} end
-  return {'ok', write_final(KEYS[1], KEYS[2], ARGV[1], 'f', ARGV[4], keep)}
+  local step = ARGV[3]
+  if step ~= 'failed' and step ~= 'unknown' and step ~= 'sent' then return {'missing', ''} end
+  local final = write_final(KEYS[1], KEYS[2], ARGV[1], string.sub(step, 1, 1), ARGV[4], keep)
+  if step ~= 'failed' then count_message(KEYS[3] or KEYS[1], tonumber(ARGV[7] or '0')) end
+  return {'ok', final}
 end
 local f = parse(e)
 local state, step = f[1], ARGV[3]
-if state ~= 'c' and state ~= 'a' then return {'final', e} end
+if state ~= 'c' and state ~= 'a' then
+  if step == 'sent' and state == 'u' then return {'ok', rewrite_final(KEYS[1], ARGV[1], 's', ARGV[4])} end
+  return {'final', e}
+end
 local owned = state == 'a' and f[4] == ARGV[2]
+local lapsed = state == 'a' and not owned and tonumber(f[5]) <= rnow
 local dayEnd = tonumber(ARGV[7] or '0')
 if step == 'sent' then
   local final = write_final(KEYS[1], KEYS[2], ARGV[1], 's', ARGV[4], keep)
@@ -40,9 +53,11 @@ elseif step == 'retry' or step == 'doubt' then
   redis.call('HSET', KEYS[2], ARGV[1], entry)
   return {'ok', entry}
 elseif step == 'failed' or step == 'unknown' then
-  if not (owned or state == 'c') then return {'fenced', e} end
-  local final = write_final(KEYS[1], KEYS[2], ARGV[1], string.sub(step, 1, 1), ARGV[4], keep)
-  if step == 'unknown' then count_message(KEYS[3] or KEYS[1], dayEnd) end
-  return {'ok', final}
+  if not (owned or state == 'c' or lapsed) then return {'fenced', e} end
+  local final = 'f'
+  if step == 'unknown' or f[2] == '1' or lapsed then final = 'u' end
+  local written = write_final(KEYS[1], KEYS[2], ARGV[1], final, ARGV[4], keep)
+  if final == 'u' then count_message(KEYS[3] or KEYS[1], dayEnd) end
+  return {'ok', written}
 end
 return redis.error_reply('unknown step ' .. step)

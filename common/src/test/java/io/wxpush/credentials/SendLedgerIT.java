@@ -56,6 +56,46 @@ class SendLedgerIT {
   }
 
   @Test
+  void failedIsNeverWrittenForAnEntryInDoubtItEndsUnknown() {
+    UserRef user = userWith("o-doubt-failed", CredentialKind.FORM_ID, "f1", "f2");
+    ledger.attempt(user, run("push-1"), null, "A", LONG_LEASE, true);
+    ledger.settle(user, run("push-1"), null, "A", Settle.DOUBT, null);
+    SendLedger.Result failed = ledger.settle(user, run("push-1"), null, "B", Settle.FAILED, "io_error");
+    assertThat(failed.status()).isEqualTo(Status.OK);
+    assertThat(failed.entry().state()).as("the first send may have been delivered").isEqualTo(State.UNKNOWN);
+    assertThat(ledger.claim(user, run("push-1"), null).status()).as("nothing claimed afresh").isEqualTo(Status.EXISTING);
+    assertThat(pool.inspect(user).formIds()).isEqualTo(1);
+  }
+
+  @Test
+  void anotherOwnersAttemptWhoseLeaseRanOutEndsUnknownNeverFailed() {
+    UserRef user = userWith("o-lapsed", CredentialKind.PREPAY_ID, "p1");
+    ledger.attempt(user, run("push-1"), null, "A", Duration.ofMillis(50), true);
+    assertThat(ledger.settle(user, run("push-1"), null, "B", Settle.FAILED, "x").status()).as("a live lease is A's").isEqualTo(Status.FENCED);
+    SendLedger.Result ended = await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+        .until(() -> ledger.settle(user, run("push-1"), null, "B", Settle.FAILED, "redelivered_6_times"), r -> r.status() != Status.FENCED);
+    assertThat(ended.status()).isEqualTo(Status.OK);
+    assertThat(ended.entry().state()).as("A may have called WeChat").isEqualTo(State.UNKNOWN);
+  }
+
+  @Test
+  void aLateZeroTurnsUnknownIntoSentAndNeverTheOtherWay() {
+    UserRef user = userWith("o-late-zero", CredentialKind.PREPAY_ID, "p1");
+    ledger.attempt(user, run("push-1"), null, "A", Duration.ofMillis(50), true);
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+        .until(() -> ledger.attempt(user, run("push-1"), null, "B", LONG_LEASE, true).status() == Status.REFUSED);
+    assertThat(ledger.settle(user, run("push-1"), null, "B", Settle.UNKNOWN, "in_doubt").entry().state()).isEqualTo(State.UNKNOWN);
+
+    SendLedger.Result late = ledger.settle(user, run("push-1"), null, "A", Settle.SENT, null);
+    assertThat(late.status()).as("the frozen owner read errcode 0 after all").isEqualTo(Status.OK);
+    assertThat(late.entry().state()).isEqualTo(State.SENT);
+    assertThat(ledger.read(user, run("push-1"), null).orElseThrow().state()).isEqualTo(State.SENT);
+    assertThat(ledger.settle(user, run("push-1"), null, "B", Settle.UNKNOWN, "in_doubt").status()).isEqualTo(Status.FINAL);
+    assertThat(ledger.settle(user, run("push-1"), null, "B", Settle.FAILED, "x").status()).isEqualTo(Status.FINAL);
+    assertThat(ledger.read(user, run("push-1"), null).orElseThrow().state()).as("never back from sent").isEqualTo(State.SENT);
+  }
+
+  @Test
   void aSendGoesFromClaimedThroughAttemptingToSentAndStaysThere() {
     UserRef user = userWith("o-happy", CredentialKind.FORM_ID, "f1");
     SendLedger.Result claimed = ledger.claim(user, run("push-1"), null);

@@ -120,7 +120,7 @@ public final class PushWorker implements ProcessRunner.Supervised {
         // A sender publishes one result record per task, keyed over many partitions: its batches
         // hold a record or two, where lz4's per-batch buffers cost more CPU than they save bytes.
         AckedPublisher publisher = publisher(common, "wxpush-sender", "none", registry, stack);
-        if (config.senderMode().equals("share")) topicAdmin.configureShareGroup(topics.senderGroup(), config.taskLock());
+        if (config.senderMode().equals("share")) topicAdmin.configureShareGroup(topics.senderGroup(), config.taskLock(), config.maxDeliveries() + 1);
         SendLedger ledger = new SendLedger(redis, batcher, keys, clock, Duration.ofSeconds(60), config.ledgerGrace());
         roles.add(started(stack, SenderRole.start(config.sender(), redis, ledger, status, publisher, registry, clock, policies, quiet)));
       }

@@ -35,6 +35,12 @@ public record WorkerConfig(
     Duration ledgerGrace,
     int maxGrantTemplates) {
 
+  /**
+   * The most {@code TASK_MAX_DELIVERIES} may be: the senders' share group gets a delivery limit one
+   * above it ({@code share.delivery.count.limit}), and a default broker allows at most 10.
+   */
+  public static final int MAX_DELIVERIES = 9;
+
   public static WorkerConfig read(Env env) {
     CommonConfig common = CommonConfig.read(env);
     Set<Roles> roles = EnumSet.allOf(Roles.class);
@@ -53,7 +59,9 @@ public record WorkerConfig(
     int consumers = env.integer(Setting.SENDER_CONSUMERS, 1, 64);
     int rate = env.integer(Setting.SEND_RATE_PER_APP, 0, 10_000_000);
     int attempts = env.integer(Setting.SEND_MAX_ATTEMPTS, 1, 20);
-    int deliveries = env.integer(Setting.TASK_MAX_DELIVERIES, 2, 10);
+    // the share group's delivery limit is set one above it, and a broker allows at most 10 by default
+    // (group.share.max.delivery.count.limit): the last delivery always has a spare one after it
+    int deliveries = env.integer(Setting.TASK_MAX_DELIVERIES, 2, MAX_DELIVERIES);
     Duration timeout = common.weChatTimeout();
     Duration lock = env.duration(Setting.TASK_LOCK);
     if (lock.compareTo(timeout.plus(Duration.ofSeconds(5))) < 0) env.problem("TASK_LOCK must be at least WECHAT_TIMEOUT + 5s (one attempt and its ledger steps)");

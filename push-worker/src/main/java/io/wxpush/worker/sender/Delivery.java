@@ -6,8 +6,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One hand-out of a task by the broker: the owner id its ledger attempts carry (unique per
- * delivery, across processes), when the broker's lock on it runs out, and whether it is the last
- * hand-out the broker allows. Used by one thread at a time.
+ * delivery, across processes), when the broker's lock on it runs out, and how often the broker has
+ * handed it out. Used by one thread at a time.
  */
 final class Delivery {
   /** This process's part of every owner id: random, so two processes never share one. */
@@ -17,20 +17,18 @@ final class Delivery {
   private final String owner;
   private final long deadlineNanos;
   private final int count;
-  private final boolean last;
   /** A WeChat call was made under this delivery's current attempt mark and its effect is not yet in the ledger. */
   private boolean callUnsettled;
 
   /**
    * @param deadlineNanos {@link System#nanoTime()} by which the task must be done or handed back
-   * @param count how often the broker has handed the task out, this time included (1 = first)
-   * @param last no further hand-out will come: give up into the DLQ instead of handing back
+   * @param count how often the broker has handed the task out, this time included (1 = first);
+   *     {@link SendPolicy} decides which one is the last
    */
-  Delivery(long deadlineNanos, int count, boolean last) {
+  Delivery(long deadlineNanos, int count) {
     this.owner = PROCESS + "." + Long.toString(SEQUENCE.incrementAndGet(), 36);
     this.deadlineNanos = deadlineNanos;
     this.count = count;
-    this.last = last;
   }
 
   String owner() {
@@ -43,15 +41,6 @@ final class Delivery {
 
   int count() {
     return count;
-  }
-
-  boolean last() {
-    return last;
-  }
-
-  /** The DLQ reason of a task given up on this, its last delivery. */
-  String redeliveredReason() {
-    return "redelivered_" + count + "_times";
   }
 
   Duration timeLeft() {

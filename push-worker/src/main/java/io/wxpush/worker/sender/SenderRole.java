@@ -56,11 +56,13 @@ public final class SenderRole implements Role {
         new io.wxpush.push.MessageIds(redis, common.redisKeys(), config.ledgerGrace(), clock));
     Duration attemptBudget = common.weChatTimeout().plus(STEPS_AROUND_A_CALL);
     Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
-    TaskRunner runner = new TaskRunner(ledger, status, tokens, weChat, new AppPause(redis, common.redisKeys(), clock),
-        new SendRateLimiter(redis, common.redisKeys(), config.ratePerApp(), clock), outcomes, meters,
-        new SendPolicy(config.maxAttempts(), backoff, attemptBudget), backoff, attemptBudget.plus(LEASE_MARGIN), attemptBudget, config.ledgerGrace(), clock,
-        new io.wxpush.templates.TemplateRegistry(redis, common.redisKeys(), clock), new SpendRules(policies, quiet, clock));
-    TaskBatch batch = new TaskBatch(runner, outcomes, config.concurrency(), config.maxDeliveries());
+    SendPolicy policy = new SendPolicy(config.maxAttempts(), backoff, attemptBudget, config.maxDeliveries());
+    TaskRunner runner = new TaskRunner(new SenderParts(ledger, status, tokens, weChat, new AppPause(redis, common.redisKeys(), clock),
+        new SendRateLimiter(redis, common.redisKeys(), config.ratePerApp(), clock), outcomes, meters, policy, backoff,
+        attemptBudget.plus(LEASE_MARGIN), attemptBudget, config.ledgerGrace(), clock,
+        new io.wxpush.templates.TemplateRegistry(redis, common.redisKeys(), clock), new SpendRules(policies, quiet, clock), new PushGate(),
+        new StopCache(status)));
+    TaskBatch batch = new TaskBatch(runner, outcomes, config.concurrency(), policy);
 
     int perConsumer = Math.max(1, Math.min(500, config.concurrency() * 2 / config.consumers()));
     List<ConsumerLoop> loops = new ArrayList<>();

@@ -10,7 +10,7 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * What an app's {@link Policy} asks of one task: whether quiet hours hold it back now, and what its
+ * What an app's {@link Policy} asks of one task: whether quiet hours hold it back now (and the hold), and what its
  * claim may spend ({@link SendLedger.Spend}: the frequency cap, the day it counts in, the reserve).
  * A critical task ignores all three, but its messages count towards the day. Thread-safe.
  */
@@ -26,16 +26,17 @@ final class SpendRules {
   }
 
   /**
-   * Holds the task back when its app is inside quiet hours (and it is not critical, and its notAfter
-   * has not passed: that ends it now): its user waits in the push's held set, to be published again
-   * when the window ends. True when held: the delivery is done with it.
+   * When the app's quiet hours that hold the task back now end; empty when they do not (none now,
+   * a critical task, or its notAfter has passed: that ends it now).
    */
-  boolean holdsBack(PushTask task) {
-    if (task.critical() || (task.notAfter() != null && clock.millis() > task.notAfter())) return false;
-    Optional<Instant> until = policies.get(task.appId()).quietUntil(clock.instant());
-    if (until.isEmpty()) return false;
-    quiet.hold(task, until.get());
-    return true;
+  Optional<Instant> quietUntil(PushTask task) {
+    if (task.critical() || (task.notAfter() != null && clock.millis() > task.notAfter())) return Optional.empty();
+    return policies.get(task.appId()).quietUntil(clock.instant());
+  }
+
+  /** Writes the task's user into the push's held set, to be published again at {@code until}. */
+  void hold(PushTask task, Instant until) {
+    quiet.hold(task, until);
   }
 
   /** What the task's claim may spend under its app's policy. */

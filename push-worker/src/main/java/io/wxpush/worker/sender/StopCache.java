@@ -1,55 +1,89 @@
 package io.wxpush.worker.sender;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import io.wxpush.push.PushStatusStore;
 import io.wxpush.push.PushStatusStore.Stop;
-import java.time.Clock;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * Whether a push was stopped — failed as a whole (by a request-level WeChat answer seen by any
- * sender) or cancelled — read from the push's status at most once every {@value #REREAD_MS} ms per
- * push in this process, and remembered for good once set. A cancel is answered only after
- * {@code CANCEL_SETTLE} ({@link #REREAD_MS} and a margin), and the last check comes right before
- * each WeChat call, so no send starts after the answer. One read per push however many sends ask
- * when it goes stale (a Caffeine cache loads a key once for all its callers). Thread-safe.
+ * sender) or cancelled — as this process last read it from the push's status, each read stamped
+ * with when it <em>began</em> on the monotonic clock. A read that began at {@code t} and saw "not
+ * stopped" ran before any cancel's write, and {@code DELETE} answers {@link
+ * PushStatusStore#CANCEL_SETTLE} after its write: so a send that starts before {@code t +
+ * CANCEL_SETTLE} starts before the answer. A "not stopped" is trusted for {@link #FRESH} (that
+ * constant less a margin for the call to reach the wire), however slowly Redis answered it; older,
+ * it is read again. A stop is remembered for good. One read per push at a time, however many
+ * sends ask (they share it). Thread-safe; {@link #stop} blocks on Redis.
  */
 final class StopCache {
-  static final long REREAD_MS = 1_000;
+  /** How long after its read began a "not stopped" may let a send start: {@code CANCEL_SETTLE} less a fifth. */
+  static final Duration FRESH = PushStatusStore.CANCEL_SETTLE.minus(PushStatusStore.CANCEL_SETTLE.dividedBy(5));
   private static final int MAX_TRACKED = 10_000;
 
-  private final PushStatusStore status;
-  private final Cache<String, Stop> seen;
+  /** One read of a push's stop marks, and when it began ({@link System#nanoTime()}). */
+  private record View(Stop stop, long beganNanos) {}
 
-  StopCache(PushStatusStore status, Clock clock) {
-    this.status = status;
-    this.seen = Caffeine.newBuilder()
-        .expireAfter(new Expiry<String, Stop>() {
-          @Override
-          public long expireAfterCreate(String requestId, Stop stop, long now) {
-            // a stop is for good: remembered until the push is forgotten (size-bounded)
-            return stop.stopped() ? Long.MAX_VALUE : TimeUnit.MILLISECONDS.toNanos(REREAD_MS);
-          }
+  private final Function<String, Stop> read;
+  private final LongSupplier nanos;
+  private final Map<String, CompletableFuture<View>> views = new ConcurrentHashMap<>();
 
-          @Override
-          public long expireAfterUpdate(String requestId, Stop stop, long now, long left) {
-            return expireAfterCreate(requestId, stop, now);
-          }
-
-          @Override
-          public long expireAfterRead(String requestId, Stop stop, long now, long left) {
-            return left;
-          }
-        })
-        .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
-        .maximumSize(MAX_TRACKED)
-        .build();
+  StopCache(PushStatusStore status) {
+    this(status::stop, System::nanoTime);
   }
 
-  /** The push's stop marks, at most {@value #REREAD_MS} ms old. */
-  Stop stop(String requestId) {
-    return seen.get(requestId, status::stop);
+  /** @param read one read of a push's stop marks   @param nanos the monotonic clock */
+  StopCache(Function<String, Stop> read, LongSupplier nanos) {
+    this.read = read;
+    this.nanos = nanos;
+  }
+
+  /**
+   * The push's stop marks, from a read that began less than {@link #FRESH} ago (or a stop, which is
+   * for good); reads again as often as needed until {@code giveUpNanos} ({@link System#nanoTime()}).
+   *
+   * @return empty when no read fresh enough came back before {@code giveUpNanos} (Redis answers too slowly)
+   */
+  Optional<Stop> stop(String requestId, long giveUpNanos) {
+    while (true) {
+      CompletableFuture<View> mine = new CompletableFuture<>();
+      CompletableFuture<View> current = views.compute(requestId, (k, cur) -> usable(cur) ? cur : mine);
+      if (current == mine) load(requestId, mine);
+      View view;
+      try {
+        view = current.join();
+      } catch (CompletionException e) {
+        throw e.getCause() instanceof RuntimeException r ? r : e;
+      }
+      if (trusted(view)) return Optional.of(view.stop());
+      if (nanos.getAsLong() - giveUpNanos > 0) return Optional.empty();
+    }
+  }
+
+  private void load(String requestId, CompletableFuture<View> mine) {
+    if (views.size() > MAX_TRACKED) views.clear();
+    long began = nanos.getAsLong();
+    try {
+      mine.complete(new View(read.apply(requestId), began));
+    } catch (RuntimeException e) {
+      views.remove(requestId, mine);
+      mine.completeExceptionally(e);
+    }
+  }
+
+  /** A read in flight (its result is judged when it comes), or one done whose answer may still be trusted. */
+  private boolean usable(CompletableFuture<View> f) {
+    if (f == null || f.isCompletedExceptionally()) return false;
+    return !f.isDone() || trusted(f.join());
+  }
+
+  private boolean trusted(View v) {
+    return v.stop().stopped() || nanos.getAsLong() - v.beganNanos() < FRESH.toNanos();
   }
 }

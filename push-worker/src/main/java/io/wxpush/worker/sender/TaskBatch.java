@@ -40,15 +40,15 @@ final class TaskBatch implements AutoCloseable {
   private final TaskRunner runner;
   private final Outcomes outcomes;
   private final Semaphore permits;
-  private final int maxDeliveries;
+  private final SendPolicy policy;
   private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
 
-  /** @param maxDeliveries the hand-out that gives up into the DLQ instead of handing back ({@code TASK_MAX_DELIVERIES}) */
-  TaskBatch(TaskRunner runner, Outcomes outcomes, int concurrency, int maxDeliveries) {
+  /** @param policy which delivery is the spare one after the last ({@code TASK_MAX_DELIVERIES}) */
+  TaskBatch(TaskRunner runner, Outcomes outcomes, int concurrency, SendPolicy policy) {
     this.runner = runner;
     this.outcomes = outcomes;
     this.permits = new Semaphore(concurrency);
-    this.maxDeliveries = maxDeliveries;
+    this.policy = policy;
   }
 
   /**
@@ -103,7 +103,7 @@ final class TaskBatch implements AutoCloseable {
       log.warn("event=task_unreadable error={}", e.getClass().getSimpleName());
       return Disposition.DONE; // nothing can ever run it; no push to count it against
     }
-    Delivery delivery = new Delivery(deadlineNanos, item.deliveryCount(), item.deliveryCount() >= maxDeliveries);
+    Delivery delivery = new Delivery(deadlineNanos, item.deliveryCount());
     try {
       return runThroughOutages(task, delivery) == TaskRunner.End.DONE ? Disposition.DONE : Disposition.REDELIVER;
     } catch (InterruptedException e) {
@@ -111,10 +111,11 @@ final class TaskBatch implements AutoCloseable {
       return Disposition.REDELIVER;
     } catch (RuntimeException e) {
       log.warn("event=task_failed requestId={} app={} delivery={} error={}", task.requestId(), task.appId(), delivery.count(), e.toString());
-      if (!delivery.last()) return Disposition.REDELIVER;
-      // the broker would drop it after this hand-out: keep the task at least in the DLQ
+      // up to the last delivery, the broker has one more (the spare) that dead-letters the task properly
+      if (!policy.spare(delivery.count())) return Disposition.REDELIVER;
+      // the spare itself failed: the broker drops the task after it, so keep it at least in the DLQ
       try {
-        outcomes.deadLetterRecord(task, delivery.redeliveredReason(), 0);
+        outcomes.deadLetterRecord(task, SendPolicy.redelivered(delivery.count()), 0);
       } catch (RuntimeException dlq) {
         log.error("event=task_lost requestId={} app={} error={}", task.requestId(), task.appId(), dlq.toString());
       }

@@ -18,12 +18,13 @@ import org.junit.jupiter.api.Test;
  */
 class SendPolicyTest {
   private static final int MAX_ATTEMPTS = 5;
+  private static final int MAX_DELIVERIES = 5;
   private static final Duration BUDGET = Duration.ofSeconds(12);
   private static final Instant NOON_BEIJING = Instant.parse("2026-12-01T04:00:00Z");
-  private final SendPolicy policy = new SendPolicy(MAX_ATTEMPTS, new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5)), BUDGET);
+  private final SendPolicy policy = new SendPolicy(MAX_ATTEMPTS, new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5)), BUDGET, MAX_DELIVERIES);
 
   private static SendPolicy.State state(CredentialKind kind, boolean inDoubt) {
-    return new SendPolicy.State(kind, inDoubt, 0, 1, 0, false, Duration.ofSeconds(28), NOON_BEIJING);
+    return new SendPolicy.State(kind, inDoubt, 0, 1, 0, false, Duration.ofSeconds(28), NOON_BEIJING, 1);
   }
 
   private static WeChatReply errcode(int errcode) {
@@ -57,7 +58,7 @@ class SendPolicyTest {
 
   @Test
   void aTokenRefusedAgainAfterItsRefreshCountsAsATransientFailure() {
-    var s = new SendPolicy.State(CredentialKind.FORM_ID, false, 0, 1, 0, true, Duration.ofSeconds(28), NOON_BEIJING);
+    var s = new SendPolicy.State(CredentialKind.FORM_ID, false, 0, 1, 0, true, Duration.ofSeconds(28), NOON_BEIJING, 1);
     assertThat(policy.decide(s, errcode(40001))).isEqualTo(new Action.RetrySame(1, false, false));
   }
 
@@ -72,7 +73,7 @@ class SendPolicyTest {
 
   @Test
   void theFifthDeadCredentialEndsTheUser() {
-    var s = new SendPolicy.State(CredentialKind.FORM_ID, false, 0, SendPolicy.MAX_CREDENTIALS_PER_USER, 0, false, Duration.ofSeconds(28), NOON_BEIJING);
+    var s = new SendPolicy.State(CredentialKind.FORM_ID, false, 0, SendPolicy.MAX_CREDENTIALS_PER_USER, 0, false, Duration.ofSeconds(28), NOON_BEIJING, 1);
     assertThat(policy.decide(s, errcode(41028))).isEqualTo(new Action.FailUser("credentials_refused"));
   }
 
@@ -90,10 +91,9 @@ class SendPolicyTest {
   @ParameterizedTest
   @EnumSource(CredentialKind.class)
   void aRefusingOrUnknownUserIsFinal(CredentialKind kind) {
-    for (boolean doubt : new boolean[] {false, true}) {
-      assertThat(policy.decide(state(kind, doubt), errcode(43101))).isEqualTo(new Action.FailUser("43101"));
-      assertThat(policy.decide(state(kind, doubt), errcode(40003))).isEqualTo(new Action.FailUser("40003"));
-    }
+    assertThat(policy.decide(state(kind, false), errcode(43101))).isEqualTo(new Action.FailUser("43101"));
+    assertThat(policy.decide(state(kind, false), errcode(40003))).isEqualTo(new Action.FailUser("40003"));
+    assertThat(policy.decide(state(kind, true), errcode(43101))).as("failed is never written in doubt").isEqualTo(new Action.Unknown("43101"));
   }
 
   // 40037, 41030, 47003, 47001, 45103, 45109: the push is wrong
@@ -102,8 +102,9 @@ class SendPolicyTest {
   @EnumSource(CredentialKind.class)
   void aWrongRequestFailsThePushAndKeepsTheDoubt(CredentialKind kind) {
     for (int code : new int[] {40037, 41030, 47003, 47001, 45103, 45109}) {
-      assertThat(policy.decide(state(kind, false), errcode(code))).isEqualTo(new Action.FailPush(Integer.toString(code), false));
-      assertThat(policy.decide(state(kind, true), errcode(code))).isEqualTo(new Action.FailPush(Integer.toString(code), true));
+      boolean gone = code == 40037 && kind == CredentialKind.SUBSCRIPTION;
+      assertThat(policy.decide(state(kind, false), errcode(code))).isEqualTo(new Action.FailPush(Integer.toString(code), false, gone));
+      assertThat(policy.decide(state(kind, true), errcode(code))).isEqualTo(new Action.FailPush(Integer.toString(code), true, gone));
     }
   }
 
@@ -112,17 +113,17 @@ class SendPolicyTest {
   @ParameterizedTest
   @EnumSource(CredentialKind.class)
   void theDailyQuotaPausesTheAppUntilBeijingMidnight(CredentialKind kind) {
-    assertThat(policy.decide(state(kind, false), errcode(45009))).isEqualTo(new Action.Pause(PauseKind.DAILY_QUOTA, Duration.ofHours(12), false));
-    assertThat(policy.decide(state(kind, true), errcode(45009))).isEqualTo(new Action.Pause(PauseKind.DAILY_QUOTA, Duration.ofHours(12), true));
+    assertThat(policy.decide(state(kind, false), errcode(45009))).isEqualTo(new Action.QuotaSpent(Duration.ofHours(12), false));
+    assertThat(policy.decide(state(kind, true), errcode(45009))).isEqualTo(new Action.QuotaSpent(Duration.ofHours(12), true));
   }
 
   @ParameterizedTest
   @EnumSource(CredentialKind.class)
   void aFrequencyLimitPausesBrieflyAndRetriesThenGivesUp(CredentialKind kind) {
-    assertThat(policy.decide(state(kind, false), errcode(45011))).isEqualTo(new Action.Pause(PauseKind.RATE_LIMIT, Duration.ofSeconds(1), false));
-    var later = new SendPolicy.State(kind, false, 0, 1, 3, false, Duration.ofSeconds(28), NOON_BEIJING);
-    assertThat(policy.decide(later, errcode(45011))).isEqualTo(new Action.Pause(PauseKind.RATE_LIMIT, SendPolicy.MAX_RATE_LIMIT_PAUSE, false));
-    var spent = new SendPolicy.State(kind, true, 0, 1, SendPolicy.MAX_QUOTA_RETRIES, false, Duration.ofSeconds(28), NOON_BEIJING);
+    assertThat(policy.decide(state(kind, false), errcode(45011))).isEqualTo(new Action.Pause(Duration.ofSeconds(1), false));
+    var later = new SendPolicy.State(kind, false, 0, 1, 3, false, Duration.ofSeconds(28), NOON_BEIJING, 1);
+    assertThat(policy.decide(later, errcode(45011))).isEqualTo(new Action.Pause(SendPolicy.MAX_RATE_LIMIT_PAUSE, false));
+    var spent = new SendPolicy.State(kind, true, 0, 1, SendPolicy.MAX_QUOTA_RETRIES, false, Duration.ofSeconds(28), NOON_BEIJING, 1);
     assertThat(policy.decide(spent, errcode(45011))).isEqualTo(new Action.DeadLetter("45011", true));
   }
 
@@ -134,7 +135,7 @@ class SendPolicyTest {
     assertThat(policy.decide(state(kind, false), errcode(-1))).isEqualTo(new Action.RetrySame(1, false, false));
     assertThat(policy.decide(state(kind, false), REFUSED_CONNECTION)).isEqualTo(new Action.RetrySame(1, false, false));
     assertThat(policy.decide(state(kind, true), errcode(-1))).as("an earlier doubt stays").isEqualTo(new Action.RetrySame(1, false, true));
-    var last = new SendPolicy.State(kind, false, MAX_ATTEMPTS - 1, 1, 0, false, Duration.ofSeconds(28), NOON_BEIJING);
+    var last = new SendPolicy.State(kind, false, MAX_ATTEMPTS - 1, 1, 0, false, Duration.ofSeconds(28), NOON_BEIJING, 1);
     assertThat(policy.decide(last, errcode(-1))).isEqualTo(new Action.DeadLetter("-1", false));
     assertThat(policy.decide(last, REFUSED_CONNECTION)).isEqualTo(new Action.DeadLetter("io_error", false));
   }
@@ -152,7 +153,7 @@ class SendPolicyTest {
       assertThat(policy.decide(state(CredentialKind.FORM_ID, false), lost)).isEqualTo(new Action.RetrySame(1, false, true));
       assertThat(policy.decide(state(CredentialKind.FORM_ID, true), lost)).isEqualTo(new Action.RetrySame(1, false, true));
     }
-    var last = new SendPolicy.State(CredentialKind.FORM_ID, true, MAX_ATTEMPTS - 1, 1, 0, false, Duration.ofSeconds(28), NOON_BEIJING);
+    var last = new SendPolicy.State(CredentialKind.FORM_ID, true, MAX_ATTEMPTS - 1, 1, 0, false, Duration.ofSeconds(28), NOON_BEIJING, 1);
     assertThat(policy.decide(last, GATEWAY_502)).as("given up in doubt: unknown, via the DLQ").isEqualTo(new Action.DeadLetter("http_502", true));
   }
 
@@ -168,7 +169,7 @@ class SendPolicyTest {
 
   @Test
   void aRetryThatWouldOutliveTheLockHandsTheTaskBack() {
-    var late = new SendPolicy.State(CredentialKind.FORM_ID, false, 0, 1, 0, false, Duration.ofSeconds(12), NOON_BEIJING);
+    var late = new SendPolicy.State(CredentialKind.FORM_ID, false, 0, 1, 0, false, Duration.ofSeconds(12), NOON_BEIJING, 1);
     assertThat(policy.decide(late, errcode(-1))).isEqualTo(new Action.HandBack(false));
     assertThat(policy.decide(late, TIMED_OUT)).as("in doubt, handed back in doubt").isEqualTo(new Action.HandBack(true));
     assertThat(policy.decide(late, errcode(45011))).isEqualTo(new Action.HandBack(false));
