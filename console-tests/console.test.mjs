@@ -130,7 +130,7 @@ test('the new-push form flags a too-long thing value before sending and delivers
   assert.equal(await page.textContent('[data-problem-for="thing1"]'), '');
   await page.click('#send');
   await page.waitForURL(/#\/push\//);
-  const rid = decodeURIComponent(page.url().split('#/push/')[1]);
+  const rid = decodeURIComponent(page.url().split('#/push/')[1].split('?')[0]);
   const done = await until('the subscribe push to be done', async () => {
     const s = (await api('GET', '/v1/pushes/' + rid)).json;
     return s.state === 'done' ? s : null;

@@ -28,7 +28,7 @@ while :; do
       total=$((total + retryable))
       continue
     fi
-    reply=$(curl -sf -X POST "${auth[@]}" -H 'Content-Type: application/json' -d '{}' "$api/v1/pushes/$rid/retry") \
+    reply=$(curl -sf -X POST "${auth[@]}" -H 'Content-Type: application/json' -d '{}' "$api/v1/pushes/$rid/retry?appId=$app") \
       || { echo "dlq: retry of $rid refused; run again later" >&2; continue; }
     n=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["retried"])' "$reply")
     [ "$n" -gt 0 ] && echo "retried $n user(s) of $rid"

@@ -1,6 +1,6 @@
 // The wxpush operator console: one page, plain JavaScript, talking only to wxpush's documented
 // HTTP API (README "HTTP API", /openapi.json) with the push API key the operator signed in with.
-// The key lives in sessionStorage (this tab only). Pages: #/pushes, #/push/<requestId>, #/new,
+// The key lives in sessionStorage (this tab only). Pages: #/pushes, #/push/<requestId>?appId=<app>, #/new,
 // #/apps, #/fleet. Nothing is loaded from another origin (the page's CSP forbids it).
 'use strict';
 
@@ -141,7 +141,7 @@ async function pushesPage(params) {
     const q = '/v1/pushes?appId=' + encodeURIComponent(appId) + '&limit=50' + (wanted ? '&state=' + wanted : '');
     const list = await api('GET', q);
     const rows = list.pushes.map(s => el('tr', { 'data-request-id': s.requestId },
-      el('td', {}, el('a', { href: '#/push/' + encodeURIComponent(s.requestId), text: s.requestId })),
+      el('td', {}, el('a', { href: '#/push/' + encodeURIComponent(s.requestId) + '?appId=' + encodeURIComponent(s.appId || appId), text: s.requestId })),
       el('td', {}, stateBadge(s.state), s.resumesAt ? el('div', { class: 'hint', text: 'resumes ' + time(s.resumesAt) }) : null),
       el('td', { text: (s.request && s.request.templateId) || '' }),
       el('td', { class: 'num', text: s.targets }),
@@ -152,7 +152,9 @@ async function pushesPage(params) {
   });
 }
 
-async function pushPage(requestId) {
+async function pushPage(requestId, appId) {
+  // a requestId belongs to its app: every call names it (a key of several apps must, when two use the id)
+  const ofApp = appId ? '?appId=' + encodeURIComponent(appId) : '';
   const counts = el('div', { class: 'counts', id: 'counts' });
   const bar = el('div', { id: 'bar' });
   const reasons = el('canvas', { id: 'reasons-chart' });
@@ -163,14 +165,14 @@ async function pushPage(requestId) {
   const cancel = el('button', { type: 'button', class: 'danger', id: 'cancel', onclick: async () => {
     if (!confirm('Cancel push ' + requestId + '? Nothing more of it is sent; unsent credentials stay with the users.')) return;
     try {
-      const r = await api('DELETE', '/v1/pushes/' + encodeURIComponent(requestId));
+      const r = await api('DELETE', '/v1/pushes/' + encodeURIComponent(requestId) + ofApp);
       message.textContent = 'Cancel accepted: ' + r.state + '.';
     } catch (e) { message.textContent = e.message; }
   } }, 'Cancel push');
   const retry = el('button', { type: 'button', class: 'secondary', id: 'retry', onclick: async () => {
     if (!confirm('Send again to the users whose task went to the DLQ and surely did not reach WeChat?')) return;
     try {
-      const r = await api('POST', '/v1/pushes/' + encodeURIComponent(requestId) + '/retry', {});
+      const r = await api('POST', '/v1/pushes/' + encodeURIComponent(requestId) + '/retry' + ofApp, {});
       message.textContent = 'Retrying ' + r.retried + ' user(s).';
     } catch (e) { message.textContent = e.message; }
   } }, 'Retry DLQ\'d users');
@@ -184,7 +186,7 @@ async function pushPage(requestId) {
   let lastReasons = '';
   every(REFRESH_MS, async () => {
     let s;
-    try { s = await api('GET', '/v1/pushes/' + encodeURIComponent(requestId)); } catch (e) {
+    try { s = await api('GET', '/v1/pushes/' + encodeURIComponent(requestId) + ofApp); } catch (e) {
       state0.textContent = e.status === 404 ? 'no such push (or not of an app this key acts for)' : e.message;
       return;
     }
@@ -347,8 +349,8 @@ async function newPushPage(params) {
       const b = body(audienceOverride);
       const r = await api('POST', '/v1/pushes', b);
       showFieldErrors(form, null);
-      result.replaceChildren('Accepted: ', el('a', { href: '#/push/' + encodeURIComponent(r.requestId), id: 'new-push-link', text: r.requestId }));
-      if (!audienceOverride) go('#/push/' + encodeURIComponent(r.requestId));
+      result.replaceChildren('Accepted: ', el('a', { href: '#/push/' + encodeURIComponent(r.requestId) + '?appId=' + encodeURIComponent(b.appId), id: 'new-push-link', text: r.requestId }));
+      if (!audienceOverride) go('#/push/' + encodeURIComponent(r.requestId) + '?appId=' + encodeURIComponent(b.appId));
     } catch (e) {
       showFieldErrors(form, e);
     }
@@ -471,7 +473,7 @@ async function route() {
   const name = path.split('/')[1] || 'pushes';
   for (const a of document.querySelectorAll('nav a')) a.classList.toggle('active', a.dataset.page === name || (name === 'push' && a.dataset.page === 'pushes'));
   try {
-    if (name === 'push') await pushPage(decodeURIComponent(path.split('/').slice(2).join('/')));
+    if (name === 'push') await pushPage(decodeURIComponent(path.split('/').slice(2).join('/')), params.get('appId'));
     else if (name === 'new') await newPushPage(params);
     else if (name === 'apps') await appsPage();
     else if (name === 'fleet') await fleetPage();

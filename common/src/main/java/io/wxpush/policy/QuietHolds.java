@@ -1,5 +1,6 @@
 package io.wxpush.policy;
 
+import io.wxpush.push.PushId;
 import io.wxpush.push.PushLifecycle;
 import io.wxpush.push.PushRun;
 import io.wxpush.push.PushStatusStore;
@@ -56,7 +57,7 @@ public final class QuietHolds {
    */
   public void pause(String appId, String requestId, Instant resumesAt) {
     redis.zincrby(keys.quiet(appId), 1, requestId);
-    lifecycle.hold(requestId, resumesAt);
+    lifecycle.hold(new PushId(appId, requestId), resumesAt);
   }
 
   /** A waiting push and its mark: how many times it was paused or held, so any later hold changes it. */
@@ -75,39 +76,39 @@ public final class QuietHolds {
   }
 
   /** Shows a new end of the window on a waiting push's status (the policy changed). */
-  public void moveResume(String requestId, Instant resumesAt) {
-    lifecycle.hold(requestId, resumesAt);
+  public void moveResume(PushId id, Instant resumesAt) {
+    lifecycle.hold(id, resumesAt);
   }
 
   /** The buckets of the push that hold users. */
-  public List<Integer> heldBuckets(String requestId) {
-    return redis.smembers(keys.heldBuckets(requestId)).stream().map(Integer::parseInt).sorted().toList();
+  public List<Integer> heldBuckets(PushId id) {
+    return redis.smembers(keys.heldBuckets(id.appId(), id.requestId())).stream().map(Integer::parseInt).sorted().toList();
   }
 
   /** The users held in one bucket. */
-  public List<String> held(String requestId, int bucket) {
-    return new ArrayList<>(redis.hkeys(keys.held(requestId, bucket)));
+  public List<String> held(PushId id, int bucket) {
+    return new ArrayList<>(redis.hkeys(keys.held(id.appId(), id.requestId(), bucket)));
   }
 
   /**
    * The users held in one bucket, grouped by the run their task carried ({@link PushRun#wire()});
    * users held before runs were kept are under the empty key (released under the push's own run).
    */
-  public Map<String, List<String>> heldByRun(String requestId, int bucket) {
+  public Map<String, List<String>> heldByRun(PushId id, int bucket) {
     Map<String, List<String>> byRun = new TreeMap<>();
-    redis.hgetAll(keys.held(requestId, bucket)).forEach((openId, run) -> byRun.computeIfAbsent(run, r -> new ArrayList<>()).add(openId));
+    redis.hgetAll(keys.held(id.appId(), id.requestId(), bucket)).forEach((openId, run) -> byRun.computeIfAbsent(run, r -> new ArrayList<>()).add(openId));
     return byRun;
   }
 
   /** {@code openIds} of the bucket have their tasks published again; an emptied bucket leaves the list. */
-  public void released(String requestId, int bucket, List<String> openIds) {
-    String held = keys.held(requestId, bucket);
+  public void released(PushId id, int bucket, List<String> openIds) {
+    String held = keys.held(id.appId(), id.requestId(), bucket);
     if (!openIds.isEmpty()) redis.hdel(held, openIds.toArray(String[]::new));
-    if (redis.hlen(held) == 0) redis.srem(keys.heldBuckets(requestId), Integer.toString(bucket));
+    if (redis.hlen(held) == 0) redis.srem(keys.heldBuckets(id.appId(), id.requestId()), Integer.toString(bucket));
   }
 
   /** The push goes on: its status no longer shows a resume time. */
-  public void clearResume(String requestId) {
-    lifecycle.resume(requestId);
+  public void clearResume(PushId id) {
+    lifecycle.resume(id);
   }
 }

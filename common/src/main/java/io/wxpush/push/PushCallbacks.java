@@ -13,7 +13,8 @@ import redis.clients.jedis.params.ZAddParams;
 /**
  * The callback queue in Redis: which pushes report their final status to a {@code callbackUrl}
  * (their status hash holds the URL, the signing key's fingerprint and the attempts), and one
- * sorted set per app of those still to report, by next attempt. Its writes to a status hash never
+ * sorted set per app of those still to report, by next attempt (a requestId is its app's: the app
+ * of the queue names the push). Its writes to a status hash never
  * bring back one that has expired ({@code callback-fields.lua}): a key without a TTL would stay for
  * good. Thread-safe; blocking.
  */
@@ -38,7 +39,7 @@ public final class PushCallbacks {
    */
   public void expectCallback(String appId, String requestId, String url, String keyFingerprint) {
     StoreUnavailableException.around("queueing the callback of push " + requestId, () -> {
-      setFields(requestId, "set", "cb", url, "cbKey", keyFingerprint);
+      setFields(appId, requestId, "set", "cb", url, "cbKey", keyFingerprint);
       redis.zadd(keys.callbacks(appId), clock.millis(), requestId, ZAddParams.zAddParams().nx());
       return null;
     });
@@ -48,8 +49,8 @@ public final class PushCallbacks {
   public record Callback(String url, String keyFingerprint, int attempts, Long finalSinceMs, String state) {}
 
   /** The callback of a push, if it has one. */
-  public Optional<Callback> callback(String requestId) {
-    List<String> v = redis.hmget(keys.pushStatus(requestId), "cb", "cbKey", "cbAttempts", "cbFinalAt", "cbState");
+  public Optional<Callback> callback(String appId, String requestId) {
+    List<String> v = redis.hmget(keys.pushStatus(appId, requestId), "cb", "cbKey", "cbAttempts", "cbFinalAt", "cbState");
     if (v.get(0) == null) return Optional.empty();
     return Optional.of(new Callback(v.get(0), v.get(1), v.get(2) == null ? 0 : Integer.parseInt(v.get(2)),
         v.get(3) == null ? null : Long.parseLong(v.get(3)), v.get(4)));
@@ -66,16 +67,16 @@ public final class PushCallbacks {
    * Records when a push was first seen final by the dispatcher (its 24 h of retries count from
    * then); returns that time (now, when the status has expired meanwhile).
    */
-  public long callbackFinalSince(String requestId) {
+  public long callbackFinalSince(String appId, String requestId) {
     String now = Long.toString(clock.millis());
-    setFields(requestId, "setnx", "cbFinalAt", now);
-    String since = redis.hget(keys.pushStatus(requestId), "cbFinalAt");
+    setFields(appId, requestId, "setnx", "cbFinalAt", now);
+    String since = redis.hget(keys.pushStatus(appId, requestId), "cbFinalAt");
     return Long.parseLong(since == null ? now : since);
   }
 
   /** The next attempt of a callback, after {@code attempts} failed ones. */
   public void retryCallback(String appId, String requestId, int attempts, long atMs) {
-    setFields(requestId, "set", "cbAttempts", Integer.toString(attempts));
+    setFields(appId, requestId, "set", "cbAttempts", Integer.toString(attempts));
     redis.zadd(keys.callbacks(appId), atMs, requestId, ZAddParams.zAddParams().xx());
   }
 
@@ -86,16 +87,16 @@ public final class PushCallbacks {
 
   /** Ends a callback: {@code delivered} or {@code gave_up} (with its attempts); an expired status stays gone. */
   public void endCallback(String appId, String requestId, String state, int attempts) {
-    setFields(requestId, "set", "cbState", state, "cbAttempts", Integer.toString(attempts));
+    setFields(appId, requestId, "set", "cbState", state, "cbAttempts", Integer.toString(attempts));
     redis.zrem(keys.callbacks(appId), requestId);
   }
 
   /** Writes {@code fieldsAndValues} into the push's status hash ({@code mode} set or setnx) if it still exists. */
-  private void setFields(String requestId, String mode, String... fieldsAndValues) {
+  private void setFields(String appId, String requestId, String mode, String... fieldsAndValues) {
     List<String> args = new java.util.ArrayList<>(fieldsAndValues.length + 1);
     args.add(mode);
     args.addAll(List.of(fieldsAndValues));
-    FIELDS.eval(redis, List.of(keys.pushStatus(requestId)), args);
+    FIELDS.eval(redis, List.of(keys.pushStatus(appId, requestId)), args);
   }
 
 }

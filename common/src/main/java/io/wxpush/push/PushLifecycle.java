@@ -48,24 +48,24 @@ public final class PushLifecycle {
     return RedisScript.load(PushTransition.luaTable(), PushLifecycle.class, "push-lib.lua", PushLifecycle.class, resource);
   }
 
-  private String status(String requestId) {
-    return keys.pushStatus(requestId);
+  private String status(PushId id) {
+    return keys.pushStatus(id.appId(), id.requestId());
   }
 
   /** ACCEPT through the API (see {@code push-accept.lua}); the reply: new, republish, replay or conflict. */
-  String accept(String marker, String requestId, List<String> args) {
-    return (String) ACCEPT.eval(redis, List.of(marker, status(requestId)), args);
+  String accept(String marker, PushId id, List<String> args) {
+    return (String) ACCEPT.eval(redis, List.of(marker, status(id)), args);
   }
 
   /** ACCEPT of a request published straight to Kafka; true when the status was created now. */
   boolean init(PushRequest push, Duration retention, long nowMs) {
-    return (Long) INIT.eval(redis, List.of(status(push.requestId())), List.of(Long.toString(retention.toMillis()), push.appId(), push.kind(),
+    return (Long) INIT.eval(redis, List.of(status(PushId.of(push))), List.of(Long.toString(retention.toMillis()), push.appId(), push.kind(),
         push.templateId(), Long.toString(nowMs))) == 1L;
   }
 
   /** SCHEDULE; false when refused (it has begun, or is final). */
-  boolean schedule(String requestId) {
-    return (Long) SCHEDULE.eval(redis, List.of(status(requestId)), List.of()) == 1L;
+  boolean schedule(PushId id) {
+    return (Long) SCHEDULE.eval(redis, List.of(status(id)), List.of()) == 1L;
   }
 
   /**
@@ -73,17 +73,17 @@ public final class PushLifecycle {
    *
    * @throws IllegalStateException when the push has no stamp and may not start (no status, or final)
    */
-  PushRun startRun(String requestId, String freshId, Duration grace, int outcomeBuckets) {
+  PushRun startRun(PushId id, String freshId, Duration grace, int outcomeBuckets) {
     @SuppressWarnings("unchecked")
-    List<Object> r = (List<Object>) RUN.eval(redis, List.of(status(requestId)),
+    List<Object> r = (List<Object>) RUN.eval(redis, List.of(status(id)),
         List.of(freshId, Long.toString(grace.toMillis()), Integer.toString(outcomeBuckets)));
-    if (!(r.get(0) instanceof String id)) throw new IllegalStateException("push " + requestId + " has no run and may not start one");
-    return new PushRun(id, (Long) r.get(1), ((Long) r.get(2)).intValue());
+    if (!(r.get(0) instanceof String runId)) throw new IllegalStateException("push " + id + " has no run and may not start one");
+    return new PushRun(runId, (Long) r.get(1), ((Long) r.get(2)).intValue());
   }
 
   /** PAGE; false when the cursor had moved past {@code from} or the push is final. */
-  boolean page(String requestId, String from, String to, int users) {
-    return (Long) PAGE.eval(redis, List.of(status(requestId)), List.of(from, to, Integer.toString(users))) == 1L;
+  boolean page(PushId id, String from, String to, int users) {
+    return (Long) PAGE.eval(redis, List.of(status(id)), List.of(from, to, Integer.toString(users))) == 1L;
   }
 
   /**
@@ -91,9 +91,9 @@ public final class PushLifecycle {
    *
    * @throws IllegalStateException for a push without a status
    */
-  PushState fanoutDone(String requestId) {
-    String state = (String) FANOUT_DONE.eval(redis, List.of(status(requestId)), List.of());
-    return PushState.of(state).orElseThrow(() -> new IllegalStateException("push " + requestId + " has no status"));
+  PushState fanoutDone(PushId id) {
+    String state = (String) FANOUT_DONE.eval(redis, List.of(status(id)), List.of());
+    return PushState.of(state).orElseThrow(() -> new IllegalStateException("push " + id + " has no status"));
   }
 
   /** A user's outcome, then FINISH (see {@code push-outcome.lua}); true when recorded or upgraded now. */
@@ -108,40 +108,40 @@ public final class PushLifecycle {
    */
   public void holdUser(PushTask task, int bucket, Duration keep, Instant resumesAt) {
     PushRun run = task.pushRun().orElseThrow();
-    HOLD_USER.eval(redis, List.of(keys.held(task.requestId(), bucket), keys.heldBuckets(task.requestId()), status(task.requestId())),
+    HOLD_USER.eval(redis, List.of(keys.held(task.appId(), task.requestId(), bucket), keys.heldBuckets(task.appId(), task.requestId()), status(PushId.of(task))),
         List.of(task.openId(), Integer.toString(bucket), Long.toString(keep.toMillis()), Long.toString(resumesAt.toEpochMilli()),
             run.wire()));
   }
 
   /** HOLD: the push waits until {@code resumesAt} (a fan-out paused, or the window moved); false when refused. */
-  public boolean hold(String requestId, Instant resumesAt) {
-    return (Long) WAIT.eval(redis, List.of(status(requestId)), List.of(Long.toString(resumesAt.toEpochMilli()))) == 1L;
+  public boolean hold(PushId id, Instant resumesAt) {
+    return (Long) WAIT.eval(redis, List.of(status(id)), List.of(Long.toString(resumesAt.toEpochMilli()))) == 1L;
   }
 
   /** RESUME: the push no longer shows a resume time; false when refused. */
-  public boolean resume(String requestId) {
-    return (Long) RESUME.eval(redis, List.of(status(requestId)), List.of()) == 1L;
+  public boolean resume(PushId id) {
+    return (Long) RESUME.eval(redis, List.of(status(id)), List.of()) == 1L;
   }
 
   /** CANCEL (see {@code push-cancel.lua}). */
-  PushStatusStore.Cancel cancel(String requestId) {
-    return PushStatusStore.Cancel.valueOf(((String) CANCEL.eval(redis, List.of(status(requestId)), List.of())).toUpperCase(Locale.ROOT));
+  PushStatusStore.Cancel cancel(PushId id) {
+    return PushStatusStore.Cancel.valueOf(((String) CANCEL.eval(redis, List.of(status(id)), List.of())).toUpperCase(Locale.ROOT));
   }
 
   /** RETRY_ROUND for {@code openIds}: how many failed outcomes were taken back; -1 when refused. */
-  long retryRound(String requestId, int outcomeBuckets, List<String> openIds) {
+  long retryRound(PushId id, int outcomeBuckets, List<String> openIds) {
     List<String> k = new ArrayList<>(openIds.size() + 1);
     List<String> fields = new ArrayList<>(openIds.size());
-    k.add(status(requestId));
+    k.add(status(id));
     for (String openId : openIds) {
-      k.add(keys.pushOutcomes(requestId, RedisKeys.bucketOf(openId, outcomeBuckets)));
+      k.add(keys.pushOutcomes(id.appId(), id.requestId(), RedisKeys.bucketOf(openId, outcomeBuckets)));
       fields.add(PushStatusStore.userField(openId));
     }
     return (Long) RETRY_ROUND.eval(redis, k, fields);
   }
 
   /** FAIL with {@code reason}; false when refused (final already). */
-  boolean fail(String requestId, String appId, String reason, Duration retention) {
-    return (Long) FAIL.eval(redis, List.of(status(requestId)), List.of(reason, appId == null ? "" : appId, Long.toString(retention.toMillis()))) == 1L;
+  boolean fail(PushId id, String reason, Duration retention) {
+    return (Long) FAIL.eval(redis, List.of(status(id)), List.of(reason, id.appId(), Long.toString(retention.toMillis()))) == 1L;
   }
 }

@@ -30,42 +30,42 @@ public final class PushRetries {
   public void rememberMessage(PushRequest push) {
     PushRequest message = new PushRequest(push.v(), push.requestId(), push.appId(), push.kind(), push.templateId(), push.page(), push.data(),
         push.emphasisKeyword(), push.miniprogramState(), push.lang(), null, push.notAfter(), null, null, push.priority());
-    String marker = keys.pushRequest(push.requestId());
+    String marker = keys.pushRequest(push.appId(), push.requestId());
     redis.hset(marker, "m", Json.writeString(message));
     if (redis.pttl(marker) < 0) redis.pexpire(marker, RETENTION.toMillis());
   }
 
   /** The push's message, for a retry round. */
-  public Optional<PushRequest> message(String requestId) {
-    String m = redis.hget(keys.pushRequest(requestId), "m");
+  public Optional<PushRequest> message(PushId id) {
+    String m = redis.hget(keys.pushRequest(id.appId(), id.requestId()), "m");
     if (m == null) return Optional.empty();
     try {
       return Optional.of(Json.MAPPER.readValue(m, PushRequest.class));
     } catch (java.io.IOException e) {
-      throw new IllegalStateException("unreadable message of push " + requestId, e);
+      throw new IllegalStateException("unreadable message of push " + id, e);
     }
   }
 
   /** Remembers a user whose task went to the DLQ and surely did not reach WeChat. */
-  public void markRetryable(String requestId, String openId) {
-    String key = keys.pushRetryable(requestId);
+  public void markRetryable(PushId id, String openId) {
+    String key = keys.pushRetryable(id.appId(), id.requestId());
     redis.sadd(key, openId);
     if (redis.pttl(key) < 0) redis.pexpire(key, RETENTION.toMillis());
   }
 
   /** How many users a retry would send to now. */
-  public long retryable(String requestId) {
-    return StoreUnavailableException.around("reading push " + requestId, () -> redis.scard(keys.pushRetryable(requestId)));
+  public long retryable(PushId id) {
+    return StoreUnavailableException.around("reading push " + id, () -> redis.scard(keys.pushRetryable(id.appId(), id.requestId())));
   }
 
   /** A new retry round of a push: its number (1, 2, …). */
-  public long nextRetryRound(String requestId) {
-    return StoreUnavailableException.around("retrying push " + requestId, () -> redis.hincrBy(keys.pushStatus(requestId), "retries", 1));
+  public long nextRetryRound(PushId id) {
+    return StoreUnavailableException.around("retrying push " + id, () -> redis.hincrBy(keys.pushStatus(id.appId(), id.requestId()), "retries", 1));
   }
 
   /** Up to {@code limit} retryable users of a push (they stay until {@link #retried}). */
-  public List<String> retryablePage(String requestId, int limit) {
-    return redis.srandmember(keys.pushRetryable(requestId), limit);
+  public List<String> retryablePage(PushId id, int limit) {
+    return redis.srandmember(keys.pushRetryable(id.appId(), id.requestId()), limit);
   }
 
   /**
@@ -73,20 +73,20 @@ public final class PushRetries {
    * ({@link PushTransition#RETRY_ROUND}); returns how many, or -1 when the push may not be retried
    * (cancelled, failed as a request, or never started: nothing changed).
    */
-  public long resetForRetry(String requestId, int outcomeBuckets, List<String> openIds) {
-    return lifecycle.retryRound(requestId, outcomeBuckets, openIds);
+  public long resetForRetry(PushId id, int outcomeBuckets, List<String> openIds) {
+    return lifecycle.retryRound(id, outcomeBuckets, openIds);
   }
 
   /** {@code openIds} have their retry tasks published. */
-  public void retried(String requestId, List<String> openIds) {
-    if (!openIds.isEmpty()) redis.srem(keys.pushRetryable(requestId), openIds.toArray(String[]::new));
+  public void retried(PushId id, List<String> openIds) {
+    if (!openIds.isEmpty()) redis.srem(keys.pushRetryable(id.appId(), id.requestId()), openIds.toArray(String[]::new));
   }
 
   /** The run stamp of a retry round: the push's own id and buckets, a round suffix, a fresh horizon. */
-  public PushRun retryRun(String requestId, long round, Duration grace) {
-    List<String> v = redis.hmget(keys.pushStatus(requestId), "run", "buckets");
-    if (v.get(0) == null) throw new IllegalStateException("push " + requestId + " never started: nothing to retry");
-    long now = Long.parseLong((String) redis.eval("return redis.call('TIME')[1]", List.of(keys.pushStatus(requestId)), List.of())) * 1000;
+  public PushRun retryRun(PushId id, long round, Duration grace) {
+    List<String> v = redis.hmget(keys.pushStatus(id.appId(), id.requestId()), "run", "buckets");
+    if (v.get(0) == null) throw new IllegalStateException("push " + id + " never started: nothing to retry");
+    long now = Long.parseLong((String) redis.eval("return redis.call('TIME')[1]", List.of(keys.pushStatus(id.appId(), id.requestId())), List.of())) * 1000;
     return new PushRun(v.get(0) + "." + round, now + grace.toMillis(), Integer.parseInt(v.get(1)));
   }
 

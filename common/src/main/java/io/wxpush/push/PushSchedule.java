@@ -25,32 +25,32 @@ final class PushSchedule {
 
   /** SCHEDULE, then its body kept and its id in the app's schedule; false (nothing kept) when refused. */
   boolean schedule(PushRequest push) {
-    if (!lifecycle.schedule(push.requestId())) return false;
+    if (!lifecycle.schedule(PushId.of(push))) return false;
     rememberBody(push);
     redis.zadd(keys.schedule(push.appId()), push.sendAt(), push.requestId());
     return true;
   }
 
   void rememberBody(PushRequest push) {
-    String marker = keys.pushRequest(push.requestId());
+    String marker = keys.pushRequest(push.appId(), push.requestId());
     redis.hset(marker, "b", Json.writeString(push));
     if (redis.pttl(marker) < 0) redis.pexpire(marker, PushStatusStore.RETENTION.toMillis());
   }
 
-  Optional<PushRequest> body(String requestId) {
-    String b = redis.hget(keys.pushRequest(requestId), "b");
+  Optional<PushRequest> body(PushId id) {
+    String b = redis.hget(keys.pushRequest(id.appId(), id.requestId()), "b");
     if (b == null) return Optional.empty();
     try {
       return Optional.of(Json.MAPPER.readValue(b, PushRequest.class));
     } catch (java.io.IOException e) {
-      throw new IllegalStateException("unreadable body of push " + requestId, e);
+      throw new IllegalStateException("unreadable body of push " + id, e);
     }
   }
 
   List<PushStatusStore.Due> due(String appId, int limit, long nowMs) {
     List<String> ids = redis.zrangeByScore(keys.schedule(appId), Double.NEGATIVE_INFINITY, nowMs, 0, limit);
     List<PushStatusStore.Due> due = new ArrayList<>(ids.size());
-    for (String id : ids) due.add(new PushStatusStore.Due(id, redis.hget(keys.pushRequest(id), "b")));
+    for (String id : ids) due.add(new PushStatusStore.Due(id, redis.hget(keys.pushRequest(appId, id), "b")));
     return due;
   }
 

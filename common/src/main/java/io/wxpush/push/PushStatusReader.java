@@ -7,7 +7,12 @@ import java.util.Optional;
 import java.util.TreeMap;
 import redis.clients.jedis.UnifiedJedis;
 
-/** Reads a push's status hash, its reasons and its retryable count into a {@link PushStatus}. Thread-safe; blocking. */
+/**
+ * Reads a push's status hash, its reasons and its retryable count into a {@link PushStatus}, and finds
+ * which apps hold a requestId. A status written before requestIds were per app (its key without the
+ * app) is read, never written, when the per-app key is missing and the old status names the app asked
+ * for: it lasts its 8 days after an upgrade (docs/operations.md). Thread-safe; blocking.
+ */
 final class PushStatusReader {
   private final UnifiedJedis redis;
   private final RedisKeys keys;
@@ -17,9 +22,17 @@ final class PushStatusReader {
     this.keys = keys;
   }
 
-  Optional<PushStatus> read(String requestId) {
-    Map<String, String> s = redis.hgetAll(keys.pushStatus(requestId));
-    if (s.isEmpty()) return Optional.empty();
+  Optional<PushStatus> read(PushId id) {
+    String requestId = id.requestId();
+    Map<String, String> s = redis.hgetAll(keys.pushStatus(id.appId(), requestId));
+    String reasonsKey = keys.pushReasons(id.appId(), requestId);
+    String retryableKey = keys.pushRetryable(id.appId(), requestId);
+    if (s.isEmpty()) {
+      s = redis.hgetAll(keys.legacyPushStatus(requestId));
+      if (s.isEmpty() || !id.appId().equals(s.get("appId"))) return Optional.empty(); // none, or another app's
+      reasonsKey = keys.legacyPushReasons(requestId);
+      retryableKey = null; // a retry of an old push is not taken: it has nothing retryable here
+    }
     long targets = number(s, "targets");
     long sent = number(s, "sent");
     long none = number(s, "noCredential");
@@ -27,13 +40,30 @@ final class PushStatusReader {
     long unknown = number(s, "unknown");
     long cancelled = number(s, "cancelled");
     Map<String, Long> byReason = new TreeMap<>();
-    redis.hgetAll(keys.pushReasons(requestId)).forEach((k, v) -> byReason.put(k, Long.parseLong(v)));
+    redis.hgetAll(reasonsKey).forEach((k, v) -> byReason.put(k, Long.parseLong(v)));
     String state = s.getOrDefault("state", PushState.ACCEPTED.wire());
     long pending = Math.max(0, targets - sent - none - failed - unknown - cancelled);
     return Optional.of(new PushStatus(requestId, state, targets, sent, none, failed, unknown, cancelled, pending, byReason, s.get("reason"),
-        s.get("appId"), redis.scard(keys.pushRetryable(requestId)),
+        s.get("appId"), retryableKey == null ? 0 : redis.scard(retryableKey),
         s.containsKey("resumesAt") && !PushState.isFinal(state) ? Long.parseLong(s.get("resumesAt")) : null, describedRequest(s.get("request")),
         timeline(s)));
+  }
+
+  /** See {@link PushStatusStore#appsWith}. */
+  java.util.List<String> appsWith(String requestId, java.util.Collection<String> appIds) {
+    java.util.List<String> apps = java.util.List.copyOf(appIds);
+    java.util.List<redis.clients.jedis.Response<Boolean>> found = new java.util.ArrayList<>(apps.size());
+    try (redis.clients.jedis.AbstractPipeline p = io.wxpush.redis.RedisConnections.pipelined(redis)) {
+      for (String app : apps) found.add(p.exists(keys.pushStatus(app, requestId)));
+      p.sync();
+    }
+    java.util.List<String> with = new java.util.ArrayList<>();
+    for (int i = 0; i < apps.size(); i++) if (found.get(i).get()) with.add(apps.get(i));
+    if (with.isEmpty()) { // a push of before per-app ids: the app its status names
+      String legacyApp = redis.hget(keys.legacyPushStatus(requestId), "appId");
+      if (legacyApp != null && apps.contains(legacyApp)) with.add(legacyApp);
+    }
+    return with;
   }
 
   @SuppressWarnings("unchecked")

@@ -20,7 +20,7 @@ import redis.clients.jedis.UnifiedJedis;
  * ({@link PushRun}), the stop marks. Every move of its {@code state} goes through
  * {@link PushLifecycle} (the table: {@link PushTransition}); the app's list, the schedule and the
  * status read are {@link PushListing}, {@link PushSchedule} and {@link PushStatusReader}. All keys
- * of one push share the hash tag {@code {requestId}}. A call the API makes answers
+ * of one push share the hash tag {@code {appId:requestId}}: a requestId belongs to its app ({@link PushId}). A call the API makes answers
  * {@link StoreUnavailableException} when Redis is away. Thread-safe; every method blocks on Redis.
  */
 public final class PushStatusStore {
@@ -61,12 +61,12 @@ public final class PushStatusStore {
     return lifecycle;
   }
 
-  private String status(String requestId) {
-    return keys.pushStatus(requestId);
+  private String status(PushId id) {
+    return keys.pushStatus(id.appId(), id.requestId());
   }
 
-  private String reasons(String requestId) {
-    return keys.pushReasons(requestId);
+  private String reasons(PushId id) {
+    return keys.pushReasons(id.appId(), id.requestId());
   }
 
   /** The user's field in its outcome bucket: 64 bits of SHA-256 of the openId, base64url (11 characters, not 28). */
@@ -79,8 +79,8 @@ public final class PushStatusStore {
     }
   }
 
-  private String request(String requestId) {
-    return keys.pushRequest(requestId);
+  private String request(PushId id) {
+    return keys.pushRequest(id.appId(), id.requestId());
   }
 
   /** What a {@code POST /v1/pushes} with a requestId already seen (or not) is. */
@@ -102,7 +102,7 @@ public final class PushStatusStore {
   public Acceptance accept(PushRequest push) {
     return StoreUnavailableException.around("accepting push " + push.requestId(), () -> {
       long now = clock.millis();
-      String reply = lifecycle.accept(request(push.requestId()), push.requestId(),
+      String reply = lifecycle.accept(request(PushId.of(push)), PushId.of(push),
           List.of(bodyHash(push), Long.toString(RETENTION.toMillis()), push.appId(), push.kind(), push.templateId(),
               Long.toString(now), (push.scheduledAfter(now) ? PushState.SCHEDULED : PushState.ACCEPTED).wire()));
       Acceptance seen = Acceptance.valueOf(reply.toUpperCase(java.util.Locale.ROOT));
@@ -117,7 +117,7 @@ public final class PushStatusStore {
    */
   public Acceptance seen(PushRequest push) {
     return StoreUnavailableException.around("looking up push " + push.requestId(), () -> {
-      String marker = request(push.requestId());
+      String marker = request(PushId.of(push));
       String type = redis.type(marker);
       if ("string".equals(type)) return Acceptance.REPLAY; // a marker of a version before the hash
       if (!"hash".equals(type)) return Acceptance.NEW;
@@ -167,7 +167,7 @@ public final class PushStatusStore {
     if (push.sendAt() != null) d.put("sendAt", push.sendAt());
     if (push.notAfter() != null) d.put("notAfter", push.notAfter());
     if (push.callbackUrl() != null) d.put("callback", true);
-    redis.hsetnx(status(push.requestId()), "request", Json.writeString(d));
+    redis.hsetnx(status(PushId.of(push)), "request", Json.writeString(d));
     return null;
   }
 
@@ -177,8 +177,8 @@ public final class PushStatusStore {
   }
 
   /** The request kept by {@link #rememberBody}, if any. */
-  public Optional<PushRequest> body(String requestId) {
-    return schedule.body(requestId);
+  public Optional<PushRequest> body(PushId id) {
+    return schedule.body(id);
   }
 
   /** A scheduled push whose time has come: its id and the body to publish again (null when it is gone). */
@@ -212,8 +212,8 @@ public final class PushStatusStore {
   }
 
   /** Marks an accepted push as published; a no-op for one without a marker. */
-  public void published(String requestId) {
-    StoreUnavailableException.around("marking push " + requestId + " published", () -> PUBLISHED.eval(redis, List.of(request(requestId)), List.of()));
+  public void published(PushId id) {
+    StoreUnavailableException.around("marking push " + id + " published", () -> PUBLISHED.eval(redis, List.of(request(id)), List.of()));
   }
 
   /** A push's body, canonical (map keys sorted) and hashed: equal requests hash equal whatever their key order. */
@@ -236,8 +236,8 @@ public final class PushStatusStore {
   /** The fan-out's resume cursor ('' at the start), and whether the fan-out already finished. */
   public record FanoutProgress(String cursor, boolean done) {}
 
-  public FanoutProgress fanoutProgress(String requestId) {
-    List<String> v = redis.hmget(status(requestId), "cursor", "fanoutDone");
+  public FanoutProgress fanoutProgress(PushId id) {
+    List<String> v = redis.hmget(status(id), "cursor", "fanoutDone");
     return new FanoutProgress(v.get(0) == null ? "" : v.get(0), "1".equals(v.get(1)));
   }
 
@@ -246,19 +246,19 @@ public final class PushStatusStore {
    * the first time the push's fan-out asks ({@code proposedMs}), so a resumed fan-out reads the same
    * audience.
    */
-  public long recallBy(String requestId, long proposedMs) {
-    redis.hsetnx(status(requestId), "recallBy", Long.toString(proposedMs));
-    return Long.parseLong(redis.hget(status(requestId), "recallBy"));
+  public long recallBy(PushId id, long proposedMs) {
+    redis.hsetnx(status(id), "recallBy", Long.toString(proposedMs));
+    return Long.parseLong(redis.hget(status(id), "recallBy"));
   }
 
   /** Records a published page; false when another fan-out already moved the cursor past {@code from}. */
-  public boolean recordPage(String requestId, String from, String to, int users) {
-    return lifecycle.page(requestId, from, to, users);
+  public boolean recordPage(PushId id, String from, String to, int users) {
+    return lifecycle.page(id, from, to, users);
   }
 
   /** Marks the fan-out finished; returns the state it leaves ({@code sending}, or final when every target has its outcome). */
-  public PushState finishFanout(String requestId) {
-    return lifecycle.fanoutDone(requestId);
+  public PushState finishFanout(PushId id) {
+    return lifecycle.fanoutDone(id);
   }
 
   /**
@@ -268,11 +268,11 @@ public final class PushStatusStore {
    * @param grace {@code LEDGER_GRACE}: the horizon is Redis's time now plus this
    * @param outcomeBuckets for an audience of this size ({@link PushRun#bucketsFor}); ignored once stamped
    */
-  public PushRun startRun(String requestId, String appId, Duration grace, int outcomeBuckets) {
-    return StoreUnavailableException.around("starting push " + requestId, () -> {
-      java.util.Optional<String> stamped = java.util.Optional.ofNullable(redis.hget(status(requestId), "run"));
-      String fresh = stamped.orElseGet(() -> Long.toString(redis.incr(keys.pushSeq(appId)), Character.MAX_RADIX));
-      return lifecycle.startRun(requestId, fresh, grace, outcomeBuckets);
+  public PushRun startRun(PushId id, Duration grace, int outcomeBuckets) {
+    return StoreUnavailableException.around("starting push " + id, () -> {
+      java.util.Optional<String> stamped = java.util.Optional.ofNullable(redis.hget(status(id), "run"));
+      String fresh = stamped.orElseGet(() -> Long.toString(redis.incr(keys.pushSeq(id.appId())), Character.MAX_RADIX));
+      return lifecycle.startRun(id, fresh, grace, outcomeBuckets);
     });
   }
 
@@ -284,9 +284,9 @@ public final class PushStatusStore {
    * @param grace {@code LEDGER_GRACE}: how long the user's outcome is remembered (at least the push's horizon)
    * @param reason why it failed or had no credential (an errcode or a short code); null for none
    */
-  public boolean recordOutcome(String requestId, PushRun run, String openId, Outcome outcome, String reason, Duration grace) {
-    List<String> keys = List.of(status(requestId), reasons(requestId),
-        this.keys.pushOutcomes(requestId, RedisKeys.bucketOf(openId, run.outcomeBuckets())));
+  public boolean recordOutcome(PushId id, PushRun run, String openId, Outcome outcome, String reason, Duration grace) {
+    List<String> keys = List.of(status(id), reasons(id),
+        this.keys.pushOutcomes(id.appId(), id.requestId(), RedisKeys.bucketOf(openId, run.outcomeBuckets())));
     List<String> args = List.of(userField(openId), outcome.code(), outcome.field(), reason == null ? "" : reason,
         Long.toString(grace.toMillis()), Long.toString(run.untilMs()));
     return lifecycle.outcome(keys, args);
@@ -296,13 +296,13 @@ public final class PushStatusStore {
    * The final outcome code ({@link Outcome#code()}) of each of {@code openIds} that has one, for
    * audits and tests, while the push's per-user state is kept ({@code LEDGER_GRACE}).
    */
-  public Map<String, String> userOutcomes(String requestId, java.util.Collection<String> openIds) {
+  public Map<String, String> userOutcomes(PushId id, java.util.Collection<String> openIds) {
     Map<String, String> found = new TreeMap<>();
-    String buckets = redis.hget(status(requestId), "buckets");
+    String buckets = redis.hget(status(id), "buckets");
     if (buckets == null) return found;
     int n = Integer.parseInt(buckets);
     for (String openId : openIds) {
-      String code = redis.hget(keys.pushOutcomes(requestId, RedisKeys.bucketOf(openId, n)), userField(openId));
+      String code = redis.hget(keys.pushOutcomes(id.appId(), id.requestId(), RedisKeys.bucketOf(openId, n)), userField(openId));
       if (code != null) found.put(openId, code.substring(0, 1)); // 'u:<reason>' is unknown
     }
     return found;
@@ -312,21 +312,23 @@ public final class PushStatusStore {
    * A message of the push that WeChat reported failed after it was sent ({@code subscribe_msg_sent_event}):
    * counted under {@code reason} in {@code byReason}; the user stays counted {@code sent}. False when the push is gone.
    */
-  public boolean countLate(String requestId, String reason) {
-    return (Long) LATE.eval(redis, List.of(status(requestId), reasons(requestId)), List.of(reason)) == 1L;
+  public boolean countLate(PushId id, String reason) {
+    return (Long) LATE.eval(redis, List.of(status(id), reasons(id)), List.of(reason)) == 1L;
   }
 
   /** Marks the whole push as failed (a request-level WeChat error): no more credentials are spent on it. A push whose status is gone is left so. */
-  public void failFast(String requestId, String reason) {
-    FAIL_FAST.eval(redis, List.of(status(requestId)), List.of(reason));
+  public void failFast(PushId id, String reason) {
+    FAIL_FAST.eval(redis, List.of(status(id)), List.of(reason));
   }
 
   /**
    * Marks a push request that cannot be processed (malformed, or failing every try) as failed with
-   * {@code reason}, creating its status if it has none; a push already done keeps its state.
+   * {@code reason}, creating its status if it has none; a push already done keeps its state. A
+   * request naming no app has no status to fail (its requestId is no app's): nothing is written.
    */
   public void failRequest(String requestId, String appId, String reason) {
-    lifecycle.fail(requestId, appId, reason, RETENTION);
+    if (appId == null || appId.isEmpty() || requestId == null) return;
+    lifecycle.fail(new PushId(appId, requestId), reason, RETENTION);
   }
 
   /**
@@ -347,12 +349,12 @@ public final class PushStatusStore {
     CANCELLED
   }
 
-  /** Cancels a push of {@code appId} (see {@code push-cancel.lua}: {@link PushTransition#CANCEL}). */
-  public Cancel cancel(String requestId, String appId) {
-    return StoreUnavailableException.around("cancelling push " + requestId, () -> {
-      Cancel c = lifecycle.cancel(requestId);
+  /** Cancels a push (see {@code push-cancel.lua}: {@link PushTransition#CANCEL}). */
+  public Cancel cancel(PushId id) {
+    return StoreUnavailableException.around("cancelling push " + id, () -> {
+      Cancel c = lifecycle.cancel(id);
       // off the schedule (the app's slot); should the dispatcher publish it first, the fan-out finds it cancelled
-      if (c == Cancel.CANCELLED) redis.zrem(keys.schedule(appId), requestId);
+      if (c == Cancel.CANCELLED) redis.zrem(keys.schedule(id.appId()), id.requestId());
       return c;
     });
   }
@@ -367,18 +369,30 @@ public final class PushStatusStore {
   }
 
   /** The push's stop marks, in one read. */
-  public Stop stop(String requestId) {
-    List<String> v = redis.hmget(status(requestId), "failFast", "cancel");
+  public Stop stop(PushId id) {
+    List<String> v = redis.hmget(status(id), "failFast", "cancel");
     return new Stop(Optional.ofNullable(v.get(0)), "1".equals(v.get(1)));
   }
 
   /** The reason the push was failed as a whole, if it was. */
-  public Optional<String> failedFast(String requestId) {
-    return Optional.ofNullable(redis.hget(status(requestId), "failFast"));
+  public Optional<String> failedFast(PushId id) {
+    return Optional.ofNullable(redis.hget(status(id), "failFast"));
   }
 
-  public Optional<PushStatus> read(String requestId) {
-    return StoreUnavailableException.around("reading push " + requestId, () -> reader.read(requestId));
+  /**
+   * The push's status; for a push accepted before requestIds were per app, its status under the
+   * old key, read-only, when it is of {@code id}'s app (see docs/operations.md).
+   */
+  public Optional<PushStatus> read(PushId id) {
+    return StoreUnavailableException.around("reading push " + id, () -> reader.read(id));
+  }
+
+  /**
+   * Which of {@code appIds} hold a push of {@code requestId} (one EXISTS each, pipelined; a status
+   * of before per-app ids counts for the app it names), in the order given.
+   */
+  public List<String> appsWith(String requestId, java.util.Collection<String> appIds) {
+    return StoreUnavailableException.around("looking up push " + requestId, () -> reader.appsWith(requestId, appIds));
   }
 
 }

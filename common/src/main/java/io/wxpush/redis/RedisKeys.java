@@ -9,7 +9,9 @@ import io.wxpush.credentials.UserRef;
  * concatenates a key; a test (deploy-check {@code RedisKeyOwnerTest}) fails when one does.
  *
  * <p>Three hash tags: {@code {appId:openId}} for everything of one user (pools with their spent
- * marks and final ledger entries, grants, the send ledger in flight, upload counts), {@code {requestId}} for everything of one push, and
+ * marks and final ledger entries, grants, the send ledger in flight, upload counts), {@code {appId:requestId}} for everything of one
+ * push (a requestId belongs to its app: two apps may use one id for two pushes; appIds hold no {@code :}, so the first one
+ * ends the app), and
  * {@code {appId}} or {@code {appId:shard}} for what an app shares (token, pauses, send rate, the
  * user index shards).
  *
@@ -52,10 +54,10 @@ public record RedisKeys(String prefix) {
         "users leave it when the sweep finds no live entry in their pool"),
     GRANT_INDEX("idx{app:shard}:g:<template>", "ZSET of users with grants of a template", "as TEMPLATE_INDEX"),
     PUSH_SEQ("seq{app}", "counter issuing the app's short push ids", "kept: one integer per app"),
-    PUSH_STATUS("push{request}:s", "HASH of a push's state, counters, fan-out cursor and run stamp",
+    PUSH_STATUS("push{app:request}:s", "HASH of a push's state, counters, fan-out cursor and run stamp; the push is its app's requestId (before per-app ids: push{request}:s, read-only, see docs/operations.md)",
         "TTL 8 days from acceptance: what is left of a done push"),
-    PUSH_REASONS("push{request}:r", "HASH reason → users (counters)", "the status's TTL, set with the first outcome"),
-    PUSH_OUTCOMES("push{request}:o:<bucket>", "HASH user hash → outcome code, one bucket of the users "
+    PUSH_REASONS("push{app:request}:r", "HASH reason → users (counters)", "the status's TTL, set with the first outcome"),
+    PUSH_OUTCOMES("push{app:request}:o:<bucket>", "HASH user hash → outcome code, one bucket of the users "
         + "of a push (so each user is counted once)",
         "TTL LEDGER_GRACE after its last write, at least the push's horizon: a done push keeps only counters"),
     SCHEDULE("sched{app}", "ZSET requestId → sendAt: the app's pushes waiting for their time",
@@ -64,17 +66,17 @@ public record RedisKeys(String prefix) {
         "members older than the status's 8 days are trimmed on every acceptance; kept: one per app"),
     CALLBACKS("cb{app}", "ZSET requestId → next attempt (ms): the app's pushes whose final status is still to be POSTed to their callbackUrl",
         "members leave when delivered or given up (24 h after the push ended); kept: one per app"),
-    PUSH_RETRYABLE("push{request}:x", "SET openIds of the push whose task went to the DLQ and surely did not reach WeChat",
+    PUSH_RETRYABLE("push{app:request}:x", "SET openIds of the push whose task went to the DLQ and surely did not reach WeChat",
         "members leave when retried; the status's TTL"),
-    PUSH_REQUEST("push{request}:q", "HASH the idempotency marker: the body's hash and publishing|published", "TTL 8 days"),
+    PUSH_REQUEST("push{app:request}:q", "HASH the idempotency marker of the app's requestId: the body's hash and publishing|published", "TTL 8 days"),
     TOKEN("token{app}", "the app's access token", "TTL its lifetime less 200 s"),
     TOKEN_LOCK("token{app}:lock", "the refresh lock", "TTL the lock's lease"),
     POLICY("policy{app}", "JSON of the app's policy (quiet hours, frequency cap, reserve) as last PUT", "kept: one small string per app"),
     QUIET("quiet{app}", "ZSET requestId → holds so far: the app's pushes waiting for the end of quiet hours",
         "members leave when their push resumes; kept: one per app"),
-    HELD("push{request}:h:<bucket>", "HASH openId → the run its task carried ('runId|untilMs|buckets') of one bucket (~64 users) of a push's tasks held back by quiet hours",
+    HELD("push{app:request}:h:<bucket>", "HASH openId → the run its task carried ('runId|untilMs|buckets') of one bucket (~64 users) of a push's tasks held back by quiet hours",
         "members leave when the push resumes and their tasks are published again; the status's TTL"),
-    HELD_BUCKETS("push{request}:hb", "SET of the buckets of HELD that hold users", "emptied on resume; the status's TTL"),
+    HELD_BUCKETS("push{app:request}:hb", "SET of the buckets of HELD that hold users", "emptied on resume; the status's TTL"),
     FLEET("fleet{all}", "ZSET process id → its last heartbeat (ms): the running processes, for the console",
         "ids whose heartbeat is older than its TTL are dropped by every reader; kept: one per deployment"),
     HEARTBEAT("fleet{all}:<process>", "HASH one process's heartbeat (role, version, started, loops up, sends/s)", "TTL 20 s, renewed every 5 s"),
@@ -97,7 +99,7 @@ public record RedisKeys(String prefix) {
       this.regex = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(pattern)
           .replace("{app:open}", "\\E\\{" + any + ":" + any + "\\}\\Q")
           .replace("{app:shard}", "\\E\\{" + any + ":[0-9]+\\}\\Q")
-          .replace("{request}", "\\E\\{[^}]+\\}\\Q")
+          .replace("{app:request}", "\\E\\{" + any + ":[A-Za-z0-9_.:-]+\\}\\Q")
           .replace("{app}", "\\E\\{" + any + "\\}\\Q")
           .replace("<template>", "\\E" + any + "\\Q")
           .replace("<window>", "\\E[0-9]+\\Q")
@@ -210,23 +212,40 @@ public record RedisKeys(String prefix) {
     return prefix + "idx{" + appId + ":" + shard + "}:g:" + templateId;
   }
 
-  private String push(String requestId) {
-    return prefix + "push{" + requestId + "}";
+  /** The tag of one push: its app first, then its requestId (appIds hold no {@code :}: no two apps' pushes share one). */
+  private String push(String appId, String requestId) {
+    if (appId == null || appId.isEmpty() || appId.indexOf(':') >= 0 || appId.indexOf('{') >= 0 || appId.indexOf('}') >= 0) {
+      throw new IllegalArgumentException("not an appId for a push key: " + appId);
+    }
+    return prefix + "push{" + appId + ":" + requestId + "}";
+  }
+
+  /**
+   * The status of a push written before requestIds were per app ({@code push{requestId}:s}): read,
+   * never written, while such statuses last (8 days after an upgrade, see docs/operations.md).
+   */
+  public String legacyPushStatus(String requestId) {
+    return prefix + "push{" + requestId + "}:s";
+  }
+
+  /** The reasons of a push written before requestIds were per app, as {@link #legacyPushStatus}. */
+  public String legacyPushReasons(String requestId) {
+    return prefix + "push{" + requestId + "}:r";
   }
 
   /** {@link Family#PUSH_STATUS}. */
-  public String pushStatus(String requestId) {
-    return push(requestId) + ":s";
+  public String pushStatus(String appId, String requestId) {
+    return push(appId, requestId) + ":s";
   }
 
   /** {@link Family#PUSH_REASONS}. */
-  public String pushReasons(String requestId) {
-    return push(requestId) + ":r";
+  public String pushReasons(String appId, String requestId) {
+    return push(appId, requestId) + ":r";
   }
 
   /** {@link Family#PUSH_OUTCOMES}: the bucket {@code bucket} of a push's per-user outcomes. */
-  public String pushOutcomes(String requestId, int bucket) {
-    return push(requestId) + ":o:" + bucket;
+  public String pushOutcomes(String appId, String requestId, int bucket) {
+    return push(appId, requestId) + ":o:" + bucket;
   }
 
   /** {@link Family#PUSH_SEQ}. */
@@ -250,13 +269,13 @@ public record RedisKeys(String prefix) {
   }
 
   /** {@link Family#PUSH_RETRYABLE}. */
-  public String pushRetryable(String requestId) {
-    return push(requestId) + ":x";
+  public String pushRetryable(String appId, String requestId) {
+    return push(appId, requestId) + ":x";
   }
 
   /** {@link Family#PUSH_REQUEST}. */
-  public String pushRequest(String requestId) {
-    return push(requestId) + ":q";
+  public String pushRequest(String appId, String requestId) {
+    return push(appId, requestId) + ":q";
   }
 
   /** {@link Family#TOKEN}. */
@@ -280,13 +299,13 @@ public record RedisKeys(String prefix) {
   }
 
   /** {@link Family#HELD}. */
-  public String held(String requestId, int bucket) {
-    return push(requestId) + ":h:" + bucket;
+  public String held(String appId, String requestId, int bucket) {
+    return push(appId, requestId) + ":h:" + bucket;
   }
 
   /** {@link Family#HELD_BUCKETS}. */
-  public String heldBuckets(String requestId) {
-    return push(requestId) + ":hb";
+  public String heldBuckets(String appId, String requestId) {
+    return push(appId, requestId) + ":hb";
   }
 
   /** {@link Family#FLEET}. */

@@ -2,7 +2,8 @@
 -- ARGV[1] the body's hash   ARGV[2] retention ms   ARGV[3] appId   ARGV[4] kind   ARGV[5] templateId
 -- ARGV[6] now ms   ARGV[7] the state it starts in: 'accepted', or 'scheduled' (sendAt is ahead)
 -- Returns 'new' | 'republish' | 'replay' | 'conflict'.
--- Accepts a push under its requestId, in two phases: the marker says 'publishing' until Kafka has
+-- Accepts a push under its app's requestId (both keys carry the app: another app's push of the same
+-- id is another push, never a replay or a conflict), in two phases: the marker says 'publishing' until Kafka has
 -- the request, then 'published' (push-published.lua). With the body's hash beside it, a second
 -- request with the same id is told apart: the same body and published → a replay; the same body
 -- still publishing (the first answer was a 503, or lost, or the process died) → publish again (the

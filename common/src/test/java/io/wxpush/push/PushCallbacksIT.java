@@ -26,11 +26,11 @@ class PushCallbacksIT {
       String rid = "expired-push";
       redis.zadd(keys.callbacks(app), 0, rid); // queued while the push ran; its status hash has expired since
 
-      callbacks.callbackFinalSince(rid);
+      callbacks.callbackFinalSince(app, rid);
       callbacks.retryCallback(app, rid, 3, System.currentTimeMillis() + 1_000);
       callbacks.endCallback(app, rid, "gave_up", 3);
 
-      assertThat(redis.exists(keys.pushStatus(rid))).as("no status hash recreated without a TTL").isFalse();
+      assertThat(redis.exists(keys.pushStatus("wxapp1", rid))).as("no status hash recreated without a TTL").isFalse();
       assertThat(redis.zscore(keys.callbacks(app), rid)).as("the callback left the queue").isNull();
     }
   }
@@ -41,13 +41,13 @@ class PushCallbacksIT {
     try (UnifiedJedis redis = RedisConnections.open(RedisEndpoint.parse(env.redisUrl()), 4)) {
       PushCallbacks callbacks = new PushCallbacks(redis, keys, Clock.systemUTC());
       String rid = "live-push";
-      redis.hset(keys.pushStatus(rid), "state", "done");
-      redis.pexpire(keys.pushStatus(rid), Duration.ofDays(8).toMillis());
+      redis.hset(keys.pushStatus("wxapp1", rid), "state", "done");
+      redis.pexpire(keys.pushStatus("wxapp1", rid), Duration.ofDays(8).toMillis());
       callbacks.expectCallback("wxapp1", rid, "https://example.com/hook", "0123456789abcdef");
       callbacks.endCallback("wxapp1", rid, "delivered", 1);
-      assertThat(redis.hget(keys.pushStatus(rid), "cbState")).isEqualTo("delivered");
-      assertThat(redis.pttl(keys.pushStatus(rid))).isPositive();
-      redis.del(keys.pushStatus(rid), keys.callbacks("wxapp1"));
+      assertThat(redis.hget(keys.pushStatus("wxapp1", rid), "cbState")).isEqualTo("delivered");
+      assertThat(redis.pttl(keys.pushStatus("wxapp1", rid))).isPositive();
+      redis.del(keys.pushStatus("wxapp1", rid), keys.callbacks("wxapp1"));
     }
   }
 }

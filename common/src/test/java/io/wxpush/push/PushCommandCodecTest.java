@@ -16,9 +16,14 @@ class PushCommandCodecTest {
   }
 
   @Test
-  void theRecordsAlreadyOnTheTopicDecodeAsBefore() throws Exception {
-    assertThat(codec.decode("r1", bytes("{\"v\":1,\"requestId\":\"r1\",\"retry\":3}"))).isEqualTo(new PushCommand.RetryRound("r1", 3));
-    assertThat(codec.decode("r1", bytes("{\"v\":1,\"requestId\":\"r1\",\"resume\":true}"))).isEqualTo(new PushCommand.Resume("r1"));
+  void theRecordsAlreadyOnTheTopicDecodeAsBeforeAndARetryOrResumeNamingNoAppIsRefused() throws Exception {
+    assertThat(codec.decode("r1", bytes("{\"v\":1,\"requestId\":\"r1\",\"appId\":\"wxapp1\",\"retry\":3}")))
+        .isEqualTo(new PushCommand.RetryRound("wxapp1", "r1", 3));
+    assertThat(codec.decode("r1", bytes("{\"v\":1,\"requestId\":\"r1\",\"appId\":\"wxapp1\",\"resume\":true}")))
+        .isEqualTo(new PushCommand.Resume("wxapp1", "r1"));
+    // before per-app requestIds a retry or resume named no app: whose push it is cannot be told
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> codec.decode("r1", bytes("{\"v\":1,\"requestId\":\"r1\",\"retry\":3}")))
+        .isInstanceOfSatisfying(PushCommandCodec.Unreadable.class, u -> assertThat(u.reason()).isEqualTo("invalid_request_appId_missing"));
     PushCommand request = codec.decode("r1", bytes("{\"v\":1,\"requestId\":\"r1\",\"appId\":\"wxapp1\",\"kind\":\"template\","
         + "\"templateId\":\"TPL\",\"data\":{\"keyword1\":\"hi\"},\"audience\":{\"openIds\":[\"o1\"]}}"));
     assertThat(request).isInstanceOfSatisfying(PushCommand.Request.class, r -> {
@@ -31,11 +36,11 @@ class PushCommandCodecTest {
   void everyCommandEncodedDecodesBackToItself() throws Exception {
     PushRequest push = ((PushCommand.Request) codec.decode("r2", bytes("{\"v\":1,\"requestId\":\"r2\",\"appId\":\"wxapp1\","
         + "\"kind\":\"subscribe\",\"templateId\":\"T\",\"data\":{\"thing1\":\"x\"},\"audience\":{\"all\":true}}"))).request();
-    for (PushCommand c : new PushCommand[] {new PushCommand.Request(push), new PushCommand.RetryRound("r2", 1), new PushCommand.Resume("r2")}) {
+    for (PushCommand c : new PushCommand[] {new PushCommand.Request(push), new PushCommand.RetryRound("wxapp1", "r2", 1), new PushCommand.Resume("wxapp1", "r2")}) {
       assertThat(codec.decode("r2", PushCommandCodec.encode(c))).isEqualTo(c);
     }
-    assertThat(new String(PushCommandCodec.encode(new PushCommand.RetryRound("r2", 2)), StandardCharsets.UTF_8))
-        .isEqualTo("{\"v\":1,\"requestId\":\"r2\",\"retry\":2}");
+    assertThat(new String(PushCommandCodec.encode(new PushCommand.RetryRound("wxapp1", "r2", 2)), StandardCharsets.UTF_8))
+        .isEqualTo("{\"v\":1,\"requestId\":\"r2\",\"appId\":\"wxapp1\",\"retry\":2}");
   }
 
   @Test

@@ -39,10 +39,10 @@ class PushOutcomeIT {
   }
 
   /** A push whose fan-out is done with {@code targets} targets, sending. */
-  private String sending(int targets) {
-    String rid = "oc-" + UUID.randomUUID();
-    redis.hset(keys.pushStatus(rid), Map.of("state", "sending", "appId", "wxapp1", "targets", Integer.toString(targets), "fanoutDone", "1", "buckets", "4"));
-    redis.pexpire(keys.pushStatus(rid), 60_000);
+  private PushId sending(int targets) {
+    PushId rid = new PushId("wxapp1", "oc-" + UUID.randomUUID());
+    redis.hset(keys.pushStatus(rid.appId(), rid.requestId()), Map.of("state", "sending", "appId", "wxapp1", "targets", Integer.toString(targets), "fanoutDone", "1", "buckets", "4"));
+    redis.pexpire(keys.pushStatus(rid.appId(), rid.requestId()), 60_000);
     return rid;
   }
 
@@ -52,7 +52,7 @@ class PushOutcomeIT {
 
   @Test
   void aLateSentForAUserRecordedUnknownUpgradesItOnceAndNeverTheOtherWay() {
-    String rid = sending(2);
+    PushId rid = sending(2);
     PushRun run = run();
     assertThat(store.recordOutcome(rid, run, "u1", Outcome.UNKNOWN, "in_doubt", GRACE)).isTrue();
     assertThat(store.recordOutcome(rid, run, "u2", Outcome.SENT, null, GRACE)).isTrue();
@@ -75,7 +75,7 @@ class PushOutcomeIT {
     assertThat(store.userOutcomes(rid, List.of("u1", "u2"))).containsEntry("u1", "s").containsEntry("u2", "s");
 
     // an unknown user stays unknown for every outcome but sent
-    String other = sending(1);
+    PushId other = sending(1);
     assertThat(store.recordOutcome(other, run, "u3", Outcome.UNKNOWN, null, GRACE)).isTrue();
     for (Outcome o : List.of(Outcome.FAILED, Outcome.NO_CREDENTIAL, Outcome.CANCELLED, Outcome.UNKNOWN)) {
       assertThat(store.recordOutcome(other, run, "u3", o, "x", GRACE)).as(o.toString()).isFalse();
@@ -86,9 +86,9 @@ class PushOutcomeIT {
 
   @Test
   void anOutcomeForAPushWhoseStatusIsGoneRecreatesNothing() {
-    String rid = "oc-gone-" + UUID.randomUUID();
+    PushId rid = new PushId("wxapp1", "oc-gone-" + UUID.randomUUID());
     assertThat(store.recordOutcome(rid, run(), "u1", Outcome.FAILED, "-1", GRACE)).isFalse();
-    assertThat(redis.exists(keys.pushStatus(rid))).isFalse();
-    assertThat(redis.exists(keys.pushReasons(rid))).isFalse();
+    assertThat(redis.exists(keys.pushStatus(rid.appId(), rid.requestId()))).isFalse();
+    assertThat(redis.exists(keys.pushReasons(rid.appId(), rid.requestId()))).isFalse();
   }
 }

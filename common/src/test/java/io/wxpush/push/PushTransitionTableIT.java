@@ -50,25 +50,25 @@ class PushTransitionTableIT {
     redis.close();
   }
 
-  private static PushRequest push(String rid) {
-    return new PushRequest(1, rid, APP, "template", "TPL", null, Map.of("keyword1", "hi"), null, null, null,
+  private static PushRequest push(PushId rid) {
+    return new PushRequest(1, rid.requestId(), APP, "template", "TPL", null, Map.of("keyword1", "hi"), null, null, null,
         new PushRequest.Audience(List.of("u1"), null, null), null, null, null, null);
   }
 
   /** A status in {@code from} ('none': no status) with one target failed, a stop-free push, a resume time shown. */
-  private String pushIn(String from) {
-    String rid = "lc-" + UUID.randomUUID();
+  private PushId pushIn(String from) {
+    PushId rid = new PushId(APP, "lc-" + UUID.randomUUID());
     if (!from.equals(PushTransition.NONE)) {
-      redis.hset(keys.pushStatus(rid), Map.of("state", from, "appId", APP, "targets", "1", "failed", "1", "resumesAt", "123"));
-      redis.pexpire(keys.pushStatus(rid), 60_000);
+      redis.hset(keys.pushStatus(rid.appId(), rid.requestId()), Map.of("state", from, "appId", APP, "targets", "1", "failed", "1", "resumesAt", "123"));
+      redis.pexpire(keys.pushStatus(rid.appId(), rid.requestId()), 60_000);
     }
-    redis.hset(keys.pushOutcomes(rid, 0), PushStatusStore.userField("u1"), "f");
-    redis.pexpire(keys.pushOutcomes(rid, 0), 60_000);
+    redis.hset(keys.pushOutcomes(rid.appId(), rid.requestId(), 0), PushStatusStore.userField("u1"), "f");
+    redis.pexpire(keys.pushOutcomes(rid.appId(), rid.requestId(), 0), 60_000);
     return rid;
   }
 
-  private Map<String, Consumer<String>> runs() {
-    Map<String, Consumer<String>> runs = new HashMap<>();
+  private Map<String, Consumer<PushId>> runs() {
+    Map<String, Consumer<PushId>> runs = new HashMap<>();
     runs.put("accept", rid -> lifecycle.init(push(rid), Duration.ofMinutes(1), System.currentTimeMillis()));
     runs.put("schedule", rid -> lifecycle.schedule(rid));
     runs.put("start_run", rid -> lifecycle.startRun(rid, "r1", GRACE, 1));
@@ -79,22 +79,22 @@ class PushTransitionTableIT {
     runs.put("cancel", rid -> lifecycle.cancel(rid));
     runs.put("retry_round", rid -> lifecycle.retryRound(rid, 1, List.of("u1")));
     runs.put("finish", rid -> { // the last outcome of a finished fan-out
-      if (redis.exists(keys.pushStatus(rid))) redis.hset(keys.pushStatus(rid), Map.of("fanoutDone", "1", "failed", "0"));
+      if (redis.exists(keys.pushStatus(rid.appId(), rid.requestId()))) redis.hset(keys.pushStatus(rid.appId(), rid.requestId()), Map.of("fanoutDone", "1", "failed", "0"));
       store.recordOutcome(rid, new PushRun("r1", System.currentTimeMillis() + 60_000, 1), "u2", Outcome.SENT, null, GRACE);
     });
-    runs.put("fail", rid -> lifecycle.fail(rid, APP, "unreadable", Duration.ofMinutes(1)));
+    runs.put("fail", rid -> lifecycle.fail(rid, "unreadable", Duration.ofMinutes(1)));
     return runs;
   }
 
-  private Map<String, String> snapshot(String rid) {
-    Map<String, String> all = new HashMap<>(redis.hgetAll(keys.pushStatus(rid)));
-    redis.hgetAll(keys.pushOutcomes(rid, 0)).forEach((k, v) -> all.put("bucket:" + k, v));
+  private Map<String, String> snapshot(PushId rid) {
+    Map<String, String> all = new HashMap<>(redis.hgetAll(keys.pushStatus(rid.appId(), rid.requestId())));
+    redis.hgetAll(keys.pushOutcomes(rid.appId(), rid.requestId(), 0)).forEach((k, v) -> all.put("bucket:" + k, v));
     return all;
   }
 
   @Test
   void everyTransitionTheTableAllowsHappensAndEveryOneItRefusesChangesNothing() {
-    Map<String, Consumer<String>> runs = runs();
+    Map<String, Consumer<PushId>> runs = runs();
     assertThat(runs.keySet()).as("every transition is walked")
         .containsExactlyInAnyOrderElementsOf(java.util.Arrays.stream(PushTransition.values()).map(PushTransition::wire).toList());
     List<String> froms = new ArrayList<>(List.of(PushTransition.NONE));
@@ -104,14 +104,14 @@ class PushTransitionTableIT {
     int refused = 0;
     for (PushTransition t : PushTransition.values()) {
       for (String from : froms) {
-        String rid = pushIn(from);
+        PushId rid = pushIn(from);
         Map<String, String> before = snapshot(rid);
         try {
           runs.get(t.wire()).accept(rid);
         } catch (IllegalStateException e) { // refused where there is nothing to answer with (no status, no run)
           if (t.allowedFrom(from)) problems.add(t + " from " + from + " threw " + e);
         }
-        String after = redis.hget(keys.pushStatus(rid), "state");
+        String after = redis.hget(keys.pushStatus(rid.appId(), rid.requestId()), "state");
         if (t.allowedFrom(from)) {
           allowed++;
           if (after == null || !t.targets(from).contains(PushState.of(after).orElseThrow())) {
@@ -145,35 +145,35 @@ class PushTransitionTableIT {
 
   @Test
   void aFanOutDoneWithOutcomesPendingSendsAndACancelledOneEndsCancelled() {
-    String pending = pushIn(PushState.FANNING_OUT.wire());
-    redis.hset(keys.pushStatus(pending), "failed", "0");
+    PushId pending = pushIn(PushState.FANNING_OUT.wire());
+    redis.hset(keys.pushStatus(pending.appId(), pending.requestId()), "failed", "0");
     assertThat(lifecycle.fanoutDone(pending)).isEqualTo(PushState.SENDING);
-    String cancelled = pushIn(PushState.FANNING_OUT.wire());
+    PushId cancelled = pushIn(PushState.FANNING_OUT.wire());
     assertThat(lifecycle.cancel(cancelled)).isEqualTo(PushStatusStore.Cancel.CANCELLING);
     assertThat(lifecycle.fanoutDone(cancelled)).isEqualTo(PushState.CANCELLED);
-    assertThat(redis.hget(keys.pushStatus(cancelled), "finishedAt")).isNotNull();
-    String scheduled = pushIn(PushState.SCHEDULED.wire());
+    assertThat(redis.hget(keys.pushStatus(cancelled.appId(), cancelled.requestId()), "finishedAt")).isNotNull();
+    PushId scheduled = pushIn(PushState.SCHEDULED.wire());
     assertThat(lifecycle.cancel(scheduled)).isEqualTo(PushStatusStore.Cancel.CANCELLED);
     assertThat(lifecycle.cancel(scheduled)).isEqualTo(PushStatusStore.Cancel.FINAL);
-    assertThat(lifecycle.cancel("lc-none-" + UUID.randomUUID())).isEqualTo(PushStatusStore.Cancel.MISSING);
+    assertThat(lifecycle.cancel(new PushId(APP, "lc-none-" + UUID.randomUUID()))).isEqualTo(PushStatusStore.Cancel.MISSING);
   }
 
   @Test
   void aRunIsNotStartedForAPushWithoutAStatus() {
-    String rid = "lc-" + UUID.randomUUID();
-    assertThatThrownBy(() -> store.startRun(rid, APP, GRACE, 1)).isInstanceOf(IllegalStateException.class);
-    assertThat(redis.exists(keys.pushStatus(rid))).as("no status recreated without a TTL").isFalse();
+    PushId rid = new PushId(APP, "lc-" + UUID.randomUUID());
+    assertThatThrownBy(() -> store.startRun(rid, GRACE, 1)).isInstanceOf(IllegalStateException.class);
+    assertThat(redis.exists(keys.pushStatus(rid.appId(), rid.requestId()))).as("no status recreated without a TTL").isFalse();
   }
 
   @Test
   void aLateSendEventAndAFailFastMarkLeaveNoKeyWithoutATtl() {
-    String rid = pushIn(PushState.SENDING.wire());
+    PushId rid = pushIn(PushState.SENDING.wire());
     assertThat(store.countLate(rid, "async_43101")).isTrue();
-    assertThat(redis.pttl(keys.pushReasons(rid))).as("the reasons hash a late event created").isPositive();
-    String gone = "lc-gone-" + UUID.randomUUID();
+    assertThat(redis.pttl(keys.pushReasons(rid.appId(), rid.requestId()))).as("the reasons hash a late event created").isPositive();
+    PushId gone = new PushId(APP, "lc-gone-" + UUID.randomUUID());
     assertThat(store.countLate(gone, "async_43101")).isFalse();
     store.failFast(gone, "40037");
-    assertThat(redis.exists(keys.pushReasons(gone))).isFalse();
-    assertThat(redis.exists(keys.pushStatus(gone))).isFalse();
+    assertThat(redis.exists(keys.pushReasons(gone.appId(), gone.requestId()))).isFalse();
+    assertThat(redis.exists(keys.pushStatus(gone.appId(), gone.requestId()))).isFalse();
   }
 }

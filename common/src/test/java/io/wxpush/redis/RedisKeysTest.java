@@ -25,23 +25,23 @@ class RedisKeysTest {
         Map.entry(keys.schedule("wxapp1"), RedisKeys.Family.SCHEDULE),
         Map.entry(keys.pushList("wxapp1"), RedisKeys.Family.PUSH_LIST),
         Map.entry(keys.callbacks("wxapp1"), RedisKeys.Family.CALLBACKS),
-        Map.entry(keys.pushRetryable("r1"), RedisKeys.Family.PUSH_RETRYABLE),
+        Map.entry(keys.pushRetryable("wxapp1", "r1"), RedisKeys.Family.PUSH_RETRYABLE),
         Map.entry(keys.ledger(user), RedisKeys.Family.LEDGER),
         Map.entry(RedisKeys.inWindow(keys.uploads(user), 29_000_123), RedisKeys.Family.UPLOADS),
         Map.entry(keys.templateIndex("wxapp1", 15), RedisKeys.Family.TEMPLATE_INDEX),
         Map.entry(keys.grantIndex("wxapp1", 3, "TPL_1"), RedisKeys.Family.GRANT_INDEX),
-        Map.entry(keys.pushStatus("rid:with-odd.chars"), RedisKeys.Family.PUSH_STATUS),
-        Map.entry(keys.pushReasons("r1"), RedisKeys.Family.PUSH_REASONS),
-        Map.entry(keys.pushOutcomes("r1", 16383), RedisKeys.Family.PUSH_OUTCOMES),
-        Map.entry(keys.pushRequest("r1"), RedisKeys.Family.PUSH_REQUEST),
+        Map.entry(keys.pushStatus("wxapp1", "rid:with-odd.chars"), RedisKeys.Family.PUSH_STATUS),
+        Map.entry(keys.pushReasons("wxapp1", "r1"), RedisKeys.Family.PUSH_REASONS),
+        Map.entry(keys.pushOutcomes("wxapp1", "r1", 16383), RedisKeys.Family.PUSH_OUTCOMES),
+        Map.entry(keys.pushRequest("wxapp1", "r1"), RedisKeys.Family.PUSH_REQUEST),
         Map.entry(keys.token("wxapp1"), RedisKeys.Family.TOKEN),
         Map.entry(keys.tokenLock("wxapp1"), RedisKeys.Family.TOKEN_LOCK),
         Map.entry(keys.pause("wxapp1"), RedisKeys.Family.PAUSE),
         Map.entry(keys.eventTaken("wxapp1", "0a".repeat(32)), RedisKeys.Family.EVENT_TAKEN),
         Map.entry(keys.policy("wxapp1"), RedisKeys.Family.POLICY),
         Map.entry(keys.quiet("wxapp1"), RedisKeys.Family.QUIET),
-        Map.entry(keys.held("r1", 4095), RedisKeys.Family.HELD),
-        Map.entry(keys.heldBuckets("r1"), RedisKeys.Family.HELD_BUCKETS),
+        Map.entry(keys.held("wxapp1", "r1", 4095), RedisKeys.Family.HELD),
+        Map.entry(keys.heldBuckets("wxapp1", "r1"), RedisKeys.Family.HELD_BUCKETS),
         Map.entry(keys.fleet(), RedisKeys.Family.FLEET),
         Map.entry(keys.heartbeat("sender-fanout-1234-abc"), RedisKeys.Family.HEARTBEAT),
         Map.entry(RedisKeys.inWindow(keys.sendRate("wxapp1"), 1_700_000_000), RedisKeys.Family.SEND_RATE));
@@ -58,5 +58,17 @@ class RedisKeysTest {
     assertThat(keys.ledger(user)).contains("{wxapp1:o_1-a}");
     assertThat(keys.userGrantTemplates(user)).contains("{wxapp1:o_1-a}");
     assertThat(RedisKeys.Family.of("something:else")).isEmpty();
+  }
+
+  @Test
+  void everyKeyOfAPushCarriesItsAppFirstSoTwoAppsOfOneRequestIdNeverShareAKeyOrATag() {
+    assertThat(keys.pushStatus("wxapp1", "order-1")).isEqualTo("wxpush:push{wxapp1:order-1}:s");
+    assertThat(keys.pushRequest("wxapp1", "order-1")).isNotEqualTo(keys.pushRequest("wxapp2", "order-1"));
+    String[] ofOnePush = {keys.pushStatus("wxapp1", "a:b"), keys.pushReasons("wxapp1", "a:b"), keys.pushOutcomes("wxapp1", "a:b", 7),
+        keys.pushRetryable("wxapp1", "a:b"), keys.pushRequest("wxapp1", "a:b"), keys.held("wxapp1", "a:b", 3), keys.heldBuckets("wxapp1", "a:b")};
+    for (String key : ofOnePush) assertThat(key).as("one slot per push").contains("{wxapp1:a:b}");
+    // appIds hold no ':' (WECHAT_APPS splits on it): app "wxapp1" with id "a:b" cannot be app "wxapp1:a" with id "b"
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> keys.pushStatus("wxapp1:a", "b")).isInstanceOf(IllegalArgumentException.class);
+    assertThat(keys.legacyPushStatus("order-1")).isEqualTo("wxpush:push{order-1}:s");
   }
 }

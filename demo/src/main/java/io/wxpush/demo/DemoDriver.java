@@ -137,6 +137,6 @@ public final class DemoDriver {
     }
     out.printf("  demo total %.1f s (logins, uploads and both pushes)%n", total.toMillis() / 1000.0);
     out.printf("%nPush status (needs the push API key, see below):%n");
-    for (PushRun.Outcome o : outcomes) out.printf("  %-10s %s%n", o.label(), options.ingest().resolve("/v1/pushes/" + o.requestId()));
+    for (PushRun.Outcome o : outcomes) out.printf("  %-10s %s%n", o.label(), options.ingest().resolve("/v1/pushes/" + o.requestId() + "?appId=" + options.appId()));
   }
 }

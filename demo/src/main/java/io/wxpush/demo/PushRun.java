@@ -59,7 +59,7 @@ final class PushRun {
   }
 
   URI statusUri(String requestId) {
-    return options.ingest().resolve("/v1/pushes/" + requestId);
+    return options.ingest().resolve("/v1/pushes/" + requestId + "?appId=" + options.appId()); // a requestId is its app's
   }
 
   private static String line(String label, JsonNode s, long start) {

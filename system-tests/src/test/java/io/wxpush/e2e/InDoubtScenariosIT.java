@@ -137,9 +137,9 @@ class InDoubtScenariosIT {
       try (var redis = stack.redis()) {
         PushStatusStore status = new PushStatusStore(redis, new io.wxpush.redis.RedisKeys(env.redisKeyPrefix()), java.time.Clock.systemUTC());
         status.initStatus(request);
-        run = status.startRun(rid, request.appId(), Duration.ofHours(24), io.wxpush.push.PushRun.bucketsFor(everyone.size()));
-        status.recordPage(rid, "", Integer.toString(everyone.size()), everyone.size());
-        status.finishFanout(rid);
+        run = status.startRun(io.wxpush.push.PushId.of(request), Duration.ofHours(24), io.wxpush.push.PushRun.bucketsFor(everyone.size()));
+        status.recordPage(io.wxpush.push.PushId.of(request), "", Integer.toString(everyone.size()), everyone.size());
+        status.finishFanout(io.wxpush.push.PushId.of(request));
       }
       // every task twice, one right after the other (same key, same partition): the two copies
       // are handed out together, to two senders of one process or of two

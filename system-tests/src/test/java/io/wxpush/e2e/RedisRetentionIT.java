@@ -56,13 +56,13 @@ class RedisRetentionIT {
       try (var redis = stack.redis()) {
         var status = new io.wxpush.push.PushStatusStore(redis, new RedisKeys(env.redisKeyPrefix()), java.time.Clock.systemUTC());
         assertThat(stack.status(late).path("byReason").size()).as("no reason yet: " + stack.status(late)).isZero();
-        assertThat(status.countLate(late, "async_43101")).isTrue();
+        assertThat(status.countLate(new io.wxpush.push.PushId(Stack.APP, late), "async_43101")).isTrue();
         assertThat(stack.status(late).path("byReason").path("async_43101").asLong()).isEqualTo(1);
-        assertThat(status.countLate(gone, "async_43101")).as("a push that is gone").isFalse();
-        status.failFast(gone, "40037");
-        status.recordOutcome(gone, new io.wxpush.push.PushRun("x1", System.currentTimeMillis() + 60_000, 1), "rt0",
+        assertThat(status.countLate(new io.wxpush.push.PushId(Stack.APP, gone), "async_43101")).as("a push that is gone").isFalse();
+        status.failFast(new io.wxpush.push.PushId(Stack.APP, gone), "40037");
+        status.recordOutcome(new io.wxpush.push.PushId(Stack.APP, gone), new io.wxpush.push.PushRun("x1", System.currentTimeMillis() + 60_000, 1), "rt0",
             io.wxpush.push.Outcome.FAILED, "-1", Duration.ofMinutes(1));
-        assertThat(redis.exists(new RedisKeys(env.redisKeyPrefix()).pushStatus(gone))).as("no status recreated").isFalse();
+        assertThat(redis.exists(new RedisKeys(env.redisKeyPrefix()).pushStatus(Stack.APP, gone))).as("no status recreated").isFalse();
       }
 
       EnumSet<RedisKeys.Family> seen = EnumSet.noneOf(RedisKeys.Family.class);

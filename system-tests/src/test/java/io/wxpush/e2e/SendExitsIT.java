@@ -87,7 +87,7 @@ class SendExitsIT {
   private static Map<String, LedgerEntry.State> ledgerStates(Stack stack, TestEnv env, String rid, List<String> openIds) {
     try (var redis = stack.redis()) {
       RedisKeys keys = new RedisKeys(env.redisKeyPrefix());
-      PushRun run = new PushStatusStore(redis, keys, Clock.systemUTC()).startRun(rid, Stack.APP, Duration.ofHours(24), 1);
+      PushRun run = new PushStatusStore(redis, keys, Clock.systemUTC()).startRun(new io.wxpush.push.PushId(Stack.APP, rid), Duration.ofHours(24), 1);
       SendLedger ledger = new SendLedger(redis, null, keys, Clock.systemUTC(), Duration.ofSeconds(60), Duration.ofHours(24));
       Map<String, LedgerEntry.State> states = new HashMap<>();
       for (String o : openIds) {
@@ -198,12 +198,12 @@ class SendExitsIT {
         RedisKeys keys = new RedisKeys(env.redisKeyPrefix());
         PushStatusStore status = new PushStatusStore(redis, keys, Clock.systemUTC());
         status.initStatus(request);
-        run = status.startRun(rid, Stack.APP, Duration.ofHours(24), 1);
-        status.recordPage(rid, "", "1", 1);
-        status.finishFanout(rid);
+        run = status.startRun(new io.wxpush.push.PushId(Stack.APP, rid), Duration.ofHours(24), 1);
+        status.recordPage(new io.wxpush.push.PushId(Stack.APP, rid), "", "1", 1);
+        status.finishFanout(new io.wxpush.push.PushId(Stack.APP, rid));
         SendLedger ledger = new SendLedger(redis, null, keys, Clock.systemUTC(), Duration.ofSeconds(60), Duration.ofHours(24));
         assertThat(ledger.claim(new UserRef(Stack.APP, openId), run, null).status()).isEqualTo(SendLedger.Status.CLAIMED);
-        status.failFast(rid, "40037");
+        status.failFast(new io.wxpush.push.PushId(Stack.APP, rid), "40037");
       }
       stack.worker("fanout,sender", Map.of());
       // the task's redelivery
@@ -301,9 +301,9 @@ class SendExitsIT {
       try (var redis = stack.redis()) {
         PushStatusStore status = new PushStatusStore(redis, new RedisKeys(env.redisKeyPrefix()), Clock.systemUTC());
         status.initStatus(request);
-        run = status.startRun(rid, Stack.APP, Duration.ofHours(24), PushRun.bucketsFor(openIds.size()));
-        status.recordPage(rid, "", Integer.toString(openIds.size()), openIds.size());
-        status.finishFanout(rid);
+        run = status.startRun(new io.wxpush.push.PushId(Stack.APP, rid), Duration.ofHours(24), PushRun.bucketsFor(openIds.size()));
+        status.recordPage(new io.wxpush.push.PushId(Stack.APP, rid), "", Integer.toString(openIds.size()), openIds.size());
+        status.finishFanout(new io.wxpush.push.PushId(Stack.APP, rid));
       }
       // sender A: its answers (errcode 0) come 1.5 s late, and then its Redis stalls past its leases
       toWeChat.replyDelay(Duration.ofMillis(1_500));

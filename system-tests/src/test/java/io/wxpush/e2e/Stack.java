@@ -186,11 +186,11 @@ final class Stack implements AutoCloseable {
     }
   }
 
-  /** Each user's final outcome code of a push ({@code s}, {@code n}, {@code f}, {@code u}), as the senders recorded it. */
+  /** Each user's final outcome code of a push of {@link #APP} ({@code s}, {@code n}, {@code f}, {@code u}), as the senders recorded it. */
   Map<String, String> userOutcomes(String requestId, java.util.Collection<String> openIds) {
     try (var redis = redis()) {
       return new io.wxpush.push.PushStatusStore(redis, new io.wxpush.redis.RedisKeys(env.redisKeyPrefix()), java.time.Clock.systemUTC())
-          .userOutcomes(requestId, openIds);
+          .userOutcomes(new io.wxpush.push.PushId(APP, requestId), openIds);
     }
   }
 

@@ -99,6 +99,22 @@ public final class ApiClient {
     return get("/v1/pushes/" + segment(requestId), apiKey);
   }
 
+  /** {@code GET /v1/pushes/{requestId}?appId=…}: the push of that app (a requestId is its app's). */
+  public Reply pushStatus(String apiKey, String appId, String requestId) throws IOException, InterruptedException {
+    return get("/v1/pushes/" + segment(requestId) + "?appId=" + URLEncoder.encode(appId, StandardCharsets.UTF_8), apiKey);
+  }
+
+  /** {@code DELETE /v1/pushes/{requestId}?appId=…}: cancels the push of that app. */
+  public Reply cancelPush(String apiKey, String appId, String requestId) throws IOException, InterruptedException {
+    return send("DELETE", "/v1/pushes/" + segment(requestId) + "?appId=" + URLEncoder.encode(appId, StandardCharsets.UTF_8),
+        Map.of("Authorization", "Bearer " + apiKey), null);
+  }
+
+  /** {@code POST /v1/pushes/{requestId}/retry?appId=…}: retries the push of that app. */
+  public Reply retryPush(String apiKey, String appId, String requestId) throws IOException, InterruptedException {
+    return post("/v1/pushes/" + segment(requestId) + "/retry?appId=" + URLEncoder.encode(appId, StandardCharsets.UTF_8), apiKey, Map.of());
+  }
+
   /** {@code GET /v1/users/{openId}/credentials?appId=…}: what the user's pools hold. */
   public Reply userCredentials(String apiKey, String appId, String openId) throws IOException, InterruptedException {
     return get("/v1/users/" + segment(openId) + "/credentials?appId=" + URLEncoder.encode(appId, StandardCharsets.UTF_8), apiKey);

@@ -85,6 +85,36 @@ public final class PushApiKeys {
   }
 
   /**
+   * Whose push a requestId of a path is ({@code GET}/{@code DELETE /v1/pushes/{requestId}},
+   * {@code POST …/retry}): a requestId belongs to its app. {@code ?appId=} given: the key scoped to
+   * it ({@code 403 forbidden_app}), then that app. Not given, for a key acting for one app: that
+   * app. For a key acting for several (a scoped key with several apps, or a bare key: every app of
+   * {@code served}): the apps of them holding the id, asked of {@code appsWith} at once — none: empty
+   * (the caller answers 404); one: it; several: {@code 400 app_required}. Another app's push is
+   * never a hint: a key only ever hears of its own apps' ids.
+   *
+   * @param appsWith which of the given apps hold the requestId
+   * @return the app whose push to look at, or empty when none of the key's apps holds the id
+   */
+  public static Optional<String> appOfRequestId(Context ctx, ApiKey key, java.util.Set<String> served,
+      java.util.function.Function<java.util.Collection<String>, List<String>> appsWith) {
+    String asked = ctx.queryParam("appId");
+    if (asked != null && !asked.isEmpty()) {
+      checkScope(key, asked);
+      return Optional.of(asked);
+    }
+    java.util.Set<String> apps = new java.util.TreeSet<>(key.apps().orElse(served));
+    if (apps.size() == 1) return Optional.of(apps.iterator().next());
+    if (apps.isEmpty()) return Optional.empty();
+    List<String> with = appsWith.apply(apps);
+    if (with.size() > 1) {
+      throw ApiException.badRequest("app_required", "requestId '" + ctx.pathParam("requestId")
+          + "' is used by more than one app this key acts for: name the app with ?appId=");
+    }
+    return with.stream().findFirst();
+  }
+
+  /**
    * 403 {@code forbidden_app} unless {@code key} may act for {@code appId}: the one answer for
    * every app outside a scoped key's list, served here or not. Call it before any check that
    * depends on whether the app is served, so the answers never tell the two apart.

@@ -137,8 +137,8 @@ public final class CallbackDispatcher implements Runnable, AutoCloseable {
   }
 
   private void handle(String appId, String rid) {
-    Optional<PushStatus> s = statuses.read(rid);
-    Optional<PushCallbacks.Callback> cb = queue.callback(rid);
+    Optional<PushStatus> s = statuses.read(new io.wxpush.push.PushId(appId, rid));
+    Optional<PushCallbacks.Callback> cb = queue.callback(appId, rid);
     if (s.isEmpty() || cb.isEmpty()) { // the status expired (8 days): nothing left to report
       queue.endCallback(appId, rid, "gave_up", 0);
       return;
@@ -147,7 +147,7 @@ public final class CallbackDispatcher implements Runnable, AutoCloseable {
       queue.callbackLater(appId, rid, clock.millis() + NOT_FINAL_POLL.toMillis());
       return;
     }
-    long finalSince = queue.callbackFinalSince(rid);
+    long finalSince = queue.callbackFinalSince(appId, rid);
     int tries = cb.get().attempts() + 1;
     CallbackPoster.Result result = post(appId, rid, cb.get(), s.get());
     switch (result) {

@@ -7,6 +7,7 @@ import io.wxpush.ingest.auth.ApiKey;
 import io.wxpush.ingest.auth.PushApiKeys;
 import io.wxpush.kafka.AckedPublisher;
 import io.wxpush.kafka.KafkaUnavailableException;
+import io.wxpush.push.PushId;
 import io.wxpush.push.PushRequest;
 import io.wxpush.push.PushRequestParser;
 import io.wxpush.push.PushStatus;
@@ -26,9 +27,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code POST /v1/pushes} accepts a push (once per requestId: the same body again is a replay,
- * another body a 409) and publishes it to {@code wxpush.push-requests} before it answers 202; {@code GET /v1/pushes/{requestId}} answers its status. Both
- * want a push API key.
+ * {@code POST /v1/pushes} accepts a push (once per requestId of its app: the same body again is a
+ * replay, another body a 409; another app's push of the same id is another push) and publishes it to
+ * {@code wxpush.push-requests} before it answers 202; {@code GET /v1/pushes/{requestId}} answers its
+ * status, {@code DELETE} cancels it, {@code POST …/retry} retries it, each of the app
+ * {@link PushApiKeys#appOfRequestId} finds ({@code ?appId=}). All want a push API key.
  */
 public final class PushHandler {
   /** Largest body this route takes: a listed audience of 10,000 openIds of up to 64 characters, with its data. */
@@ -38,6 +41,7 @@ public final class PushHandler {
 
   private final PushApiKeys keys;
   private final PushRequestParser parser;
+  private final Set<String> apps;
   private final Statuses status;
   private final AckedPublisher publisher;
   private final String topic;
@@ -50,25 +54,29 @@ public final class PushHandler {
 
     PushStatusStore.Acceptance accept(PushRequest push);
 
-    void published(String requestId);
+    void published(PushId id);
 
-    Optional<PushStatus> read(String requestId);
+    Optional<PushStatus> read(PushId id);
 
-    PushStatusStore.Cancel cancel(String requestId, String appId);
+    /** Which of {@code appIds} hold a push of {@code requestId}. */
+    List<String> appsWith(String requestId, java.util.Collection<String> appIds);
+
+    PushStatusStore.Cancel cancel(PushId id);
 
     PushStatusStore.Listed list(String appId, String cursor, int limit, java.util.function.Predicate<String> keep);
 
     void expectCallback(String appId, String requestId, String url, String keyFingerprint);
 
-    long retryable(String requestId);
+    long retryable(PushId id);
 
-    long nextRetryRound(String requestId);
+    long nextRetryRound(PushId id);
   }
 
   /** @param templateProblems a push's template problems as field errors ({@code TemplateGate#problems}) */
-  public PushHandler(PushApiKeys keys, PushRequestParser parser, PushStatusStore status, io.wxpush.push.PushCallbacks callbacks,
+  /** @param apps the appIds served here (the apps a bare key acts for) */
+  public PushHandler(PushApiKeys keys, PushRequestParser parser, Set<String> apps, PushStatusStore status, io.wxpush.push.PushCallbacks callbacks,
       AckedPublisher publisher, String topic, java.util.function.Function<PushRequest, List<Map<String, String>>> templateProblems) {
-    this(keys, parser, new Statuses() {
+    this(keys, parser, apps, new Statuses() {
       @Override
       public PushStatusStore.Acceptance seen(PushRequest push) {
         return status.seen(push);
@@ -82,18 +90,23 @@ public final class PushHandler {
       }
 
       @Override
-      public void published(String requestId) {
-        status.published(requestId);
+      public void published(PushId id) {
+        status.published(id);
       }
 
       @Override
-      public Optional<PushStatus> read(String requestId) {
-        return status.read(requestId);
+      public Optional<PushStatus> read(PushId id) {
+        return status.read(id);
       }
 
       @Override
-      public PushStatusStore.Cancel cancel(String requestId, String appId) {
-        return status.cancel(requestId, appId);
+      public List<String> appsWith(String requestId, java.util.Collection<String> appIds) {
+        return status.appsWith(requestId, appIds);
+      }
+
+      @Override
+      public PushStatusStore.Cancel cancel(PushId id) {
+        return status.cancel(id);
       }
 
       @Override
@@ -107,20 +120,21 @@ public final class PushHandler {
       }
 
       @Override
-      public long retryable(String requestId) {
-        return status.retries().retryable(requestId);
+      public long retryable(PushId id) {
+        return status.retries().retryable(id);
       }
 
       @Override
-      public long nextRetryRound(String requestId) {
-        return status.retries().nextRetryRound(requestId);
+      public long nextRetryRound(PushId id) {
+        return status.retries().nextRetryRound(id);
       }
     }, publisher, topic, templateProblems);
   }
 
-  PushHandler(PushApiKeys keys, PushRequestParser parser, Statuses status, AckedPublisher publisher, String topic,
+  PushHandler(PushApiKeys keys, PushRequestParser parser, Set<String> apps, Statuses status, AckedPublisher publisher, String topic,
       java.util.function.Function<PushRequest, List<Map<String, String>>> templateProblems) {
     this.templateProblems = templateProblems;
+    this.apps = Set.copyOf(apps);
     this.keys = keys;
     this.parser = parser;
     this.status = status;
@@ -139,6 +153,7 @@ public final class PushHandler {
     };
     PushApiKeys.checkScope(key, push.appId());
     String rid = push.requestId();
+    PushId id = PushId.of(push);
     // a replay of an accepted push is answered as the first time even if its template has gone since
     // (a changed body is still a conflict): the acceptance is looked up before the template check
     PushStatusStore.Acceptance seen = status.seen(push);
@@ -169,7 +184,7 @@ public final class PushHandler {
               "the push could not be confirmed as published; retry with the same requestId (it is sent once)", Duration.ofSeconds(5));
         }
         try {
-          status.published(rid);
+          status.published(id);
         } catch (RuntimeException e) { // Kafka has it: the fan-out marks it too, and a retry republishes harmlessly
           log.warn("event=push_mark_failed requestId={} error={}", rid, e.toString());
         }
@@ -190,13 +205,16 @@ public final class PushHandler {
     ctx.json(answer(visible(ctx, keys.require(ctx))));
   }
 
-  /** The push of the path's requestId, if {@code key} may see it: another app's push is 404 to it, as if there were none. */
+  /**
+   * The push of the path's requestId in the app {@link PushApiKeys#appOfRequestId} finds for
+   * {@code key}: a push of an app the key does not act for is never looked at, so it is 404 to the
+   * key, as if there were none (and {@code ?appId=} of such an app is 403, as on every route).
+   */
   private PushStatus visible(Context ctx, ApiKey key) {
     String requestId = ctx.pathParam("requestId");
-    Optional<PushStatus> s = status.read(requestId);
-    if (s.isEmpty() || (s.get().appId() != null && !key.mayActFor(s.get().appId())) || (s.get().appId() == null && key.apps().isPresent())) {
-      throw ApiException.notFound("no push with requestId '" + requestId + "'");
-    }
+    Optional<String> app = PushApiKeys.appOfRequestId(ctx, key, apps, candidates -> status.appsWith(requestId, candidates));
+    Optional<PushStatus> s = app.flatMap(a -> status.read(new PushId(a, requestId)));
+    if (s.isEmpty()) throw ApiException.notFound("no push with requestId '" + requestId + "'");
     return s.get();
   }
 
@@ -225,7 +243,7 @@ public final class PushHandler {
     if (cursor != null && !cursor.matches("[0-9]{1,15}:[A-Za-z0-9_.:-]{1,64}")) throw ApiException.badRequest("invalid_request", "'cursor' is not one this API gave");
     Map<String, PushStatus> read = new java.util.HashMap<>();
     PushStatusStore.Listed page = status.list(appId, cursor, limit, rid -> {
-      Optional<PushStatus> s = status.read(rid);
+      Optional<PushStatus> s = status.read(new PushId(appId, rid));
       s.ifPresent(v -> read.put(rid, v));
       return s.isPresent() && (state == null || state.equals(s.get().state()));
     });
@@ -268,7 +286,7 @@ public final class PushHandler {
   public void cancel(Context ctx) throws InterruptedException {
     PushStatus s = visible(ctx, keys.require(ctx));
     String requestId = s.requestId();
-    PushStatusStore.Cancel result = status.cancel(requestId, s.appId() == null ? "" : s.appId());
+    PushStatusStore.Cancel result = status.cancel(new PushId(s.appId(), requestId));
     switch (result) {
       case MISSING -> throw ApiException.notFound("no push with requestId '" + requestId + "'");
       case FINAL -> throw new ApiException(409, "push_finished", "push '" + requestId + "' is " + s.state() + ": there is nothing to cancel");
@@ -288,14 +306,15 @@ public final class PushHandler {
   public void retry(Context ctx) {
     PushStatus s = visible(ctx, keys.require(ctx));
     String requestId = s.requestId();
+    PushId id = new PushId(s.appId(), requestId);
     if (s.state().equals(PushState.CANCELLED.wire())) throw new ApiException(409, "push_cancelled", "push '" + requestId + "' was cancelled: nothing is retried");
-    long n = status.retryable(requestId);
+    long n = status.retryable(id);
     if (n > 0 && !PushTransition.RETRY_ROUND.allowedFrom(s.state())) {
       throw new ApiException(409, "push_not_retryable", "push '" + requestId + "' is " + s.state() + ": it cannot be retried");
     }
     if (n > 0) {
-      long round = status.nextRetryRound(requestId);
-      byte[] record = PushCommandCodec.encode(new PushCommand.RetryRound(requestId, round));
+      long round = status.nextRetryRound(id);
+      byte[] record = PushCommandCodec.encode(new PushCommand.RetryRound(id.appId(), requestId, round));
       try {
         publisher.publishAll(List.of(new ProducerRecord<>(topic, requestId, record)));
       } catch (KafkaUnavailableException e) {

@@ -35,6 +35,14 @@ class PushApiKeysTest {
         keys.requireFor(ctx, ctx.pathParam("appId"));
         ctx.json(Map.of("ok", true));
       });
+      // which app's push a requestId names: "shared" is a push of wxa and wxb, "only-b" of wxb, "none" of neither
+      routes.get("/pushes/{requestId}", ctx -> {
+        String rid = ctx.pathParam("requestId");
+        Map<String, List<String>> holders = Map.of("shared", List.of("wxa", "wxb"), "only-b", List.of("wxb"));
+        java.util.Optional<String> app = PushApiKeys.appOfRequestId(ctx, keys.require(ctx), Set.of("wxa", "wxb"),
+            apps -> holders.getOrDefault(rid, List.of()).stream().filter(apps::contains).toList());
+        ctx.json(Map.of("app", app.orElse("")));
+      });
     });
     servers.add(server);
     return server.client();
@@ -120,5 +128,23 @@ class PushApiKeysTest {
     ApiClient client = serve("");
     for (int i = 0; i < PushApiKeys.MAX_FAILURES_PER_MINUTE; i++) client.send("GET", "/probe", from("wrong", "203.0.113." + i), null);
     assertThat(client.send("GET", "/probe", from("wrong", "198.51.100.77"), null).status()).as("the peer is the client").isEqualTo(429);
+  }
+
+  @Test
+  void aRequestIdIsLookedUpOnlyInTheAppsTheKeyActsForAndAKeyOfSeveralNamesTheAppWhenTwoUseIt() throws Exception {
+    ApiClient client = serve("");
+    // a key of one app: that app, without a look-up (its push or none: another app's is never found)
+    assertThat(client.get("/pushes/only-b", SCOPED).body().get("app").asText()).isEqualTo("wxa");
+    assertThat(client.get("/pushes/shared", SCOPED).body().get("app").asText()).isEqualTo("wxa");
+    ApiClient.Reply foreign = client.get("/pushes/only-b?appId=wxb", SCOPED);
+    assertThat(foreign.status()).isEqualTo(403);
+    assertThat(foreign.errorCode()).isEqualTo("forbidden_app");
+    // a key of every app: the one app holding the id, none, or 400 app_required when several do
+    assertThat(client.get("/pushes/only-b", ONE).body().get("app").asText()).isEqualTo("wxb");
+    assertThat(client.get("/pushes/none", ONE).body().get("app").asText()).isEmpty();
+    ApiClient.Reply ambiguous = client.get("/pushes/shared", ONE);
+    assertThat(ambiguous.status()).isEqualTo(400);
+    assertThat(ambiguous.errorCode()).isEqualTo("app_required");
+    assertThat(client.get("/pushes/shared?appId=wxb", ONE).body().get("app").asText()).isEqualTo("wxb");
   }
 }

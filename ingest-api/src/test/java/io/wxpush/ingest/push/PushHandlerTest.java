@@ -8,6 +8,7 @@ import io.wxpush.ingest.RouteServer;
 import io.wxpush.ingest.auth.PushApiKeys;
 import io.wxpush.json.Json;
 import io.wxpush.kafka.AckedPublisher;
+import io.wxpush.push.PushId;
 import io.wxpush.push.PushRequest;
 import io.wxpush.push.PushRequestParser;
 import io.wxpush.push.PushStatus;
@@ -60,13 +61,18 @@ class PushHandlerTest {
     }
 
     @Override
-    public void published(String requestId) {
-      published.put(requestId, true);
+    public void published(PushId id) {
+      published.put(id.requestId(), true);
     }
 
     @Override
-    public Optional<PushStatus> read(String requestId) {
-      return Optional.ofNullable(statuses.get(requestId));
+    public Optional<PushStatus> read(PushId id) {
+      return Optional.ofNullable(statuses.get(id.requestId())).filter(s -> s.appId() == null || s.appId().equals(id.appId()));
+    }
+
+    @Override
+    public List<String> appsWith(String requestId, java.util.Collection<String> appIds) {
+      return appIds.stream().filter(app -> read(new PushId(app, requestId)).isPresent()).toList();
     }
 
     @Override
@@ -78,18 +84,18 @@ class PushHandlerTest {
     public void expectCallback(String appId, String requestId, String url, String keyFingerprint) {}
 
     @Override
-    public long retryable(String requestId) {
+    public long retryable(PushId id) {
       return 0;
     }
 
     @Override
-    public long nextRetryRound(String requestId) {
+    public long nextRetryRound(PushId id) {
       return 1;
     }
 
     @Override
-    public PushStatusStore.Cancel cancel(String requestId, String appId) {
-      PushStatus s = statuses.get(requestId);
+    public PushStatusStore.Cancel cancel(PushId id) {
+      PushStatus s = statuses.get(id.requestId());
       if (s == null) return PushStatusStore.Cancel.MISSING;
       return s.isFinal() ? PushStatusStore.Cancel.FINAL : PushStatusStore.Cancel.CANCELLING;
     }
@@ -102,7 +108,7 @@ class PushHandlerTest {
   private ApiClient serve(MockProducer<String, byte[]> producer, Duration ackTimeout,
       java.util.function.Function<PushRequest, List<Map<String, String>>> templateProblems) {
     PushHandler handler = new PushHandler(PushApiKeys.everyApp(List.of(Secret.of(KEY)), Clock.systemUTC()),
-        new PushRequestParser(Set.of("wxapp1")), statuses, new AckedPublisher(producer, ackTimeout), TOPIC, templateProblems);
+        new PushRequestParser(Set.of("wxapp1")), Set.of("wxapp1"), statuses, new AckedPublisher(producer, ackTimeout), TOPIC, templateProblems);
     RouteServer server = RouteServer.start(routes -> {
       routes.post("/v1/pushes", handler::create);
       routes.get("/v1/pushes/{requestId}", handler::show);
@@ -168,7 +174,7 @@ class PushHandlerTest {
     ApiClient api = serve(kafka, Duration.ofSeconds(5),
         push -> templateGone.get() ? List.of(Map.of("field", "templateId", "problem", "unknown_template")) : List.of());
     api.push(KEY, push("order-7")).expect(202);
-    statuses.published("order-7");
+    statuses.published(new PushId("wxapp1", "order-7"));
     templateGone.set(true); // the app's template list no longer has it
 
     ApiClient.Reply again = api.push(KEY, push("order-7"));

@@ -79,7 +79,7 @@ final class EventApplier {
             continue;
           }
           var push = messageIds.take(e.appId(), msgid);
-          if (push.isPresent() && status.countLate(push.get(), "async_" + code)) {
+          if (push.isPresent() && status.countLate(new io.wxpush.push.PushId(e.appId(), push.get()), "async_" + code)) {
             count("late_failure");
             log.info("event=late_failure requestId={} app={} errcode={}", push.get(), e.appId(), code);
           } else {

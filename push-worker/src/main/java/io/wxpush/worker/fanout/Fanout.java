@@ -8,6 +8,7 @@ import io.wxpush.kafka.AckedPublisher;
 import io.wxpush.metrics.WxpushMeter;
 import io.wxpush.policy.PolicyStore;
 import io.wxpush.policy.QuietHolds;
+import io.wxpush.push.PushId;
 import io.wxpush.push.PushRequest;
 import io.wxpush.push.PushRun;
 import io.wxpush.push.PushState;
@@ -68,16 +69,17 @@ public final class Fanout {
   /** Fans {@code request} out, resuming where an earlier run stopped; blocking. */
   public void run(PushRequest request) {
     String rid = request.requestId();
+    PushId id = PushId.of(request);
     status.initStatus(request);
     status.describe(request); // a request published straight to Kafka: the API did not
-    status.published(rid); // it is on Kafka: a retry of its POST is a replay from now on
+    status.published(id); // it is on Kafka: a retry of its POST is a replay from now on
     status.retries().rememberMessage(request); // for POST …/retry, and for the tasks held in quiet hours
-    if (request.scheduledAfter(clock.millis()) && !status.stop(rid).stopped()) {
+    if (request.scheduledAfter(clock.millis()) && !status.stop(id).stopped()) {
       status.schedule(request); // ScheduleDispatcher publishes it again when its time comes
       log.info("event=push_scheduled requestId={} sendAt={}", rid, request.sendAt());
       return;
     }
-    PushStatusStore.FanoutProgress progress = status.fanoutProgress(rid);
+    PushStatusStore.FanoutProgress progress = status.fanoutProgress(id);
     if (progress.done()) {
       resumeHeld(request); // tasks senders held back in quiet hours (a resume record, or a republished request)
       log.info("event=fanout_skipped requestId={} why=already_done", rid);
@@ -89,10 +91,10 @@ public final class Fanout {
       return;
     }
     String template = request.subscribe() ? request.templateId() : null;
-    long expiresBy = request.audience().expiring() ? status.recallBy(rid, clock.millis() + request.audience().expiringWindow().toMillis()) / 1000 : 0;
+    long expiresBy = request.audience().expiring() ? status.recallBy(id, clock.millis() + request.audience().expiringWindow().toMillis()) / 1000 : 0;
     long audience = request.audience().everyone() ? pool.index().indexSize(request.appId(), template)
         : request.audience().expiring() ? pool.index().expiringCount(request.appId(), expiresBy) : request.audience().openIds().size();
-    PushRun run = status.startRun(rid, request.appId(), ledgerGrace, PushRun.bucketsFor(audience));
+    PushRun run = status.startRun(id, ledgerGrace, PushRun.bucketsFor(audience));
     log.info("event=fanout_started requestId={} app={} audience={} run={} resume_from='{}'", rid, request.appId(),
         request.audience().everyone() ? "all" : request.audience().expiring() ? "expiring~" + audience : audience, run.id(), progress.cursor());
     releaseHeld(request, run);
@@ -103,11 +105,11 @@ public final class Fanout {
     } catch (Cancelled c) {
       finished = true; // what was published is all there is: its tasks end as cancelled
     } catch (Quiet q) {
-      pauseForQuiet(request, q.until, status.fanoutProgress(rid).cursor());
+      pauseForQuiet(request, q.until, status.fanoutProgress(id).cursor());
       return;
     }
     if (finished) {
-      PushState state = status.finishFanout(rid);
+      PushState state = status.finishFanout(id);
       log.info("event=fanout_done requestId={} state={}", rid, state.wire());
     }
   }
@@ -116,7 +118,7 @@ public final class Fanout {
    * A resume record (quiet hours ended for a waiting push): a fan-out that paused goes on from its
    * cursor; a finished one publishes its held tasks again.
    */
-  public void resume(String requestId) {
+  public void resume(PushId requestId) {
     java.util.Optional<PushRequest> body = status.body(requestId);
     if (body.isPresent() && !status.fanoutProgress(requestId).done()) {
       run(body.get());
@@ -133,18 +135,19 @@ public final class Fanout {
   /** Publishes the held tasks of a push whose fan-out is done, unless quiet hours hold it still. */
   private void resumeHeld(PushRequest message) {
     String rid = message.requestId();
-    if (quiet.heldBuckets(rid).isEmpty()) return;
+    PushId id = PushId.of(message);
+    if (quiet.heldBuckets(id).isEmpty()) return;
     java.util.Optional<java.time.Instant> waitUntil = quietUntil(message);
     if (waitUntil.isPresent()) {
       quiet.pause(message.appId(), rid, waitUntil.get());
       return;
     }
-    releaseHeld(message, status.startRun(rid, message.appId(), ledgerGrace, 1)); // stamped already: the stamp as it is
+    releaseHeld(message, status.startRun(id, ledgerGrace, 1)); // stamped already: the stamp as it is
   }
 
   /** When a push that is not critical must wait for its app's quiet hours to end, if now is inside them; notAfter passed: never. */
   private java.util.Optional<java.time.Instant> quietUntil(PushRequest request) {
-    return quietUntil(request, status.stop(request.requestId()));
+    return quietUntil(request, status.stop(PushId.of(request)));
   }
 
   /** As above, with the push's stop marks already read. */
@@ -168,19 +171,20 @@ public final class Fanout {
    */
   private void releaseHeld(PushRequest message, PushRun pushRun) {
     String rid = message.requestId();
+    PushId id = PushId.of(message);
     long n = 0;
-    for (int bucket : quiet.heldBuckets(rid)) {
+    for (int bucket : quiet.heldBuckets(id)) {
       List<String> users = new ArrayList<>();
       List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
-      for (var held : quiet.heldByRun(rid, bucket).entrySet()) {
+      for (var held : quiet.heldByRun(id, bucket).entrySet()) {
         records.addAll(taskRecords(message, PushRun.parse(held.getKey()).orElse(pushRun), held.getValue()));
         users.addAll(held.getValue());
       }
       if (!records.isEmpty()) publisher.publishAll(records); // before they leave the bucket: a crash between publishes them twice, harmlessly
-      quiet.released(rid, bucket, users);
+      quiet.released(id, bucket, users);
       n += users.size();
     }
-    quiet.clearResume(rid);
+    quiet.clearResume(id);
     if (n > 0) {
       tasks.increment(n);
       log.info("event=held_released requestId={} users={}", rid, n);
@@ -193,7 +197,7 @@ public final class Fanout {
    * redelivered retry record sends nobody twice. Each page: their failed outcomes taken back, the
    * tasks published, then the users taken off the retryable set.
    */
-  public void retry(String requestId, long round) {
+  public void retry(PushId requestId, long round) {
     var message = status.retries().message(requestId);
     if (message.isEmpty()) {
       log.warn("event=retry_skipped requestId={} why=no_message", requestId);
@@ -303,7 +307,7 @@ public final class Fanout {
   }
 
   private boolean publishPage(PushRequest request, PushRun run, String from, String to, List<String> openIds) {
-    PushStatusStore.Stop stop = status.stop(request.requestId());
+    PushStatusStore.Stop stop = status.stop(PushId.of(request));
     if (stop.cancelled()) {
       log.info("event=fanout_cancelled requestId={} at='{}'", request.requestId(), from);
       throw new Cancelled();
@@ -312,7 +316,7 @@ public final class Fanout {
     if (waitUntil.isPresent()) throw new Quiet(waitUntil.get());
     List<ProducerRecord<String, byte[]>> records = taskRecords(request, run, openIds);
     if (!records.isEmpty()) publisher.publishAll(records);
-    if (!status.recordPage(request.requestId(), from, to, openIds.size())) {
+    if (!status.recordPage(PushId.of(request), from, to, openIds.size())) {
       log.warn("event=fanout_yielded requestId={} why=cursor_moved_elsewhere", request.requestId());
       return false;
     }

@@ -85,8 +85,8 @@ public final class FanoutWorker extends ConsumerLoop {
         }
         try {
           switch (command) {
-            case PushCommand.Resume r -> fanout.resume(r.requestId()); // quiet hours ended for a waiting push
-            case PushCommand.RetryRound r -> fanout.retry(r.requestId(), r.round()); // POST …/retry
+            case PushCommand.Resume r -> fanout.resume(r.id()); // quiet hours ended for a waiting push
+            case PushCommand.RetryRound r -> fanout.retry(r.id(), r.round()); // POST …/retry
             case PushCommand.Request r -> fanout.run(r.request());
           }
           commit(tp, record);

@@ -72,17 +72,18 @@ final class ScheduleDispatcher implements Runnable {
   private void resumeWaiting(String appId) {
     for (QuietHolds.Waiting w : quiet.waiting(appId)) {
       String rid = w.requestId();
-      java.util.Optional<io.wxpush.push.PushRequest> message = status.retries().message(rid);
+      io.wxpush.push.PushId id = new io.wxpush.push.PushId(appId, rid);
+      java.util.Optional<io.wxpush.push.PushRequest> message = status.retries().message(id);
       java.util.Optional<java.time.Instant> until = policies.get(appId).quietUntil(clock.instant());
       boolean late = message.isPresent() && message.get().notAfter() != null && clock.millis() > message.get().notAfter();
-      if (message.isEmpty() || until.isEmpty() || late || status.stop(rid).stopped()) {
+      if (message.isEmpty() || until.isEmpty() || late || status.stop(id).stopped()) {
         if (message.isPresent()) {
-          publisher.publishAll(List.of(new ProducerRecord<>(requestsTopic, rid, PushCommandCodec.encode(new PushCommand.Resume(rid)))));
+          publisher.publishAll(List.of(new ProducerRecord<>(requestsTopic, rid, PushCommandCodec.encode(new PushCommand.Resume(appId, rid)))));
           log.info("event=push_resumed requestId={} app={} why={}", rid, appId, until.isEmpty() ? "quiet_hours_over" : late ? "not_after" : "stopped");
         }
         quiet.resumed(appId, w);
       } else {
-        quiet.moveResume(rid, until.get());
+        quiet.moveResume(id, until.get());
       }
     }
   }

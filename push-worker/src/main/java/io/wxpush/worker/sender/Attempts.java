@@ -79,7 +79,7 @@ final class Attempts {
     holding = true;
     LedgerEntry marked = mark.entry();
     // the last look before the call: a push cancelled (or failed) by now starts no send
-    exit = p.policy().lastLook(pastNotAfter(), p.stops().stop(task.requestId(), giveUpNanos()), marked.inDoubt(), delivery.count());
+    exit = p.policy().lastLook(pastNotAfter(), p.stops().stop(io.wxpush.push.PushId.of(task), giveUpNanos()), marked.inDoubt(), delivery.count());
     if (exit.isPresent()) return new Turn(exit.get(), marked);
     WeChatReply reply = call(marked, token);
     return new Turn(p.policy().decide(state(marked, token), reply), marked);
@@ -104,9 +104,9 @@ final class Attempts {
     p.meters().send(reply.errorClass(), task.subscribe() ? "subscribe" : "template", Duration.ofNanos(System.nanoTime() - started));
     if (reply.ok() && reply.msgid() != 0) msgid = reply.msgid();
     switch (reply.errorClass()) {
-      case SENT, CREDENTIAL, USER -> p.gate().open(task.requestId()); // WeChat accepted the request's form
-      case REQUEST -> p.gate().shut(task.requestId(), reply.reason());
-      default -> p.gate().inconclusive(task.requestId()); // let another task probe while this one retries
+      case SENT, CREDENTIAL, USER -> p.gate().open(io.wxpush.push.PushId.of(task)); // WeChat accepted the request's form
+      case REQUEST -> p.gate().shut(io.wxpush.push.PushId.of(task), reply.reason());
+      default -> p.gate().inconclusive(io.wxpush.push.PushId.of(task)); // let another task probe while this one retries
     }
     return reply;
   }

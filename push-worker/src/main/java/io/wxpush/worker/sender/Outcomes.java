@@ -76,7 +76,7 @@ final class Outcomes {
       out.writeEndObject();
     });
     publisher.publishAll(List.of(new ProducerRecord<>(resultsTopic, task.kafkaKey(), event)));
-    if (status.recordOutcome(task.requestId(), task.pushRun().orElseThrow(), task.openId(), outcome, reason, ledgerGrace)) {
+    if (status.recordOutcome(io.wxpush.push.PushId.of(task), task.pushRun().orElseThrow(), task.openId(), outcome, reason, ledgerGrace)) {
       meters.outcome(outcome);
       if (outcome != Outcome.SENT) {
         log.debug("event=push_outcome requestId={} app={} outcome={} reason={}", task.requestId(), task.appId(), outcome.field(), reason);
@@ -86,7 +86,7 @@ final class Outcomes {
 
   /** Remembers a dead-lettered user of a push that surely did not reach WeChat, for {@code POST /v1/pushes/{id}/retry}. */
   void retryable(PushTask task) {
-    status.retries().markRetryable(task.requestId(), task.openId());
+    status.retries().markRetryable(io.wxpush.push.PushId.of(task), task.openId());
   }
 
   /** Moves a task to the DLQ with why, then records its final outcome. */

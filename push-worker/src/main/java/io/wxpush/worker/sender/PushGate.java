@@ -44,13 +44,13 @@ final class PushGate {
 
   private static final Admission GO = new Go();
 
-  private final Map<String, Gate> states = new ConcurrentHashMap<>();
+  private final Map<io.wxpush.push.PushId, Gate> states = new ConcurrentHashMap<>();
 
   /**
    * Waits until this task may send, or until {@code giveUpNanos} ({@link System#nanoTime()})
    * while another task of the push probes.
    */
-  Admission enter(String requestId, long giveUpNanos) throws InterruptedException {
+  Admission enter(io.wxpush.push.PushId requestId, long giveUpNanos) throws InterruptedException {
     while (true) {
       Gate state = states.get(requestId);
       switch (state) {
@@ -75,17 +75,17 @@ final class PushGate {
   }
 
   /** The request is good (WeChat judged something other than the request itself). */
-  void open(String requestId) {
+  void open(io.wxpush.push.PushId requestId) {
     states.put(requestId, OPEN);
   }
 
   /** The request is refused as a whole, for {@code reason} (an errcode). */
-  void shut(String requestId, String reason) {
+  void shut(io.wxpush.push.PushId requestId, String reason) {
     states.put(requestId, new Shut(reason));
   }
 
   /** The probe proved nothing (no credential, a transient error): let another task probe. */
-  void inconclusive(String requestId) {
+  void inconclusive(io.wxpush.push.PushId requestId) {
     states.remove(requestId, PROBING);
   }
 }

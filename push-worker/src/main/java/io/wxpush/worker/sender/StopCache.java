@@ -30,16 +30,16 @@ final class StopCache {
   /** One read of a push's stop marks, and when it began ({@link System#nanoTime()}). */
   private record View(Stop stop, long beganNanos) {}
 
-  private final Function<String, Stop> read;
+  private final Function<io.wxpush.push.PushId, Stop> read;
   private final LongSupplier nanos;
-  private final Map<String, CompletableFuture<View>> views = new ConcurrentHashMap<>();
+  private final Map<io.wxpush.push.PushId, CompletableFuture<View>> views = new ConcurrentHashMap<>();
 
   StopCache(PushStatusStore status) {
     this(status::stop, System::nanoTime);
   }
 
   /** @param read one read of a push's stop marks   @param nanos the monotonic clock */
-  StopCache(Function<String, Stop> read, LongSupplier nanos) {
+  StopCache(Function<io.wxpush.push.PushId, Stop> read, LongSupplier nanos) {
     this.read = read;
     this.nanos = nanos;
   }
@@ -50,7 +50,7 @@ final class StopCache {
    *
    * @return empty when no read fresh enough came back before {@code giveUpNanos} (Redis answers too slowly)
    */
-  Optional<Stop> stop(String requestId, long giveUpNanos) {
+  Optional<Stop> stop(io.wxpush.push.PushId requestId, long giveUpNanos) {
     while (true) {
       CompletableFuture<View> mine = new CompletableFuture<>();
       CompletableFuture<View> current = views.compute(requestId, (k, cur) -> usable(cur) ? cur : mine);
@@ -66,7 +66,7 @@ final class StopCache {
     }
   }
 
-  private void load(String requestId, CompletableFuture<View> mine) {
+  private void load(io.wxpush.push.PushId requestId, CompletableFuture<View> mine) {
     if (views.size() > MAX_TRACKED) views.clear();
     long began = nanos.getAsLong();
     try {
