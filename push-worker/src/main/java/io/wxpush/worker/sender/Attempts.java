@@ -15,7 +15,7 @@ import java.util.function.Supplier;
 /**
  * The tries of one delivery of a task: each {@link #next} asks {@link SendPolicy} before the try,
  * fetches the token, marks the attempt in the ledger (claiming a credential the first time), takes
- * the last look at the push's stop marks, calls WeChat, and returns the action the policy picks,
+ * the last look at the push's stop marks and the app's quiet hours, calls WeChat, and returns the action the policy picks,
  * with what this delivery knows for the next decision (failures, credentials tried, 45011 answers,
  * the refused token, whether it holds the entry's attempt). Used by one thread.
  */
@@ -78,8 +78,9 @@ final class Attempts {
     if (exit.isPresent()) return new Turn(exit.get(), mark.entry());
     holding = true;
     LedgerEntry marked = mark.entry();
-    // the last look before the call: a push cancelled (or failed) by now starts no send
-    exit = p.policy().lastLook(pastNotAfter(), p.stops().stop(io.wxpush.push.PushId.of(task), giveUpNanos()), marked.inDoubt(), delivery.count());
+    // the last look before the call: a push cancelled (or failed) by now starts no send, nor one that met quiet hours
+    exit = p.policy().lastLook(pastNotAfter(), p.stops().stop(io.wxpush.push.PushId.of(task), giveUpNanos()), p.rules().quietUntil(task),
+        marked.inDoubt(), delivery.count());
     if (exit.isPresent()) return new Turn(exit.get(), marked);
     WeChatReply reply = call(marked, token);
     return new Turn(p.policy().decide(state(marked, token), reply), marked);

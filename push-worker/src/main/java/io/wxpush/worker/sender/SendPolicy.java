@@ -16,7 +16,7 @@ import java.util.Optional;
  * from what is known of one (push, user) to the {@link Action} to take — at admission (notAfter,
  * a stopped push, the spare delivery, the lock budget, quiet hours, a daily-quota pause, the send
  * slot and the gate), from the ledger's answer to an attempt mark (busy, refused, expired, final),
- * at the last look before a call, and from WeChat's answer, following the table in
+ * at the last look before a call (notAfter, the stop marks, quiet hours), and from WeChat's answer, following the table in
  * docs/wechat-answers.md and RELIABILITY.md ("How a task ends"). It also decides which delivery is
  * the last: there a hand-back becomes the DLQ. The tables' rows are its unit tests.
  * Immutable and thread-safe.
@@ -129,12 +129,18 @@ final class SendPolicy {
   /**
    * The last look before the call, with this delivery's attempt marked: {@code stop} is a read of
    * the push's stop marks fresh enough that a call started now precedes a cancel's answer (empty:
-   * none came in time).
+   * none came in time); {@code quietUntil} is when the app's quiet hours end if the task (not
+   * critical) meets them now — a retry or a 45011 wait that ran into them holds the task as
+   * admission does, its attempt back to claimed for the release.
    */
-  Optional<Action> lastLook(boolean pastNotAfter, Optional<PushStatusStore.Stop> stop, boolean inDoubt, int delivery) {
+  Optional<Action> lastLook(boolean pastNotAfter, Optional<PushStatusStore.Stop> stop, Optional<Instant> quietUntil, boolean inDoubt,
+      int delivery) {
     if (pastNotAfter) return Optional.of(new Action.Stop(NOT_AFTER, inDoubt));
+    Optional<Action> stopped = stop.flatMap(s -> stopped(s, inDoubt));
+    if (stopped.isPresent()) return stopped;
+    if (quietUntil.isPresent()) return Optional.of(new Action.Hold(quietUntil.get())); // no send: an unsure stop read does not matter
     if (stop.isEmpty()) return Optional.of(handBack(inDoubt, delivery));
-    return stopped(stop.get(), inDoubt);
+    return Optional.empty();
   }
 
   /**

@@ -101,11 +101,6 @@ final class TaskRunner {
     Next perform(Action action, LedgerEntry entry) throws InterruptedException {
       if (action instanceof Action.Known && entry != null && entry.state().isFinal()) return new Ends(finish(entry));
       switch (action) {
-        case Action.Hold h -> {
-          p.rules().hold(task, h.until()); // the task waits in Redis (acknowledged, no broker delivery spent) until quiet hours end
-          p.meters().heldBack();
-          return new Ends(End.DONE);
-        }
         case Action.Wait w -> {
           Thread.sleep(Math.min(1_000, w.leaseLeft().toMillis() + 20));
           return new GoOn(entry);
@@ -123,6 +118,12 @@ final class TaskRunner {
       if (tries.holding) settled();
       return switch (action) {
         case Action.HandBack h -> new Ends(End.HAND_BACK);
+        case Action.Hold h -> {
+          // after the effect (an attempt held at the last look back to claimed): a crash before the hold redelivers the task
+          p.rules().hold(task, h.until()); // the task waits in Redis (acknowledged, no broker delivery spent) until quiet hours end
+          p.meters().heldBack();
+          yield new Ends(End.DONE);
+        }
         case Action.RetrySame s -> {
           if (s.refreshToken() && tries.callToken != null) refreshToken();
           tries.failures = Math.max(tries.failures, s.step());

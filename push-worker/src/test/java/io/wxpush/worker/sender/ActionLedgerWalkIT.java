@@ -125,6 +125,25 @@ class ActionLedgerWalkIT {
     soft.assertAll();
   }
 
+  @Test
+  void aTaskHeldAtTheLastLookIsSentWithTheSameCredentialWhenReleasedAndStaysInDoubtOnlyIfItWas() {
+    PushRun run = new PushRun("walk-held", System.currentTimeMillis() + 86_400_000L, 1);
+    for (Start start : new Start[] {Start.OWN_ATTEMPT, Start.OWN_ATTEMPT_IN_DOUBT}) {
+      Prepared p = prepare(start, run);
+      LedgerEntry marked = ledger.read(p.user(), run, null).orElseThrow();
+      p.delivery().callUnsettled(false); // held before the call: nothing went out
+      new EntrySteps(ledger, p.user(), run, null, p.delivery(), SendLedger.Spend.NONE).apply(new Action.Hold(Instant.now().plusSeconds(60)), true);
+      LedgerEntry held = ledger.read(p.user(), run, null).orElseThrow();
+      assertThat(held.state()).as(start + ": the attempt goes back to claimed for the release").isEqualTo(State.CLAIMED);
+      // the release's delivery (a new task record) marks it at once, as its own, the same credential
+      Delivery release = new Delivery(System.nanoTime() + Duration.ofSeconds(30).toNanos(), 1);
+      SendLedger.Result mark = ledger.attempt(p.user(), run, null, release.owner(), LONG_LEASE, true);
+      assertThat(mark.status()).as(start.toString()).isEqualTo(SendLedger.Status.ATTEMPTING);
+      assertThat(mark.entry().credential()).as(start + ": the same credential").isEqualTo(marked.credential());
+      assertThat(mark.entry().inDoubt()).as(start + ": in doubt only if it was before the hold").isEqualTo(start.inDoubt());
+    }
+  }
+
   private record Prepared(UserRef user, Delivery delivery, Start start, Action action) {
     Prepared withAction(Action a) {
       return new Prepared(user, delivery, start, a);

@@ -102,11 +102,24 @@ class SendPolicyExitsTest {
 
   @Test
   void theLastLookStopsACancelledOrFailedPushAndNeverTrustsAnUnsureRead() {
-    assertThat(policy.lastLook(false, Optional.of(Stop.NONE), false, 1)).isEmpty();
-    assertThat(policy.lastLook(false, Optional.of(cancelled()), true, 1)).contains(new Action.Stop(TaskRunner.CANCELLED, true));
-    assertThat(policy.lastLook(false, Optional.of(failedFast("41030")), false, 1)).contains(new Action.Stop("41030", false));
-    assertThat(policy.lastLook(true, Optional.of(Stop.NONE), false, 1)).contains(new Action.Stop("not_after", false));
-    assertThat(policy.lastLook(false, Optional.empty(), false, 1)).as("no fresh read of the stop marks in time").contains(new Action.HandBack(false));
+    assertThat(policy.lastLook(false, Optional.of(Stop.NONE), Optional.empty(), false, 1)).isEmpty();
+    assertThat(policy.lastLook(false, Optional.of(cancelled()), Optional.empty(), true, 1)).contains(new Action.Stop(TaskRunner.CANCELLED, true));
+    assertThat(policy.lastLook(false, Optional.of(failedFast("41030")), Optional.empty(), false, 1)).contains(new Action.Stop("41030", false));
+    assertThat(policy.lastLook(true, Optional.of(Stop.NONE), Optional.empty(), false, 1)).contains(new Action.Stop("not_after", false));
+    assertThat(policy.lastLook(false, Optional.empty(), Optional.empty(), false, 1)).as("no fresh read of the stop marks in time").contains(new Action.HandBack(false));
+  }
+
+  @Test
+  void aRetryThatRunsIntoQuietHoursIsHeldAtTheLastLookInsteadOfSending() {
+    assertThat(policy.lastLook(false, Optional.of(Stop.NONE), Optional.of(LATER), false, 1)).contains(new Action.Hold(LATER));
+    assertThat(policy.lastLook(false, Optional.of(Stop.NONE), Optional.of(LATER), true, 5)).as("in doubt, on the last delivery: held all the same")
+        .contains(new Action.Hold(LATER));
+    assertThat(policy.lastLook(false, Optional.empty(), Optional.of(LATER), false, 1)).as("no send either way: an unsure stop read does not matter")
+        .contains(new Action.Hold(LATER));
+    assertThat(policy.lastLook(false, Optional.of(cancelled()), Optional.of(LATER), false, 1)).as("a cancel ends it at once")
+        .contains(new Action.Stop(TaskRunner.CANCELLED, false));
+    assertThat(policy.lastLook(true, Optional.of(Stop.NONE), Optional.of(LATER), false, 1)).as("notAfter still wins")
+        .contains(new Action.Stop("not_after", false));
   }
 
   @Test
