@@ -7,7 +7,7 @@ import io.wxpush.ingest.auth.ApiKey;
 import io.wxpush.ingest.auth.PushApiKeys;
 import io.wxpush.kafka.AckedPublisher;
 import io.wxpush.kafka.KafkaUnavailableException;
-import io.wxpush.push.PushRequest;
+import io.wxpush.client.PushRequest;
 import io.wxpush.push.PushRequestParser;
 import io.wxpush.push.PushStatus;
 import io.wxpush.push.PushCommand;

@@ -8,7 +8,7 @@ import io.wxpush.ingest.RouteServer;
 import io.wxpush.ingest.auth.PushApiKeys;
 import io.wxpush.json.Json;
 import io.wxpush.kafka.AckedPublisher;
-import io.wxpush.push.PushRequest;
+import io.wxpush.client.PushRequest;
 import io.wxpush.push.PushRequestParser;
 import io.wxpush.push.PushStatus;
 import io.wxpush.push.PushStatusStore;

@@ -8,7 +8,7 @@ import io.wxpush.kafka.AckedPublisher;
 import io.wxpush.metrics.WxpushMeter;
 import io.wxpush.policy.PolicyStore;
 import io.wxpush.policy.QuietHolds;
-import io.wxpush.push.PushRequest;
+import io.wxpush.client.PushRequest;
 import io.wxpush.push.PushRun;
 import io.wxpush.push.PushState;
 import io.wxpush.push.PushStatusStore;

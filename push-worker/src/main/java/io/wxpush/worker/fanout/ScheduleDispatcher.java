@@ -72,7 +72,7 @@ final class ScheduleDispatcher implements Runnable {
   private void resumeWaiting(String appId) {
     for (QuietHolds.Waiting w : quiet.waiting(appId)) {
       String rid = w.requestId();
-      java.util.Optional<io.wxpush.push.PushRequest> message = status.retries().message(rid);
+      java.util.Optional<io.wxpush.client.PushRequest> message = status.retries().message(rid);
       java.util.Optional<java.time.Instant> until = policies.get(appId).quietUntil(clock.instant());
       boolean late = message.isPresent() && message.get().notAfter() != null && clock.millis() > message.get().notAfter();
       if (message.isEmpty() || until.isEmpty() || late || status.stop(rid).stopped()) {
