@@ -1,11 +1,10 @@
 package io.wxpush.sample;
 
 import io.wxpush.client.HttpPushClient;
-import io.wxpush.push.PushClient;
+import io.wxpush.client.KafkaPushClient;
+import io.wxpush.client.PushRequest;
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * What a business service writes to tell its users an order has shipped, with nothing of wxpush
@@ -16,9 +15,9 @@ public final class OrderShippedNotifier {
   private final String appId;
   private final String templateId;
   private final HttpPushClient http;
-  private final PushClient kafka;
+  private final KafkaPushClient kafka;
 
-  public OrderShippedNotifier(String appId, String templateId, HttpPushClient http, PushClient kafka) {
+  public OrderShippedNotifier(String appId, String templateId, HttpPushClient http, KafkaPushClient kafka) {
     this.appId = appId;
     this.templateId = templateId;
     this.http = http;
@@ -30,19 +29,13 @@ public final class OrderShippedNotifier {
     return http.push(request(orderId, "http", openIds));
   }
 
-  /** Straight to Kafka, checked as the API checks it; returns once Kafka has it. */
-  public String notifyOverKafka(String orderId, List<String> openIds) {
-    return kafka.publish(io.wxpush.json.Json.MAPPER.valueToTree(request(orderId, "kafka", openIds)));
+  /** Straight to Kafka; returns once Kafka has it. */
+  public String notifyOverKafka(String orderId, List<String> openIds) throws InterruptedException {
+    return kafka.push(request(orderId, "kafka", openIds));
   }
 
-  private Map<String, Object> request(String orderId, String via, List<String> openIds) {
-    Map<String, Object> push = new LinkedHashMap<>();
-    push.put("requestId", "shipped-" + orderId + "-" + via);
-    push.put("appId", appId);
-    push.put("kind", "template");
-    push.put("templateId", templateId);
-    push.put("data", Map.of("keyword1", "order " + orderId + " shipped"));
-    push.put("audience", Map.of("openIds", openIds));
-    return push;
+  private PushRequest request(String orderId, String via, List<String> openIds) {
+    return PushRequest.template(appId, templateId).requestId("shipped-" + orderId + "-" + via)
+        .data("keyword1", "order " + orderId + " shipped").toUsers(openIds).build();
   }
 }

@@ -6,8 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wxpush.client.HttpPushClient;
-import io.wxpush.json.Json;
-import io.wxpush.push.PushClient;
+import io.wxpush.client.KafkaPushClient;
+import io.wxpush.client.PushRequest;
+import io.wxpush.client.PushStatus;
 import io.wxpush.testkit.ApiClient;
 import io.wxpush.testkit.JarProcess;
 import io.wxpush.testkit.RealServices;
@@ -68,23 +69,24 @@ class OrderShippedNotifierIT {
       }
 
       HttpPushClient http = new HttpPushClient(URI.create(api), API_KEY, Duration.ofSeconds(10));
-      try (PushClient kafka = PushClient.connect(env.kafkaBootstrapServers(), "sample-billing", env.topicPrefix(), Set.of(APP))) {
+      try (KafkaPushClient kafka = KafkaPushClient.connect(env.kafkaBootstrapServers(), "sample-billing", env.topicPrefix(), Set.of(APP))) {
         OrderShippedNotifier notifier = new OrderShippedNotifier(APP, "TPL_SHIPPED", http, kafka);
         String overHttp = notifier.notifyOverHttp("42", openIds);
         String overKafka = notifier.notifyOverKafka("43", openIds);
 
         for (String rid : List.of(overHttp, overKafka)) {
-          JsonNode status = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300))
-              .until(() -> http.status(rid), s -> "done".equals(s.path("state").asText()));
-          assertThat(status.path("sent").asLong()).as("sent by " + rid).isEqualTo(openIds.size());
+          PushStatus status = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300))
+              .until(() -> http.status(rid), s -> "done".equals(s.state()));
+          assertThat(status.isFinal()).isTrue();
+          assertThat(status.sent()).as("sent by " + rid).isEqualTo(openIds.size());
         }
         for (String openId : openIds) {
           JsonNode inbox = simClient.get("/sim/users/" + APP + "/" + openId + "/inbox", null).expect(200).body().path("messages");
           assertThat(inbox).as("messages to " + openId).hasSize(2);
         }
-        // the client checks requests as the API does: nothing is published for a bad one
-        assertThatThrownBy(() -> kafka.publish(Json.MAPPER.readTree("{\"appId\":\"" + APP + "\",\"kind\":\"template\"}")))
-            .isInstanceOf(PushClient.InvalidPushException.class);
+        // the Kafka client refuses an app the deployment does not serve: nothing is published
+        assertThatThrownBy(() -> kafka.push(PushRequest.template("wxnobody", "TPL_SHIPPED").toUsers("buyer0").build()))
+            .isInstanceOf(KafkaPushClient.InvalidPushException.class);
         assertThatThrownBy(() -> http.push(Map.of("appId", "nobody"))).isInstanceOfSatisfying(HttpPushClient.ApiError.class,
             e -> assertThat(e.status()).isEqualTo(400));
       }

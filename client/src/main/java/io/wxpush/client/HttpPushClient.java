@@ -1,7 +1,6 @@
 package io.wxpush.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.wxpush.json.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -18,7 +17,7 @@ import java.util.Objects;
  * {@code java.net.http}. Error answers become {@link ApiError}s with wxpush's code and message.
  * Thread-safe; blocking.
  */
-public final class HttpPushClient {
+public final class HttpPushClient implements PushClient {
   private final URI base;
   private final String apiKey;
   private final HttpClient http;
@@ -37,9 +36,10 @@ public final class HttpPushClient {
 
   /** An answer of 4xx or 5xx: wxpush's error code ({@code invalid_push}, {@code unauthorized}, …), its message and body. */
   public static final class ApiError extends RuntimeException {
+    private static final long serialVersionUID = 1L;
     private final int status;
     private final String code;
-    private final JsonNode body;
+    private final transient JsonNode body;
 
     ApiError(int status, JsonNode body) {
       super("HTTP " + status + " " + body.path("error").path("code").asText("") + ": " + body.path("error").path("message").asText(""));
@@ -67,24 +67,34 @@ public final class HttpPushClient {
     }
   }
 
-  /** Asks for a push (the body of {@code POST /v1/pushes}); returns its requestId once wxpush has accepted it. */
+  /** Asks for a push; returns its requestId once wxpush has accepted it. */
+  @Override
+  public String push(PushRequest request) throws IOException, InterruptedException {
+    return push((Object) request);
+  }
+
+  /** Asks for a push given as any value Jackson writes as the body of {@code POST /v1/pushes} (a map, a tree); returns its requestId. */
   public String push(Object request) throws IOException, InterruptedException {
     HttpRequest post = HttpRequest.newBuilder(base.resolve("/v1/pushes")).timeout(timeout)
         .header("Authorization", "Bearer " + apiKey).header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(Json.write(request))).build();
+        .POST(HttpRequest.BodyPublishers.ofByteArray(ClientJson.write(request))).build();
     return call(post).path("requestId").asText();
   }
 
   /** The push's status ({@code state}, {@code targets}, {@code sent}, …, {@code byReason}). */
-  public JsonNode status(String requestId) throws IOException, InterruptedException {
+  public PushStatus status(String requestId) throws IOException, InterruptedException {
     HttpRequest get = HttpRequest.newBuilder(base.resolve("/v1/pushes/" + URLEncoder.encode(requestId, StandardCharsets.UTF_8)))
         .timeout(timeout).header("Authorization", "Bearer " + apiKey).GET().build();
-    return call(get);
+    return PushStatus.of(call(get));
   }
+
+  /** Nothing to release: the JDK's client holds no connection between calls that needs closing. */
+  @Override
+  public void close() {}
 
   private JsonNode call(HttpRequest request) throws IOException, InterruptedException {
     HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-    JsonNode body = response.body().length == 0 ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(response.body());
+    JsonNode body = response.body().length == 0 ? ClientJson.MAPPER.createObjectNode() : ClientJson.MAPPER.readTree(response.body());
     if (response.statusCode() >= 400) throw new ApiError(response.statusCode(), body);
     return body;
   }

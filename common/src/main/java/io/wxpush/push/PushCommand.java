@@ -1,5 +1,7 @@
 package io.wxpush.push;
 
+import io.wxpush.client.PushRequest;
+
 /**
  * A record on {@code wxpush.push-requests} (key: the requestId): a push to fan out, a retry round of
  * one, or the resume of one that waited out quiet hours. {@link PushCommandCodec} is its one codec.

@@ -1,5 +1,6 @@
 package io.wxpush.push;
 
+import io.wxpush.client.PushRequest;
 import java.util.Objects;
 
 /**

@@ -1,5 +1,6 @@
 package io.wxpush.push;
 
+import io.wxpush.client.PushRequest;
 import io.wxpush.json.Json;
 import io.wxpush.redis.RedisKeys;
 import java.util.ArrayList;

@@ -1,6 +1,7 @@
 package io.wxpush.push;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.wxpush.client.PushRequest;
 import java.util.Map;
 
 /**

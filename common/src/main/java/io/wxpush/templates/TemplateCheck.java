@@ -1,6 +1,6 @@
 package io.wxpush.templates;
 
-import io.wxpush.push.PushRequest;
+import io.wxpush.client.PushRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package io.wxpush.push;
 
+import io.wxpush.client.PushRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wxpush.config.RedisEndpoint;

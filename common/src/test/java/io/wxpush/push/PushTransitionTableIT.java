@@ -3,6 +3,7 @@ package io.wxpush.push;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.wxpush.client.PushRequest;
 import io.wxpush.config.RedisEndpoint;
 import io.wxpush.redis.RedisConnections;
 import io.wxpush.redis.RedisKeys;

@@ -2,7 +2,7 @@ package io.wxpush.templates;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.wxpush.push.PushRequest;
+import io.wxpush.client.PushRequest;
 import io.wxpush.push.PushRequestParser;
 import java.util.List;
 import java.util.Map;

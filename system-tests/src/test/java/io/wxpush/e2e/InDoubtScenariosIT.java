@@ -8,7 +8,7 @@ import io.wxpush.config.RedisEndpoint;
 import io.wxpush.json.Json;
 import io.wxpush.kafka.KafkaClients;
 import io.wxpush.kafka.Topics;
-import io.wxpush.push.PushRequest;
+import io.wxpush.client.PushRequest;
 import io.wxpush.push.PushStatusStore;
 import io.wxpush.push.PushTask;
 import io.wxpush.sim.SimTemplate;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.wxpush.json.Json;
 import io.wxpush.kafka.KafkaClients;
 import io.wxpush.kafka.Topics;
-import io.wxpush.push.PushRequest;
+import io.wxpush.client.PushRequest;
 import io.wxpush.push.PushRequestParser;
 import io.wxpush.push.PushStatusStore;
 import io.wxpush.sim.SimTemplate;

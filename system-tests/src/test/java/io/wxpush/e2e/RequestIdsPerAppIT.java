@@ -5,7 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wxpush.json.Json;
-import io.wxpush.push.PushClient;
+import io.wxpush.client.KafkaPushClient;
+import io.wxpush.client.PushRequest;
 import io.wxpush.sim.SimMessage;
 import io.wxpush.sim.SimTemplate;
 import io.wxpush.testkit.ApiClient;
@@ -144,8 +145,8 @@ class RequestIdsPerAppIT {
 
   @Test
   void aPushPublishedStraightToKafkaKeepsItsIdToItsAppAndAnotherAppMayUseIt(TestEnv env) throws Exception {
-    try (PushClient kafka = PushClient.connect(env.kafkaBootstrapServers(), "it-ids", env.topicPrefix(), Set.of(Stack.APP, APP_B))) {
-      kafka.publish(Json.MAPPER.valueToTree(push(Stack.APP, SHARED, USERS_A, "kafka-a")));
+    try (KafkaPushClient kafka = KafkaPushClient.connect(env.kafkaBootstrapServers(), "it-ids", env.topicPrefix(), Set.of(Stack.APP, APP_B))) {
+      kafka.push(Json.MAPPER.convertValue(push(Stack.APP, SHARED, USERS_A, "kafka-a"), PushRequest.class));
     }
     JsonNode a = awaitDone(KEY_A, "", SHARED);
     assertThat(a.path("targets").asLong()).isEqualTo(2);

@@ -2,7 +2,7 @@ package io.wxpush.ingest.templates;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.wxpush.metrics.WxpushMeter;
-import io.wxpush.push.PushRequest;
+import io.wxpush.client.PushRequest;
 import io.wxpush.templates.AppTemplates;
 import io.wxpush.templates.Template;
 import io.wxpush.templates.TemplateCheck;

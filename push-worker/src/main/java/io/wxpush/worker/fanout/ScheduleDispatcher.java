@@ -73,7 +73,7 @@ final class ScheduleDispatcher implements Runnable {
     for (QuietHolds.Waiting w : quiet.waiting(appId)) {
       String rid = w.requestId();
       io.wxpush.push.PushId id = new io.wxpush.push.PushId(appId, rid);
-      java.util.Optional<io.wxpush.push.PushRequest> message = status.retries().message(id);
+      java.util.Optional<io.wxpush.client.PushRequest> message = status.retries().message(id);
       java.util.Optional<java.time.Instant> until = policies.get(appId).quietUntil(clock.instant());
       boolean late = message.isPresent() && message.get().notAfter() != null && clock.millis() > message.get().notAfter();
       if (message.isEmpty() || until.isEmpty() || late || status.stop(id).stopped()) {

@@ -2,7 +2,7 @@ package io.wxpush.worker.fanout;
 
 import io.wxpush.credentials.UserRef;
 import io.wxpush.json.Json;
-import io.wxpush.push.PushRequest;
+import io.wxpush.client.PushRequest;
 import io.wxpush.push.PushRun;
 import io.wxpush.push.PushTask;
 import java.nio.charset.StandardCharsets;

@@ -3,7 +3,7 @@ package io.wxpush.worker.fanout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wxpush.json.Json;
-import io.wxpush.push.PushRequest;
+import io.wxpush.client.PushRequest;
 import io.wxpush.push.PushRun;
 import io.wxpush.push.PushTask;
 import java.util.LinkedHashMap;

@@ -1,6 +1,7 @@
 package io.wxpush.push;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.wxpush.client.PushRequest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
