@@ -70,7 +70,8 @@ public final class KafkaPushClient implements PushClient {
     props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
     props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 9_000);
-    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 2_000);
+    // send() waits this long for the topic's metadata (a cold producer on a busy host takes more than the server's 2 s)
+    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
     props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
     props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     return new KafkaPushClient(new KafkaProducer<>(props), topicPrefix, apps, Duration.ofSeconds(10), true);
