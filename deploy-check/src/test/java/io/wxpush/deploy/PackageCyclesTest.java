@@ -45,8 +45,6 @@ class PackageCyclesTest {
       // CommonConfig builds the default Policy from the environment, while policy's stores use
       // redis, and redis config (config -> policy -> redis -> config): issue 29.
       "common: io.wxpush.config -> io.wxpush.policy",
-      // WeChatApp.messagePush() builds a MessagePushCrypto, which takes config's Secret: issue 29.
-      "common: io.wxpush.config -> io.wxpush.wechat.push",
       // CommonConfig parses TOKEN_ENDPOINT into TokenManager.Endpoint, while TokenManager reads
       // config's WeChatApp: issue 29.
       "common: io.wxpush.config -> io.wxpush.token");
