@@ -222,29 +222,15 @@ async function pushPage(requestId, appId) {
 }
 
 /**
- * What WeChat allows a subscribe keyword of each type (README "Templates"; GET /v1/templates gives
- * each keyword's type, maxLength and limit in words). The server checks the same before accepting.
+ * What WeChat allows a subscribe keyword of each type, as GET /v1/templates gives it per keyword
+ * (common's KeywordRule: maxLength, and the pattern a whole value matches). The console keeps no
+ * copy of these rules; the server checks the same before accepting.
  */
 function keywordProblem(k, value) {
   const chars = Array.from(value);
   if (!value.length) return 'a value is required';
-  const ascii = /^[\x00-\x7f]*$/.test(value);
-  const max = k.type === 'name' && !ascii ? 10 : k.maxLength;
-  if (max && chars.length > max) return 'at most ' + max + ' characters here (' + chars.length + ')';
-  const day = '(\\d{4}[-/.]\\d{1,2}[-/.]\\d{1,2}|\\d{4}年\\d{1,2}月\\d{1,2}日)';
-  const hour = '\\d{1,2}:\\d{2}(:\\d{2})?';
-  const moment = '(' + day + '(\\s*' + hour + ')?|' + hour + ')';
-  const patterns = {
-    number: /^[-+]?\d+(\.\d+)?$/,
-    letter: /^[A-Za-z]+$/,
-    character_string: /^[\x21-\x7e]+$/,
-    phone_number: /^[\d+\- ]+$/,
-    amount: /^[¥￥$€£]?\d{1,10}(\.\d{1,2})?元?$/,
-    time: new RegExp('^' + moment + '(\\s*[~-]\\s*' + moment + ')?$'),
-    date: new RegExp('^' + moment + '(\\s*[~-]\\s*' + moment + ')?$'),
-  };
-  const p = patterns[k.type];
-  if (p && !p.test(value)) return k.limit;
+  if (k.maxLength && chars.length > k.maxLength) return 'at most ' + k.maxLength + ' characters here (' + chars.length + ')';
+  if (k.pattern && !new RegExp('^(?:' + k.pattern + ')$', 'u').test(value)) return k.limit;
   return null;
 }
 

@@ -25,7 +25,7 @@ public record WeChatApp(String appId, Secret secret, java.util.Optional<Secret> 
     }
     if (encodingAesKey.isPresent()) {
       if (pushToken.isEmpty()) throw new IllegalArgumentException("an EncodingAESKey needs the token before it");
-      io.wxpush.wechat.push.MessagePushCrypto.decodeKey(encodingAesKey.get().reveal());
+      decodeAesKey(encodingAesKey.get().reveal());
     }
   }
 
@@ -34,9 +34,17 @@ public record WeChatApp(String appId, Secret secret, java.util.Optional<Secret> 
     this(appId, secret, java.util.Optional.empty(), java.util.Optional.empty());
   }
 
-  /** The app's message-push signer and decrypter, when its token is configured. */
-  public java.util.Optional<io.wxpush.wechat.push.MessagePushCrypto> messagePush() {
-    return pushToken.map(t -> new io.wxpush.wechat.push.MessagePushCrypto(appId, t, encodingAesKey));
+  /** The 32-byte AES key an EncodingAESKey stands for; throws when it is not 43 base64 characters. */
+  public static byte[] decodeAesKey(String encodingAesKey) {
+    if (encodingAesKey == null || encodingAesKey.length() != 43) throw new IllegalArgumentException("an EncodingAESKey has 43 characters");
+    byte[] key;
+    try {
+      key = java.util.Base64.getDecoder().decode(encodingAesKey + "=");
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("an EncodingAESKey is base64 (A-Z, a-z, 0-9, +, /)");
+    }
+    if (key.length != 32) throw new IllegalArgumentException("an EncodingAESKey decodes to 32 bytes");
+    return key;
   }
 
   /**

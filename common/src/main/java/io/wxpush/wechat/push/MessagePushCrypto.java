@@ -1,6 +1,7 @@
 package io.wxpush.wechat.push;
 
 import io.wxpush.config.Secret;
+import io.wxpush.config.WeChatApp;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -37,17 +38,14 @@ public final class MessagePushCrypto {
     this.aesKey = encodingAesKey.map(k -> decodeKey(k.reveal()));
   }
 
+  /** The message-push signer and decrypter of {@code app}, when its token is configured. */
+  public static Optional<MessagePushCrypto> of(WeChatApp app) {
+    return app.pushToken().map(t -> new MessagePushCrypto(app.appId(), t, app.encodingAesKey()));
+  }
+
   /** The 32-byte AES key an EncodingAESKey stands for; throws when it is not 43 base64 characters. */
   public static byte[] decodeKey(String encodingAesKey) {
-    if (encodingAesKey == null || encodingAesKey.length() != 43) throw new IllegalArgumentException("an EncodingAESKey has 43 characters");
-    byte[] key;
-    try {
-      key = Base64.getDecoder().decode(encodingAesKey + "=");
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("an EncodingAESKey is base64 (A-Z, a-z, 0-9, +, /)");
-    }
-    if (key.length != 32) throw new IllegalArgumentException("an EncodingAESKey decodes to 32 bytes");
-    return key;
+    return WeChatApp.decodeAesKey(encodingAesKey);
   }
 
   public boolean canDecrypt() {

@@ -66,7 +66,7 @@ public final class WeChatEventsHandler {
     String appId = ctx.pathParam("appId");
     WeChatApp app = apps.get(appId);
     if (app == null) throw ApiException.notFound("no app '" + appId + "' is served here");
-    return app.messagePush().orElseThrow(() -> ApiException.notFound(
+    return MessagePushCrypto.of(app).orElseThrow(() -> ApiException.notFound(
         "message push is not configured for app '" + appId + "' (WECHAT_APPS entry appId:secret:token[:encodingAesKey])"));
   }
 

@@ -47,7 +47,8 @@ public final class TemplatesHandler {
     ctx.json(answer);
   }
 
-  private static Map<String, Object> describe(Template t) {
+  /** One template as {@code GET /v1/templates} lists it: its keywords with their type, limit, maxLength and pattern. */
+  static Map<String, Object> describe(Template t) {
     Map<String, Object> entry = new LinkedHashMap<>();
     entry.put("templateId", t.id());
     if (!t.title().isEmpty()) entry.put("title", t.title());
@@ -61,6 +62,7 @@ public final class TemplatesHandler {
         kw.put("type", k.rule().prefix().isEmpty() ? "other" : k.rule().prefix());
         kw.put("limit", k.rule().limit());
         if (k.rule().maxLength() > 0) kw.put("maxLength", k.rule().maxLength());
+        if (!k.rule().pattern().isEmpty()) kw.put("pattern", k.rule().pattern());
       }
       keywords.add(kw);
     }
