@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The WeChat call per HTTP client (issue 19, BENCHMARKS.md §11): wxpush's OkHttp client against
+# The WeChat call per HTTP client (BENCHMARKS.md §11): wxpush's OkHttp client against
 # Jetty 12's client (blocking on virtual threads, and its async API) and java.net.http, each in its
 # own JVM, POSTing template messages to one wechat-sim at LATENCY ms with CONCURRENCY in flight;
 # prints the client process's CPU per request. The clients take turns, RUNS rounds, medians.

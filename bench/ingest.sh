@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Ingest benchmark (issue 8 §1): credential uploads/s through ingest-api into Kafka (3 form_ids per
+# Ingest benchmark (BENCHMARKS.md §1): credential uploads/s through ingest-api into Kafka (3 form_ids per
 # upload, wrk with many connections and many users), p50/p99 latency, side by side with Kafka's
 # own producer performance tool writing the same records (same JSON, same topic, and the API
 # producer's settings: acks=all, idempotent, no compression, linger 5 ms, 64 KiB batches) to the

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Where a JFR recording's CPU went (bench/profile.sh, issue 19): from `jfr print --json` of
+"""Where a JFR recording's CPU went (bench/profile.sh, BENCHMARKS.md §11): from `jfr print --json` of
 jdk.CPUTimeSample (CPU-time sampling, JDK 25: user and kernel time, every thread) or, when a
 recording has none, jdk.ExecutionSample. Prints the share of samples whose stack passes through
 each library (rows overlap), the top leaf frames, the nearest wxpush frame and the thread.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Memory benchmark (issue 8 §5): heap high-water of the fan-out worker and of the sender worker
+# Memory benchmark (BENCHMARKS.md §5): heap high-water of the fan-out worker and of the sender worker
 # during a broadcast to SMALL users and to LARGE users (sim latency 0), read from each JVM's
 # -Xlog:gc. Two figures per JVM:
 #  - live heap high-water: every LIVE_EVERY s (5) during the broadcast, `jcmd GC.run` forces a

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Redis bytes per sent subscribe message kept for late failures (issue 16: the msgid → requestId
+# Redis bytes per sent subscribe message kept for late failures (BENCHMARKS.md §8: the msgid → requestId
 # map, LEDGER_GRACE long), for short and UUID-long requestIds, at 100k and 1M messages an hour.
 #   bench/msgid-memory.sh            (needs Redis up: scripts/services.sh start; ~2 min)
 set -euo pipefail

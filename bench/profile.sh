@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Where the CPU and the allocations go (issue 19): runs a role's benchmark with JDK Flight Recorder
+# Where the CPU and the allocations go (BENCHMARKS.md §11): runs a role's benchmark with JDK Flight Recorder
 # attached to every JVM it starts (settings=profile, dumped when the process is stopped) and
 # prints, per process, the top frames by CPU samples (`jfr view hot-methods`) and the top classes
 # by allocation (`jfr view allocation-by-class`).

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Push benchmark (issue 8 §3): sends/s end to end for a broadcast to USERS users against wechat-sim
+# Push benchmark (BENCHMARKS.md §3): sends/s end to end for a broadcast to USERS users against wechat-sim
 # with LATENCY ms per send, with one sender worker and then two (fan-out in its own worker), side
 # by side with the original article's loop (one thread, one user after another, LRANGE + LTRIM on
 # a Redis list of formIds per user, HTTP send) on a sample of users against the same sim. Then the

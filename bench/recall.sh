@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The recall audience's fan-out read (issue 17): USERS users in one app's index, RECALL of them
+# The recall audience's fan-out read (BENCHMARKS.md §9): USERS users in one app's index, RECALL of them
 # expiring within a day; the recall (expiringWithin "1d") read page by page beside a broadcast's
 # read of the whole index, in one run: time, CPU of the reading thread, Redis commands.
 #   bench/recall.sh [USERS=1000000] [RECALL=10000]   (needs Redis up: scripts/services.sh start; ~3 min)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Redis memory budget (issue 13, the targets of BRIEF rule 9): USERS users, each with three live
+# Redis memory budget (BENCHMARKS.md §7 and its Redis targets): USERS users, each with three live
 # form_ids (sim-minted, so that the broadcast really sends) and a 28-character openId as WeChat's,
 # seeded straight into the pools; then one broadcast to all of them with one sender. Prints, from
 # Redis's own INFO memory and MEMORY USAGE:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Redis per send (issue 19's scale model, BENCHMARKS.md §11): one warm broadcast (BC_WARM, see
+# Redis per send (the scale model of BENCHMARKS.md §11): one warm broadcast (BC_WARM, see
 # bench/broadcast.sh) of USERS users at 50 ms, with Redis's INFO read right after the warm-up and
 # right before the processes stop; prints the commands executed per send (INFO commandstats,
 # commands run inside scripts included), the bytes in and out and Redis's CPU per send.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sim memory (issue 8 §5, the sim's side): the wechat-sim heap retained per user at broadcast
+# Sim memory (BENCHMARKS.md §5, the sim's side): the wechat-sim heap retained per user at broadcast
 # scale, measured in one JVM with the sim's own state classes (the HTTP layer keeps nothing per
 # user): USERS users with one form_id minted each, then one template send delivered to each;
 # heap in use after a full GC (System.gc(), twice) before, after minting and after delivering.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sink benchmark (issue 8 §2): credentials/s from a pre-filled wxpush.credentials topic into the
+# Sink benchmark (BENCHMARKS.md §2): credentials/s from a pre-filled wxpush.credentials topic into the
 # Redis pools by one push-worker with WORKER_ROLES=credentials, side by side with redis-benchmark's
 # pipelined ZADD (pipeline 500, 4 connections) on the same Redis. Each run gets a fresh topic,
 # consumer group and key prefix. Timed from the last look (every 0.1 s) that found nothing stored

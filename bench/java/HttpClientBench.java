@@ -12,7 +12,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The WeChat call alone, per HTTP client (bench/http-clients.sh, issue 19): POSTs of a template
+ * The WeChat call alone, per HTTP client (bench/http-clients.sh, BENCHMARKS.md §11): POSTs of a template
  * message to wechat-sim, CONCURRENCY in flight, and this process's CPU time per request (the sim's
  * is not counted). One warm-up round of a third of the requests, then the measured round.
  * <pre>

@@ -5,7 +5,7 @@ import java.time.Duration;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
- * Bytes of Redis per sent subscribe message for the msgid → requestId map (issue 16): N messages
+ * Bytes of Redis per sent subscribe message for the msgid → requestId map (BENCHMARKS.md §8): N messages
  * remembered through {@link MessageIds} as one hour's sends of one app, used_memory after minus
  * before, over N. Args: redis URL, N, requestId length. Deletes its keys after.
  */

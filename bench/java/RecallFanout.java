@@ -13,7 +13,7 @@ import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
 /**
- * The recall fan-out's read path at scale (issue 17): N users in one app's form_id index, R of them
+ * The recall fan-out's read path at scale (BENCHMARKS.md §9): N users in one app's form_id index, R of them
  * holding a credential collected 6.5 days ago (expiring within a day), the rest fresh. Reads the
  * recall audience {@code expiringWithin: "1d"} page by page as the fan-out does
  * ({@link CredentialPool#expiringPageAcross}, 500 per page) and, side by side in the same run, the

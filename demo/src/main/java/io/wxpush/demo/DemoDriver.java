@@ -1,23 +1,26 @@
 package io.wxpush.demo;
 
+import io.wxpush.client.HttpPushClient;
+import io.wxpush.client.PushRequest;
+import io.wxpush.client.PushStatus;
 import java.io.PrintStream;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The demo of {@code scripts/demo.sh}: simulated users log in and upload credentials, then one
  * broadcast and one targeted push run, with live progress; a summary follows, checked against
- * the sim's inboxes. Speaks only the public API of ingest-api, plus the sim's {@code /sim/…}
- * endpoints to play the phones and to read what was delivered.
+ * the sim's inboxes. Speaks only the public API of ingest-api, pushes through the client artifact
+ * ({@link HttpPushClient}, {@link PushRequest}'s builder) as a business service would, the rest
+ * through {@link DemoHttp}; the sim's {@code /sim/…} endpoints play the phones and tell what was
+ * delivered.
  *
  * <p>Exit status: 0 when every count matches the sim, 1 when one does not, 2 on a usage error or
  * a failed call.
  */
 public final class DemoDriver {
   private final DemoOptions options;
-  private final JsonClient http = new JsonClient();
+  private final DemoHttp http = new DemoHttp();
   private final PrintStream out = System.out;
 
   private DemoDriver(DemoOptions options) {
@@ -77,12 +80,16 @@ public final class DemoDriver {
       return 2;
     }
 
-    PushRun pushes = new PushRun(http, options, out);
-    out.printf("%n3. broadcast: kind template, audience all (POST /v1/pushes)%n");
-    PushRun.Outcome broadcast = pushes.run("broadcast", broadcastBody(), Duration.ofMinutes(10));
-    out.printf("%n4. targeted: kind subscribe to %,d listed users, %,d of them with a grant%n",
-        plan.targeted().size(), plan.targetedWithGrant());
-    PushRun.Outcome targeted = pushes.run("targeted", targetedBody(plan), Duration.ofMinutes(5));
+    PushRun.Outcome broadcast;
+    PushRun.Outcome targeted;
+    try (HttpPushClient client = new HttpPushClient(options.ingest(), options.pushApiKey(), Duration.ofSeconds(30))) {
+      PushRun pushes = new PushRun(client, options.terminal(), out);
+      out.printf("%n3. broadcast: kind template, audience all (POST /v1/pushes)%n");
+      broadcast = pushes.run("broadcast", broadcast(), Duration.ofMinutes(10));
+      out.printf("%n4. targeted: kind subscribe to %,d listed users, %,d of them with a grant%n",
+          plan.targeted().size(), plan.targetedWithGrant());
+      targeted = pushes.run("targeted", targeted(plan), Duration.ofMinutes(5));
+    }
 
     summary(List.of(broadcast, targeted), Duration.ofNanos(System.nanoTime() - startAll));
 
@@ -100,28 +107,15 @@ public final class DemoDriver {
     return 1;
   }
 
-  private Map<String, Object> broadcastBody() {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("requestId", options.runId() + "-broadcast");
-    body.put("appId", options.appId());
-    body.put("kind", "template");
-    body.put("templateId", DemoOptions.TEMPLATE_ID);
-    body.put("page", "pages/index/index");
-    body.put("data", Map.of("keyword1", "Spring sale", "keyword2", "starts today"));
-    body.put("audience", Map.of("all", true));
-    return body;
+  private PushRequest broadcast() {
+    return PushRequest.template(options.appId(), DemoOptions.TEMPLATE_ID).requestId(options.runId() + "-broadcast")
+        .page("pages/index/index").data("keyword1", "Spring sale").data("keyword2", "starts today").toEveryone().build();
   }
 
-  private Map<String, Object> targetedBody(UserPlan plan) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("requestId", options.runId() + "-targeted");
-    body.put("appId", options.appId());
-    body.put("kind", "subscribe");
-    body.put("templateId", DemoOptions.SUBSCRIBE_ID);
-    body.put("page", "pages/order/index");
-    body.put("data", Map.of("thing1", "Your parcel shipped", "time2", "2025-06-01 12:00"));
-    body.put("audience", Map.of("openIds", plan.targeted()));
-    return body;
+  private PushRequest targeted(UserPlan plan) {
+    return PushRequest.subscribe(options.appId(), DemoOptions.SUBSCRIBE_ID).requestId(options.runId() + "-targeted")
+        .page("pages/order/index").data("thing1", "Your parcel shipped").data("time2", "2025-06-01 12:00")
+        .toUsers(plan.targeted()).build();
   }
 
   private void summary(List<PushRun.Outcome> outcomes, Duration total) {
@@ -131,9 +125,9 @@ public final class DemoDriver {
     out.println(header);
     out.println("  " + "-".repeat(header.length() - 2));
     for (PushRun.Outcome o : outcomes) {
-      out.printf("  %-10s %-10s %,8d %,8d %,13d %,7d %,8d %8.1fs %,9.0f%n", o.label(), o.kind(), o.count("targets"),
-          o.count("sent"), o.count("noCredential"), o.count("failed"), o.count("unknown"), o.elapsed().toMillis() / 1000.0,
-          o.sendsPerSecond());
+      PushStatus s = o.status();
+      out.printf("  %-10s %-10s %,8d %,8d %,13d %,7d %,8d %8.1fs %,9.0f%n", o.label(), o.kind(), s.targets(),
+          s.sent(), s.noCredential(), s.failed(), s.unknown(), o.elapsed().toMillis() / 1000.0, o.sendsPerSecond());
     }
     out.printf("  demo total %.1f s (logins, uploads and both pushes)%n", total.toMillis() / 1000.0);
     out.printf("%nPush status (needs the push API key, see below):%n");

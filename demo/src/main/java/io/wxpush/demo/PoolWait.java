@@ -17,11 +17,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the plan. Blocks; gives up after the time limit.
  */
 final class PoolWait {
-  private final JsonClient http;
+  private final DemoHttp http;
   private final DemoOptions options;
   final AtomicInteger landed = new AtomicInteger();
 
-  PoolWait(JsonClient http, DemoOptions options) {
+  PoolWait(DemoHttp http, DemoOptions options) {
     this.http = http;
     this.options = options;
   }

@@ -1,72 +1,93 @@
 package io.wxpush.demo;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.wxpush.client.HttpPushClient;
+import io.wxpush.client.PushRequest;
+import io.wxpush.client.PushStatus;
+import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
 import java.time.Duration;
-import java.util.Map;
 
 /**
- * One push through the public API: {@code POST /v1/pushes}, then {@code GET /v1/pushes/{id}}
- * every 200 ms with a live progress line until the state is {@code done}. Blocking.
+ * One push through the client artifact: {@link HttpPushClient#push} ({@code POST /v1/pushes}), then
+ * {@link HttpPushClient#status} ({@code GET /v1/pushes/{id}}) every 200 ms with a live progress
+ * line until the state is {@code done}. Blocking.
  */
 final class PushRun {
-  /** The final status of a push and how long it took from request to done. */
-  record Outcome(String label, String kind, String requestId, JsonNode status, Duration elapsed) {
-    long count(String field) {
-      return status.path(field).asLong();
-    }
+  private static final int ATTEMPTS = 5;
 
+  /** The final status of a push and how long it took from request to done. */
+  record Outcome(String label, String kind, String requestId, PushStatus status, Duration elapsed) {
     double sendsPerSecond() {
       double s = elapsed.toMillis() / 1000.0;
-      return s <= 0 ? 0 : count("sent") / s;
+      return s <= 0 ? 0 : status.sent() / s;
     }
   }
 
-  private final JsonClient http;
-  private final DemoOptions options;
+  private final HttpPushClient client;
   private final PrintStream out;
+  private final boolean terminal;
 
-  PushRun(JsonClient http, DemoOptions options, PrintStream out) {
-    this.http = http;
-    this.options = options;
+  PushRun(HttpPushClient client, boolean terminal, PrintStream out) {
+    this.client = client;
+    this.terminal = terminal;
     this.out = out;
   }
 
-  Outcome run(String label, Map<String, Object> body, Duration limit) throws InterruptedException {
-    String requestId = (String) body.get("requestId");
-    String kind = (String) body.get("kind");
+  Outcome run(String label, PushRequest push, Duration limit) throws InterruptedException {
     long start = System.nanoTime();
-    http.post(options.ingest().resolve("/v1/pushes"), options.pushApiKey(), body).require("POST /v1/pushes");
-    URI statusUri = statusUri(requestId);
-    JsonNode[] last = {JsonClient.MAPPER.createObjectNode()};
-    try (var progress = new ProgressLine(out, options.terminal(), () -> line(label, last[0], start))) {
+    submit(push);
+    PushStatus[] last = {null};
+    try (var progress = new ProgressLine(out, terminal, () -> line(label, last[0], start))) {
       while (true) {
-        JsonClient.Reply r = http.get(statusUri, options.pushApiKey());
-        if (r.ok()) {
-          last[0] = r.body();
-          if ("done".equals(r.body().path("state").asText()) && r.body().path("pending").asLong() == 0) break;
-        } else if (r.status() != 404) { // 404: the status record is written a moment after the 202
-          r.require("GET /v1/pushes/" + requestId);
+        PushStatus s = statusOrNull(push.requestId());
+        if (s != null) {
+          last[0] = s;
+          if ("done".equals(s.state()) && s.pending() == 0) break;
         }
         if (System.nanoTime() - start > limit.toNanos()) {
-          throw new IllegalStateException(label + " push was not done within " + limit.toSeconds() + " s; last status " + last[0]);
+          throw new IllegalStateException(label + " push was not done within " + limit.toSeconds() + " s; last status "
+              + (last[0] == null ? "none" : last[0].json()));
         }
         Thread.sleep(200);
       }
     }
-    return new Outcome(label, kind, requestId, last[0], Duration.ofNanos(System.nanoTime() - start));
+    return new Outcome(label, push.kind(), push.requestId(), last[0], Duration.ofNanos(System.nanoTime() - start));
   }
 
-  URI statusUri(String requestId) {
-    return options.ingest().resolve("/v1/pushes/" + requestId + "?appId=" + options.appId()); // a requestId is its app's
+  /**
+   * Asks for the push, again after a connection failure or a 503/429: the requestId makes a
+   * repeat the same push.
+   */
+  private void submit(PushRequest push) throws InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client.push(push);
+        return;
+      } catch (HttpPushClient.ApiError e) {
+        if (!(e.retryable() || e.status() == 429) || attempt >= ATTEMPTS) throw e;
+      } catch (IOException e) {
+        if (attempt >= ATTEMPTS) throw new IllegalStateException("POST /v1/pushes failed: " + e, e);
+      }
+      Thread.sleep(200L * attempt);
+    }
   }
 
-  private static String line(String label, JsonNode s, long start) {
+  /** The push's status, or null while there is none to read yet (404: the record is written a moment after the 202) or on a passing failure. */
+  private PushStatus statusOrNull(String requestId) throws InterruptedException {
+    try {
+      return client.status(requestId);
+    } catch (HttpPushClient.ApiError e) {
+      if (e.status() == 404 || e.retryable() || e.status() == 429) return null;
+      throw e;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static String line(String label, PushStatus s, long start) {
     double secs = (System.nanoTime() - start) / 1e9;
-    long sent = s.path("sent").asLong();
+    if (s == null) return String.format("%-9s %-11s %.1f s", label, "accepted", secs);
     return String.format("%-9s %-11s sent %,d/%,d  noCredential %,d  failed %,d  pending %,d  %.1f s  %,.0f sends/s",
-        label, s.path("state").asText("accepted"), sent, s.path("targets").asLong(), s.path("noCredential").asLong(),
-        s.path("failed").asLong(), s.path("pending").asLong(), secs, secs > 0 ? sent / secs : 0.0);
+        label, s.state(), s.sent(), s.targets(), s.noCredential(), s.failed(), s.pending(), secs, secs > 0 ? s.sent() / secs : 0.0);
   }
 }

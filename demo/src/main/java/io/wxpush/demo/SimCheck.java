@@ -20,10 +20,10 @@ final class SimCheck {
     }
   }
 
-  private final JsonClient http;
+  private final DemoHttp http;
   private final DemoOptions options;
 
-  SimCheck(JsonClient http, DemoOptions options) {
+  SimCheck(DemoHttp http, DemoOptions options) {
     this.http = http;
     this.options = options;
   }
@@ -50,22 +50,22 @@ final class SimCheck {
         });
       }
     }
-    long sent = broadcast.count("sent") + targeted.count("sent");
+    long sent = broadcast.status().sent() + targeted.status().sent();
     List<Check> checks = new ArrayList<>();
     checks.add(new Check("sim delivered == sent (broadcast + targeted)", sent, stats.path("delivered").asLong()));
     checks.add(new Check("messages in the users' inboxes == sent", sent, messages.get()));
     checks.add(new Check("sim usersWithMessages == users with an inbox message", usersWithMessages.get(), stats.path("usersWithMessages").asLong()));
     checks.add(new Check("broadcast messages (" + DemoOptions.TEMPLATE_ID + ") in inboxes == broadcast sent",
-        broadcast.count("sent"), count(byTemplate, DemoOptions.TEMPLATE_ID)));
+        broadcast.status().sent(), count(byTemplate, DemoOptions.TEMPLATE_ID)));
     checks.add(new Check("targeted messages (" + DemoOptions.SUBSCRIBE_ID + ") in inboxes == targeted sent",
-        targeted.count("sent"), count(byTemplate, DemoOptions.SUBSCRIBE_ID)));
+        targeted.status().sent(), count(byTemplate, DemoOptions.SUBSCRIBE_ID)));
     checks.add(new Check("users whose inbox differs from 1 message per push sent to them", 0, wrongInboxes.get()));
-    checks.add(new Check("broadcast sent == users who uploaded a form_id or prepay_id", plan.templateReachable(), broadcast.count("sent")));
-    checks.add(new Check("targeted sent == listed users with a grant", plan.targetedWithGrant(), targeted.count("sent")));
+    checks.add(new Check("broadcast sent == users who uploaded a form_id or prepay_id", plan.templateReachable(), broadcast.status().sent()));
+    checks.add(new Check("targeted sent == listed users with a grant", plan.targetedWithGrant(), targeted.status().sent()));
     checks.add(new Check("targeted noCredential == listed users without a grant",
-        plan.targeted().size() - plan.targetedWithGrant(), targeted.count("noCredential")));
-    checks.add(new Check("failed + unknown, both pushes", 0, broadcast.count("failed") + broadcast.count("unknown")
-        + targeted.count("failed") + targeted.count("unknown")));
+        plan.targeted().size() - plan.targetedWithGrant(), targeted.status().noCredential()));
+    checks.add(new Check("failed + unknown, both pushes", 0, broadcast.status().failed() + broadcast.status().unknown()
+        + targeted.status().failed() + targeted.status().unknown()));
     return checks;
   }
 

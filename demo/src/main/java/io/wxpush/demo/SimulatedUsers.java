@@ -21,7 +21,7 @@ final class SimulatedUsers {
   private static final int IN_FLIGHT = 32;
   private static final int LOGIN_ATTEMPTS = 5;
   private static final int GIVE_UP_AFTER = 20;
-  private final JsonClient http;
+  private final DemoHttp http;
   private final DemoOptions options;
   final AtomicInteger loggedIn = new AtomicInteger();
   final AtomicInteger uploaded = new AtomicInteger();
@@ -29,7 +29,7 @@ final class SimulatedUsers {
   final AtomicInteger loginRetries = new AtomicInteger();
   private final ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
 
-  SimulatedUsers(JsonClient http, DemoOptions options) {
+  SimulatedUsers(DemoHttp http, DemoOptions options) {
     this.http = http;
     this.options = options;
   }
@@ -91,7 +91,7 @@ final class SimulatedUsers {
    * exchange fails (WeChat slow, 503) the phone asks for a new code, as a mini-program would.
    */
   private JsonNode login(UserPlan.User user) {
-    JsonClient.Reply reply = null;
+    DemoHttp.Reply reply = null;
     for (int attempt = 1; attempt <= LOGIN_ATTEMPTS; attempt++) {
       String code = http.post(sim(user, "login-code"), null, null).require("sim login-code").path("code").asText();
       reply = http.postOnce(options.ingest().resolve("/v1/sessions"), null, Map.of("appId", options.appId(), "code", code));

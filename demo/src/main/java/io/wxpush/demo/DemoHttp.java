@@ -9,14 +9,18 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Executors;
 
 /**
- * JSON over HTTP for the driver: one shared {@link HttpClient}, bodies in and out as Jackson
- * trees. Thread-safe; every call blocks the calling (virtual) thread. Connection failures and
- * {@code 503}/{@code 429} answers are retried a few times, since the demo runs on a busy machine.
+ * The demo's calls that the client artifact does not cover: the mini-program's side of ingest-api
+ * ({@code POST /v1/sessions}, {@code POST /v1/credentials}), the pool lookup
+ * {@code GET /v1/users/{openId}/credentials}, and the sim's {@code /sim/...} admin API. JSON over one
+ * shared {@link HttpClient}, bodies in and out as Jackson trees. Thread-safe; every call blocks the
+ * calling (virtual) thread. Connection failures and {@code 503}/{@code 429} answers are retried a
+ * few times, since the demo runs on a busy machine. Pushes go through {@code HttpPushClient}.
  */
-final class JsonClient {
+final class DemoHttp {
   static final ObjectMapper MAPPER = new ObjectMapper();
   private static final int ATTEMPTS = 5;
 
@@ -61,7 +65,7 @@ final class JsonClient {
 
   private static HttpRequest postRequest(URI uri, String bearer, Object body) {
     try {
-      byte[] json = MAPPER.writeValueAsBytes(body == null ? java.util.Map.of() : body);
+      byte[] json = MAPPER.writeValueAsBytes(body == null ? Map.of() : body);
       return request(uri, bearer).header("Content-Type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofByteArray(json)).build();
     } catch (IOException e) {
