@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -131,7 +132,7 @@ class CredentialUploadHandlerTest {
   void aBodyThatIsNotAnUploadGetsItsOwnCodeAndPublishesNothing() throws Exception {
     List<Map<String, Object>> tooMany = new ArrayList<>();
     for (int i = 0; i < CredentialUploadHandler.MAX_PER_UPLOAD + 1; i++) tooMany.add(formId("f" + i, NOW_MS));
-    Map<Object, String> cases = new java.util.LinkedHashMap<>();
+    Map<Object, String> cases = new LinkedHashMap<>();
     cases.put("", "malformed_json");
     cases.put("{\"credentials\": [", "malformed_json");
     cases.put("{\"credentials\":[],\"credentials\":[]}", "malformed_json"); // a duplicate key

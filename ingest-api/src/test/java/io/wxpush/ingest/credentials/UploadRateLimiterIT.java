@@ -1,5 +1,6 @@
 package io.wxpush.ingest.credentials;
 
+import io.wxpush.redis.RedisKeys;
 import io.wxpush.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -72,13 +73,13 @@ class UploadRateLimiterIT {
 
   /** Alice's fleet-wide count of the current window, as stored in Redis. */
   private long aliceInRedis() {
-    String value = jedis.get(io.wxpush.redis.RedisKeys.inWindow(new io.wxpush.redis.RedisKeys(prefix).uploads(alice), index()));
+    String value = jedis.get(RedisKeys.inWindow(new RedisKeys(prefix).uploads(alice), index()));
     return value == null ? 0 : Long.parseLong(value);
   }
 
   @Test
   void oneInstanceEnforcesTheLimitExactlyWithoutWaitingForRedis() {
-    UploadRateLimiter limiter = new UploadRateLimiter(redis, new io.wxpush.redis.RedisKeys(prefix), 5, clock);
+    UploadRateLimiter limiter = new UploadRateLimiter(redis, new RedisKeys(prefix), 5, clock);
     assertThat(IntStream.range(0, 7).mapToObj(i -> limiter.tryAcquire(alice)))
         .containsExactly(true, true, true, true, true, false, false);
     assertThat(limiter.tryAcquire(bob)).isTrue();
@@ -88,8 +89,8 @@ class UploadRateLimiterIT {
 
   @Test
   void theLimitHoldsAcrossInstancesOneSyncLate() {
-    UploadRateLimiter a = new UploadRateLimiter(redis, new io.wxpush.redis.RedisKeys(prefix), 5, clock);
-    UploadRateLimiter b = new UploadRateLimiter(redis, new io.wxpush.redis.RedisKeys(prefix), 5, clock);
+    UploadRateLimiter a = new UploadRateLimiter(redis, new RedisKeys(prefix), 5, clock);
+    UploadRateLimiter b = new UploadRateLimiter(redis, new RedisKeys(prefix), 5, clock);
     for (int i = 0; i < 3; i++) assertThat(a.tryAcquire(alice)).isTrue();
     a.sync();
     assertThat(b.tryAcquire(alice)).isTrue(); // b: 1 of its own, not yet synced
@@ -108,7 +109,7 @@ class UploadRateLimiterIT {
 
   @Test
   void aNewWindowStartsFromZero() {
-    UploadRateLimiter limiter = new UploadRateLimiter(redis, new io.wxpush.redis.RedisKeys(prefix), 2, clock);
+    UploadRateLimiter limiter = new UploadRateLimiter(redis, new RedisKeys(prefix), 2, clock);
     limiter.tryAcquire(alice);
     limiter.tryAcquire(alice);
     assertThat(limiter.tryAcquire(alice)).isFalse();
@@ -119,7 +120,7 @@ class UploadRateLimiterIT {
 
   @Test
   void countsGatheredWhileRedisIsDownReachItLaterAndTheLocalLimitHoldsMeanwhile() throws Exception {
-    UploadRateLimiter limiter = new UploadRateLimiter(redis, new io.wxpush.redis.RedisKeys(prefix), 3, clock);
+    UploadRateLimiter limiter = new UploadRateLimiter(redis, new RedisKeys(prefix), 3, clock);
     server.stop();
     for (int i = 0; i < 3; i++) assertThat(limiter.tryAcquire(alice)).isTrue();
     limiter.sync();
@@ -137,7 +138,7 @@ class UploadRateLimiterIT {
 
   @Test
   void finishedWindowsAreForgottenOnceSynced() {
-    UploadRateLimiter limiter = new UploadRateLimiter(redis, new io.wxpush.redis.RedisKeys(prefix), 3, clock);
+    UploadRateLimiter limiter = new UploadRateLimiter(redis, new RedisKeys(prefix), 3, clock);
     limiter.tryAcquire(alice);
     limiter.tryAcquire(bob);
     limiter.sync();
