@@ -38,11 +38,6 @@ public final class PushApiKeys {
     this.failures = new AddressThrottle(MAX_FAILURES_PER_MINUTE, clock);
   }
 
-  /** Keys for every app, the peer as the client: for tests. */
-  public static PushApiKeys everyApp(List<Secret> secrets, Clock clock) {
-    return new PushApiKeys(secrets.stream().map(ApiKey::everyApp).toList(), ClientAddress.direct(), clock);
-  }
-
   /** Throws 401 (or 429 when this address keeps failing) unless the request carries a valid key; returns the key. */
   public ApiKey require(Context ctx) {
     String presented = Bearer.token(ctx).orElse(null);

@@ -59,7 +59,8 @@ class CredentialUploadHandlerTest {
 
   /** The handler on a server of its own, publishing through {@code producer}. */
   private ApiClient serve(MockProducer<String, byte[]> producer, Duration ackTimeout) {
-    UploadRateLimiter limiter = new UploadRateLimiter((window, deltas) -> Map.of(), new RedisKeys("t:"), UPLOADS_PER_MINUTE, clock);
+    UploadRateLimiter limiter = new UploadRateLimiter((window, deltas) -> Map.of(), new RedisKeys("t:"), UPLOADS_PER_MINUTE, clock,
+        Duration.ofMinutes(10));
     CredentialUploadHandler handler = new CredentialUploadHandler(tokens, new CredentialValidator(clock), limiter,
         new AckedPublisher(producer, ackTimeout), TOPIC, new UploadMeters(registry), (app, template) -> true, app -> true);
     RouteServer server = RouteServer.start(registry, routes -> routes.post("/v1/credentials", handler::upload));

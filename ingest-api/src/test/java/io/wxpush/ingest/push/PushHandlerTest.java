@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wxpush.config.Secret;
 import io.wxpush.ingest.RouteServer;
+import io.wxpush.ingest.auth.ApiKey;
+import io.wxpush.ingest.auth.ClientAddress;
 import io.wxpush.ingest.auth.PushApiKeys;
 import io.wxpush.json.Json;
 import io.wxpush.kafka.AckedPublisher;
@@ -112,7 +114,7 @@ class PushHandlerTest {
 
   private ApiClient serve(MockProducer<String, byte[]> producer, Duration ackTimeout,
       Function<PushRequest, List<Map<String, String>>> templateProblems) {
-    PushHandler handler = new PushHandler(PushApiKeys.everyApp(List.of(Secret.of(KEY)), Clock.systemUTC()),
+    PushHandler handler = new PushHandler(new PushApiKeys(List.of(ApiKey.everyApp(Secret.of(KEY))), ClientAddress.direct(), Clock.systemUTC()),
         new PushRequestParser(Set.of("wxapp1")), Set.of("wxapp1"), statuses, new AckedPublisher(producer, ackTimeout), TOPIC, templateProblems);
     RouteServer server = RouteServer.start(routes -> {
       routes.post("/v1/pushes", handler::create);
