@@ -3,16 +3,21 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import com.sun.management.OperatingSystemMXBean;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.wxpush.config.RedisEndpoint;
 import io.wxpush.credentials.Credential;
 import io.wxpush.credentials.CredentialKind;
 import io.wxpush.credentials.CredentialPool;
+import io.wxpush.metrics.WxpushMeter;
 import io.wxpush.redis.RedisKeys;
 import io.wxpush.json.Json;
 import io.wxpush.kafka.KafkaClients;
 import io.wxpush.redis.RedisConnections;
+import io.wxpush.worker.credentials.PoolSweeper;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,9 +32,13 @@ import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.UnifiedJedis;
@@ -121,21 +130,21 @@ public final class BenchTool {
   static void sweep(String redisUrl, String prefix, String app) throws Exception {
     try (UnifiedJedis redis = RedisConnections.open(RedisEndpoint.parse(redisUrl), 4)) {
       CredentialPool pool = new CredentialPool(redis, new RedisKeys(prefix), Clock.systemUTC(), 200);
-      var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
-      var all = new io.wxpush.worker.credentials.PoolSweeper.Ownership(java.util.Set.of(0), 1);
-      var sweeper = new io.wxpush.worker.credentials.PoolSweeper(pool, java.util.Set.of(app), () -> all, registry);
-      var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+      var registry = new SimpleMeterRegistry();
+      var all = new PoolSweeper.Ownership(Set.of(0), 1);
+      var sweeper = new PoolSweeper(pool, Set.of(app), () -> all, registry);
+      var threads = ManagementFactory.getThreadMXBean();
       long cpu0 = threads.getCurrentThreadCpuTime();
       long t0 = System.nanoTime();
       var pass = sweeper.sweep();
       double s = (System.nanoTime() - t0) / 1e9;
       double cpuMs = (threads.getCurrentThreadCpuTime() - cpu0) / 1e6;
-      var perShard = registry.get(io.wxpush.metrics.WxpushMeter.SWEEP_SHARD.meterName()).timer();
+      var perShard = registry.get(WxpushMeter.SWEEP_SHARD.meterName()).timer();
       System.out.printf("RESULT sweep shards=%d users=%d expired=%d left_index=%d seconds=%.1f users/s=%.0f"
           + " sweeper_cpu_ms_per_1k_users=%.1f shard_mean_ms=%.2f shard_max_ms=%.1f%n",
           pass.shards(), pass.users(), pass.dropped(), pass.leftIndex(), s, pass.users() / s,
-          cpuMs * 1000 / Math.max(1, pass.users()), perShard.mean(java.util.concurrent.TimeUnit.MILLISECONDS),
-          perShard.max(java.util.concurrent.TimeUnit.MILLISECONDS));
+          cpuMs * 1000 / Math.max(1, pass.users()), perShard.mean(TimeUnit.MILLISECONDS),
+          perShard.max(TimeUnit.MILLISECONDS));
     }
   }
 
@@ -233,12 +242,12 @@ public final class BenchTool {
    * rounds} times; prints wall and CPU time per sync for each and their ratios per round.
    */
   static void clusterPipelines(String url, int syncs, int keys, int rounds) throws Exception {
-    var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     try (UnifiedJedis redis = RedisConnections.open(RedisEndpoint.parse(url), 8)) {
       String[] names = new String[keys];
       for (int i = 0; i < keys; i++) names[i] = "bench:cp:{" + i + "}";
-      java.util.function.Supplier<redis.clients.jedis.AbstractPipeline> jedisOwn = redis::pipelined;
-      java.util.function.Supplier<redis.clients.jedis.AbstractPipeline> shared = () -> RedisConnections.pipelined(redis);
+      Supplier<AbstractPipeline> jedisOwn = redis::pipelined;
+      Supplier<AbstractPipeline> shared = () -> RedisConnections.pipelined(redis);
       for (int warm = 0; warm < 2; warm++) {
         timeSyncs(jedisOwn, names, syncs / 4, os);
         timeSyncs(shared, names, syncs / 4, os);
@@ -253,8 +262,8 @@ public final class BenchTool {
     }
   }
 
-  private static double[] timeSyncs(java.util.function.Supplier<redis.clients.jedis.AbstractPipeline> pipelines, String[] keys, int syncs,
-      com.sun.management.OperatingSystemMXBean os) {
+  private static double[] timeSyncs(Supplier<AbstractPipeline> pipelines, String[] keys, int syncs,
+      OperatingSystemMXBean os) {
     long cpu0 = os.getProcessCpuTime();
     long t0 = System.nanoTime();
     for (int i = 0; i < syncs; i++) {

@@ -1,8 +1,11 @@
+import com.sun.management.OperatingSystemMXBean;
 import io.wxpush.config.Secret;
 import io.wxpush.config.WeChatApp;
 import io.wxpush.wechat.WeChatClient;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -10,6 +13,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.client.BufferingResponseListener;
+import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.Result;
 
 /**
  * The WeChat call alone, per HTTP client (bench/http-clients.sh, BENCHMARKS.md §11): POSTs of a template
@@ -46,8 +52,8 @@ public final class HttpClientBench {
       case "jdk" -> {
         java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
         yield (body, done) -> {
-          var response = http.send(java.net.http.HttpRequest.newBuilder(url).header("Content-Type", "application/json")
-              .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+          var response = http.send(HttpRequest.newBuilder(url).header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
           if (response.statusCode() != 200) failures.incrementAndGet();
           done.run();
         };
@@ -59,15 +65,15 @@ public final class HttpClientBench {
         http.start();
         if (mode.equals("jetty")) {
           yield (body, done) -> {
-            var response = http.POST(url).body(new org.eclipse.jetty.client.BytesRequestContent("application/json", body)).send();
+            var response = http.POST(url).body(new BytesRequestContent("application/json", body)).send();
             if (response.getStatus() != 200) failures.incrementAndGet();
             done.run();
           };
         }
-        yield (body, done) -> http.POST(url).body(new org.eclipse.jetty.client.BytesRequestContent("application/json", body))
-            .send(new org.eclipse.jetty.client.BufferingResponseListener() {
+        yield (body, done) -> http.POST(url).body(new BytesRequestContent("application/json", body))
+            .send(new BufferingResponseListener() {
               @Override
-              public void onComplete(org.eclipse.jetty.client.Result result) {
+              public void onComplete(Result result) {
                 if (result.isFailed() || result.getResponse().getStatus() != 200) failures.incrementAndGet();
                 getContentAsString();
                 done.run();
@@ -77,7 +83,7 @@ public final class HttpClientBench {
       default -> throw new IllegalArgumentException("unknown client " + mode);
     };
     boolean async = mode.equals("jetty-async");
-    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     Semaphore inFlight = new Semaphore(concurrency);
     for (int round = 0; round < 2; round++) {
       int count = round == 0 ? Math.max(1, requests / 3) : requests;

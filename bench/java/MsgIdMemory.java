@@ -1,5 +1,6 @@
 import io.wxpush.push.MessageIds;
 import io.wxpush.redis.RedisKeys;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import redis.clients.jedis.UnifiedJedis;
@@ -11,7 +12,7 @@ import redis.clients.jedis.UnifiedJedis;
  */
 public class MsgIdMemory {
   public static void main(String[] a) {
-    try (UnifiedJedis r = new UnifiedJedis(java.net.URI.create(a[0]))) {
+    try (UnifiedJedis r = new UnifiedJedis(URI.create(a[0]))) {
       int n = Integer.parseInt(a[1]);
       int idLength = Integer.parseInt(a[2]);
       String prefix = "msgidbench" + System.nanoTime() + ":";

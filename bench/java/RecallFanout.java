@@ -4,10 +4,12 @@ import io.wxpush.credentials.CredentialPool;
 import io.wxpush.credentials.UserIndex;
 import io.wxpush.redis.RedisKeys;
 import java.lang.management.ManagementFactory;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
@@ -29,7 +31,7 @@ public class RecallFanout {
     int n = Integer.parseInt(a[1]);
     int recall = Integer.parseInt(a[2]);
     String prefix = "recallbench" + System.nanoTime() + ":";
-    try (UnifiedJedis r = new UnifiedJedis(java.net.URI.create(a[0]))) {
+    try (UnifiedJedis r = new UnifiedJedis(URI.create(a[0]))) {
       CredentialPool pool = new CredentialPool(r, new RedisKeys(prefix), Clock.systemUTC(), 200);
       long now = System.currentTimeMillis();
       long old = now - Duration.ofHours(156).toMillis();
@@ -86,7 +88,7 @@ public class RecallFanout {
 
   private record Measure(long result, double ms, double cpuMs, long commands) {}
 
-  private static Measure measure(UnifiedJedis r, java.util.function.LongSupplier work) {
+  private static Measure measure(UnifiedJedis r, LongSupplier work) {
     long c0 = commands(r);
     long cpu0 = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
     long t0 = System.nanoTime();

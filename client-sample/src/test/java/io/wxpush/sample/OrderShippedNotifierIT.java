@@ -17,6 +17,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -44,12 +45,12 @@ class OrderShippedNotifierIT {
     String api = "http://127.0.0.1:" + apiPort;
     Map<String, String> common = env.processEnv(Map.of("WECHAT_APPS", APP + ":" + SECRET, "WECHAT_API_BASE", sim,
         "KAFKA_TOPIC_PARTITIONS", "4"));
-    Map<String, String> simEnv = new java.util.HashMap<>(Map.of("HTTP_PORT", Integer.toString(simPort), "WECHAT_APPS", APP + ":" + SECRET,
+    Map<String, String> simEnv = new HashMap<>(Map.of("HTTP_PORT", Integer.toString(simPort), "WECHAT_APPS", APP + ":" + SECRET,
         "SIM_TEMPLATES", APP + ":TPL_SHIPPED:template:keyword1"));
-    Map<String, String> apiEnv = new java.util.HashMap<>(common);
+    Map<String, String> apiEnv = new HashMap<>(common);
     apiEnv.putAll(Map.of("HTTP_PORT", Integer.toString(apiPort), "SESSION_SIGNING_KEY", "signing-key-for-the-sample-0123456789",
         "PUSH_API_KEYS", API_KEY));
-    Map<String, String> workerEnv = new java.util.HashMap<>(common);
+    Map<String, String> workerEnv = new HashMap<>(common);
     workerEnv.put("HTTP_PORT", Integer.toString(workerPort));
 
     try (JarProcess simProcess = JarProcess.start(JarProcess.siblingJar("wechat-sim"), simEnv);

@@ -1,8 +1,17 @@
 package io.wxpush.client;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A business service's request to push one message to listed users or to everyone, as carried
@@ -64,7 +73,7 @@ public record PushRequest(
   }
 
   /** Priorities a push may have. */
-  public static final java.util.Set<String> PRIORITIES = java.util.Set.of("low", "normal", "critical");
+  public static final Set<String> PRIORITIES = Set.of("low", "normal", "critical");
 
   /** True for a {@code critical} push: quiet hours, caps and the reserve do not apply. */
   public boolean critical() {
@@ -109,19 +118,19 @@ public record PushRequest(
     }
 
     /** The recall window, for {@link #expiring()}. */
-    public java.time.Duration expiringWindow() {
+    public Duration expiringWindow() {
       return parseWindow(expiringWithin);
     }
 
     /** {@code 90m}, {@code 48h}, {@code 7d} as a duration; IllegalArgumentException for anything else. */
-    public static java.time.Duration parseWindow(String text) {
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,6})([mhd])").matcher(text == null ? "" : text);
+    public static Duration parseWindow(String text) {
+      Matcher m = Pattern.compile("([0-9]{1,6})([mhd])").matcher(text == null ? "" : text);
       if (!m.matches()) throw new IllegalArgumentException("not a duration such as 90m, 48h or 7d: " + text);
       long n = Long.parseLong(m.group(1));
       return switch (m.group(2)) {
-        case "m" -> java.time.Duration.ofMinutes(n);
-        case "h" -> java.time.Duration.ofHours(n);
-        default -> java.time.Duration.ofDays(n);
+        case "m" -> Duration.ofMinutes(n);
+        case "h" -> Duration.ofHours(n);
+        default -> Duration.ofDays(n);
       };
     }
   }
@@ -145,7 +154,7 @@ public record PushRequest(
     private final String appId;
     private final String kind;
     private final String templateId;
-    private final Map<String, String> data = new java.util.LinkedHashMap<>();
+    private final Map<String, String> data = new LinkedHashMap<>();
     private String requestId;
     private String page;
     private String emphasisKeyword;
@@ -158,9 +167,9 @@ public record PushRequest(
     private String priority;
 
     private Builder(String appId, String kind, String templateId) {
-      this.appId = java.util.Objects.requireNonNull(appId, "appId");
+      this.appId = Objects.requireNonNull(appId, "appId");
       this.kind = kind;
-      this.templateId = java.util.Objects.requireNonNull(templateId, "templateId");
+      this.templateId = Objects.requireNonNull(templateId, "templateId");
     }
 
     /** The idempotency key (≤ 64 of {@code [A-Za-z0-9._:-]}): the same id twice is one push. */
@@ -206,7 +215,7 @@ public record PushRequest(
     }
 
     /** To these users (openIds of the app), each once. */
-    public Builder toUsers(java.util.Collection<String> openIds) {
+    public Builder toUsers(Collection<String> openIds) {
       this.audience = new Audience(List.copyOf(openIds), null);
       return this;
     }
@@ -229,13 +238,13 @@ public record PushRequest(
     }
 
     /** Nothing of it is sent after {@code instant}. */
-    public Builder notAfter(java.time.Instant instant) {
+    public Builder notAfter(Instant instant) {
       this.notAfter = instant.toEpochMilli();
       return this;
     }
 
     /** Nothing of it is sent before {@code instant} (at most 7 days ahead). */
-    public Builder sendAt(java.time.Instant instant) {
+    public Builder sendAt(Instant instant) {
       this.sendAt = instant.toEpochMilli();
       return this;
     }
@@ -255,7 +264,7 @@ public record PushRequest(
     /** The request; IllegalStateException without an audience. */
     public PushRequest build() {
       if (audience == null) throw new IllegalStateException("no audience: call toUsers, toEveryone or toExpiringWithin");
-      return new PushRequest(VERSION, requestId == null ? java.util.UUID.randomUUID().toString() : requestId, appId, kind, templateId, page,
+      return new PushRequest(VERSION, requestId == null ? UUID.randomUUID().toString() : requestId, appId, kind, templateId, page,
           data, emphasisKeyword, miniprogramState, lang, audience, notAfter, sendAt, callbackUrl, priority);
     }
   }

@@ -3,11 +3,13 @@ package io.wxpush.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -77,7 +79,7 @@ class ComposeFileTest {
       for (String name : env.keySet()) {
         if (!reads.contains(name)) problems.add(module + " sets " + name + ", which its code never reads (it reads " + reads + ")");
       }
-      Set<String> required = new java.util.TreeSet<>(CodeFacts.requiredEnvVarsOf(module));
+      Set<String> required = new TreeSet<>(CodeFacts.requiredEnvVarsOf(module));
       required.addAll(CodeFacts.EXPECTED_REQUIRED.get(module));
       for (String name : required) {
         if (env.getOrDefault(name, "").isBlank()) problems.add(module + " does not set required " + name);
@@ -186,7 +188,7 @@ class ComposeFileTest {
       else if (!m.group(1).contains("DEMO-ONLY")) problems.add("deploy/env.example: " + secret + " is not marked DEMO-ONLY");
     }
     Matcher key = Pattern.compile("(?m)^SESSION_SIGNING_KEY=(.*)$").matcher(example);
-    if (key.find() && key.group(1).getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+    if (key.find() && key.group(1).getBytes(StandardCharsets.UTF_8).length < 32) {
       problems.add("deploy/env.example: SESSION_SIGNING_KEY placeholder is shorter than the 32 bytes ingest-api demands");
     }
     assertThat(problems).as("deploy/env.example").isEmpty();

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -247,7 +248,7 @@ class KubernetesManifestsTest {
   void autoscalersTargetSendersOnThePushTasksTopicAndKnownMetrics() {
     Map<String, String> topics = CodeFacts.topicSuffixes();
     String prefix = ofKind("ConfigMap").stream().map(cm -> cm.node().path("data").path("KAFKA_TOPIC_PREFIX").asText(null))
-        .filter(java.util.Objects::nonNull).findFirst().orElse(CodeFacts.topicPrefixDefault());
+        .filter(Objects::nonNull).findFirst().orElse(CodeFacts.topicPrefixDefault());
     String pushTasks = prefix + topics.get("pushTasks");
     String senderGroup = prefix + topics.get("senderGroup");
     List<String> problems = new ArrayList<>();

@@ -2,6 +2,8 @@ package io.wxpush.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -131,8 +133,8 @@ class PackageCyclesTest {
     try (var dirs = Files.list(RepoFiles.ROOT)) {
       dirs.filter(d -> Files.isDirectory(d.resolve("src/main/java")))
           .map(d -> d.getFileName().toString()).sorted().forEach(modules::add);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     return modules;
   }

@@ -3,6 +3,7 @@ package io.wxpush.credentials;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -18,7 +19,7 @@ public final class CredentialValidator {
   private static final Pattern TEMPLATE_ID = Pattern.compile("[A-Za-z0-9_-]{1," + MAX_VALUE_LENGTH + "}");
 
   /** Every reason {@link Rejected} may carry: a small fixed set, so it is a bounded metric tag. */
-  public static final java.util.List<String> REASONS = java.util.List.of("not_an_object", "kind_missing", "unknown_kind",
+  public static final List<String> REASONS = List.of("not_an_object", "kind_missing", "unknown_kind",
       "value_missing", "mock_form_id", "value_too_long", "value_invalid", "template_id_missing", "template_id_invalid",
       "collected_at_missing", "collected_at_invalid", "expired", "unknown_template", "grant_source_events");
 

@@ -4,16 +4,19 @@ import io.javalin.http.Context;
 import io.wxpush.credentials.CredentialPool;
 import io.wxpush.ingest.auth.ApiKey;
 import io.wxpush.ingest.auth.PushApiKeys;
+import io.wxpush.policy.Policy;
 import io.wxpush.policy.PolicyStore;
 import io.wxpush.redis.RedisKeys;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import redis.clients.jedis.UnifiedJedis;
@@ -60,7 +63,7 @@ public final class AppsHandler {
 
   public void show(Context ctx) {
     String appId = keys.requireForPathApp(ctx, apps);
-    io.wxpush.policy.Policy policy = policies.read(appId);
+    Policy policy = policies.read(appId);
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("appId", appId);
     answer.put("policy", policy.toJson());
@@ -79,14 +82,14 @@ public final class AppsHandler {
     return Map.of("until", until, "errcode", code, "kind", code.equals("45009") ? "daily_quota" : "rate_limit");
   }
 
-  private Map<String, Object> counts(String appId, java.time.ZoneId zone) {
+  private Map<String, Object> counts(String appId, ZoneId zone) {
     long now = clock.millis();
     Cached c = counts.get(appId);
     if (c != null && now - c.atMs() < CACHE_SECONDS * 1000L) return c.counts();
     Map<String, Object> m = new LinkedHashMap<>();
     Map<String, Object> users = new LinkedHashMap<>();
     users.put("formIdOrPrepayId", pool.index().indexSize(appId, null));
-    Map<String, Long> grants = new java.util.TreeMap<>();
+    Map<String, Long> grants = new TreeMap<>();
     for (String template : pool.grantTemplates(appId)) grants.put(template, pool.index().indexSize(appId, template));
     users.put("grantsByTemplate", grants);
     m.put("users", users);

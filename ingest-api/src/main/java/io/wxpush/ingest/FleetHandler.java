@@ -4,6 +4,7 @@ import io.javalin.http.Context;
 import io.wxpush.fleet.Heartbeat;
 import io.wxpush.ingest.auth.PushApiKeys;
 import io.wxpush.redis.RedisKeys;
+import io.wxpush.redis.StoreUnavailableException;
 import java.time.Clock;
 import java.util.Map;
 import redis.clients.jedis.UnifiedJedis;
@@ -27,7 +28,7 @@ public final class FleetHandler {
 
   public void list(Context ctx) {
     keys.require(ctx);
-    ctx.json(Map.of("processes", io.wxpush.redis.StoreUnavailableException.around("reading the fleet",
+    ctx.json(Map.of("processes", StoreUnavailableException.around("reading the fleet",
         () -> Heartbeat.fleet(redis, redisKeys, clock)), "at", clock.millis()));
   }
 }

@@ -1,11 +1,17 @@
 package io.wxpush.ingest;
 
 import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Handler;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.wxpush.config.CommonConfig;
 import io.wxpush.credentials.CredentialPool;
 import io.wxpush.credentials.CredentialValidator;
+import io.wxpush.fleet.Heartbeat;
+import io.wxpush.ingest.events.WeChatEventsHandler;
+import io.wxpush.policy.PolicyStore;
+import io.wxpush.push.PushCallbacks;
 import io.wxpush.redis.RedisKeys;
 import io.wxpush.http.HealthCheck;
 import io.wxpush.http.HttpServer;
@@ -35,9 +41,13 @@ import io.wxpush.redis.RedisConnections;
 import io.wxpush.wechat.WeChatClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import redis.clients.jedis.UnifiedJedis;
@@ -66,23 +76,23 @@ public final class IngestApi implements AutoCloseable {
   }
 
   /** Registers routes and remembers each one. */
-  private record Routes(io.javalin.config.RoutesConfig to, List<String> declared) {
-    void get(String path, io.javalin.http.Handler h) {
+  private record Routes(RoutesConfig to, List<String> declared) {
+    void get(String path, Handler h) {
       declared.add("GET " + path);
       to.get(path, h);
     }
 
-    void post(String path, io.javalin.http.Handler h) {
+    void post(String path, Handler h) {
       declared.add("POST " + path);
       to.post(path, h);
     }
 
-    void put(String path, io.javalin.http.Handler h) {
+    void put(String path, Handler h) {
       declared.add("PUT " + path);
       to.put(path, h);
     }
 
-    void delete(String path, io.javalin.http.Handler h) {
+    void delete(String path, Handler h) {
       declared.add("DELETE " + path);
       to.delete(path, h);
     }
@@ -163,33 +173,33 @@ public final class IngestApi implements AutoCloseable {
         appId -> common.grantSource(appId).clientGrants());
     UserCredentialsHandler userCredentials = new UserCredentialsHandler(apiKeys, pool, common.apps().keySet());
     PushStatusStore pushStatus = new PushStatusStore(redis, common.redisKeys(), clock);
-    io.wxpush.push.PushCallbacks pushCallbacks = new io.wxpush.push.PushCallbacks(redis, common.redisKeys(), clock);
+    PushCallbacks pushCallbacks = new PushCallbacks(redis, common.redisKeys(), clock);
     PushHandler pushes = new PushHandler(apiKeys, new PushRequestParser(common.apps().keySet(), config.callbackAllowPrivate()), common.apps().keySet(),
         pushStatus, pushCallbacks, publisher, topics.pushRequests(), gate::problems);
     CallbackDispatcher callbacks = new CallbackDispatcher(pushStatus, pushCallbacks, apiKeys, common.apps().keySet(), config.callbackConcurrency(),
         config.callbackTimeout(), config.callbackAllowPrivate(), clock, registry);
-    java.util.concurrent.ScheduledExecutorService callbackLoop = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+    ScheduledExecutorService callbackLoop = Executors.newSingleThreadScheduledExecutor(
         Thread.ofPlatform().name("push-callbacks").daemon().factory());
     // each round only claims and starts (POSTs run on the dispatcher's own threads, per app): it never waits on a receiver
-    callbackLoop.scheduleWithFixedDelay(callbacks, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+    callbackLoop.scheduleWithFixedDelay(callbacks, 1, 1, TimeUnit.SECONDS);
     // the first round at once, so a fresh fleet checks pushes within seconds of starting
-    java.util.concurrent.ScheduledExecutorService templateLoop = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+    ScheduledExecutorService templateLoop = Executors.newSingleThreadScheduledExecutor(
         Thread.ofPlatform().name("template-refresh").daemon().factory());
-    templateLoop.scheduleWithFixedDelay(refresher, 0, 30, java.util.concurrent.TimeUnit.SECONDS);
+    templateLoop.scheduleWithFixedDelay(refresher, 0, 30, TimeUnit.SECONDS);
 
-    io.wxpush.ingest.events.WeChatEventsHandler events = new io.wxpush.ingest.events.WeChatEventsHandler(common.apps(), publisher,
+    WeChatEventsHandler events = new WeChatEventsHandler(common.apps(), publisher,
         topics.credentials(), registry, clock, redis, common.redisKeys());
-    io.wxpush.policy.PolicyStore policies = new io.wxpush.policy.PolicyStore(redis, common.redisKeys(), clock, common.defaultPolicy());
+    PolicyStore policies = new PolicyStore(redis, common.redisKeys(), clock, common.defaultPolicy());
     PolicyHandler policy = new PolicyHandler(apiKeys, policies, common.apps().keySet());
     AppsHandler appsHandler = new AppsHandler(apiKeys, common.apps().keySet(), redis, common.redisKeys(), pool, policies, clock);
     FleetHandler fleet = new FleetHandler(apiKeys, redis, common.redisKeys(), clock);
     StaticAssets assets = new StaticAssets();
-    io.wxpush.fleet.Heartbeat heartbeat = new io.wxpush.fleet.Heartbeat(redis, common.redisKeys(), clock, "ingest-api", () -> new int[] {0, 0},
+    Heartbeat heartbeat = new Heartbeat(redis, common.redisKeys(), clock, "ingest-api", () -> new int[] {0, 0},
         () -> 0);
     Map<String, HealthCheck> checks = new LinkedHashMap<>();
     checks.put("kafka", () -> KafkaClients.reachable(admin));
     checks.put("redis", () -> "PONG".equals(redis.ping()));
-    List<String> declared = new java.util.ArrayList<>(List.of("GET /health", "GET /metrics")); // HttpServer's own
+    List<String> declared = new ArrayList<>(List.of("GET /health", "GET /metrics")); // HttpServer's own
     Javalin http = HttpServer.create(registry, MAX_BODY_BYTES, checks, routes -> {
       Routes r = new Routes(routes, declared);
       r.post("/v1/sessions", sessions::create);

@@ -8,6 +8,7 @@ import io.wxpush.ingest.auth.ApiKey;
 import io.wxpush.ingest.auth.ClientAddress;
 import io.wxpush.templates.Template;
 import java.util.ArrayList;
+import java.util.Locale;
 import java.util.Map;
 import java.time.Duration;
 import java.util.List;
@@ -66,7 +67,7 @@ public record IngestConfig(
     Duration callbackTimeout = env.duration(Setting.CALLBACK_TIMEOUT);
     if (callbackTimeout.isZero() || callbackTimeout.isNegative()) env.problem("CALLBACK_TIMEOUT must be positive");
     int callbackConcurrency = env.integer(Setting.CALLBACK_CONCURRENCY, 1, 1024);
-    String allow = env.string(Setting.CALLBACK_ALLOW_PRIVATE).toLowerCase(java.util.Locale.ROOT);
+    String allow = env.string(Setting.CALLBACK_ALLOW_PRIVATE).toLowerCase(Locale.ROOT);
     if (!allow.equals("true") && !allow.equals("false")) env.problem("CALLBACK_ALLOW_PRIVATE must be true or false");
     env.check();
     return new IngestConfig(common, key, apiKeys, proxies, sessions, refresh, legacy, port, ttl, uploads, ack, callbackTimeout, allow.equals("true"),

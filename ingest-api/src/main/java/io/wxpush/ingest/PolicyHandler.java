@@ -1,9 +1,13 @@
 package io.wxpush.ingest;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
 import io.wxpush.http.ApiException;
 import io.wxpush.http.JsonBody;
 import io.wxpush.ingest.auth.PushApiKeys;
+import io.wxpush.json.Json;
 import io.wxpush.policy.Policy;
 import io.wxpush.policy.PolicyStore;
 import java.util.LinkedHashMap;
@@ -22,9 +26,9 @@ public final class PolicyHandler {
   private static final Logger log = LoggerFactory.getLogger(PolicyHandler.class);
   private static final long MAX_BODY = 4 * 1024;
   /** The policy's JSON says "none" with an explicit null, as the contract shows it (the shared mapper leaves nulls out). */
-  private static final com.fasterxml.jackson.databind.ObjectMapper WITH_NULLS = io.wxpush.json.Json.MAPPER.copy()
-      .setDefaultPropertyInclusion(com.fasterxml.jackson.annotation.JsonInclude.Value.construct(
-          com.fasterxml.jackson.annotation.JsonInclude.Include.ALWAYS, com.fasterxml.jackson.annotation.JsonInclude.Include.ALWAYS));
+  private static final ObjectMapper WITH_NULLS = Json.MAPPER.copy()
+      .setDefaultPropertyInclusion(JsonInclude.Value.construct(
+          JsonInclude.Include.ALWAYS, JsonInclude.Include.ALWAYS));
 
   private final PushApiKeys keys;
   private final PolicyStore policies;
@@ -57,7 +61,7 @@ public final class PolicyHandler {
   private static void reply(Context ctx, Map<String, Object> answer) {
     try {
       ctx.contentType("application/json").result(WITH_NULLS.writeValueAsBytes(answer));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
   }

@@ -1,10 +1,17 @@
 package io.wxpush.worker;
 
 import io.javalin.Javalin;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.wxpush.config.CommonConfig;
+import io.wxpush.config.GrantSource;
 import io.wxpush.credentials.CredentialPool;
+import io.wxpush.fleet.Heartbeat;
+import io.wxpush.metrics.WxpushMeter;
+import io.wxpush.policy.PolicyStore;
+import io.wxpush.policy.QuietHolds;
+import io.wxpush.push.MessageIds;
 import io.wxpush.redis.RedisKeys;
 import io.wxpush.credentials.SendLedger;
 import io.wxpush.http.HealthCheck;
@@ -30,8 +37,10 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
@@ -102,19 +111,19 @@ public final class PushWorker implements ProcessRunner.Supervised {
       RedisBatcher batcher = new RedisBatcher(redis, 4, 256);
       stack.push(batcher);
       RedisKeys keys = common.redisKeys();
-      io.micrometer.core.instrument.Counter grantsRefused = io.wxpush.metrics.WxpushMeter.GRANTS_REFUSED.counter(registry);
+      Counter grantsRefused = WxpushMeter.GRANTS_REFUSED.counter(registry);
       CredentialPool pool = new CredentialPool(redis, keys, clock, common.poolCapPerUser(), config.maxGrantTemplates(), n -> {
         grantsRefused.increment(n);
         log.warn("event=grants_refused grants={} cap={}", n, config.maxGrantTemplates());
-      }, appId -> common.grantSource(appId) == io.wxpush.config.GrantSource.BOTH ? io.wxpush.config.GrantSource.MATCH_WINDOW_SECONDS : 0);
+      }, appId -> common.grantSource(appId) == GrantSource.BOTH ? GrantSource.MATCH_WINDOW_SECONDS : 0);
       PushStatusStore status = new PushStatusStore(redis, batcher, keys, clock);
-      io.wxpush.policy.PolicyStore policies = new io.wxpush.policy.PolicyStore(redis, keys, clock, common.defaultPolicy());
-      io.wxpush.policy.QuietHolds quiet = new io.wxpush.policy.QuietHolds(redis, keys);
+      PolicyStore policies = new PolicyStore(redis, keys, clock, common.defaultPolicy());
+      QuietHolds quiet = new QuietHolds(redis, keys);
 
       List<Role> roles = new ArrayList<>();
       if (config.roles().contains(Roles.CREDENTIALS)) {
         roles.add(started(stack, CredentialsRole.start(config.credentials(), pool, registry, status,
-            new io.wxpush.push.MessageIds(redis, keys, config.ledgerGrace(), clock), common::grantSource)));
+            new MessageIds(redis, keys, config.ledgerGrace(), clock), common::grantSource)));
       }
       if (config.roles().contains(Roles.SENDER)) {
         // A sender publishes one result record per task, keyed over many partitions: its batches
@@ -137,11 +146,11 @@ public final class PushWorker implements ProcessRunner.Supervised {
       checks.put("consumers", () -> loops.stream().allMatch(loop -> loop.failure().isEmpty()));
       CompletableFuture<RuntimeException> failed = new CompletableFuture<>();
       for (ConsumerLoop loop : loops) loop.whenFailed().thenAccept(failed::complete);
-      String roleNames = config.roles().stream().map(r -> r.name().toLowerCase(java.util.Locale.ROOT)).sorted()
-          .collect(java.util.stream.Collectors.joining(","));
-      stack.push(new io.wxpush.fleet.Heartbeat(redis, keys, clock, "push-worker:" + roleNames,
+      String roleNames = config.roles().stream().map(r -> r.name().toLowerCase(Locale.ROOT)).sorted()
+          .collect(Collectors.joining(","));
+      stack.push(new Heartbeat(redis, keys, clock, "push-worker:" + roleNames,
           () -> new int[] {(int) loops.stream().filter(l -> l.failure().isEmpty()).count(), loops.size()},
-          () -> (long) registry.find("wxpush.sends").counters().stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum()));
+          () -> (long) registry.find("wxpush.sends").counters().stream().mapToDouble(Counter::count).sum()));
       Javalin http = HttpServer.create(registry, 16 * 1024, checks, routes -> {}).start(config.httpPort());
       log.info("event=worker_started roles={} port={}", config.roles(), http.port());
       return new PushWorker(stack, http, failed);

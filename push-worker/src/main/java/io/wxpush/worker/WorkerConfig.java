@@ -3,6 +3,9 @@ package io.wxpush.worker;
 import io.wxpush.config.CommonConfig;
 import io.wxpush.config.Env;
 import io.wxpush.config.Setting;
+import io.wxpush.worker.credentials.CredentialsRole;
+import io.wxpush.worker.fanout.FanoutRole;
+import io.wxpush.worker.sender.SenderConfig;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Locale;
@@ -74,20 +77,20 @@ public record WorkerConfig(
   }
 
   /** What the sender role reads. */
-  public io.wxpush.worker.sender.SenderConfig sender() {
-    return new io.wxpush.worker.sender.SenderConfig(common, senderMode, senderConcurrency, senderConsumers, sendRatePerApp,
+  public SenderConfig sender() {
+    return new SenderConfig(common, senderMode, senderConcurrency, senderConsumers, sendRatePerApp,
         sendMaxAttempts, maxDeliveries, taskLock, common.tokenEndpoint(), ledgerGrace);
   }
 
   /** What the credentials role reads. */
-  public io.wxpush.worker.credentials.CredentialsRole.Config credentials() {
-    return new io.wxpush.worker.credentials.CredentialsRole.Config(common.kafkaBootstrapServers(), common.topics().credentials(),
+  public CredentialsRole.Config credentials() {
+    return new CredentialsRole.Config(common.kafkaBootstrapServers(), common.topics().credentials(),
         common.topics().credentialSinkGroup(), sinkBatch, sweepInterval, common.apps().keySet());
   }
 
   /** What the fan-out role reads. */
-  public io.wxpush.worker.fanout.FanoutRole.Config fanout() {
-    return new io.wxpush.worker.fanout.FanoutRole.Config(common.kafkaBootstrapServers(), common.topics().pushRequests(),
+  public FanoutRole.Config fanout() {
+    return new FanoutRole.Config(common.kafkaBootstrapServers(), common.topics().pushRequests(),
         common.topics().pushTasks(), common.topics().fanoutGroup(), fanoutPage, ledgerGrace, common.topics().pushDlq(), common.apps().keySet());
   }
 }

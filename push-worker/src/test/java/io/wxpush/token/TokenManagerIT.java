@@ -9,6 +9,7 @@ import io.wxpush.config.RedisEndpoint;
 import io.wxpush.config.Secret;
 import io.wxpush.config.WeChatApp;
 import io.wxpush.redis.RedisConnections;
+import io.wxpush.redis.RedisKeys;
 import io.wxpush.sim.SimConfig;
 import io.wxpush.sim.WeChatSim;
 import io.wxpush.testkit.RealServices;
@@ -27,6 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,7 +56,7 @@ class TokenManagerIT {
 
   private TokenManager manager(URI base, Duration timeout) {
     WeChatClient weChat = new WeChatClient(base, timeout, 8, Clock.systemUTC());
-    return new TokenManager(redis, new io.wxpush.redis.RedisKeys(prefix), weChat, APPS, TokenManager.Endpoint.STABLE, timeout, Clock.systemUTC(), new SimpleMeterRegistry());
+    return new TokenManager(redis, new RedisKeys(prefix), weChat, APPS, TokenManager.Endpoint.STABLE, timeout, Clock.systemUTC(), new SimpleMeterRegistry());
   }
 
   @Test
@@ -128,7 +130,7 @@ class TokenManagerIT {
       assertThat(tokens.token("wxapp1")).isEqualTo("tok-f1");
       assertThat(stub.normal.get()).isEqualTo(1);
       assertThat(stub.forced.get()).as("one forced refresh for a fresh token").isEqualTo(1);
-      long ttl = redis.pttl(new io.wxpush.redis.RedisKeys(prefix).token("wxapp1"));
+      long ttl = redis.pttl(new RedisKeys(prefix).token("wxapp1"));
       assertThat(ttl).as("kept for half of the 100 s it has left").isBetween(40_000L, 50_000L);
     }
   }
@@ -140,12 +142,12 @@ class TokenManagerIT {
       Duration timeout = Duration.ofSeconds(4);
       TokenManager tokens = manager(stub.base(), timeout);
       Future<String> refresh = Executors.newVirtualThreadPerTaskExecutor().submit(() -> tokens.token("wxapp1"));
-      assertThat(stub.entered.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-      long lockTtl = redis.pttl(new io.wxpush.redis.RedisKeys(prefix).tokenLock("wxapp1"));
+      assertThat(stub.entered.await(10, TimeUnit.SECONDS)).isTrue();
+      long lockTtl = redis.pttl(new RedisKeys(prefix).tokenLock("wxapp1"));
       stub.hold.countDown();
       assertThat(refresh.get()).isEqualTo("tok-n1");
       assertThat(lockTtl).as("lease of the refresh lock").isGreaterThan(2 * timeout.toMillis());
-      await().atMost(Duration.ofSeconds(5)).until(() -> !redis.exists(new io.wxpush.redis.RedisKeys(prefix).tokenLock("wxapp1")));
+      await().atMost(Duration.ofSeconds(5)).until(() -> !redis.exists(new RedisKeys(prefix).tokenLock("wxapp1")));
     }
   }
 }

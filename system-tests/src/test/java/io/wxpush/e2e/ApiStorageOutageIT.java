@@ -3,6 +3,7 @@ package io.wxpush.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.wxpush.json.Json;
 import io.wxpush.testkit.ApiClient;
 import io.wxpush.testkit.PrivateService;
 import io.wxpush.testkit.RealServices;
@@ -51,7 +52,7 @@ class ApiStorageOutageIT {
       routes.put("GET /v1/pushes/outage-1", null);
       routes.put("DELETE /v1/pushes/outage-1", null);
       routes.put("POST /v1/pushes/outage-1/retry", "{}");
-      routes.put("POST /v1/pushes", io.wxpush.json.Json.writeString(push));
+      routes.put("POST /v1/pushes", Json.writeString(push));
       routes.put("GET /v1/apps", null);
       routes.put("GET /v1/apps/" + Stack.APP, null);
       routes.put("GET /v1/apps/" + Stack.APP + "/policy", null);

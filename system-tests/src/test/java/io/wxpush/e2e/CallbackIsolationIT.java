@@ -5,7 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.standardwebhooks.Webhook;
+import com.sun.net.httpserver.HttpServer;
 import io.wxpush.client.CallbackVerifier;
+import io.wxpush.json.Json;
 import io.wxpush.testkit.RealServices;
 import io.wxpush.testkit.TestEnv;
 import java.io.ByteArrayOutputStream;
@@ -138,7 +140,7 @@ class CallbackIsolationIT {
   @Test
   void aReceiverThatNeverSendsItsBodyHoldsUpNeitherAnotherAppsCallbackNorTheDispatcher(TestEnv env) throws Exception {
     List<Received> normal = new CopyOnWriteArrayList<>();
-    com.sun.net.httpserver.HttpServer receiver = com.sun.net.httpserver.HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     receiver.createContext("/hook", exchange -> {
       Map<String, List<String>> headers = new HashMap<>();
       exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v));
@@ -162,7 +164,7 @@ class CallbackIsolationIT {
       assertThat(metric(stack, "wxpush_callbacks_in_flight", Stack.APP)).as("app 1's stalled POST, in flight").isEqualTo(1);
       assertThat(metric(stack, "wxpush_callbacks_in_flight", APP_B)).as("app 2's slots, all free again").isZero();
       Received delivered = normal.getFirst();
-      JsonNode status = io.wxpush.json.Json.MAPPER.readTree(delivered.body());
+      JsonNode status = Json.MAPPER.readTree(delivered.body());
       assertThat(status.path("requestId").asText()).isEqualTo(second);
       assertThat(status.path("appId").asText()).isEqualTo(APP_B);
       assertThat(status.path("state").asText()).isEqualTo("done");
@@ -176,7 +178,7 @@ class CallbackIsolationIT {
       assertThat(metric(stack, "wxpush_callbacks_stuck", null)).as("no POST outlives its deadline").isZero();
       await("app 1's retry").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() -> stalling.received.size() == 2);
       Received retry = stalling.received.get(1);
-      assertThat(io.wxpush.json.Json.MAPPER.readTree(retry.body()).path("requestId").asText()).isEqualTo(first);
+      assertThat(Json.MAPPER.readTree(retry.body()).path("requestId").asText()).isEqualTo(first);
       assertThat(retry.header("webhook-id")).as("the same message, tried again").isEqualTo(stalling.received.get(0).header("webhook-id"));
       CallbackVerifier.of(Stack.API_KEY).verify(retry.body(), retry.headers());
       await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))

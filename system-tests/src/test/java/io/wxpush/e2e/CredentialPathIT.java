@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.wxpush.config.RedisEndpoint;
 import io.wxpush.credentials.UserRef;
 import io.wxpush.ingest.session.SessionTokens;
 import io.wxpush.config.Secret;
 import io.wxpush.kafka.KafkaClients;
+import io.wxpush.redis.RedisConnections;
+import io.wxpush.redis.RedisKeys;
 import io.wxpush.testkit.ApiClient;
 import io.wxpush.testkit.RealServices;
 import io.wxpush.testkit.TestEnv;
@@ -75,7 +78,7 @@ class CredentialPathIT {
 
     // the pool itself: exactly those entries, scored by collection time + 7 days, in seconds
     try (UnifiedJedis redis = redis()) {
-      var pool = redis.zrangeWithScores(new io.wxpush.redis.RedisKeys(stack.env.redisKeyPrefix()).templatePool(new UserRef(Stack.APP, "o-alice")), 0, -1);
+      var pool = redis.zrangeWithScores(new RedisKeys(stack.env.redisKeyPrefix()).templatePool(new UserRef(Stack.APP, "o-alice")), 0, -1);
       Map<String, Long> expiries = pool.stream().collect(Collectors.toMap(t -> t.getElement(), t -> (long) t.getScore()));
       assertThat(expiries).containsOnlyKeys("f:" + formIds.get(0), "f:" + formIds.get(1), "f:" + formIds.get(2),
           "p:" + prepay + ":1", "p:" + prepay + ":2", "p:" + prepay + ":3");
@@ -156,7 +159,7 @@ class CredentialPathIT {
   }
 
   private UnifiedJedis redis() {
-    return io.wxpush.redis.RedisConnections.open(io.wxpush.config.RedisEndpoint.parse(stack.env.redisUrl()), 2);
+    return RedisConnections.open(RedisEndpoint.parse(stack.env.redisUrl()), 2);
   }
 
   private long endOffsets() throws Exception {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.wxpush.credentials.UserRef;
+import io.wxpush.redis.RedisKeys;
 import io.wxpush.sim.SimTemplate;
 import io.wxpush.testkit.JarProcess;
 import io.wxpush.testkit.PrivateService;
@@ -15,10 +17,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -81,8 +85,8 @@ class FaultScenariosIT {
       stack.worker("credentials,fanout,sender", Map.of());
       List<String> openIds = users("kr", 600);
       AtomicBoolean restarted = new AtomicBoolean();
-      Map<String, Integer> acked = new java.util.concurrent.ConcurrentHashMap<>();
-      java.util.concurrent.atomic.AtomicInteger ackedAtStop = new java.util.concurrent.atomic.AtomicInteger(-1);
+      Map<String, Integer> acked = new ConcurrentHashMap<>();
+      AtomicInteger ackedAtStop = new AtomicInteger(-1);
       Thread restarter = Thread.ofVirtual().start(() -> {
         try {
           // once uploads are flowing, so that the rest of them run into the restart
@@ -95,7 +99,7 @@ class FaultScenariosIT {
           throw new IllegalStateException(e);
         }
       });
-      stack.upload(openIds, 2, acked, new java.util.concurrent.atomic.AtomicInteger());
+      stack.upload(openIds, 2, acked, new AtomicInteger());
       restarter.join();
       assertThat(restarted).isTrue();
       assertThat(ackedAtStop.get()).as("uploads acknowledged when Kafka stopped").isLessThan(openIds.size());
@@ -122,8 +126,8 @@ class FaultScenariosIT {
       Thread restarter = Thread.ofVirtual().start(() -> {
         try (var jedis = stack.redis()) {
           // once the sink has stored its first pools: it is writing while Redis goes away
-          var keys = new io.wxpush.redis.RedisKeys(env.redisKeyPrefix());
-          String[] pools = openIds.stream().map(o -> keys.templatePool(new io.wxpush.credentials.UserRef(Stack.APP, o))).toArray(String[]::new);
+          var keys = new RedisKeys(env.redisKeyPrefix());
+          String[] pools = openIds.stream().map(o -> keys.templatePool(new UserRef(Stack.APP, o))).toArray(String[]::new);
           await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> jedis.exists(pools) > 0);
           redis.stop();
           redis.restart();

@@ -7,6 +7,9 @@ import io.wxpush.testkit.ApiClient;
 import io.wxpush.testkit.RealServices;
 import io.wxpush.testkit.TestEnv;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -15,6 +18,7 @@ import java.util.Random;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -130,8 +134,8 @@ class HostileInputIT {
   @Test
   void repeatedBadApiKeysAreThrottled() throws Exception {
     // the throttle counts bad keys per wall-clock minute: keep the 25 requests inside one (CI once ran them across 07:04:00)
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).pollInterval(java.time.Duration.ofMillis(200))
-        .until(() -> java.time.LocalTime.now(java.time.ZoneOffset.UTC).getSecond() < 50);
+    Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+        .until(() -> LocalTime.now(ZoneOffset.UTC).getSecond() < 50);
     List<Integer> statuses = new ArrayList<>();
     for (int i = 0; i < 25; i++) statuses.add(stack.client.pushStatus("wrong-key-" + i, "x").status());
     assertThat(statuses.subList(0, 20)).containsOnly(401);

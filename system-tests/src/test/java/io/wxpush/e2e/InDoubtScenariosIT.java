@@ -9,13 +9,18 @@ import io.wxpush.json.Json;
 import io.wxpush.kafka.KafkaClients;
 import io.wxpush.kafka.Topics;
 import io.wxpush.client.PushRequest;
+import io.wxpush.push.PushId;
+import io.wxpush.push.PushRun;
 import io.wxpush.push.PushStatusStore;
 import io.wxpush.push.PushTask;
+import io.wxpush.redis.RedisKeys;
+import io.wxpush.sim.SimFaults;
 import io.wxpush.sim.SimTemplate;
 import io.wxpush.testkit.JarProcess;
 import io.wxpush.testkit.PrivateService;
 import io.wxpush.testkit.RealServices;
 import io.wxpush.testkit.TestEnv;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +31,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -98,7 +105,7 @@ class InDoubtScenariosIT {
     lostAnswersOnFormIds(env, "rs", faults -> faults.resetAfterDeliveryRate(0.2));
   }
 
-  private void lostAnswersOnFormIds(TestEnv env, String prefix, java.util.function.Consumer<io.wxpush.sim.SimFaults> fault) throws Exception {
+  private void lostAnswersOnFormIds(TestEnv env, String prefix, Consumer<SimFaults> fault) throws Exception {
     try (Stack stack = Stack.start(env, Map.of())) {
       templates(stack);
       List<String> openIds = users(prefix, 400);
@@ -133,13 +140,13 @@ class InDoubtScenariosIT {
       String rid = "dup-" + UUID.randomUUID();
       PushRequest request = new PushRequest(1, rid, Stack.APP, "template", TEMPLATE, null, Map.of("keyword1", "hello"), null, null,
           null, new PushRequest.Audience(everyone, null), null);
-      io.wxpush.push.PushRun run;
+      PushRun run;
       try (var redis = stack.redis()) {
-        PushStatusStore status = new PushStatusStore(redis, new io.wxpush.redis.RedisKeys(env.redisKeyPrefix()), java.time.Clock.systemUTC());
+        PushStatusStore status = new PushStatusStore(redis, new RedisKeys(env.redisKeyPrefix()), Clock.systemUTC());
         status.initStatus(request);
-        run = status.startRun(io.wxpush.push.PushId.of(request), Duration.ofHours(24), io.wxpush.push.PushRun.bucketsFor(everyone.size()));
-        status.recordPage(io.wxpush.push.PushId.of(request), "", Integer.toString(everyone.size()), everyone.size());
-        status.finishFanout(io.wxpush.push.PushId.of(request));
+        run = status.startRun(PushId.of(request), Duration.ofHours(24), PushRun.bucketsFor(everyone.size()));
+        status.recordPage(PushId.of(request), "", Integer.toString(everyone.size()), everyone.size());
+        status.finishFanout(PushId.of(request));
       }
       // every task twice, one right after the other (same key, same partition): the two copies
       // are handed out together, to two senders of one process or of two
@@ -226,7 +233,7 @@ class InDoubtScenariosIT {
         await().atMost(Duration.ofSeconds(60)).until(() -> Stack.healthy(portA));
         // the resumed process's leftovers (an in-doubt prepay_id call it had in flight may land now) run out:
         // wait until the count stops moving for 5 s, then check that nobody got two
-        java.util.concurrent.atomic.AtomicLong last = new java.util.concurrent.atomic.AtomicLong(-1);
+        AtomicLong last = new AtomicLong(-1);
         await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
             .until(() -> {
               long now = stack.sim.deliveredCount();

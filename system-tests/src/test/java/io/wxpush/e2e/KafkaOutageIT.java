@@ -3,6 +3,7 @@ package io.wxpush.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.wxpush.sim.SimTemplate;
 import io.wxpush.testkit.ApiClient;
 import io.wxpush.testkit.PrivateService;
 import io.wxpush.testkit.RealServices;
@@ -12,6 +13,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -70,12 +73,12 @@ class KafkaOutageIT {
   void aPushAnswered503WhileKafkaIsDownIsSentOnceToEveryoneByItsRetry(TestEnv env) throws Exception {
     try (PrivateService kafka = PrivateService.kafka();
         Stack stack = Stack.start(env, Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.address(), "KAFKA_ACK_TIMEOUT", "2s"))) {
-      stack.sim.registerTemplate(new io.wxpush.sim.SimTemplate(Stack.APP, "TPL_ORDER", io.wxpush.sim.SimTemplate.Kind.TEMPLATE,
-          List.of("keyword1"), java.util.Set.of()));
+      stack.sim.registerTemplate(new SimTemplate(Stack.APP, "TPL_ORDER", SimTemplate.Kind.TEMPLATE,
+          List.of("keyword1"), Set.of()));
       List<String> openIds = Stack.users("o-stall-", 20);
       stack.seedFormIds(openIds, 2, System.currentTimeMillis());
       stack.worker("fanout,sender", Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.address()));
-      Map<String, Object> push = Map.of("requestId", "stalled-" + java.util.UUID.randomUUID(), "appId", Stack.APP, "kind", "template",
+      Map<String, Object> push = Map.of("requestId", "stalled-" + UUID.randomUUID(), "appId", Stack.APP, "kind", "template",
           "templateId", "TPL_ORDER", "data", Map.of("keyword1", "hi"), "audience", Map.of("openIds", openIds));
       String rid = (String) push.get("requestId");
 

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,7 +49,7 @@ class LoopFailureIT {
     assertThat(health(share.port()).text()).contains("\"consumers\":\"UP\"");
     // the share group exists once a share consumer has joined it
     await().atMost(Duration.ofSeconds(60)).until(() -> {
-      try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", stack.env.kafkaBootstrapServers()))) {
+      try (var admin = Admin.create(Map.of("bootstrap.servers", stack.env.kafkaBootstrapServers()))) {
         return admin.listGroups().all().get().stream().anyMatch(g -> g.groupId().equals(stack.env.group("senders")));
       }
     });

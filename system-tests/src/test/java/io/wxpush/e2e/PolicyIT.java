@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.wxpush.credentials.UserRef;
+import io.wxpush.json.Json;
+import io.wxpush.policy.PolicyStore;
 import io.wxpush.sim.SimMessage;
 import io.wxpush.sim.SimTemplate;
 import io.wxpush.testkit.ApiClient;
@@ -46,7 +49,7 @@ class PolicyIT {
   private static ApiClient.Reply putPolicy(Stack stack, Map<String, Object> policy) throws Exception {
     return stack.client.send("PUT", "/v1/apps/" + Stack.APP + "/policy",
         Map.of("Authorization", "Bearer " + Stack.API_KEY, "Content-Type", "application/json"),
-        io.wxpush.json.Json.writeString(policy).getBytes(StandardCharsets.UTF_8));
+        Json.writeString(policy).getBytes(StandardCharsets.UTF_8));
   }
 
   private static Map<String, Object> policy(Map<String, Object> quietHours, Integer cap, boolean reserveLast) {
@@ -146,7 +149,7 @@ class PolicyIT {
 
       LocalTime now = LocalTime.now(ZoneOffset.UTC);
       putPolicy(stack, policy(window(now.minusHours(1), now.plusHours(1)), null, false)).expect(200);
-      Thread.sleep(io.wxpush.policy.PolicyStore.LOCAL_MS + 500); // every process sees a change within this
+      Thread.sleep(PolicyStore.LOCAL_MS + 500); // every process sees a change within this
       String paused = stack.push(push(null, Map.of("all", true)));
       JsonNode waiting = await().atMost(SLOW).until(() -> stack.status(paused), s -> s.hasNonNull("resumesAt"));
       assertThat(waiting.path("state").asText()).isEqualTo("sending");
@@ -222,7 +225,7 @@ class PolicyIT {
         var pool = stack.pool(redis);
         for (String u : mixed) {
           assertThat(stack.sim.inbox(Stack.APP, u)).hasSize(1);
-          var left = pool.inspect(new io.wxpush.credentials.UserRef(Stack.APP, u));
+          var left = pool.inspect(new UserRef(Stack.APP, u));
           assertThat(left.formIds()).as("the form_id was spent: " + left).isZero();
           assertThat(left.sendsLeft()).as("the prepay_id's three sends are left: " + left).isEqualTo(3);
         }

@@ -10,15 +10,18 @@ import io.wxpush.kafka.Topics;
 import io.wxpush.client.PushRequest;
 import io.wxpush.push.PushRequestParser;
 import io.wxpush.push.PushStatusStore;
+import io.wxpush.redis.RedisKeys;
 import io.wxpush.sim.SimTemplate;
 import io.wxpush.testkit.ApiClient;
 import io.wxpush.testkit.RealServices;
 import io.wxpush.testkit.TestEnv;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -107,7 +110,7 @@ class PushAcceptanceIT {
       PushRequest request = ((PushRequestParser.Valid) new PushRequestParser(Set.of(Stack.APP))
           .parse(Json.MAPPER.valueToTree(push(rid, openIds, "late")))).request();
       try (var redis = stack.redis()) {
-        var store = new PushStatusStore(redis, new io.wxpush.redis.RedisKeys(env.redisKeyPrefix()), java.time.Clock.systemUTC());
+        var store = new PushStatusStore(redis, new RedisKeys(env.redisKeyPrefix()), Clock.systemUTC());
         assertThat(store.accept(request)).isEqualTo(PushStatusStore.Acceptance.NEW);
       }
       assertThat(stack.status(rid).path("state").asText()).isEqualTo("accepted");
@@ -203,7 +206,7 @@ class PushAcceptanceIT {
             if (poison.equals(n.path("requestId").asText())) return n;
           }
           return null;
-        }, java.util.Objects::nonNull);
+        }, Objects::nonNull);
         assertThat(record.path("reason").asText()).startsWith("invalid_request");
         assertThat(record.path("request").asText()).contains(poison);
       }

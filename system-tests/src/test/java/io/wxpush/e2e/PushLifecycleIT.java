@@ -4,17 +4,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import io.wxpush.json.Json;
+import io.wxpush.redis.RedisKeys;
 import io.wxpush.sim.SimMessage;
 import io.wxpush.sim.SimTemplate;
 import io.wxpush.testkit.ApiClient;
 import io.wxpush.testkit.RealServices;
 import io.wxpush.testkit.TestEnv;
+import java.net.InetSocketAddress;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -122,7 +134,7 @@ class PushLifecycleIT {
       List<String> seen = new ArrayList<>();
       String cursor = null;
       do {
-        String path = "/v1/pushes?appId=" + Stack.APP + "&limit=2" + (cursor == null ? "" : "&cursor=" + java.net.URLEncoder.encode(cursor, "UTF-8"));
+        String path = "/v1/pushes?appId=" + Stack.APP + "&limit=2" + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, "UTF-8"));
         ApiClient.Reply reply = stack.client.get(path, Stack.API_KEY);
         assertThat(reply.status()).as(path + " " + reply.text()).isEqualTo(200);
         JsonNode page = reply.body();
@@ -143,10 +155,10 @@ class PushLifecycleIT {
 
   @Test
   void aCallbackReceiverThatFailsThreeTimesGetsTheFinalStatusOnceSigned(TestEnv env) throws Exception {
-    java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
-    List<byte[]> delivered = new java.util.concurrent.CopyOnWriteArrayList<>();
-    List<String> signatures = new java.util.concurrent.CopyOnWriteArrayList<>();
-    com.sun.net.httpserver.HttpServer receiver = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    AtomicInteger attempts = new AtomicInteger();
+    List<byte[]> delivered = new CopyOnWriteArrayList<>();
+    List<String> signatures = new CopyOnWriteArrayList<>();
+    HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     receiver.createContext("/hook", exchange -> {
       byte[] body = exchange.getRequestBody().readAllBytes();
       int n = attempts.incrementAndGet();
@@ -170,13 +182,13 @@ class PushLifecycleIT {
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> !delivered.isEmpty());
       Stack.staysTrue(Duration.ofSeconds(3), () -> delivered.size() == 1); // nothing more comes
       assertThat(attempts.get()).isEqualTo(4);
-      JsonNode status = io.wxpush.json.Json.MAPPER.readTree(delivered.getFirst());
+      JsonNode status = Json.MAPPER.readTree(delivered.getFirst());
       assertThat(status.path("requestId").asText()).isEqualTo(rid);
       assertThat(status.path("state").asText()).isEqualTo("done");
       assertThat(status.path("sent").asLong()).isEqualTo(openIds.size());
-      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-      mac.init(new javax.crypto.spec.SecretKeySpec(Stack.API_KEY.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
-      assertThat(signatures.getFirst()).isEqualTo("sha256=" + java.util.HexFormat.of().formatHex(mac.doFinal(delivered.getFirst())));
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(Stack.API_KEY.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      assertThat(signatures.getFirst()).isEqualTo("sha256=" + HexFormat.of().formatHex(mac.doFinal(delivered.getFirst())));
     } finally {
       receiver.stop(0);
     }
@@ -196,11 +208,11 @@ class PushLifecycleIT {
   }
 
   private static String dlq(Stack stack, String command) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder("bash", java.nio.file.Path.of("..", "scripts", "dlq.sh").toString(), command,
+    ProcessBuilder pb = new ProcessBuilder("bash", Path.of("..", "scripts", "dlq.sh").toString(), command,
         stack.client.base(), Stack.APP).redirectErrorStream(true);
     pb.environment().put("WXPUSH_API_KEY", Stack.API_KEY);
     Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor()).as(out).isZero();
     return out;
   }
@@ -223,7 +235,7 @@ class PushLifecycleIT {
       // Beijing midnight: WeChat's quota resets and the app's pause ends
       stack.sim.faults().clear();
       try (var redis = stack.redis()) {
-        redis.del(new io.wxpush.redis.RedisKeys(env.redisKeyPrefix()).pause(Stack.APP));
+        redis.del(new RedisKeys(env.redisKeyPrefix()).pause(Stack.APP));
       }
       // the operators' command: how many, then the retry of every push of the app
       assertThat(dlq(stack, "count")).contains("50 user(s) of " + Stack.APP + " would be sent again");

@@ -13,8 +13,10 @@ import io.wxpush.sim.SimTemplate;
 import io.wxpush.testkit.ApiClient;
 import io.wxpush.testkit.RealServices;
 import io.wxpush.testkit.TestEnv;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -59,7 +61,7 @@ class PushPathIT {
   private static JsonNode readJson(String body) {
     try {
       return new ObjectMapper().readTree(body);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new AssertionError("a send's body is not JSON: " + body, e);
     }
   }
@@ -125,7 +127,7 @@ class PushPathIT {
     List<String> openIds = users("u", 600);
     stack.seedFormIds(openIds, 1, System.currentTimeMillis() - DAY);
     stack.worker("fanout,sender", Map.of());
-    Map<String, Object> body = new java.util.HashMap<>(templatePush(Map.of("all", true)));
+    Map<String, Object> body = new HashMap<>(templatePush(Map.of("all", true)));
     body.put("templateId", "TPL_NOPE");
 
     String rid = stack.push(body);
@@ -187,7 +189,7 @@ class PushPathIT {
     List<String> openIds = users("r", 20);
     stack.seedFormIds(openIds, 3, System.currentTimeMillis() - DAY);
     stack.worker("fanout,sender", Map.of());
-    Map<String, Object> body = new java.util.HashMap<>(templatePush(Map.of("openIds", openIds)));
+    Map<String, Object> body = new HashMap<>(templatePush(Map.of("openIds", openIds)));
     body.put("requestId", "order-42-shipped");
 
     assertThat(stack.push(body)).isEqualTo("order-42-shipped");
@@ -197,7 +199,7 @@ class PushPathIT {
     assertThat(status.get("sent").asLong()).isEqualTo(20);
     assertInboxes(openIds, 1);
 
-    Map<String, Object> late = new java.util.HashMap<>(templatePush(Map.of("openIds", openIds)));
+    Map<String, Object> late = new HashMap<>(templatePush(Map.of("openIds", openIds)));
     late.put("notAfter", System.currentTimeMillis() - 1_000);
     JsonNode lateStatus = awaitDone(stack.push(late), Duration.ofSeconds(60));
     assertThat(lateStatus.get("sent").asLong()).isZero();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.wxpush.json.Json;
 import io.wxpush.sim.RecordedRequest;
 import io.wxpush.testkit.RealServices;
 import io.wxpush.testkit.TestEnv;
@@ -39,7 +40,7 @@ class QuietAndPauseIT {
     policy.put("maxPerUserPerDay", null);
     policy.put("reserveLast", false);
     stack.client.send("PUT", "/v1/apps/" + Stack.APP + "/policy", Map.of("Authorization", "Bearer " + Stack.API_KEY,
-        "Content-Type", "application/json"), io.wxpush.json.Json.writeString(policy).getBytes(StandardCharsets.UTF_8)).expect(200);
+        "Content-Type", "application/json"), Json.writeString(policy).getBytes(StandardCharsets.UTF_8)).expect(200);
   }
 
   /** When each send request reached the sim. */

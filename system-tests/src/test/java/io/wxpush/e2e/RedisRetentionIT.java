@@ -3,18 +3,26 @@ package io.wxpush.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.wxpush.credentials.UserRef;
+import io.wxpush.push.Outcome;
+import io.wxpush.push.PushId;
+import io.wxpush.push.PushRun;
+import io.wxpush.push.PushStatusStore;
 import io.wxpush.redis.RedisKeys;
 import io.wxpush.sim.SimTemplate;
 import io.wxpush.testkit.RealServices;
 import io.wxpush.testkit.TestEnv;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
@@ -52,16 +60,16 @@ class RedisRetentionIT {
       // after the end: a late subscribe_msg_sent_event failure of a sent message (its reason is the
       // push's first: the reasons hash is created by it), and the late writes of senders on a push
       // whose status has expired meanwhile — none may leave a key without a TTL
-      String gone = "gone-" + java.util.UUID.randomUUID();
+      String gone = "gone-" + UUID.randomUUID();
       try (var redis = stack.redis()) {
-        var status = new io.wxpush.push.PushStatusStore(redis, new RedisKeys(env.redisKeyPrefix()), java.time.Clock.systemUTC());
+        var status = new PushStatusStore(redis, new RedisKeys(env.redisKeyPrefix()), Clock.systemUTC());
         assertThat(stack.status(late).path("byReason").size()).as("no reason yet: " + stack.status(late)).isZero();
-        assertThat(status.countLate(new io.wxpush.push.PushId(Stack.APP, late), "async_43101")).isTrue();
+        assertThat(status.countLate(new PushId(Stack.APP, late), "async_43101")).isTrue();
         assertThat(stack.status(late).path("byReason").path("async_43101").asLong()).isEqualTo(1);
-        assertThat(status.countLate(new io.wxpush.push.PushId(Stack.APP, gone), "async_43101")).as("a push that is gone").isFalse();
-        status.failFast(new io.wxpush.push.PushId(Stack.APP, gone), "40037");
-        status.recordOutcome(new io.wxpush.push.PushId(Stack.APP, gone), new io.wxpush.push.PushRun("x1", System.currentTimeMillis() + 60_000, 1), "rt0",
-            io.wxpush.push.Outcome.FAILED, "-1", Duration.ofMinutes(1));
+        assertThat(status.countLate(new PushId(Stack.APP, gone), "async_43101")).as("a push that is gone").isFalse();
+        status.failFast(new PushId(Stack.APP, gone), "40037");
+        status.recordOutcome(new PushId(Stack.APP, gone), new PushRun("x1", System.currentTimeMillis() + 60_000, 1), "rt0",
+            Outcome.FAILED, "-1", Duration.ofMinutes(1));
         assertThat(redis.exists(new RedisKeys(env.redisKeyPrefix()).pushStatus(Stack.APP, gone))).as("no status recreated").isFalse();
       }
 
@@ -127,7 +135,7 @@ class RedisRetentionIT {
           }
           assertThat(perUser).as("per-user state of the done push after its grace time").isEmpty();
           for (String openId : leaving) {
-            assertThat(redis.exists(keys.templatePool(new io.wxpush.credentials.UserRef(Stack.APP, openId)))).as(openId + "'s pool").isFalse();
+            assertThat(redis.exists(keys.templatePool(new UserRef(Stack.APP, openId)))).as(openId + "'s pool").isFalse();
             assertThat(redis.zscore(keys.templateIndex(Stack.APP, RedisKeys.shardOf(openId)), openId)).as(openId + " in the index").isNull();
           }
         });
@@ -142,7 +150,7 @@ class RedisRetentionIT {
     }
   }
 
-  private static List<String> keysOf(redis.clients.jedis.UnifiedJedis redis, String prefix) {
+  private static List<String> keysOf(UnifiedJedis redis, String prefix) {
     List<String> all = new ArrayList<>();
     String cursor = ScanParams.SCAN_POINTER_START;
     do {

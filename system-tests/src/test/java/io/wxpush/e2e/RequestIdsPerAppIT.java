@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.wxpush.credentials.Credential;
+import io.wxpush.credentials.CredentialKind;
 import io.wxpush.json.Json;
 import io.wxpush.client.KafkaPushClient;
 import io.wxpush.client.PushRequest;
@@ -59,9 +61,9 @@ class RequestIdsPerAppIT {
   }
 
   private void seed(String appId, List<String> openIds) {
-    List<io.wxpush.credentials.Credential> batch = new ArrayList<>();
+    List<Credential> batch = new ArrayList<>();
     stack.sim.mintFormIdsBulk(appId, openIds, 2).forEach((openId, formIds) -> formIds.forEach(f -> batch.add(
-        io.wxpush.credentials.Credential.of(appId, openId, io.wxpush.credentials.CredentialKind.FORM_ID, f, null, System.currentTimeMillis()))));
+        Credential.of(appId, openId, CredentialKind.FORM_ID, f, null, System.currentTimeMillis()))));
     try (var redis = stack.redis()) {
       stack.pool(redis).addAll(batch);
     }

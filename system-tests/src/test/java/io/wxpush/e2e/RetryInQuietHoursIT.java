@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.wxpush.json.Json;
+import io.wxpush.policy.PolicyStore;
+import io.wxpush.redis.RedisKeys;
 import io.wxpush.sim.SimTemplate;
 import io.wxpush.testkit.RealServices;
 import io.wxpush.testkit.TestEnv;
@@ -36,7 +39,7 @@ class RetryInQuietHoursIT {
     policy.put("maxPerUserPerDay", null);
     policy.put("reserveLast", false);
     stack.client.send("PUT", "/v1/apps/" + Stack.APP + "/policy", Map.of("Authorization", "Bearer " + Stack.API_KEY,
-        "Content-Type", "application/json"), io.wxpush.json.Json.writeString(policy).getBytes(StandardCharsets.UTF_8)).expect(200);
+        "Content-Type", "application/json"), Json.writeString(policy).getBytes(StandardCharsets.UTF_8)).expect(200);
   }
 
   @Test
@@ -56,11 +59,11 @@ class RetryInQuietHoursIT {
       // WeChat's quota resets, the app's pause ends — and quiet hours begin
       stack.sim.faults().clear();
       try (var redis = stack.redis()) {
-        redis.del(new io.wxpush.redis.RedisKeys(env.redisKeyPrefix()).pause(Stack.APP));
+        redis.del(new RedisKeys(env.redisKeyPrefix()).pause(Stack.APP));
       }
       LocalTime now = LocalTime.now(ZoneOffset.UTC);
       putQuietHours(stack, now.minusHours(1), now.plusHours(1));
-      Thread.sleep(io.wxpush.policy.PolicyStore.LOCAL_MS + 500); // every process sees a policy change within this
+      Thread.sleep(PolicyStore.LOCAL_MS + 500); // every process sees a policy change within this
 
       assertThat(stack.client.post("/v1/pushes/" + rid + "/retry", Stack.API_KEY, Map.of()).expect(202).body().path("retried").asLong())
           .isEqualTo(10);

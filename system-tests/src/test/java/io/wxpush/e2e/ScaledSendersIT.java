@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.wxpush.json.Json;
+import io.wxpush.kafka.KafkaClients;
+import io.wxpush.kafka.Topics;
 import io.wxpush.sim.SimTemplate;
 import io.wxpush.testkit.ApiClient;
 import io.wxpush.testkit.JarProcess;
@@ -146,11 +149,11 @@ class ScaledSendersIT {
 
   private List<JsonNode> dlqRecords() throws Exception {
     List<JsonNode> out = new ArrayList<>();
-    try (var consumer = io.wxpush.kafka.KafkaClients.manualCommitConsumer(stack.env.kafkaBootstrapServers(), stack.env.group("dlq-reader"),
+    try (var consumer = KafkaClients.manualCommitConsumer(stack.env.kafkaBootstrapServers(), stack.env.group("dlq-reader"),
         "dlq-reader", 500)) {
-      consumer.subscribe(List.of(new io.wxpush.kafka.Topics(stack.env.topicPrefix()).pushDlq()));
+      consumer.subscribe(List.of(new Topics(stack.env.topicPrefix()).pushDlq()));
       await().atMost(Duration.ofSeconds(30)).until(() -> {
-        for (var r : consumer.poll(Duration.ofMillis(500))) out.add(io.wxpush.json.Json.MAPPER.readTree(r.value()));
+        for (var r : consumer.poll(Duration.ofMillis(500))) out.add(Json.MAPPER.readTree(r.value()));
         return out.size() >= 20;
       });
     }

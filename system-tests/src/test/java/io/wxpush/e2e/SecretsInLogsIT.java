@@ -8,6 +8,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.ThrowableProxyUtil;
 import ch.qos.logback.core.read.ListAppender;
+import io.wxpush.redis.RedisKeys;
 import io.wxpush.sim.SimTemplate;
 import io.wxpush.testkit.ApiClient;
 import io.wxpush.testkit.JarProcess;
@@ -70,7 +71,7 @@ class SecretsInLogsIT {
         String rid = stack.push(Map.of("appId", Stack.APP, "kind", "template", "templateId", "TPL_ORDER",
             "data", Map.of("keyword1", "x"), "audience", Map.of("openIds", openIds.subList(0, 15))));
         await().atMost(Duration.ofSeconds(60)).until(() -> stack.status(rid).path("sent").asInt() == 15);
-        String tokenKey = new io.wxpush.redis.RedisKeys(env.redisKeyPrefix()).token(Stack.APP);
+        String tokenKey = new RedisKeys(env.redisKeyPrefix()).token(Stack.APP);
         secrets.add(redis.get(tokenKey));
         stack.sim.invalidateTokens(Stack.APP); // refusals and a refresh get logged
         String rid2 = stack.push(Map.of("appId", Stack.APP, "kind", "template", "templateId", "TPL_ORDER",

@@ -12,6 +12,7 @@ import io.wxpush.json.Json;
 import io.wxpush.kafka.KafkaClients;
 import io.wxpush.kafka.Topics;
 import io.wxpush.client.PushRequest;
+import io.wxpush.push.PushId;
 import io.wxpush.push.PushRun;
 import io.wxpush.push.PushStatusStore;
 import io.wxpush.push.PushTask;
@@ -32,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
@@ -87,7 +89,7 @@ class SendExitsIT {
   private static Map<String, LedgerEntry.State> ledgerStates(Stack stack, TestEnv env, String rid, List<String> openIds) {
     try (var redis = stack.redis()) {
       RedisKeys keys = new RedisKeys(env.redisKeyPrefix());
-      PushRun run = new PushStatusStore(redis, keys, Clock.systemUTC()).startRun(new io.wxpush.push.PushId(Stack.APP, rid), Duration.ofHours(24), 1);
+      PushRun run = new PushStatusStore(redis, keys, Clock.systemUTC()).startRun(new PushId(Stack.APP, rid), Duration.ofHours(24), 1);
       SendLedger ledger = new SendLedger(redis, null, keys, Clock.systemUTC(), Duration.ofSeconds(60), Duration.ofHours(24));
       Map<String, LedgerEntry.State> states = new HashMap<>();
       for (String o : openIds) {
@@ -98,7 +100,7 @@ class SendExitsIT {
   }
 
   private static Map<LedgerEntry.State, Long> counts(Map<String, LedgerEntry.State> states) {
-    return states.values().stream().collect(java.util.stream.Collectors.groupingBy(s -> s, java.util.stream.Collectors.counting()));
+    return states.values().stream().collect(Collectors.groupingBy(s -> s, Collectors.counting()));
   }
 
   // item 1
@@ -198,12 +200,12 @@ class SendExitsIT {
         RedisKeys keys = new RedisKeys(env.redisKeyPrefix());
         PushStatusStore status = new PushStatusStore(redis, keys, Clock.systemUTC());
         status.initStatus(request);
-        run = status.startRun(new io.wxpush.push.PushId(Stack.APP, rid), Duration.ofHours(24), 1);
-        status.recordPage(new io.wxpush.push.PushId(Stack.APP, rid), "", "1", 1);
-        status.finishFanout(new io.wxpush.push.PushId(Stack.APP, rid));
+        run = status.startRun(new PushId(Stack.APP, rid), Duration.ofHours(24), 1);
+        status.recordPage(new PushId(Stack.APP, rid), "", "1", 1);
+        status.finishFanout(new PushId(Stack.APP, rid));
         SendLedger ledger = new SendLedger(redis, null, keys, Clock.systemUTC(), Duration.ofSeconds(60), Duration.ofHours(24));
         assertThat(ledger.claim(new UserRef(Stack.APP, openId), run, null).status()).isEqualTo(SendLedger.Status.CLAIMED);
-        status.failFast(new io.wxpush.push.PushId(Stack.APP, rid), "40037");
+        status.failFast(new PushId(Stack.APP, rid), "40037");
       }
       stack.worker("fanout,sender", Map.of());
       // the task's redelivery
@@ -301,9 +303,9 @@ class SendExitsIT {
       try (var redis = stack.redis()) {
         PushStatusStore status = new PushStatusStore(redis, new RedisKeys(env.redisKeyPrefix()), Clock.systemUTC());
         status.initStatus(request);
-        run = status.startRun(new io.wxpush.push.PushId(Stack.APP, rid), Duration.ofHours(24), PushRun.bucketsFor(openIds.size()));
-        status.recordPage(new io.wxpush.push.PushId(Stack.APP, rid), "", Integer.toString(openIds.size()), openIds.size());
-        status.finishFanout(new io.wxpush.push.PushId(Stack.APP, rid));
+        run = status.startRun(new PushId(Stack.APP, rid), Duration.ofHours(24), PushRun.bucketsFor(openIds.size()));
+        status.recordPage(new PushId(Stack.APP, rid), "", Integer.toString(openIds.size()), openIds.size());
+        status.finishFanout(new PushId(Stack.APP, rid));
       }
       // sender A: its answers (errcode 0) come 1.5 s late, and then its Redis stalls past its leases
       toWeChat.replyDelay(Duration.ofMillis(1_500));

@@ -17,6 +17,7 @@ import io.wxpush.testkit.RealServices;
 import io.wxpush.testkit.TestEnv;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,7 @@ import java.util.Optional;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import redis.clients.jedis.AbstractPipeline;
@@ -71,7 +73,7 @@ class SinkCrashIT {
         // rest streams in; a stall here shows what the second process was doing
         try {
           await().atMost(Duration.ofSeconds(180)).until(() -> stored(redis, keys) >= total);
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
+        } catch (ConditionTimeoutException e) {
           throw new AssertionError("stored " + stored(redis, keys) + " of " + total + " (" + atKill
               + " at the kill); second process output:\n" + tail(second.output(), 4_000), e);
         }
@@ -101,7 +103,7 @@ class SinkCrashIT {
   private static void publishEvery(TestEnv env, List<ProducerRecord<String, byte[]>> records) throws InterruptedException {
     List<ProducerRecord<String, byte[]>> pending = records;
     for (int round = 0; round < 5 && !pending.isEmpty(); round++) {
-      List<ProducerRecord<String, byte[]>> failed = java.util.Collections.synchronizedList(new ArrayList<>());
+      List<ProducerRecord<String, byte[]>> failed = Collections.synchronizedList(new ArrayList<>());
       try (KafkaProducer<String, byte[]> producer = KafkaClients.durableProducer(env.kafkaBootstrapServers(), "it", 30_000)) {
         for (ProducerRecord<String, byte[]> r : pending) {
           producer.send(r, (metadata, e) -> {

@@ -1,19 +1,45 @@
 package io.wxpush.e2e;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.wxpush.config.Env;
+import io.wxpush.config.RedisEndpoint;
+import io.wxpush.credentials.Credential;
+import io.wxpush.credentials.CredentialKind;
+import io.wxpush.credentials.CredentialPool;
+import io.wxpush.credentials.UserRef;
 import io.wxpush.ingest.IngestApi;
 import io.wxpush.ingest.IngestConfig;
+import io.wxpush.push.PushId;
+import io.wxpush.push.PushStatusStore;
+import io.wxpush.redis.RedisConnections;
+import io.wxpush.redis.RedisKeys;
 import io.wxpush.sim.SimConfig;
+import io.wxpush.sim.SimTemplate;
 import io.wxpush.sim.WeChatSim;
 import io.wxpush.testkit.ApiClient;
 import io.wxpush.testkit.JarProcess;
 import io.wxpush.testkit.TestEnv;
 import io.wxpush.worker.PushWorker;
 import io.wxpush.worker.WorkerConfig;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
+import org.awaitility.Awaitility;
+import redis.clients.jedis.UnifiedJedis;
 
 /**
  * The whole system in this JVM for one test: wechat-sim, ingest-api and push-workers on real
@@ -52,10 +78,10 @@ final class Stack implements AutoCloseable {
    * templates the tests push ({@code TPL_SUB} and {@code TPL_OTHER}, keyword {@code thing1}),
    * registered before ingest-api starts so its template registry lists them from its first load.
    */
-  static Stack start(TestEnv env, Map<String, String> extra, java.util.function.UnaryOperator<SimConfig.Builder> sim) {
+  static Stack start(TestEnv env, Map<String, String> extra, UnaryOperator<SimConfig.Builder> sim) {
     return startWith(env, extra, sim.apply(SimConfig.builder().port(0).app(APP, APP_SECRET)
-        .template(new io.wxpush.sim.SimTemplate(APP, "TPL_SUB", io.wxpush.sim.SimTemplate.Kind.SUBSCRIBE, List.of("thing1"), java.util.Set.of()))
-        .template(new io.wxpush.sim.SimTemplate(APP, "TPL_OTHER", io.wxpush.sim.SimTemplate.Kind.SUBSCRIBE, List.of("thing1"), java.util.Set.of()))));
+        .template(new SimTemplate(APP, "TPL_SUB", SimTemplate.Kind.SUBSCRIBE, List.of("thing1"), Set.of()))
+        .template(new SimTemplate(APP, "TPL_OTHER", SimTemplate.Kind.SUBSCRIBE, List.of("thing1"), Set.of()))));
   }
 
   private static Stack startWith(TestEnv env, Map<String, String> extra, SimConfig.Builder simConfig) {
@@ -92,15 +118,15 @@ final class Stack implements AutoCloseable {
   }
 
   /** Starts a sender-only push-worker as a jar process on {@code port} (the caller closes it). */
-  JarProcess senderProcess(int port, Map<String, String> extra) throws java.io.IOException {
+  JarProcess senderProcess(int port, Map<String, String> extra) throws IOException {
     Map<String, String> vars = new HashMap<>(baseEnv(env, sim, extra));
     vars.put("WORKER_ROLES", "sender");
     vars.put("HTTP_PORT", Integer.toString(port));
     return JarProcess.start(JarProcess.siblingJar("push-worker"), vars);
   }
 
-  static int freePort() throws java.io.IOException {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }
   }
@@ -122,9 +148,9 @@ final class Stack implements AutoCloseable {
   /** Logs a simulated user in through the API; returns the session token. */
   String login(String openId) {
     // 503 (Redis or Kafka away) is retried every 500 ms, as the client library would
-    java.util.concurrent.atomic.AtomicReference<String> token = new java.util.concurrent.atomic.AtomicReference<>();
-    org.awaitility.Awaitility.await("login of " + openId).atMost(java.time.Duration.ofSeconds(60))
-        .pollInSameThread().pollDelay(java.time.Duration.ZERO).pollInterval(java.time.Duration.ofMillis(500)).until(() -> {
+    AtomicReference<String> token = new AtomicReference<>();
+    Awaitility.await("login of " + openId).atMost(Duration.ofSeconds(60))
+        .pollInSameThread().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(500)).until(() -> {
           ApiClient.Reply reply = client.createSession(APP, sim.mintLoginCode(APP, openId));
           if (reply.status() == 200) token.set(reply.body().get("token").asText());
           else if (reply.status() != 503) throw new AssertionError("login failed: " + reply.status() + " " + reply.body());
@@ -134,22 +160,22 @@ final class Stack implements AutoCloseable {
   }
 
   /** Opens a Redis client on the test's Redis (the caller closes it). */
-  redis.clients.jedis.UnifiedJedis redis() {
-    return io.wxpush.redis.RedisConnections.open(io.wxpush.config.RedisEndpoint.parse(redisUrl), 8);
+  UnifiedJedis redis() {
+    return RedisConnections.open(RedisEndpoint.parse(redisUrl), 8);
   }
 
   /** A credential pool on the test's keys, with the system clock (as the workers use). */
-  io.wxpush.credentials.CredentialPool pool(redis.clients.jedis.UnifiedJedis redis) {
-    return new io.wxpush.credentials.CredentialPool(redis, new io.wxpush.redis.RedisKeys(env.redisKeyPrefix()),
-        java.time.Clock.systemUTC(), 200);
+  CredentialPool pool(UnifiedJedis redis) {
+    return new CredentialPool(redis, new RedisKeys(env.redisKeyPrefix()),
+        Clock.systemUTC(), 200);
   }
 
   /** Gives each user {@code perUser} sim form_ids, straight into the pools (the upload path has its own tests). */
   void seedFormIds(List<String> openIds, int perUser, long collectedAt) {
-    java.util.Map<String, List<String>> minted = sim.mintFormIdsBulk(APP, openIds, perUser);
-    List<io.wxpush.credentials.Credential> batch = new ArrayList<>();
+    Map<String, List<String>> minted = sim.mintFormIdsBulk(APP, openIds, perUser);
+    List<Credential> batch = new ArrayList<>();
     minted.forEach((openId, formIds) -> formIds.forEach(f -> batch.add(
-        io.wxpush.credentials.Credential.of(APP, openId, io.wxpush.credentials.CredentialKind.FORM_ID, f, null, collectedAt))));
+        Credential.of(APP, openId, CredentialKind.FORM_ID, f, null, collectedAt))));
     try (var redis = redis()) {
       pool(redis).addAll(batch);
     }
@@ -157,9 +183,9 @@ final class Stack implements AutoCloseable {
 
   /** Gives each user one sim prepay_id (three sends), straight into the pools. */
   void seedPrepayIds(List<String> openIds, long collectedAt) {
-    List<io.wxpush.credentials.Credential> batch = new ArrayList<>();
+    List<Credential> batch = new ArrayList<>();
     for (String openId : openIds) {
-      batch.add(io.wxpush.credentials.Credential.of(APP, openId, io.wxpush.credentials.CredentialKind.PREPAY_ID,
+      batch.add(Credential.of(APP, openId, CredentialKind.PREPAY_ID,
           sim.mintPrepayId(APP, openId), null, collectedAt));
     }
     try (var redis = redis()) {
@@ -169,9 +195,9 @@ final class Stack implements AutoCloseable {
 
   /** Gives each user one grant of the subscribe template {@code templateId}, in the sim and in the pools. */
   void seedGrants(List<String> openIds, String templateId) {
-    List<io.wxpush.credentials.Credential> batch = new ArrayList<>();
+    List<Credential> batch = new ArrayList<>();
     for (String openId : openIds) {
-      batch.add(io.wxpush.credentials.Credential.of(APP, openId, io.wxpush.credentials.CredentialKind.SUBSCRIPTION,
+      batch.add(Credential.of(APP, openId, CredentialKind.SUBSCRIPTION,
           sim.grantSubscription(APP, openId, templateId), templateId, System.currentTimeMillis()));
     }
     try (var redis = redis()) {
@@ -182,15 +208,15 @@ final class Stack implements AutoCloseable {
   /** Sends each user has left in the form_id/prepay_id pool. */
   int sendsLeft(String openId) {
     try (var redis = redis()) {
-      return pool(redis).inspect(new io.wxpush.credentials.UserRef(APP, openId)).sendsLeft();
+      return pool(redis).inspect(new UserRef(APP, openId)).sendsLeft();
     }
   }
 
   /** Each user's final outcome code of a push of {@link #APP} ({@code s}, {@code n}, {@code f}, {@code u}), as the senders recorded it. */
-  Map<String, String> userOutcomes(String requestId, java.util.Collection<String> openIds) {
+  Map<String, String> userOutcomes(String requestId, Collection<String> openIds) {
     try (var redis = redis()) {
-      return new io.wxpush.push.PushStatusStore(redis, new io.wxpush.redis.RedisKeys(env.redisKeyPrefix()), java.time.Clock.systemUTC())
-          .userOutcomes(new io.wxpush.push.PushId(APP, requestId), openIds);
+      return new PushStatusStore(redis, new RedisKeys(env.redisKeyPrefix()), Clock.systemUTC())
+          .userOutcomes(new PushId(APP, requestId), openIds);
     }
   }
 
@@ -198,27 +224,27 @@ final class Stack implements AutoCloseable {
    * Logs each user in and uploads {@code perUser} fresh sim form_ids through the API, retrying
    * what is refused with 503 (as the client library does). Returns openId → form_ids acknowledged.
    */
-  java.util.Map<String, Integer> upload(List<String> openIds, int perUser) throws Exception {
-    return upload(openIds, perUser, new java.util.concurrent.ConcurrentHashMap<>(), new java.util.concurrent.atomic.AtomicInteger());
+  Map<String, Integer> upload(List<String> openIds, int perUser) throws Exception {
+    return upload(openIds, perUser, new ConcurrentHashMap<>(), new AtomicInteger());
   }
 
   /**
    * As {@link #upload(List, int)}, filling {@code acked} as uploads are answered 202 (so another
    * thread can watch the progress) and counting the 503 answers in {@code refused}.
    */
-  java.util.Map<String, Integer> upload(List<String> openIds, int perUser, java.util.Map<String, Integer> acked,
-      java.util.concurrent.atomic.AtomicInteger refused) throws Exception {
-    try (var threads = java.util.concurrent.Executors.newFixedThreadPool(16)) {
-      List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+  Map<String, Integer> upload(List<String> openIds, int perUser, Map<String, Integer> acked,
+      AtomicInteger refused) throws Exception {
+    try (var threads = Executors.newFixedThreadPool(16)) {
+      List<Future<?>> futures = new ArrayList<>();
       for (String openId : openIds) {
         futures.add(threads.submit(() -> {
           String token = login(openId);
-          List<java.util.Map<String, Object>> items = new ArrayList<>();
+          List<Map<String, Object>> items = new ArrayList<>();
           for (String f : sim.mintFormIds(APP, openId, perUser)) {
             items.add(ApiClient.credential("form_id", f, System.currentTimeMillis()));
           }
-          org.awaitility.Awaitility.await("upload of " + openId).atMost(java.time.Duration.ofSeconds(120))
-              .pollInSameThread().pollDelay(java.time.Duration.ZERO).pollInterval(java.time.Duration.ofMillis(500)).until(() -> {
+          Awaitility.await("upload of " + openId).atMost(Duration.ofSeconds(120))
+              .pollInSameThread().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(500)).until(() -> {
                 ApiClient.Reply reply = client.uploadCredentials(token, items);
                 if (reply.status() == 202) {
                   acked.put(openId, reply.body().get("accepted").asInt());
@@ -244,24 +270,24 @@ final class Stack implements AutoCloseable {
   }
 
   /** The push's status once it is {@code state}. */
-  com.fasterxml.jackson.databind.JsonNode awaitState(String requestId, String state) {
-    return org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(90)).pollInterval(java.time.Duration.ofMillis(200))
+  JsonNode awaitState(String requestId, String state) {
+    return Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
         .until(() -> status(requestId), s -> state.equals(s.path("state").asText()));
   }
 
   /** Holds for {@code quiet}: e.g. nothing more is delivered. */
-  static void staysTrue(java.time.Duration quiet, java.util.concurrent.Callable<Boolean> condition) {
-    org.awaitility.Awaitility.await().during(quiet).atMost(quiet.plusSeconds(5)).pollInterval(java.time.Duration.ofMillis(100)).until(condition);
+  static void staysTrue(Duration quiet, Callable<Boolean> condition) {
+    Awaitility.await().during(quiet).atMost(quiet.plusSeconds(5)).pollInterval(Duration.ofMillis(100)).until(condition);
   }
 
   /** Asks for a push through the API; returns its requestId. */
-  String push(java.util.Map<String, Object> body) throws Exception {
+  String push(Map<String, Object> body) throws Exception {
     ApiClient.Reply reply = client.push(API_KEY, body);
     if (reply.status() != 202) throw new AssertionError("push refused: " + reply.status() + " " + reply.body());
     return reply.body().get("requestId").asText();
   }
 
-  com.fasterxml.jackson.databind.JsonNode status(String requestId) throws Exception {
+  JsonNode status(String requestId) throws Exception {
     return client.pushStatus(API_KEY, requestId).body();
   }
 

@@ -11,6 +11,7 @@ import io.wxpush.testkit.TestEnv;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,7 @@ class TemplatesIT {
 
   private JsonNode awaitFinal(String requestId) {
     return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-        .until(() -> stack.status(requestId), s -> java.util.Set.of("done", "failed").contains(s.path("state").asText()));
+        .until(() -> stack.status(requestId), s -> Set.of("done", "failed").contains(s.path("state").asText()));
   }
 
   @Test

@@ -2,12 +2,17 @@ package io.wxpush.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.wxpush.json.Json;
 import io.wxpush.testkit.ApiClient;
 import io.wxpush.testkit.RealServices;
 import io.wxpush.testkit.TestEnv;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -105,8 +110,8 @@ class TenantScopesIT {
   @Test
   void badKeysFromOneForwardedAddressThrottleThatAddressOnly() throws Exception {
     // the throttle counts per wall-clock minute: keep the burst inside one
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).pollInterval(java.time.Duration.ofMillis(200))
-        .until(() -> java.time.LocalTime.now(java.time.ZoneOffset.UTC).getSecond() < 45);
+    Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+        .until(() -> LocalTime.now(ZoneOffset.UTC).getSecond() < 45);
     ApiClient api = stack.client;
     int throttled = 0;
     for (int i = 0; i < 30; i++) {
@@ -131,6 +136,6 @@ class TenantScopesIT {
   }
 
   private static byte[] body(Map<String, Object> push) {
-    return io.wxpush.json.Json.writeString(push).getBytes(StandardCharsets.UTF_8);
+    return Json.writeString(push).getBytes(StandardCharsets.UTF_8);
   }
 }

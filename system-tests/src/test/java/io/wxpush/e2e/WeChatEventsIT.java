@@ -5,7 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wxpush.config.Secret;
+import io.wxpush.json.Json;
 import io.wxpush.kafka.Topics;
+import io.wxpush.sim.SimTemplate;
 import io.wxpush.testkit.ApiClient;
 import io.wxpush.testkit.RealServices;
 import io.wxpush.testkit.TestEnv;
@@ -17,6 +19,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,8 +48,8 @@ class WeChatEventsIT {
     this.env = env;
     stack = Stack.start(env, Map.of("WECHAT_APPS", Stack.APP + ":" + Stack.APP_SECRET + ":" + TOKEN + ":" + AES_KEY + ","
         + PLAIN_APP + ":plain-secret:" + TOKEN, "GRANT_SOURCE", Stack.APP + ":events," + PLAIN_APP + ":events"), b -> b.app(PLAIN_APP, "plain-secret")
-        .template(new io.wxpush.sim.SimTemplate(PLAIN_APP, "TPL_SUB", io.wxpush.sim.SimTemplate.Kind.SUBSCRIBE, List.of("thing1"), java.util.Set.of()))
-        .template(new io.wxpush.sim.SimTemplate(PLAIN_APP, "TPL_OTHER", io.wxpush.sim.SimTemplate.Kind.SUBSCRIBE, List.of("thing1"), java.util.Set.of())));
+        .template(new SimTemplate(PLAIN_APP, "TPL_SUB", SimTemplate.Kind.SUBSCRIBE, List.of("thing1"), Set.of()))
+        .template(new SimTemplate(PLAIN_APP, "TPL_OTHER", SimTemplate.Kind.SUBSCRIBE, List.of("thing1"), Set.of())));
   }
 
   @AfterEach
@@ -301,16 +308,16 @@ class WeChatEventsIT {
   private List<JsonNode> results() throws Exception {
     String topic = new Topics(env.topicPrefix()).pushResults();
     List<JsonNode> out = new ArrayList<>();
-    try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(Map.of(
-        "bootstrap.servers", env.kafkaBootstrapServers(), "key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class.getName(),
-        "value.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName()))) {
-      var partitions = consumer.partitionsFor(topic).stream().map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
+    try (var consumer = new KafkaConsumer<String, byte[]>(Map.of(
+        "bootstrap.servers", env.kafkaBootstrapServers(), "key.deserializer", StringDeserializer.class.getName(),
+        "value.deserializer", ByteArrayDeserializer.class.getName()))) {
+      var partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       var end = consumer.endOffsets(partitions);
       long deadline = System.currentTimeMillis() + 20_000;
       while (System.currentTimeMillis() < deadline && partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-        for (var r : consumer.poll(Duration.ofMillis(200))) out.add(io.wxpush.json.Json.MAPPER.readTree(r.value()));
+        for (var r : consumer.poll(Duration.ofMillis(200))) out.add(Json.MAPPER.readTree(r.value()));
       }
     }
     return out;

@@ -17,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP proxy on loopback for one upstream server (Redis, wechat-sim, …) that delays every reply
@@ -30,7 +31,7 @@ public final class DelayProxy implements AutoCloseable {
 
   /** One client's connection: how many of its requests await a slow reply. */
   private static final class Conn {
-    final java.util.concurrent.atomic.AtomicInteger slowReplies = new java.util.concurrent.atomic.AtomicInteger();
+    final AtomicInteger slowReplies = new AtomicInteger();
   }
 
   private record Watch(byte[] needle, CountDownLatch seen) {}

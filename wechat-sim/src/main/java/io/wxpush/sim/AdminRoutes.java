@@ -3,8 +3,11 @@ package io.wxpush.sim;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import io.wxpush.http.ApiException;
 import io.wxpush.json.Json;
+import java.io.IOException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,14 +43,14 @@ final class AdminRoutes {
     routes.post("/sim/users/{appId}/{openId}/grants", guarded(this::grant));
     routes.put("/sim/apps/{appId}/message-push", guarded(ctx -> {
       JsonNode body = body(ctx);
-      sim.configureMessagePush(app(ctx), java.net.URI.create(text(required(body, "url"))), text(required(body, "token")),
+      sim.configureMessagePush(app(ctx), URI.create(text(required(body, "url"))), text(required(body, "token")),
           body.hasNonNull("encodingAesKey") ? text(body.get("encodingAesKey")) : null,
           body.hasNonNull("mode") ? text(body.get("mode")) : "plaintext", body.hasNonNull("format") ? text(body.get("format")) : "json");
       ctx.json(Map.of("configured", app(ctx)));
     }));
     routes.post("/sim/users/{appId}/{openId}/popup", guarded(ctx -> {
       JsonNode body = body(ctx);
-      Map<String, String> answers = new java.util.LinkedHashMap<>();
+      Map<String, String> answers = new LinkedHashMap<>();
       required(body, "answers").properties().forEach(e -> answers.put(e.getKey(), e.getValue().asText()));
       ctx.json(Map.of("createTime", sim.answerPopup(app(ctx), openId(ctx), answers, deliveries(body))));
     }));
@@ -93,7 +96,7 @@ final class AdminRoutes {
     void handle(Context ctx) throws Exception;
   }
 
-  private static io.javalin.http.Handler guarded(Action action) {
+  private static Handler guarded(Action action) {
     return ctx -> {
       try {
         action.handle(ctx);
@@ -227,7 +230,7 @@ final class AdminRoutes {
       JsonNode node = Json.MAPPER.readTree(ctx.bodyAsBytes());
       if (node == null || !node.isObject()) throw new IllegalArgumentException("body must be a JSON object");
       return node;
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalArgumentException("body is not valid JSON");
     }
   }

@@ -1,10 +1,12 @@
 package io.wxpush.sim;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EofException;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -67,7 +69,7 @@ final class SendEndpointHandler extends Handler.Wrapper {
     }
     if (answer == WeChatAnswers.RESET) {
       WeChatAnswers.reset(request);
-      callback.failed(new org.eclipse.jetty.io.EofException("connection reset by wechat-sim"));
+      callback.failed(new EofException("connection reset by wechat-sim"));
       return true;
     }
     response.setStatus(answer.status());
@@ -78,11 +80,11 @@ final class SendEndpointHandler extends Handler.Wrapper {
   }
 
   /** The whole body, recorded with the request before anything else happens to it. */
-  private byte[] recorded(Request request) throws java.io.IOException {
+  private byte[] recorded(Request request) throws IOException {
     byte[] bytes;
     try {
       bytes = body(request);
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       recorder.record(request, new byte[0]);
       throw e;
     }
@@ -91,7 +93,7 @@ final class SendEndpointHandler extends Handler.Wrapper {
   }
 
   /** The whole body (blocking; the length was checked against the limit before). */
-  private static byte[] body(Request request) throws java.io.IOException {
+  private static byte[] body(Request request) throws IOException {
     ByteBuffer buffer = Content.Source.asByteBuffer(request);
     byte[] bytes = new byte[buffer.remaining()];
     buffer.get(bytes);

@@ -5,6 +5,7 @@ import io.wxpush.sim.push.PushEnvelope;
 import io.wxpush.sim.push.PushEvent;
 import io.wxpush.sim.push.PushFormat;
 import io.wxpush.sim.push.PushMode;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -107,7 +108,7 @@ final class SimMessagePush {
           accepted.incrementAndGet();
           return;
         }
-      } catch (java.io.IOException ex) {
+      } catch (IOException ex) {
         // no answer: tried again
       } catch (InterruptedException ex) {
         Thread.currentThread().interrupt();

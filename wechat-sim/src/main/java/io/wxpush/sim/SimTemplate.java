@@ -1,6 +1,7 @@
 package io.wxpush.sim;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 
@@ -24,7 +25,7 @@ public record SimTemplate(String appId, String templateId, Kind kind, List<Strin
 
     /** Parses {@code template} or {@code subscribe} (any case). */
     public static Kind parse(String text) {
-      return switch (text == null ? "" : text.trim().toLowerCase(java.util.Locale.ROOT)) {
+      return switch (text == null ? "" : text.trim().toLowerCase(Locale.ROOT)) {
         case "template" -> TEMPLATE;
         case "subscribe" -> SUBSCRIBE;
         default -> throw new IllegalArgumentException("kind must be template or subscribe, not '" + text + "'");

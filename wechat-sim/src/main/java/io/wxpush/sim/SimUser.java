@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One simulated user of one app: the credentials minted for them (form_ids, prepay_ids,
@@ -93,9 +94,9 @@ final class SimUser {
   }
 
   /** The delivered message with {@code msgid}, if any. */
-  synchronized java.util.Optional<InboxEntry> message(long msgid) {
-    for (int i = 0; i < inboxSize; i++) if (inbox[i].msgid() == msgid) return java.util.Optional.of(inbox[i]);
-    return java.util.Optional.empty();
+  synchronized Optional<InboxEntry> message(long msgid) {
+    for (int i = 0; i < inboxSize; i++) if (inbox[i].msgid() == msgid) return Optional.of(inbox[i]);
+    return Optional.empty();
   }
 
   /** Subscription accepts left for {@code templateId}. */

@@ -1,5 +1,6 @@
 package io.wxpush.sim;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,7 +30,7 @@ final class TemplateRegistry {
     Map<String, SimTemplate> templates = byApp.get(appId);
     if (templates == null) return List.of();
     return templates.values().stream().filter(t -> t.kind() == kind)
-        .sorted(java.util.Comparator.comparing(SimTemplate::templateId)).toList();
+        .sorted(Comparator.comparing(SimTemplate::templateId)).toList();
   }
 
   List<SimTemplate> all() {

@@ -1,6 +1,7 @@
 package io.wxpush.sim;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -34,7 +35,7 @@ final class UserDirectory {
 
   Collection<SimUser> users(String appId) {
     Map<String, SimUser> users = byApp.get(appId);
-    return users == null ? java.util.List.of() : users.values();
+    return users == null ? List.of() : users.values();
   }
 
   void clear() {

@@ -2,11 +2,17 @@ package io.wxpush.sim;
 
 import io.javalin.http.Context;
 import io.wxpush.json.Json;
+import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.Request;
 
 /** Writes WeChat's answers: HTTP 200 with a JSON body carrying errcode and errmsg. */
 final class WeChatAnswers {
@@ -44,7 +50,7 @@ final class WeChatAnswers {
 
   static void write(Context ctx, Answer answer) {
     if (answer == RESET) {
-      reset(org.eclipse.jetty.ee10.servlet.ServletContextRequest.getServletContextRequest(ctx.req()));
+      reset(ServletContextRequest.getServletContextRequest(ctx.req()));
       return;
     }
     ctx.status(answer.status()).contentType(answer.contentType()).result(answer.body());
@@ -54,12 +60,12 @@ final class WeChatAnswers {
    * Resets the request's connection (TCP RST, no answer), as a broken network path or a
    * crashing gateway would after WeChat had acted on the request.
    */
-  static void reset(org.eclipse.jetty.server.Request request) {
-    org.eclipse.jetty.io.EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
-    if (endPoint.getTransport() instanceof java.nio.channels.SocketChannel channel) {
+  static void reset(Request request) {
+    EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+    if (endPoint.getTransport() instanceof SocketChannel channel) {
       try {
-        channel.setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
-      } catch (java.io.IOException e) {
+        channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+      } catch (IOException e) {
         // closed already: nothing more to reset
       }
     }

@@ -5,8 +5,14 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.wxpush.config.Secret;
 import io.wxpush.json.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * The WeChat endpoints the sim serves, with WeChat's request shapes and answers: access
@@ -85,7 +91,7 @@ final class WeChatRoutes {
       WeChatAnswers.error(ctx, check.errcode(), check.errcode() == 42001 ? "access_token expired" : "invalid credential, access_token is invalid or not latest");
       return;
     }
-    java.util.List<Map<String, Object>> data = new java.util.ArrayList<>();
+    List<Map<String, Object>> data = new ArrayList<>();
     for (SimTemplate t : templates.of(check.appId(), SimTemplate.Kind.SUBSCRIBE)) {
       StringBuilder content = new StringBuilder();
       for (String k : t.keywords()) content.append(k).append(":{{").append(k).append(".DATA}}\n");
@@ -122,7 +128,7 @@ final class WeChatRoutes {
       return;
     }
     Map<String, Object> answer = new LinkedHashMap<>();
-    answer.put("session_key", java.util.Base64.getEncoder().encodeToString(java.util.UUID.randomUUID().toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII)).substring(0, 24));
+    answer.put("session_key", Base64.getEncoder().encodeToString(UUID.randomUUID().toString().getBytes(StandardCharsets.US_ASCII)).substring(0, 24));
     answer.put("openid", openId);
     WeChatAnswers.json(ctx, answer);
   }
@@ -265,7 +271,7 @@ final class WeChatRoutes {
     if (bytes == null || bytes.length == 0) return null;
     try {
       return Json.MAPPER.readTree(bytes);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return null;
     }
   }

@@ -6,7 +6,9 @@ import io.wxpush.http.HttpServer;
 import io.wxpush.metrics.Registries;
 import io.wxpush.sim.push.PushFormat;
 import io.wxpush.sim.push.PushMode;
+import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -145,7 +147,7 @@ public final class WeChatSim implements AutoCloseable {
    * @param encodingAesKey 43 characters; ignored (may be null) in {@code plaintext} mode
    * @param mode {@code plaintext}, {@code compatible} or {@code safe}; @param format {@code json} or {@code xml}
    */
-  public void configureMessagePush(String appId, java.net.URI url, String token, String encodingAesKey, String mode, String format) {
+  public void configureMessagePush(String appId, URI url, String token, String encodingAesKey, String mode, String format) {
     requireApp(appId);
     messagePush.configure(appId, new SimMessagePush.Target(url, token, encodingAesKey, PushMode.parse(mode),
         PushFormat.parse(format)));
@@ -199,7 +201,7 @@ public final class WeChatSim implements AutoCloseable {
     String generation = users.generation();
     return user.inbox().stream().map(e -> new SimMessage(appId, openId, e.templateId(), e.subscribe() ? "subscribe" : "template",
         e.page(), e.data(), e.credentialSlot() < 0 ? null : CredentialCodec.format(e.prepay(), generation, user.id, e.credentialSlot()),
-        java.time.Instant.ofEpochMilli(e.atMillis()), e.msgid())).toList();
+        Instant.ofEpochMilli(e.atMillis()), e.msgid())).toList();
   }
 
   public long deliveredCount() {

@@ -3,8 +3,11 @@ package io.wxpush.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -73,13 +76,13 @@ class AdminApiTest {
 
   @Test
   void bulkMintsOneHundredThousandFormIdsInOneCall() {
-    List<String> openIds = java.util.stream.IntStream.range(0, 20_000).mapToObj(i -> "user-" + i).toList();
+    List<String> openIds = IntStream.range(0, 20_000).mapToObj(i -> "user-" + i).toList();
 
     JsonNode minted = http.post("/sim/bulk/form-ids", Map.of("appId", "wxapp1", "openIds", openIds, "perUser", 5)).json().get("formIds");
 
     assertThat(minted.size()).isEqualTo(20_000);
     assertThat(minted.get("user-19999")).hasSize(5);
-    java.util.Set<String> distinct = new java.util.HashSet<>();
+    Set<String> distinct = new HashSet<>();
     minted.forEach(perUser -> perUser.forEach(f -> distinct.add(f.asText())));
     assertThat(distinct).hasSize(100_000);
   }

@@ -3,6 +3,7 @@ package io.wxpush.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.function.Predicate;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,8 +27,8 @@ class FaultsTest {
    * five standard deviations of the binomial share (about 1 in 1.7 million by chance), which
    * still fails a rate that is off by a third.
    */
-  static org.assertj.core.data.Offset<Double> fiveSigma(double p) {
-    return org.assertj.core.data.Offset.offset(5 * Math.sqrt(p * (1 - p) / SENDS));
+  static Offset<Double> fiveSigma(double p) {
+    return Offset.offset(5 * Math.sqrt(p * (1 - p) / SENDS));
   }
   static WeChatSim sim;
   static SimHttp http;
@@ -192,7 +194,7 @@ class FaultsTest {
     Map<String, Object> body = Map.of("touser", "openid-1", "template_id", "TPL", "form_id", formId);
     sim.faults().resetAfterDeliveryRate(1.0);
 
-    assertThat(http.postOrFailure(url, body)).isInstanceOf(java.io.IOException.class);
+    assertThat(http.postOrFailure(url, body)).isInstanceOf(IOException.class);
     assertThat(sim.inbox("wxapp1", "openid-1")).hasSize(1);
     assertThat(sim.answersLostCount()).isEqualTo(1);
     sim.faults().clear();

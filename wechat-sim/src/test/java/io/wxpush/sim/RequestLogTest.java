@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,7 +22,7 @@ class RequestLogTest {
   @BeforeEach
   void start() {
     sim = WeChatSim.start(SimConfig.builder().port(0).app("wxapp1", "secret1").requestLogCapacity(5).build());
-    sim.registerTemplate(new SimTemplate("wxapp1", "TPL_SUB", SimTemplate.Kind.SUBSCRIBE, List.of("thing1"), java.util.Set.of()));
+    sim.registerTemplate(new SimTemplate("wxapp1", "TPL_SUB", SimTemplate.Kind.SUBSCRIBE, List.of("thing1"), Set.of()));
     http = new SimHttp(sim);
   }
 
@@ -109,7 +111,7 @@ class RequestLogTest {
     http.token("wxapp1", "secret1");
     assertThat(sim.takeRequest().sequence()).isEqualTo(1);
     sim.clearRequests();
-    assertThatThrownBy(() -> sim.takeRequest(Duration.ZERO).orElseThrow()).isInstanceOf(java.util.NoSuchElementException.class);
+    assertThatThrownBy(() -> sim.takeRequest(Duration.ZERO).orElseThrow()).isInstanceOf(NoSuchElementException.class);
   }
 
   @Test

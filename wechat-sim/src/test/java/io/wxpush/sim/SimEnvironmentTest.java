@@ -8,6 +8,7 @@ import io.wxpush.config.Env;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class SimEnvironmentTest {
@@ -31,8 +32,8 @@ class SimEnvironmentTest {
     assertThat(config.systemErrorRate()).isEqualTo(0.1);
     assertThat(config.dailyQuotas()).containsEntry("wxapp1", 1000L);
     assertThat(config.templates()).containsExactly(
-        new SimTemplate("wxapp1", "TPL_ORDER", SimTemplate.Kind.TEMPLATE, List.of("keyword1", "keyword2"), java.util.Set.of()),
-        new SimTemplate("wxapp1", "TPL_SUB", SimTemplate.Kind.SUBSCRIBE, List.of("thing1", "time2"), java.util.Set.of("pages/index", "pages/order")));
+        new SimTemplate("wxapp1", "TPL_ORDER", SimTemplate.Kind.TEMPLATE, List.of("keyword1", "keyword2"), Set.of()),
+        new SimTemplate("wxapp1", "TPL_SUB", SimTemplate.Kind.SUBSCRIBE, List.of("thing1", "time2"), Set.of("pages/index", "pages/order")));
   }
 
   @Test

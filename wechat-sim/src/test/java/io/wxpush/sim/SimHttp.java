@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Real HTTP calls against a running sim, as a WeChat client or an admin would make them. */
@@ -89,7 +90,7 @@ final class SimHttp {
   }
 
   static Map<String, Object> wrap(Map<String, String> data) {
-    Map<String, Object> out = new java.util.LinkedHashMap<>();
+    Map<String, Object> out = new LinkedHashMap<>();
     data.forEach((k, v) -> out.put(k, Map.of("value", v)));
     return out;
   }

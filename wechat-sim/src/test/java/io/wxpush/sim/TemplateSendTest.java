@@ -6,6 +6,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -67,7 +70,7 @@ class TemplateSendTest {
   void prepayIdDeliversThreeTimesThenAnswers41029() {
     String prepayId = sim.mintPrepayId("wxapp1", "openid-1");
 
-    List<Integer> answers = java.util.stream.IntStream.range(0, 4).mapToObj(i -> send("openid-1", prepayId).errcode()).toList();
+    List<Integer> answers = IntStream.range(0, 4).mapToObj(i -> send("openid-1", prepayId).errcode()).toList();
 
     assertThat(answers).containsExactly(0, 0, 0, 41029);
     assertThat(sim.inbox("wxapp1", "openid-1")).hasSize(3).allSatisfy(m -> assertThat(m.credential()).isEqualTo(prepayId));
@@ -188,8 +191,8 @@ class TemplateSendTest {
   @Test
   void sendsFromManyThreadsNeverSpendOneFormIdTwice() throws Exception {
     List<String> formIds = sim.mintFormIds("wxapp1", "openid-1", 20);
-    java.util.concurrent.atomic.AtomicInteger delivered = new java.util.concurrent.atomic.AtomicInteger();
-    try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+    AtomicInteger delivered = new AtomicInteger();
+    try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
       for (int copy = 0; copy < 5; copy++) {
         for (String formId : formIds) pool.submit(() -> {
           if (send("openid-1", formId).errcode() == 0) delivered.incrementAndGet();

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -44,7 +45,7 @@ public final class PushClients implements AutoCloseable {
     });
     Map<String, App> apps = new LinkedHashMap<>();
     try {
-      for (Map.Entry<String, WxpushProperties.App> e : new java.util.TreeMap<>(properties.apps()).entrySet()) {
+      for (Map.Entry<String, WxpushProperties.App> e : new TreeMap<>(properties.apps()).entrySet()) {
         WxpushProperties.App app = e.getValue();
         WxpushProperties.Transport transport = app.transport() == null ? properties.transport() : app.transport();
         String apiKey = app.apiKey() == null ? properties.apiKey() : app.apiKey();

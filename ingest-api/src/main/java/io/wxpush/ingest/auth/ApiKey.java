@@ -2,6 +2,7 @@ package io.wxpush.ingest.auth;
 
 import io.wxpush.config.Secret;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -45,7 +46,7 @@ public record ApiKey(Secret secret, Optional<Set<String>> apps) {
    */
   public static List<ApiKey> parseAll(String variable, List<Secret> entries, Set<String> served, List<String> problems) {
     List<ApiKey> out = new ArrayList<>();
-    Set<Secret> seen = new java.util.HashSet<>();
+    Set<Secret> seen = new HashSet<>();
     for (int i = 0; i < entries.size(); i++) {
       String entry = entries.get(i).reveal();
       String where = variable + " entry " + (i + 1);

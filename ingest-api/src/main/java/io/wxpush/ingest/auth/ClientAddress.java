@@ -4,6 +4,7 @@ import io.javalin.http.Context;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -68,8 +69,8 @@ public final class ClientAddress {
   private static String key(InetAddress a) {
     byte[] b = a.getAddress();
     if (b.length == 4) return a.getHostAddress();
-    byte[] prefix = java.util.Arrays.copyOf(b, 16);
-    java.util.Arrays.fill(prefix, 8, 16, (byte) 0);
+    byte[] prefix = Arrays.copyOf(b, 16);
+    Arrays.fill(prefix, 8, 16, (byte) 0);
     try {
       return InetAddress.getByAddress(prefix).getHostAddress() + "/64";
     } catch (UnknownHostException e) {

@@ -3,10 +3,17 @@ package io.wxpush.ingest.auth;
 import io.javalin.http.Context;
 import io.wxpush.config.Secret;
 import io.wxpush.http.ApiException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * Checks the push API key business services present ({@code Authorization: Bearer <key>}) and
@@ -29,11 +36,6 @@ public final class PushApiKeys {
     this.keys = List.copyOf(keys);
     this.addresses = addresses;
     this.failures = new AddressThrottle(MAX_FAILURES_PER_MINUTE, clock);
-  }
-
-  /** Keys for every app, the peer as the client: for tests. */
-  public static PushApiKeys everyApp(List<Secret> secrets, Clock clock) {
-    return new PushApiKeys(secrets.stream().map(ApiKey::everyApp).toList(), ClientAddress.direct(), clock);
   }
 
   /** Throws 401 (or 429 when this address keeps failing) unless the request carries a valid key; returns the key. */
@@ -62,7 +64,7 @@ public final class PushApiKeys {
    * an app served here from one that is not), and the app one of {@code apps} ({@code 404}, which
    * only a key for every app can meet). Returns the appId.
    */
-  public String requireForPathApp(Context ctx, java.util.Set<String> apps) {
+  public String requireForPathApp(Context ctx, Set<String> apps) {
     ApiKey key = require(ctx);
     String appId = ctx.pathParam("appId");
     checkScope(key, appId);
@@ -75,7 +77,7 @@ public final class PushApiKeys {
    * ({@code 403}, first, as for {@link #requireForPathApp}), and the app one of {@code apps}
    * ({@code 400 invalid_request} / {@code unknown_app}). Returns the appId.
    */
-  public String requireForQueryApp(Context ctx, java.util.Set<String> apps) {
+  public String requireForQueryApp(Context ctx, Set<String> apps) {
     ApiKey key = require(ctx);
     String appId = ctx.queryParam("appId");
     if (appId == null || appId.isEmpty()) throw ApiException.badRequest("invalid_request", "query parameter 'appId' is required");
@@ -96,14 +98,14 @@ public final class PushApiKeys {
    * @param appsWith which of the given apps hold the requestId
    * @return the app whose push to look at, or empty when none of the key's apps holds the id
    */
-  public static Optional<String> appOfRequestId(Context ctx, ApiKey key, java.util.Set<String> served,
-      java.util.function.Function<java.util.Collection<String>, List<String>> appsWith) {
+  public static Optional<String> appOfRequestId(Context ctx, ApiKey key, Set<String> served,
+      Function<Collection<String>, List<String>> appsWith) {
     String asked = ctx.queryParam("appId");
     if (asked != null && !asked.isEmpty()) {
       checkScope(key, asked);
       return Optional.of(asked);
     }
-    java.util.Set<String> apps = new java.util.TreeSet<>(key.apps().orElse(served));
+    Set<String> apps = new TreeSet<>(key.apps().orElse(served));
     if (apps.size() == 1) return Optional.of(apps.iterator().next());
     if (apps.isEmpty()) return Optional.empty();
     List<String> with = appsWith.apply(apps);
@@ -126,9 +128,9 @@ public final class PushApiKeys {
   /** A key's public name: 16 hex digits of its SHA-256, safe to store and to log. */
   public static String fingerprint(Secret key) {
     try {
-      byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(key.bytes());
-      return java.util.HexFormat.of().formatHex(d, 0, 8);
-    } catch (java.security.NoSuchAlgorithmException e) {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(key.bytes());
+      return HexFormat.of().formatHex(d, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }

@@ -14,10 +14,13 @@ import io.wxpush.kafka.AckedPublisher;
 import io.wxpush.kafka.KafkaUnavailableException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiPredicate;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,17 +44,17 @@ public final class CredentialUploadHandler {
   private final AckedPublisher publisher;
   private final String topic;
   private final UploadMeters meters;
-  private final java.util.function.BiPredicate<String, String> grantable;
+  private final BiPredicate<String, String> grantable;
 
-  private final java.util.function.Predicate<String> clientGrants;
+  private final Predicate<String> clientGrants;
 
   /**
    * @param grantable whether an app (first) has a template (second) a grant may name ({@code TemplateGate#grantable})
    * @param clientGrants whether an app takes grants from its client ({@code GRANT_SOURCE} not {@code events})
    */
   public CredentialUploadHandler(SessionTokens tokens, CredentialValidator validator, UploadRateLimiter rateLimiter,
-      AckedPublisher publisher, String topic, UploadMeters meters, java.util.function.BiPredicate<String, String> grantable,
-      java.util.function.Predicate<String> clientGrants) {
+      AckedPublisher publisher, String topic, UploadMeters meters, BiPredicate<String, String> grantable,
+      Predicate<String> clientGrants) {
     this.grantable = grantable;
     this.clientGrants = clientGrants;
     this.tokens = tokens;
@@ -78,7 +81,7 @@ public final class CredentialUploadHandler {
 
     List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
     List<Map<String, Object>> rejected = new ArrayList<>();
-    Map<String, Boolean> known = new java.util.HashMap<>(); // one look per template and upload
+    Map<String, Boolean> known = new HashMap<>(); // one look per template and upload
     for (int i = 0; i < items.size(); i++) {
       CredentialValidator.Result result = validator.validate(user.appId(), user.openId(), items.get(i));
       if (result instanceof CredentialValidator.Accepted a && a.credential().templateId() != null && !clientGrants.test(user.appId())) {

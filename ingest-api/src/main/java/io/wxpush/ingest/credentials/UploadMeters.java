@@ -2,6 +2,7 @@ package io.wxpush.ingest.credentials;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.wxpush.credentials.CredentialValidator;
 import io.wxpush.metrics.WxpushMeter;
 
 /** Counts uploaded credentials: accepted, and rejected by reason (a bounded set of codes). */
@@ -13,7 +14,7 @@ public final class UploadMeters {
     this.registry = registry;
     this.accepted = WxpushMeter.CREDENTIALS_RECEIVED.counter(registry);
     // registered up front so every reason shows (at 0) before the first rejection
-    io.wxpush.credentials.CredentialValidator.REASONS.forEach(reason -> WxpushMeter.CREDENTIALS_REJECTED.counter(registry, reason));
+    CredentialValidator.REASONS.forEach(reason -> WxpushMeter.CREDENTIALS_REJECTED.counter(registry, reason));
   }
 
   public void accepted(int n) {

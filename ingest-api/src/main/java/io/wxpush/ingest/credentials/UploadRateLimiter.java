@@ -64,12 +64,11 @@ public final class UploadRateLimiter implements AutoCloseable {
 
   /** Counts in Redis, synced every {@code syncInterval} by a daemon thread this limiter owns. */
   public UploadRateLimiter(UnifiedJedis redis, RedisKeys keys, int perMinute, Clock clock, Duration syncInterval) {
-    this(new RedisWindowCounter(redis, WINDOW, clock)::addAll, keys, perMinute, clock);
-    syncer.scheduleWithFixedDelay(this::sync, syncInterval.toMillis(), syncInterval.toMillis(), TimeUnit.MILLISECONDS);
+    this(new RedisWindowCounter(redis, WINDOW, clock)::addAll, keys, perMinute, clock, syncInterval);
   }
 
-  /** Without a sync thread: the caller calls {@link #sync()} (tests). */
-  UploadRateLimiter(FleetCounter fleet, RedisKeys keys, int perMinute, Clock clock) {
+  /** Counts in {@code fleet}, synced every {@code syncInterval} by a daemon thread this limiter owns. */
+  UploadRateLimiter(FleetCounter fleet, RedisKeys keys, int perMinute, Clock clock, Duration syncInterval) {
     this.fleet = fleet;
     this.keys = keys;
     this.perMinute = perMinute;
@@ -80,6 +79,7 @@ public final class UploadRateLimiter implements AutoCloseable {
       return t;
     });
     this.lastSweptWindow = clock.millis() / windowMs;
+    syncer.scheduleWithFixedDelay(this::sync, syncInterval.toMillis(), syncInterval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** One user's uploads in one window, as counted here, and what the rest of the fleet counted. */
@@ -114,7 +114,7 @@ public final class UploadRateLimiter implements AutoCloseable {
   }
 
   /** Adds the counts gathered since the last sync to Redis and reads back the fleet's totals. */
-  void sync() {
+  private void sync() {
     try {
       long current = clock.millis() / windowMs;
       Map<Long, List<UserWindow>> byWindow = new HashMap<>();
@@ -168,11 +168,6 @@ public final class UploadRateLimiter implements AutoCloseable {
 
   private String key(UserRef user) {
     return keys.uploads(user);
-  }
-
-  /** Users with a window in memory (for tests and diagnostics). */
-  int trackedUsers() {
-    return windows.size();
   }
 
   /** Stops the sync thread, then syncs a last time. */

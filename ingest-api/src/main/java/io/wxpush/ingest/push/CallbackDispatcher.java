@@ -6,6 +6,7 @@ import io.wxpush.ingest.auth.PushApiKeys;
 import io.wxpush.json.Json;
 import io.wxpush.metrics.WxpushMeter;
 import io.wxpush.push.PushCallbacks;
+import io.wxpush.push.PushId;
 import io.wxpush.push.PushStatus;
 import io.wxpush.push.PushStatusStore;
 import java.time.Clock;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -81,7 +83,7 @@ public final class CallbackDispatcher implements Runnable, AutoCloseable {
     this.clock = clock;
     this.meters = meters;
     this.poster = new CallbackPoster(timeout, allowPrivate, clock);
-    for (String app : new java.util.TreeSet<>(apps)) {
+    for (String app : new TreeSet<>(apps)) {
       Semaphore lane = new Semaphore(perApp);
       lanes.put(app, lane);
       WxpushMeter.CALLBACKS_IN_FLIGHT.gauge(meters, () -> perApp - lane.availablePermits(), app);
@@ -137,7 +139,7 @@ public final class CallbackDispatcher implements Runnable, AutoCloseable {
   }
 
   private void handle(String appId, String rid) {
-    Optional<PushStatus> s = statuses.read(new io.wxpush.push.PushId(appId, rid));
+    Optional<PushStatus> s = statuses.read(new PushId(appId, rid));
     Optional<PushCallbacks.Callback> cb = queue.callback(appId, rid);
     if (s.isEmpty() || cb.isEmpty()) { // the status expired (8 days): nothing left to report
       queue.endCallback(appId, rid, "gave_up", 0);

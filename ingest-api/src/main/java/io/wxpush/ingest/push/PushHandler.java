@@ -1,5 +1,6 @@
 package io.wxpush.ingest.push;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
 import io.wxpush.http.ApiException;
 import io.wxpush.http.JsonBody;
@@ -8,6 +9,7 @@ import io.wxpush.ingest.auth.PushApiKeys;
 import io.wxpush.kafka.AckedPublisher;
 import io.wxpush.kafka.KafkaUnavailableException;
 import io.wxpush.client.PushRequest;
+import io.wxpush.push.PushCallbacks;
 import io.wxpush.push.PushId;
 import io.wxpush.push.PushRequestParser;
 import io.wxpush.push.PushStatus;
@@ -17,11 +19,20 @@ import io.wxpush.push.PushState;
 import io.wxpush.push.PushStatusStore;
 import io.wxpush.push.PushTransition;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +56,7 @@ public final class PushHandler {
   private final Statuses status;
   private final AckedPublisher publisher;
   private final String topic;
-  private final java.util.function.Function<PushRequest, List<Map<String, String>>> templateProblems;
+  private final Function<PushRequest, List<Map<String, String>>> templateProblems;
 
   /** What the handler asks of the push status store: {@link PushStatusStore} here, a fake in tests without Redis. */
   interface Statuses {
@@ -59,11 +70,11 @@ public final class PushHandler {
     Optional<PushStatus> read(PushId id);
 
     /** Which of {@code appIds} hold a push of {@code requestId}. */
-    List<String> appsWith(String requestId, java.util.Collection<String> appIds);
+    List<String> appsWith(String requestId, Collection<String> appIds);
 
     PushStatusStore.Cancel cancel(PushId id);
 
-    PushStatusStore.Listed list(String appId, String cursor, int limit, java.util.function.Predicate<String> keep);
+    PushStatusStore.Listed list(String appId, String cursor, int limit, Predicate<String> keep);
 
     void expectCallback(String appId, String requestId, String url, String keyFingerprint);
 
@@ -74,8 +85,8 @@ public final class PushHandler {
 
   /** @param templateProblems a push's template problems as field errors ({@code TemplateGate#problems}) */
   /** @param apps the appIds served here (the apps a bare key acts for) */
-  public PushHandler(PushApiKeys keys, PushRequestParser parser, Set<String> apps, PushStatusStore status, io.wxpush.push.PushCallbacks callbacks,
-      AckedPublisher publisher, String topic, java.util.function.Function<PushRequest, List<Map<String, String>>> templateProblems) {
+  public PushHandler(PushApiKeys keys, PushRequestParser parser, Set<String> apps, PushStatusStore status, PushCallbacks callbacks,
+      AckedPublisher publisher, String topic, Function<PushRequest, List<Map<String, String>>> templateProblems) {
     this(keys, parser, apps, new Statuses() {
       @Override
       public PushStatusStore.Acceptance seen(PushRequest push) {
@@ -100,7 +111,7 @@ public final class PushHandler {
       }
 
       @Override
-      public List<String> appsWith(String requestId, java.util.Collection<String> appIds) {
+      public List<String> appsWith(String requestId, Collection<String> appIds) {
         return status.appsWith(requestId, appIds);
       }
 
@@ -110,7 +121,7 @@ public final class PushHandler {
       }
 
       @Override
-      public PushStatusStore.Listed list(String appId, String cursor, int limit, java.util.function.Predicate<String> keep) {
+      public PushStatusStore.Listed list(String appId, String cursor, int limit, Predicate<String> keep) {
         return status.list(appId, cursor, limit, keep);
       }
 
@@ -132,7 +143,7 @@ public final class PushHandler {
   }
 
   PushHandler(PushApiKeys keys, PushRequestParser parser, Set<String> apps, Statuses status, AckedPublisher publisher, String topic,
-      java.util.function.Function<PushRequest, List<Map<String, String>>> templateProblems) {
+      Function<PushRequest, List<Map<String, String>>> templateProblems) {
     this.templateProblems = templateProblems;
     this.apps = Set.copyOf(apps);
     this.keys = keys;
@@ -144,8 +155,8 @@ public final class PushHandler {
 
   public void create(Context ctx) {
     ApiKey key = keys.require(ctx);
-    com.fasterxml.jackson.databind.JsonNode body = JsonBody.object(ctx, MAX_BODY_BYTES);
-    com.fasterxml.jackson.databind.JsonNode appId = body.get("appId");
+    JsonNode body = JsonBody.object(ctx, MAX_BODY_BYTES);
+    JsonNode appId = body.get("appId");
     if (appId != null && appId.isTextual()) PushApiKeys.checkScope(key, appId.asText()); // served or not: one answer (403)
     PushRequest push = switch (parser.parse(body)) {
       case PushRequestParser.Valid v -> v.request();
@@ -218,7 +229,7 @@ public final class PushHandler {
     return s.get();
   }
 
-  private static final Set<String> STATES = java.util.Arrays.stream(PushState.values()).map(PushState::wire).collect(java.util.stream.Collectors.toSet());
+  private static final Set<String> STATES = Arrays.stream(PushState.values()).map(PushState::wire).collect(Collectors.toSet());
 
   /** {@code GET /v1/pushes?appId=&state=&limit=&cursor=}: an app's pushes, newest first, by cursor. */
   public void list(Context ctx) {
@@ -228,7 +239,7 @@ public final class PushHandler {
     PushApiKeys.checkScope(key, appId); // before the served check: a scoped key cannot tell served apps from others
     if (!parser.serves(appId)) throw ApiException.badRequest("invalid_request", "'appId' is not an app served here");
     String state = ctx.queryParam("state");
-    if (state != null && !STATES.contains(state)) throw ApiException.badRequest("invalid_request", "'state' must be one of " + new java.util.TreeSet<>(STATES));
+    if (state != null && !STATES.contains(state)) throw ApiException.badRequest("invalid_request", "'state' must be one of " + new TreeSet<>(STATES));
     int limit = 50;
     String limitText = ctx.queryParam("limit");
     if (limitText != null) {
@@ -241,13 +252,13 @@ public final class PushHandler {
     }
     String cursor = ctx.queryParam("cursor");
     if (cursor != null && !cursor.matches("[0-9]{1,15}:[A-Za-z0-9_.:-]{1,64}")) throw ApiException.badRequest("invalid_request", "'cursor' is not one this API gave");
-    Map<String, PushStatus> read = new java.util.HashMap<>();
+    Map<String, PushStatus> read = new HashMap<>();
     PushStatusStore.Listed page = status.list(appId, cursor, limit, rid -> {
       Optional<PushStatus> s = status.read(new PushId(appId, rid));
       s.ifPresent(v -> read.put(rid, v));
       return s.isPresent() && (state == null || state.equals(s.get().state()));
     });
-    List<Map<String, Object>> pushes = new java.util.ArrayList<>();
+    List<Map<String, Object>> pushes = new ArrayList<>();
     for (String rid : page.requestIds()) pushes.add(answer(read.get(rid)));
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("pushes", pushes);
@@ -293,8 +304,8 @@ public final class PushHandler {
       case CANCELLING -> Thread.sleep(PushStatusStore.CANCEL_SETTLE.toMillis());
       case CANCELLED -> { }
     }
-    log.info("event=push_cancelled requestId={} state={}", requestId, result.name().toLowerCase(java.util.Locale.ROOT));
-    ctx.status(202).json(Map.of("requestId", requestId, "state", result.name().toLowerCase(java.util.Locale.ROOT)));
+    log.info("event=push_cancelled requestId={} state={}", requestId, result.name().toLowerCase(Locale.ROOT));
+    ctx.status(202).json(Map.of("requestId", requestId, "state", result.name().toLowerCase(Locale.ROOT)));
   }
 
   /**

@@ -6,6 +6,8 @@ import io.wxpush.config.WeChatApp;
 import io.wxpush.credentials.UserRef;
 import io.wxpush.http.ApiException;
 import io.wxpush.http.JsonBody;
+import io.wxpush.ingest.auth.AddressThrottle;
+import io.wxpush.ingest.auth.ClientAddress;
 import io.wxpush.wechat.Code2Session;
 import io.wxpush.wechat.WeChatClient;
 import io.wxpush.wechat.WeChatException;
@@ -30,15 +32,15 @@ public final class SessionHandler {
   private final Map<String, WeChatApp> apps;
   private final WeChatClient weChat;
   private final SessionTokens tokens;
-  private final io.wxpush.ingest.auth.ClientAddress addresses;
-  private final io.wxpush.ingest.auth.AddressThrottle perAddress;
+  private final ClientAddress addresses;
+  private final AddressThrottle perAddress;
 
   /**
    * @param addresses who a request comes from ({@code TRUSTED_PROXIES})
    * @param perAddress {@code SESSIONS_PER_ADDRESS_PER_MINUTE}: each exchange spends the app's jscode2session quota
    */
   public SessionHandler(Map<String, WeChatApp> apps, WeChatClient weChat, SessionTokens tokens,
-      io.wxpush.ingest.auth.ClientAddress addresses, io.wxpush.ingest.auth.AddressThrottle perAddress) {
+      ClientAddress addresses, AddressThrottle perAddress) {
     this.addresses = addresses;
     this.perAddress = perAddress;
     this.apps = Map.copyOf(apps);

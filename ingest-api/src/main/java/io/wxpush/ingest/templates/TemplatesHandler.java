@@ -2,9 +2,11 @@ package io.wxpush.ingest.templates;
 
 import io.javalin.http.Context;
 import io.wxpush.ingest.auth.PushApiKeys;
+import io.wxpush.redis.StoreUnavailableException;
 import io.wxpush.templates.AppTemplates;
 import io.wxpush.templates.Template;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,20 +31,20 @@ public final class TemplatesHandler {
 
   public void list(Context ctx) {
     String appId = keys.requireForQueryApp(ctx, apps);
-    Optional<AppTemplates> list = io.wxpush.redis.StoreUnavailableException.around("reading the templates of " + appId, () -> gate.list(appId));
+    Optional<AppTemplates> list = StoreUnavailableException.around("reading the templates of " + appId, () -> gate.list(appId));
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("appId", appId);
     answer.put("loaded", list.isPresent());
     answer.put("loadedAt", list.map(AppTemplates::loadedAtMs).orElse(null));
     List<Map<String, Object>> subscribe = new ArrayList<>();
-    list.ifPresent(l -> l.templates().values().stream().sorted(java.util.Comparator.comparing(Template::id)).forEach(t -> {
+    list.ifPresent(l -> l.templates().values().stream().sorted(Comparator.comparing(Template::id)).forEach(t -> {
       Map<String, Object> entry = describe(t);
       entry.put("gone", l.gone().contains(t.id()));
       subscribe.add(entry);
     }));
     answer.put("templates", subscribe);
     List<Map<String, Object>> legacy = new ArrayList<>();
-    io.wxpush.redis.StoreUnavailableException.around("reading the templates of " + appId, () -> gate.legacy(appId)).values().stream().sorted(java.util.Comparator.comparing(Template::id)).forEach(t -> legacy.add(describe(t)));
+    StoreUnavailableException.around("reading the templates of " + appId, () -> gate.legacy(appId)).values().stream().sorted(Comparator.comparing(Template::id)).forEach(t -> legacy.add(describe(t)));
     answer.put("legacyTemplates", legacy);
     ctx.json(answer);
   }

@@ -7,6 +7,7 @@ import io.wxpush.testkit.ApiClient;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -50,7 +51,7 @@ class BearerTest {
     assertThat(tokenOf(authorization)).isEqualTo(expected);
   }
 
-  @org.junit.jupiter.api.Test
+  @Test
   void noHeaderIsNoToken() throws Exception {
     assertThat(tokenOf(null)).isEqualTo("<none>");
   }

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -39,7 +40,7 @@ class PushApiKeysTest {
       routes.get("/pushes/{requestId}", ctx -> {
         String rid = ctx.pathParam("requestId");
         Map<String, List<String>> holders = Map.of("shared", List.of("wxa", "wxb"), "only-b", List.of("wxb"));
-        java.util.Optional<String> app = PushApiKeys.appOfRequestId(ctx, keys.require(ctx), Set.of("wxa", "wxb"),
+        Optional<String> app = PushApiKeys.appOfRequestId(ctx, keys.require(ctx), Set.of("wxa", "wxb"),
             apps -> holders.getOrDefault(rid, List.of()).stream().filter(apps::contains).toList());
         ctx.json(Map.of("app", app.orElse("")));
       });

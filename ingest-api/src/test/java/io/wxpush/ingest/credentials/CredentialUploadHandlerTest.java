@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -58,7 +59,8 @@ class CredentialUploadHandlerTest {
 
   /** The handler on a server of its own, publishing through {@code producer}. */
   private ApiClient serve(MockProducer<String, byte[]> producer, Duration ackTimeout) {
-    UploadRateLimiter limiter = new UploadRateLimiter((window, deltas) -> Map.of(), new RedisKeys("t:"), UPLOADS_PER_MINUTE, clock);
+    UploadRateLimiter limiter = new UploadRateLimiter((window, deltas) -> Map.of(), new RedisKeys("t:"), UPLOADS_PER_MINUTE, clock,
+        Duration.ofMinutes(10));
     CredentialUploadHandler handler = new CredentialUploadHandler(tokens, new CredentialValidator(clock), limiter,
         new AckedPublisher(producer, ackTimeout), TOPIC, new UploadMeters(registry), (app, template) -> true, app -> true);
     RouteServer server = RouteServer.start(registry, routes -> routes.post("/v1/credentials", handler::upload));
@@ -131,7 +133,7 @@ class CredentialUploadHandlerTest {
   void aBodyThatIsNotAnUploadGetsItsOwnCodeAndPublishesNothing() throws Exception {
     List<Map<String, Object>> tooMany = new ArrayList<>();
     for (int i = 0; i < CredentialUploadHandler.MAX_PER_UPLOAD + 1; i++) tooMany.add(formId("f" + i, NOW_MS));
-    Map<Object, String> cases = new java.util.LinkedHashMap<>();
+    Map<Object, String> cases = new LinkedHashMap<>();
     cases.put("", "malformed_json");
     cases.put("{\"credentials\": [", "malformed_json");
     cases.put("{\"credentials\":[],\"credentials\":[]}", "malformed_json"); // a duplicate key

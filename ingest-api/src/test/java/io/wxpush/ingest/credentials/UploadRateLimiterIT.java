@@ -1,5 +1,6 @@
 package io.wxpush.ingest.credentials;
 
+import io.wxpush.redis.RedisKeys;
 import io.wxpush.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -14,6 +15,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,6 +39,9 @@ class UploadRateLimiterIT {
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
   private final UserRef alice = new UserRef("wxapp1", "o-alice");
   private final UserRef bob = new UserRef("wxapp1", "o-bob");
+  /** How often the limiters under test sync. */
+  private static final Duration SYNC = Duration.ofMillis(20);
+  private final List<UploadRateLimiter> closing = new ArrayList<>();
   private String prefix;
   private Counted redis;
 
@@ -59,6 +65,7 @@ class UploadRateLimiterIT {
 
   @AfterEach
   void redisBackUp() throws Exception {
+    closing.forEach(UploadRateLimiter::close);
     if (!"PONG".equals(ping())) server.restart();
   }
 
@@ -72,13 +79,25 @@ class UploadRateLimiterIT {
 
   /** Alice's fleet-wide count of the current window, as stored in Redis. */
   private long aliceInRedis() {
-    String value = jedis.get(io.wxpush.redis.RedisKeys.inWindow(new io.wxpush.redis.RedisKeys(prefix).uploads(alice), index()));
+    String value = jedis.get(RedisKeys.inWindow(new RedisKeys(prefix).uploads(alice), index()));
     return value == null ? 0 : Long.parseLong(value);
+  }
+
+  /** A limiter whose sync thread runs every {@code syncInterval}. */
+  private UploadRateLimiter limiter(int perMinute, Duration syncInterval) {
+    UploadRateLimiter limiter = new UploadRateLimiter(redis, new RedisKeys(prefix), perMinute, clock, syncInterval);
+    closing.add(limiter);
+    return limiter;
+  }
+
+  /** Waits until Redis holds {@code expected} for Alice and keeps it a while (the syncing thread has read the reply). */
+  private void awaitAliceInRedis(long expected) {
+    await().atMost(Duration.ofSeconds(10)).during(Duration.ofMillis(200)).until(() -> aliceInRedis() == expected);
   }
 
   @Test
   void oneInstanceEnforcesTheLimitExactlyWithoutWaitingForRedis() {
-    UploadRateLimiter limiter = new UploadRateLimiter(redis, new io.wxpush.redis.RedisKeys(prefix), 5, clock);
+    UploadRateLimiter limiter = limiter(5, Duration.ofHours(1));
     assertThat(IntStream.range(0, 7).mapToObj(i -> limiter.tryAcquire(alice)))
         .containsExactly(true, true, true, true, true, false, false);
     assertThat(limiter.tryAcquire(bob)).isTrue();
@@ -88,64 +107,44 @@ class UploadRateLimiterIT {
 
   @Test
   void theLimitHoldsAcrossInstancesOneSyncLate() {
-    UploadRateLimiter a = new UploadRateLimiter(redis, new io.wxpush.redis.RedisKeys(prefix), 5, clock);
-    UploadRateLimiter b = new UploadRateLimiter(redis, new io.wxpush.redis.RedisKeys(prefix), 5, clock);
+    UploadRateLimiter a = limiter(5, SYNC);
+    UploadRateLimiter b = limiter(5, SYNC);
     for (int i = 0; i < 3; i++) assertThat(a.tryAcquire(alice)).isTrue();
-    a.sync();
+    awaitAliceInRedis(3);
     assertThat(b.tryAcquire(alice)).isTrue(); // b: 1 of its own, not yet synced
-    b.sync(); // b learns a's 3: the fleet has 4
+    awaitAliceInRedis(4); // b learns a's 3: the fleet has 4
     assertThat(b.tryAcquire(alice)).isTrue(); // 5
     assertThat(b.tryAcquire(alice)).isFalse(); // 6
-    b.sync();
+    awaitAliceInRedis(6);
     // a has not synced since b's uploads: its next upload is judged on what it knew (the
     // documented tolerance), and the sync after it brings a up to date.
     assertThat(a.tryAcquire(alice)).isTrue();
-    a.sync();
+    awaitAliceInRedis(7);
     assertThat(a.tryAcquire(alice)).isFalse();
-    a.sync();
-    assertThat(aliceInRedis()).isEqualTo(8);
+    awaitAliceInRedis(8);
   }
 
   @Test
   void aNewWindowStartsFromZero() {
-    UploadRateLimiter limiter = new UploadRateLimiter(redis, new io.wxpush.redis.RedisKeys(prefix), 2, clock);
+    UploadRateLimiter limiter = limiter(2, SYNC);
     limiter.tryAcquire(alice);
     limiter.tryAcquire(alice);
     assertThat(limiter.tryAcquire(alice)).isFalse();
-    limiter.sync();
+    awaitAliceInRedis(3);
     clock.advance(Duration.ofMinutes(1));
     assertThat(limiter.tryAcquire(alice)).isTrue();
   }
 
   @Test
   void countsGatheredWhileRedisIsDownReachItLaterAndTheLocalLimitHoldsMeanwhile() throws Exception {
-    UploadRateLimiter limiter = new UploadRateLimiter(redis, new io.wxpush.redis.RedisKeys(prefix), 3, clock);
+    UploadRateLimiter limiter = limiter(3, SYNC);
     server.stop();
     for (int i = 0; i < 3; i++) assertThat(limiter.tryAcquire(alice)).isTrue();
-    limiter.sync();
-    assertThat(redis.calls).hasValue(1); // tried, and failed: Redis is away
+    await().atMost(Duration.ofSeconds(10)).until(() -> redis.calls.get() >= 1); // tried, and failed: Redis is away
     assertThat(limiter.tryAcquire(alice)).isFalse();
     server.restart();
-    // the next syncs carry the counts over (the first may meet a pooled connection the restart broke)
-    await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
-      limiter.sync();
-      return aliceInRedis() == 4;
-    });
-    limiter.sync();
-    assertThat(aliceInRedis()).as("counted once, however many syncs").isEqualTo(4);
-  }
-
-  @Test
-  void finishedWindowsAreForgottenOnceSynced() {
-    UploadRateLimiter limiter = new UploadRateLimiter(redis, new io.wxpush.redis.RedisKeys(prefix), 3, clock);
-    limiter.tryAcquire(alice);
-    limiter.tryAcquire(bob);
-    limiter.sync();
-    assertThat(limiter.trackedUsers()).isEqualTo(2);
-    clock.advance(Duration.ofMinutes(1));
-    limiter.tryAcquire(bob);
-    limiter.sync();
-    assertThat(limiter.trackedUsers()).isEqualTo(1);
+    // the next syncs carry the counts over, once (the first may meet a pooled connection the restart broke)
+    awaitAliceInRedis(4);
   }
 
   private long index() {

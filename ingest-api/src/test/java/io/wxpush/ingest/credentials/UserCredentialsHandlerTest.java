@@ -7,6 +7,8 @@ import io.wxpush.config.Secret;
 import io.wxpush.credentials.PoolSnapshot;
 import io.wxpush.credentials.UserRef;
 import io.wxpush.ingest.RouteServer;
+import io.wxpush.ingest.auth.ApiKey;
+import io.wxpush.ingest.auth.ClientAddress;
 import io.wxpush.ingest.auth.PushApiKeys;
 import io.wxpush.testkit.ApiClient;
 import java.time.Clock;
@@ -28,7 +30,7 @@ class UserCredentialsHandlerTest {
 
   @BeforeEach
   void start() {
-    UserCredentialsHandler handler = new UserCredentialsHandler(PushApiKeys.everyApp(List.of(Secret.of(KEY)), Clock.systemUTC()), user -> {
+    UserCredentialsHandler handler = new UserCredentialsHandler(new PushApiKeys(List.of(ApiKey.everyApp(Secret.of(KEY))), ClientAddress.direct(), Clock.systemUTC()), user -> {
       asked.add(user);
       return user.openId().equals("o-empty")
           ? new PoolSnapshot(user.appId(), user.openId(), 0, 0, 0, Optional.empty(), Map.of())

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpServer;
 import io.wxpush.client.CallbackVerifier;
 import io.wxpush.config.Secret;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -98,7 +99,7 @@ class CallbackPosterTest {
           s.getInputStream().read(new byte[4096]);
           s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
           s.getOutputStream().flush(); // and nothing more
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
           // closed by the test
         }
       });

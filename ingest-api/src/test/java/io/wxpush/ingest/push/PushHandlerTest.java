@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wxpush.config.Secret;
 import io.wxpush.ingest.RouteServer;
+import io.wxpush.ingest.auth.ApiKey;
+import io.wxpush.ingest.auth.ClientAddress;
 import io.wxpush.ingest.auth.PushApiKeys;
 import io.wxpush.json.Json;
 import io.wxpush.kafka.AckedPublisher;
@@ -17,11 +19,16 @@ import io.wxpush.testkit.ApiClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -71,12 +78,12 @@ class PushHandlerTest {
     }
 
     @Override
-    public List<String> appsWith(String requestId, java.util.Collection<String> appIds) {
+    public List<String> appsWith(String requestId, Collection<String> appIds) {
       return appIds.stream().filter(app -> read(new PushId(app, requestId)).isPresent()).toList();
     }
 
     @Override
-    public PushStatusStore.Listed list(String appId, String cursor, int limit, java.util.function.Predicate<String> keep) {
+    public PushStatusStore.Listed list(String appId, String cursor, int limit, Predicate<String> keep) {
       return new PushStatusStore.Listed(statuses.keySet().stream().sorted().filter(keep).limit(limit).toList(), null);
     }
 
@@ -106,8 +113,8 @@ class PushHandlerTest {
   }
 
   private ApiClient serve(MockProducer<String, byte[]> producer, Duration ackTimeout,
-      java.util.function.Function<PushRequest, List<Map<String, String>>> templateProblems) {
-    PushHandler handler = new PushHandler(PushApiKeys.everyApp(List.of(Secret.of(KEY)), Clock.systemUTC()),
+      Function<PushRequest, List<Map<String, String>>> templateProblems) {
+    PushHandler handler = new PushHandler(new PushApiKeys(List.of(ApiKey.everyApp(Secret.of(KEY))), ClientAddress.direct(), Clock.systemUTC()),
         new PushRequestParser(Set.of("wxapp1")), Set.of("wxapp1"), statuses, new AckedPublisher(producer, ackTimeout), TOPIC, templateProblems);
     RouteServer server = RouteServer.start(routes -> {
       routes.post("/v1/pushes", handler::create);
@@ -127,7 +134,7 @@ class PushHandlerTest {
   }
 
   private static Map<String, Object> push(String requestId) {
-    Map<String, Object> body = new java.util.HashMap<>(Map.of("appId", "wxapp1", "kind", "template", "templateId", "TPL_ORDER",
+    Map<String, Object> body = new HashMap<>(Map.of("appId", "wxapp1", "kind", "template", "templateId", "TPL_ORDER",
         "data", Map.of("keyword1", "shipped"), "audience", Map.of("openIds", List.of("o-alice", "o-bob", "o-alice"))));
     if (requestId != null) body.put("requestId", requestId);
     return body;
@@ -170,7 +177,7 @@ class PushHandlerTest {
   @Test
   void aReplayOfAnAcceptedPushIs202EvenIfItsTemplateHasGoneSinceAndAnotherBodyIs409() throws Exception {
     MockProducer<String, byte[]> kafka = acking();
-    java.util.concurrent.atomic.AtomicBoolean templateGone = new java.util.concurrent.atomic.AtomicBoolean();
+    AtomicBoolean templateGone = new AtomicBoolean();
     ApiClient api = serve(kafka, Duration.ofSeconds(5),
         push -> templateGone.get() ? List.of(Map.of("field", "templateId", "problem", "unknown_template")) : List.of());
     api.push(KEY, push("order-7")).expect(202);

@@ -6,6 +6,8 @@ import io.wxpush.config.Secret;
 import io.wxpush.config.WeChatApp;
 import io.wxpush.credentials.UserRef;
 import io.wxpush.ingest.RouteServer;
+import io.wxpush.ingest.auth.AddressThrottle;
+import io.wxpush.ingest.auth.ClientAddress;
 import io.wxpush.sim.SimConfig;
 import io.wxpush.sim.WeChatSim;
 import io.wxpush.testkit.ApiClient;
@@ -43,7 +45,7 @@ class SessionHandlerTest {
   private ApiClient serve(URI weChatBase, String secret) {
     WeChatClient weChat = new WeChatClient(weChatBase, Duration.ofSeconds(2), 4, Clock.systemUTC());
     SessionHandler handler = new SessionHandler(Map.of(APP, new WeChatApp(APP, Secret.of(secret))), weChat, tokens,
-        io.wxpush.ingest.auth.ClientAddress.direct(), new io.wxpush.ingest.auth.AddressThrottle(1_000, Clock.systemUTC()));
+        ClientAddress.direct(), new AddressThrottle(1_000, Clock.systemUTC()));
     RouteServer server = RouteServer.start(routes -> routes.post("/v1/sessions", handler::create));
     closing.add(server);
     closing.add(weChat::close);

@@ -1,5 +1,6 @@
 package io.wxpush.worker.credentials;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -153,7 +154,7 @@ public final class CredentialSink extends ConsumerLoop {
     List<Object> parsed = new ArrayList<>(records.count()); // Credential or WeChatEvent, in order
     for (ConsumerRecord<String, byte[]> record : records) {
       try {
-        com.fasterxml.jackson.databind.JsonNode tree = Json.MAPPER.readTree(record.value());
+        JsonNode tree = Json.MAPPER.readTree(record.value());
         if (tree != null && tree.has("event")) {
           WeChatEvent event = Json.MAPPER.treeToValue(tree, WeChatEvent.class);
           new UserRef(event.appId(), event.openId()); // validates the ids used in keys

@@ -2,8 +2,11 @@ package io.wxpush.worker.credentials;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.wxpush.config.GrantSource;
 import io.wxpush.credentials.CredentialPool;
 import io.wxpush.kafka.KafkaClients;
+import io.wxpush.push.MessageIds;
+import io.wxpush.push.PushStatusStore;
 import io.wxpush.worker.loop.ConsumerLoop;
 import io.wxpush.worker.loop.Role;
 import java.time.Duration;
@@ -12,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,8 +40,8 @@ public final class CredentialsRole implements Role {
   }
 
   /** @param status, messageIds, sources what WeChat's events need: the push counters, the msgid look-up, each app's grant source */
-  public static CredentialsRole start(Config config, CredentialPool pool, MeterRegistry registry, io.wxpush.push.PushStatusStore status,
-      io.wxpush.push.MessageIds messageIds, java.util.function.Function<String, io.wxpush.config.GrantSource> sources) {
+  public static CredentialsRole start(Config config, CredentialPool pool, MeterRegistry registry, PushStatusStore status,
+      MessageIds messageIds, Function<String, GrantSource> sources) {
     KafkaConsumer<String, byte[]> consumer = KafkaClients.manualCommitConsumer(config.bootstrapServers(), config.group(), "wxpush-sink",
         config.sinkBatch());
     new KafkaClientMetrics(consumer).bindTo(registry);

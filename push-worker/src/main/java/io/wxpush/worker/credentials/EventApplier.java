@@ -8,6 +8,7 @@ import io.wxpush.credentials.CredentialPool;
 import io.wxpush.credentials.UserRef;
 import io.wxpush.metrics.WxpushMeter;
 import io.wxpush.push.MessageIds;
+import io.wxpush.push.PushId;
 import io.wxpush.push.PushStatusStore;
 import io.wxpush.wechat.push.WeChatEvent;
 import java.util.List;
@@ -79,7 +80,7 @@ final class EventApplier {
             continue;
           }
           var push = messageIds.take(e.appId(), msgid);
-          if (push.isPresent() && status.countLate(new io.wxpush.push.PushId(e.appId(), push.get()), "async_" + code)) {
+          if (push.isPresent() && status.countLate(new PushId(e.appId(), push.get()), "async_" + code)) {
             count("late_failure");
             log.info("event=late_failure requestId={} app={} errcode={}", push.get(), e.appId(), code);
           } else {

@@ -6,10 +6,12 @@ import io.micrometer.core.instrument.Timer;
 import io.wxpush.credentials.CredentialPool;
 import io.wxpush.metrics.WxpushMeter;
 import io.wxpush.redis.RedisKeys;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -91,7 +93,7 @@ public final class PoolSweeper implements Runnable {
         for (String template : concat(null, templates)) {
           long t0 = System.nanoTime();
           CredentialPool.ShardSweep s = pool.sweepShard(appId, template, shard);
-          perShard.record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
+          perShard.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
           users += s.users();
           dropped += s.dropped();
           left += s.leftIndex();
@@ -117,7 +119,7 @@ public final class PoolSweeper implements Runnable {
   }
 
   private static List<String> concat(String first, List<String> rest) {
-    List<String> all = new java.util.ArrayList<>(rest.size() + 1);
+    List<String> all = new ArrayList<>(rest.size() + 1);
     all.add(first);
     all.addAll(rest);
     return all;

@@ -13,8 +13,12 @@ import io.wxpush.push.PushId;
 import io.wxpush.push.PushRun;
 import io.wxpush.push.PushState;
 import io.wxpush.push.PushStatusStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,8 +44,8 @@ public final class Fanout {
   private final Counter pages;
   private final Counter tasks;
 
-  private final java.time.Duration ledgerGrace;
-  private final java.time.Clock clock;
+  private final Duration ledgerGrace;
+  private final Clock clock;
   private final PolicyStore policies;
   private final QuietHolds quiet;
 
@@ -52,7 +56,7 @@ public final class Fanout {
    * @param quiet where paused pushes and held tasks wait for the end of quiet hours
    */
   public Fanout(CredentialPool pool, PushStatusStore status, AckedPublisher publisher, String tasksTopic, int pageSize,
-      java.time.Duration ledgerGrace, java.time.Clock clock, MeterRegistry registry, PolicyStore policies, QuietHolds quiet) {
+      Duration ledgerGrace, Clock clock, MeterRegistry registry, PolicyStore policies, QuietHolds quiet) {
     this.policies = policies;
     this.quiet = quiet;
     this.ledgerGrace = ledgerGrace;
@@ -85,7 +89,7 @@ public final class Fanout {
       log.info("event=fanout_skipped requestId={} why=already_done", rid);
       return;
     }
-    java.util.Optional<java.time.Instant> waitUntil = quietUntil(request);
+    Optional<Instant> waitUntil = quietUntil(request);
     if (waitUntil.isPresent()) { // before the run starts: its horizon runs from when it does
       pauseForQuiet(request, waitUntil.get(), progress.cursor());
       return;
@@ -119,12 +123,12 @@ public final class Fanout {
    * cursor; a finished one publishes its held tasks again.
    */
   public void resume(PushId requestId) {
-    java.util.Optional<PushRequest> body = status.body(requestId);
+    Optional<PushRequest> body = status.body(requestId);
     if (body.isPresent() && !status.fanoutProgress(requestId).done()) {
       run(body.get());
       return;
     }
-    java.util.Optional<PushRequest> message = status.retries().message(requestId);
+    Optional<PushRequest> message = status.retries().message(requestId);
     if (message.isEmpty()) {
       log.warn("event=resume_skipped requestId={} why=no_message", requestId);
       return;
@@ -137,7 +141,7 @@ public final class Fanout {
     String rid = message.requestId();
     PushId id = PushId.of(message);
     if (quiet.heldBuckets(id).isEmpty()) return;
-    java.util.Optional<java.time.Instant> waitUntil = quietUntil(message);
+    Optional<Instant> waitUntil = quietUntil(message);
     if (waitUntil.isPresent()) {
       quiet.pause(message.appId(), rid, waitUntil.get());
       return;
@@ -146,19 +150,19 @@ public final class Fanout {
   }
 
   /** When a push that is not critical must wait for its app's quiet hours to end, if now is inside them; notAfter passed: never. */
-  private java.util.Optional<java.time.Instant> quietUntil(PushRequest request) {
+  private Optional<Instant> quietUntil(PushRequest request) {
     return quietUntil(request, status.stop(PushId.of(request)));
   }
 
   /** As above, with the push's stop marks already read. */
-  private java.util.Optional<java.time.Instant> quietUntil(PushRequest request, PushStatusStore.Stop stop) {
-    if (request.critical()) return java.util.Optional.empty();
-    if (request.notAfter() != null && clock.millis() > request.notAfter()) return java.util.Optional.empty(); // it ends now as not_after
-    if (stop.stopped()) return java.util.Optional.empty(); // it ends now as cancelled
+  private Optional<Instant> quietUntil(PushRequest request, PushStatusStore.Stop stop) {
+    if (request.critical()) return Optional.empty();
+    if (request.notAfter() != null && clock.millis() > request.notAfter()) return Optional.empty(); // it ends now as not_after
+    if (stop.stopped()) return Optional.empty(); // it ends now as cancelled
     return policies.get(request.appId()).quietUntil(clock.instant());
   }
 
-  private void pauseForQuiet(PushRequest request, java.time.Instant until, String cursor) {
+  private void pauseForQuiet(PushRequest request, Instant until, String cursor) {
     status.rememberBody(request); // the resume publishes the whole request again
     quiet.pause(request.appId(), request.requestId(), until);
     log.info("event=fanout_paused requestId={} why=quiet_hours resumesAt={} at='{}'", request.requestId(), until.toEpochMilli(), cursor);
@@ -222,9 +226,9 @@ public final class Fanout {
 
   /** Quiet hours began: the fan-out stops before its next page and resumes when they end. */
   private static final class Quiet extends RuntimeException {
-    final java.time.Instant until;
+    final Instant until;
 
-    Quiet(java.time.Instant until) {
+    Quiet(Instant until) {
       super(null, null, false, false);
       this.until = until;
     }
@@ -312,7 +316,7 @@ public final class Fanout {
       log.info("event=fanout_cancelled requestId={} at='{}'", request.requestId(), from);
       throw new Cancelled();
     }
-    java.util.Optional<java.time.Instant> waitUntil = quietUntil(request, stop);
+    Optional<Instant> waitUntil = quietUntil(request, stop);
     if (waitUntil.isPresent()) throw new Quiet(waitUntil.get());
     List<ProducerRecord<String, byte[]>> records = taskRecords(request, run, openIds);
     if (!records.isEmpty()) publisher.publishAll(records);

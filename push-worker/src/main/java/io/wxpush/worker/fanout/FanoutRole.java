@@ -3,14 +3,27 @@ package io.wxpush.worker.fanout;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.wxpush.credentials.CredentialPool;
+import io.wxpush.json.Json;
 import io.wxpush.kafka.AckedPublisher;
 import io.wxpush.kafka.KafkaClients;
+import io.wxpush.policy.PolicyStore;
+import io.wxpush.policy.QuietHolds;
+import io.wxpush.push.PushRequestParser;
 import io.wxpush.push.PushStatusStore;
 import io.wxpush.worker.loop.ConsumerLoop;
 import io.wxpush.worker.loop.Role;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,38 +38,38 @@ public final class FanoutRole implements Role {
    * @param dlqTopic where requests that cannot be processed go   @param apps the app ids served (the API's rules)
    */
   public record Config(String bootstrapServers, String requestsTopic, String tasksTopic, String group, int pageSize, Duration ledgerGrace,
-      String dlqTopic, java.util.Set<String> apps) {}
+      String dlqTopic, Set<String> apps) {}
 
   private final FanoutWorker worker;
-  private final java.util.concurrent.ScheduledExecutorService schedule;
+  private final ScheduledExecutorService schedule;
 
-  private FanoutRole(FanoutWorker worker, java.util.concurrent.ScheduledExecutorService schedule) {
+  private FanoutRole(FanoutWorker worker, ScheduledExecutorService schedule) {
     this.worker = worker;
     this.schedule = schedule;
   }
 
-  public static FanoutRole start(Config config, CredentialPool pool, PushStatusStore status, AckedPublisher publisher, java.time.Clock clock,
-      MeterRegistry registry, io.wxpush.policy.PolicyStore policies, io.wxpush.policy.QuietHolds quiet) {
+  public static FanoutRole start(Config config, CredentialPool pool, PushStatusStore status, AckedPublisher publisher, Clock clock,
+      MeterRegistry registry, PolicyStore policies, QuietHolds quiet) {
     KafkaConsumer<String, byte[]> consumer = KafkaClients.manualCommitConsumer(config.bootstrapServers(), config.group(), "wxpush-fanout", 1);
     new KafkaClientMetrics(consumer).bindTo(registry);
     Fanout fanout = new Fanout(pool, status, publisher, config.tasksTopic(), config.pageSize(), config.ledgerGrace(), clock, registry, policies,
         quiet);
     FanoutWorker.Rejects rejects = (record, rid, app, reason, tries) -> {
-      java.util.Map<String, Object> dlq = new java.util.LinkedHashMap<>();
+      Map<String, Object> dlq = new LinkedHashMap<>();
       dlq.put("v", 1);
       dlq.put("requestId", rid);
-      dlq.put("request", new String(record.value(), java.nio.charset.StandardCharsets.UTF_8));
+      dlq.put("request", new String(record.value(), StandardCharsets.UTF_8));
       dlq.put("reason", reason);
       dlq.put("tries", tries);
       dlq.put("at", System.currentTimeMillis());
-      publisher.publishAll(List.of(new org.apache.kafka.clients.producer.ProducerRecord<>(config.dlqTopic(), record.key(), io.wxpush.json.Json.write(dlq))));
+      publisher.publishAll(List.of(new ProducerRecord<>(config.dlqTopic(), record.key(), Json.write(dlq))));
       if (rid != null) status.failRequest(rid, app, reason);
     };
-    FanoutWorker worker = new FanoutWorker(consumer, config.requestsTopic(), fanout, new io.wxpush.push.PushRequestParser(config.apps(), true /* callbacks are the API's to check */), rejects);
+    FanoutWorker worker = new FanoutWorker(consumer, config.requestsTopic(), fanout, new PushRequestParser(config.apps(), true /* callbacks are the API's to check */), rejects);
     Thread.ofPlatform().name("fanout").start(worker);
-    var schedule = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("push-schedule").daemon().factory());
+    var schedule = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("push-schedule").daemon().factory());
     schedule.scheduleWithFixedDelay(new ScheduleDispatcher(status, publisher, config.requestsTopic(), config.apps(), policies, quiet, clock), 500, 500,
-        java.util.concurrent.TimeUnit.MILLISECONDS);
+        TimeUnit.MILLISECONDS);
     return new FanoutRole(worker, schedule);
   }
 

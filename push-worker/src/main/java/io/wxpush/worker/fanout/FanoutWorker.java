@@ -1,8 +1,10 @@
 package io.wxpush.worker.fanout;
 
+import io.wxpush.kafka.KafkaUnavailableException;
 import io.wxpush.push.PushCommand;
 import io.wxpush.push.PushCommandCodec;
 import io.wxpush.push.PushRequestParser;
+import io.wxpush.redis.StoreUnavailableException;
 import io.wxpush.worker.loop.Backoff;
 import io.wxpush.worker.loop.ConsumerLoop;
 import java.time.Duration;
@@ -12,9 +14,13 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.exceptions.JedisClusterOperationException;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
  * The {@code fanout} role: consumes {@code wxpush.push-requests} in a consumer group, reads each
@@ -56,9 +62,9 @@ public final class FanoutWorker extends ConsumerLoop {
   /** An outage (Redis, Kafka) is waited out however long it lasts; anything else is the request's own fault after a few tries. */
   static boolean isOutage(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof io.wxpush.redis.StoreUnavailableException || t instanceof redis.clients.jedis.exceptions.JedisConnectionException
-          || t instanceof redis.clients.jedis.exceptions.JedisClusterOperationException || t instanceof io.wxpush.kafka.KafkaUnavailableException
-          || t instanceof org.apache.kafka.common.errors.RetriableException || t instanceof InterruptedException) {
+      if (t instanceof StoreUnavailableException || t instanceof JedisConnectionException
+          || t instanceof JedisClusterOperationException || t instanceof KafkaUnavailableException
+          || t instanceof RetriableException || t instanceof InterruptedException) {
         return true;
       }
     }
@@ -139,7 +145,7 @@ public final class FanoutWorker extends ConsumerLoop {
   }
 
   private void commit(TopicPartition tp, ConsumerRecord<String, byte[]> record) {
-    consumer.commitSync(Map.of(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(record.offset() + 1)));
+    consumer.commitSync(Map.of(tp, new OffsetAndMetadata(record.offset() + 1)));
   }
 
   @Override

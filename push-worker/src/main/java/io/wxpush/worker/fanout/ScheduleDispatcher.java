@@ -1,13 +1,18 @@
 package io.wxpush.worker.fanout;
 
+import io.wxpush.client.PushRequest;
 import io.wxpush.kafka.AckedPublisher;
 import io.wxpush.policy.PolicyStore;
 import io.wxpush.policy.QuietHolds;
 import io.wxpush.push.PushCommand;
 import io.wxpush.push.PushCommandCodec;
+import io.wxpush.push.PushId;
 import io.wxpush.push.PushStatusStore;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
@@ -31,10 +36,10 @@ final class ScheduleDispatcher implements Runnable {
   private final Set<String> apps;
   private final PolicyStore policies;
   private final QuietHolds quiet;
-  private final java.time.Clock clock;
+  private final Clock clock;
 
   ScheduleDispatcher(PushStatusStore status, AckedPublisher publisher, String requestsTopic, Set<String> apps, PolicyStore policies,
-      QuietHolds quiet, java.time.Clock clock) {
+      QuietHolds quiet, Clock clock) {
     this.policies = policies;
     this.quiet = quiet;
     this.clock = clock;
@@ -72,9 +77,9 @@ final class ScheduleDispatcher implements Runnable {
   private void resumeWaiting(String appId) {
     for (QuietHolds.Waiting w : quiet.waiting(appId)) {
       String rid = w.requestId();
-      io.wxpush.push.PushId id = new io.wxpush.push.PushId(appId, rid);
-      java.util.Optional<io.wxpush.client.PushRequest> message = status.retries().message(id);
-      java.util.Optional<java.time.Instant> until = policies.get(appId).quietUntil(clock.instant());
+      PushId id = new PushId(appId, rid);
+      Optional<PushRequest> message = status.retries().message(id);
+      Optional<Instant> until = policies.get(appId).quietUntil(clock.instant());
       boolean late = message.isPresent() && message.get().notAfter() != null && clock.millis() > message.get().notAfter();
       if (message.isEmpty() || until.isEmpty() || late || status.stop(id).stopped()) {
         if (message.isPresent()) {

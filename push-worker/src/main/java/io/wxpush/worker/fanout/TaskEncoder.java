@@ -6,6 +6,7 @@ import io.wxpush.client.PushRequest;
 import io.wxpush.push.PushRun;
 import io.wxpush.push.PushTask;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -35,8 +36,8 @@ final class TaskEncoder {
       prefix = null;
       suffix = null;
     } else {
-      prefix = java.util.Arrays.copyOfRange(json, 0, at + 1); // up to the opening quote
-      suffix = java.util.Arrays.copyOfRange(json, at + marker.length - 1, json.length); // from the closing quote
+      prefix = Arrays.copyOfRange(json, 0, at + 1); // up to the opening quote
+      suffix = Arrays.copyOfRange(json, at + marker.length - 1, json.length); // from the closing quote
     }
   }
 

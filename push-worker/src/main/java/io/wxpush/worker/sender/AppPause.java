@@ -82,13 +82,13 @@ public final class AppPause {
    * Sleeps while the app is rate-limited (45011); false when the pause outlasts {@code timeLeft}
    * less one try's {@code attemptBudget}. A daily-quota pause (which ends the task) is not waited for.
    */
-  boolean waitOut(String appId, java.time.Duration attemptBudget, java.time.Duration timeLeft) throws InterruptedException {
+  boolean waitOut(String appId, Duration attemptBudget, Duration timeLeft) throws InterruptedException {
     long deadline = System.nanoTime() + timeLeft.toNanos();
     Optional<Pause> pause = current(appId);
     while (pause.isPresent() && !pause.get().kind().endsTask()) {
       long left = pause.get().untilMs() - clock.millis();
-      java.time.Duration remaining = java.time.Duration.ofNanos(deadline - System.nanoTime());
-      if (java.time.Duration.ofMillis(left).plus(attemptBudget).compareTo(remaining) >= 0) return false;
+      Duration remaining = Duration.ofNanos(deadline - System.nanoTime());
+      if (Duration.ofMillis(left).plus(attemptBudget).compareTo(remaining) >= 0) return false;
       Thread.sleep(Math.max(1, Math.min(left, SendPolicy.MAX_RATE_LIMIT_PAUSE.toMillis())));
       pause = current(appId);
     }

@@ -5,9 +5,11 @@ import io.wxpush.credentials.LedgerEntry;
 import io.wxpush.credentials.SendLedger;
 import io.wxpush.credentials.SendLedger.Result;
 import io.wxpush.credentials.UserRef;
+import io.wxpush.push.PushId;
 import io.wxpush.push.PushTask;
 import io.wxpush.wechat.WeChatException;
 import io.wxpush.wechat.WeChatReply;
+import io.wxpush.worker.loop.Backoff;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -23,8 +25,8 @@ final class Attempts {
   /** The action to perform, and the ledger entry it is about (null: not read). */
   record Turn(Action action, LedgerEntry entry) {}
 
-  private static final io.wxpush.worker.loop.Backoff REDIS_BACKOFF =
-      new io.wxpush.worker.loop.Backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
+  private static final Backoff REDIS_BACKOFF =
+      new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
 
   private final SenderParts p;
   private final PushTask task;
@@ -79,7 +81,7 @@ final class Attempts {
     holding = true;
     LedgerEntry marked = mark.entry();
     // the last look before the call: a push cancelled (or failed) by now starts no send, nor one that met quiet hours
-    exit = p.policy().lastLook(pastNotAfter(), p.stops().stop(io.wxpush.push.PushId.of(task), giveUpNanos()), p.rules().quietUntil(task),
+    exit = p.policy().lastLook(pastNotAfter(), p.stops().stop(PushId.of(task), giveUpNanos()), p.rules().quietUntil(task),
         marked.inDoubt(), delivery.count());
     if (exit.isPresent()) return new Turn(exit.get(), marked);
     WeChatReply reply = call(marked, token);
@@ -105,9 +107,9 @@ final class Attempts {
     p.meters().send(reply.errorClass(), task.subscribe() ? "subscribe" : "template", Duration.ofNanos(System.nanoTime() - started));
     if (reply.ok() && reply.msgid() != 0) msgid = reply.msgid();
     switch (reply.errorClass()) {
-      case SENT, CREDENTIAL, USER -> p.gate().open(io.wxpush.push.PushId.of(task)); // WeChat accepted the request's form
-      case REQUEST -> p.gate().shut(io.wxpush.push.PushId.of(task), reply.reason());
-      default -> p.gate().inconclusive(io.wxpush.push.PushId.of(task)); // let another task probe while this one retries
+      case SENT, CREDENTIAL, USER -> p.gate().open(PushId.of(task)); // WeChat accepted the request's form
+      case REQUEST -> p.gate().shut(PushId.of(task), reply.reason());
+      default -> p.gate().inconclusive(PushId.of(task)); // let another task probe while this one retries
     }
     return reply;
   }

@@ -8,6 +8,7 @@ import io.wxpush.credentials.SendLedger.Status;
 import io.wxpush.credentials.UserRef;
 import io.wxpush.push.Outcome;
 import io.wxpush.push.PushRun;
+import java.time.Duration;
 
 /**
  * Performs the one {@link Action.Effect} of an {@link Action} on one (push, user) ledger entry,
@@ -74,8 +75,8 @@ final class EntrySteps {
   /** The entry as it stands, in flight or final (status {@link Status#MISSING} with no entry). */
   Result read() {
     return ledger.read(user, run, template)
-        .map(e -> new Result(e.state().isFinal() ? Status.FINAL : Status.OK, e, java.time.Duration.ZERO, false, false))
-        .orElseGet(() -> new Result(Status.MISSING, null, java.time.Duration.ZERO, false, false));
+        .map(e -> new Result(e.state().isFinal() ? Status.FINAL : Status.OK, e, Duration.ZERO, false, false))
+        .orElseGet(() -> new Result(Status.MISSING, null, Duration.ZERO, false, false));
   }
 
   private Result settle(Settle step, String reason) {

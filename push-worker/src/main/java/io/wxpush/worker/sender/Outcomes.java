@@ -1,10 +1,13 @@
 package io.wxpush.worker.sender;
 
 import io.wxpush.json.Json;
+import io.wxpush.push.MessageIds;
 import io.wxpush.push.Outcome;
+import io.wxpush.push.PushId;
 import io.wxpush.push.PushStatusStore;
 import io.wxpush.push.PushTask;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,13 +29,13 @@ final class Outcomes {
   private final String resultsTopic;
   private final String dlqTopic;
   private final SenderMeters meters;
-  private final java.time.Duration ledgerGrace;
+  private final Duration ledgerGrace;
   private final Clock clock;
-  private final io.wxpush.push.MessageIds messageIds;
+  private final MessageIds messageIds;
 
   /** @param ledgerGrace {@code LEDGER_GRACE}: how long a user's outcome is remembered, so it is counted once */
   Outcomes(PushStatusStore status, AckedPublisher publisher, String resultsTopic, String dlqTopic, SenderMeters meters,
-      java.time.Duration ledgerGrace, Clock clock, io.wxpush.push.MessageIds messageIds) {
+      Duration ledgerGrace, Clock clock, MessageIds messageIds) {
     this.messageIds = messageIds;
     this.ledgerGrace = ledgerGrace;
     this.status = status;
@@ -76,7 +79,7 @@ final class Outcomes {
       out.writeEndObject();
     });
     publisher.publishAll(List.of(new ProducerRecord<>(resultsTopic, task.kafkaKey(), event)));
-    if (status.recordOutcome(io.wxpush.push.PushId.of(task), task.pushRun().orElseThrow(), task.openId(), outcome, reason, ledgerGrace)) {
+    if (status.recordOutcome(PushId.of(task), task.pushRun().orElseThrow(), task.openId(), outcome, reason, ledgerGrace)) {
       meters.outcome(outcome);
       if (outcome != Outcome.SENT) {
         log.debug("event=push_outcome requestId={} app={} outcome={} reason={}", task.requestId(), task.appId(), outcome.field(), reason);
@@ -86,7 +89,7 @@ final class Outcomes {
 
   /** Remembers a dead-lettered user of a push that surely did not reach WeChat, for {@code POST /v1/pushes/{id}/retry}. */
   void retryable(PushTask task) {
-    status.retries().markRetryable(io.wxpush.push.PushId.of(task), task.openId());
+    status.retries().markRetryable(PushId.of(task), task.openId());
   }
 
   /** Moves a task to the DLQ with why, then records its final outcome. */

@@ -1,5 +1,6 @@
 package io.wxpush.worker.sender;
 
+import io.wxpush.push.PushId;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -44,13 +45,13 @@ final class PushGate {
 
   private static final Admission GO = new Go();
 
-  private final Map<io.wxpush.push.PushId, Gate> states = new ConcurrentHashMap<>();
+  private final Map<PushId, Gate> states = new ConcurrentHashMap<>();
 
   /**
    * Waits until this task may send, or until {@code giveUpNanos} ({@link System#nanoTime()})
    * while another task of the push probes.
    */
-  Admission enter(io.wxpush.push.PushId requestId, long giveUpNanos) throws InterruptedException {
+  Admission enter(PushId requestId, long giveUpNanos) throws InterruptedException {
     while (true) {
       Gate state = states.get(requestId);
       switch (state) {
@@ -75,17 +76,17 @@ final class PushGate {
   }
 
   /** The request is good (WeChat judged something other than the request itself). */
-  void open(io.wxpush.push.PushId requestId) {
+  void open(PushId requestId) {
     states.put(requestId, OPEN);
   }
 
   /** The request is refused as a whole, for {@code reason} (an errcode). */
-  void shut(io.wxpush.push.PushId requestId, String reason) {
+  void shut(PushId requestId, String reason) {
     states.put(requestId, new Shut(reason));
   }
 
   /** The probe proved nothing (no credential, a transient error): let another task probe. */
-  void inconclusive(io.wxpush.push.PushId requestId) {
+  void inconclusive(PushId requestId) {
     states.remove(requestId, PROBING);
   }
 }

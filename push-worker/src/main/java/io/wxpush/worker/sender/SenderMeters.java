@@ -10,6 +10,7 @@ import io.wxpush.wechat.ErrorClass;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** The sender's meters, created once; tags come from small enums, so they stay bounded. */
 final class SenderMeters {
@@ -17,7 +18,7 @@ final class SenderMeters {
   private final Map<ErrorClass, Counter> sends = new EnumMap<>(ErrorClass.class);
   private final Map<Outcome, Counter> outcomes = new EnumMap<>(Outcome.class);
   private final Map<CredentialKind, Counter> claimed = new EnumMap<>(CredentialKind.class);
-  private final Map<String, Timer> calls = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Timer> calls = new ConcurrentHashMap<>();
   private final Counter held;
 
   SenderMeters(MeterRegistry registry) {

@@ -7,7 +7,11 @@ import io.wxpush.credentials.SendLedger;
 import io.wxpush.kafka.AckedPublisher;
 import io.wxpush.kafka.KafkaClients;
 import io.wxpush.kafka.Topics;
+import io.wxpush.policy.PolicyStore;
+import io.wxpush.policy.QuietHolds;
+import io.wxpush.push.MessageIds;
 import io.wxpush.push.PushStatusStore;
+import io.wxpush.templates.TemplateRegistry;
 import io.wxpush.token.TokenManager;
 import io.wxpush.wechat.WeChatClient;
 import io.wxpush.worker.loop.Backoff;
@@ -45,7 +49,7 @@ public final class SenderRole implements Role {
   static final Duration LEASE_MARGIN = Duration.ofSeconds(3);
 
   public static SenderRole start(SenderConfig config, UnifiedJedis redis, SendLedger ledger, PushStatusStore status,
-      AckedPublisher publisher, MeterRegistry registry, Clock clock, io.wxpush.policy.PolicyStore policies, io.wxpush.policy.QuietHolds quiet) {
+      AckedPublisher publisher, MeterRegistry registry, Clock clock, PolicyStore policies, QuietHolds quiet) {
     CommonConfig common = config.common();
     Topics topics = common.topics();
     WeChatClient weChat = new WeChatClient(common.weChatApiBase(), common.weChatTimeout(), config.concurrency(), clock);
@@ -53,14 +57,14 @@ public final class SenderRole implements Role {
         common.weChatTimeout(), clock, registry);
     SenderMeters meters = new SenderMeters(registry);
     Outcomes outcomes = new Outcomes(status, publisher, topics.pushResults(), topics.pushDlq(), meters, config.ledgerGrace(), clock,
-        new io.wxpush.push.MessageIds(redis, common.redisKeys(), config.ledgerGrace(), clock));
+        new MessageIds(redis, common.redisKeys(), config.ledgerGrace(), clock));
     Duration attemptBudget = common.weChatTimeout().plus(STEPS_AROUND_A_CALL);
     Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
     SendPolicy policy = new SendPolicy(config.maxAttempts(), backoff, attemptBudget, config.maxDeliveries());
     TaskRunner runner = new TaskRunner(new SenderParts(ledger, status, tokens, weChat, new AppPause(redis, common.redisKeys(), clock),
         new SendRateLimiter(redis, common.redisKeys(), config.ratePerApp(), clock), outcomes, meters, policy, backoff,
         attemptBudget.plus(LEASE_MARGIN), attemptBudget, config.ledgerGrace(), clock,
-        new io.wxpush.templates.TemplateRegistry(redis, common.redisKeys(), clock), new SpendRules(policies, quiet, clock), new PushGate(),
+        new TemplateRegistry(redis, common.redisKeys(), clock), new SpendRules(policies, quiet, clock), new PushGate(),
         new StopCache(status)));
     TaskBatch batch = new TaskBatch(runner, outcomes, config.concurrency(), policy);
 

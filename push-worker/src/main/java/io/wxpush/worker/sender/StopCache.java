@@ -1,5 +1,6 @@
 package io.wxpush.worker.sender;
 
+import io.wxpush.push.PushId;
 import io.wxpush.push.PushStatusStore;
 import io.wxpush.push.PushStatusStore.Stop;
 import java.time.Duration;
@@ -30,16 +31,16 @@ final class StopCache {
   /** One read of a push's stop marks, and when it began ({@link System#nanoTime()}). */
   private record View(Stop stop, long beganNanos) {}
 
-  private final Function<io.wxpush.push.PushId, Stop> read;
+  private final Function<PushId, Stop> read;
   private final LongSupplier nanos;
-  private final Map<io.wxpush.push.PushId, CompletableFuture<View>> views = new ConcurrentHashMap<>();
+  private final Map<PushId, CompletableFuture<View>> views = new ConcurrentHashMap<>();
 
   StopCache(PushStatusStore status) {
     this(status::stop, System::nanoTime);
   }
 
   /** @param read one read of a push's stop marks   @param nanos the monotonic clock */
-  StopCache(Function<io.wxpush.push.PushId, Stop> read, LongSupplier nanos) {
+  StopCache(Function<PushId, Stop> read, LongSupplier nanos) {
     this.read = read;
     this.nanos = nanos;
   }
@@ -50,7 +51,7 @@ final class StopCache {
    *
    * @return empty when no read fresh enough came back before {@code giveUpNanos} (Redis answers too slowly)
    */
-  Optional<Stop> stop(io.wxpush.push.PushId requestId, long giveUpNanos) {
+  Optional<Stop> stop(PushId requestId, long giveUpNanos) {
     while (true) {
       CompletableFuture<View> mine = new CompletableFuture<>();
       CompletableFuture<View> current = views.compute(requestId, (k, cur) -> usable(cur) ? cur : mine);
@@ -66,7 +67,7 @@ final class StopCache {
     }
   }
 
-  private void load(io.wxpush.push.PushId requestId, CompletableFuture<View> mine) {
+  private void load(PushId requestId, CompletableFuture<View> mine) {
     if (views.size() > MAX_TRACKED) views.clear();
     long began = nanos.getAsLong();
     try {

@@ -4,6 +4,7 @@ import io.wxpush.credentials.LedgerEntry;
 import io.wxpush.credentials.SendLedger.Result;
 import io.wxpush.credentials.SendLedger.Status;
 import io.wxpush.push.Outcome;
+import io.wxpush.push.PushId;
 import io.wxpush.push.PushStatusStore;
 import io.wxpush.push.PushTask;
 import io.wxpush.redis.RedisKeys;
@@ -53,23 +54,23 @@ final class TaskRunner {
     String rid = stamped.requestId();
     // a version-1 task (from before the run stamp) takes its push's stamp from the status
     PushTask task = stamped.pushRun().isPresent() ? stamped
-        : stamped.withRun(p.status().startRun(io.wxpush.push.PushId.of(stamped), p.ledgerGrace(), RedisKeys.INDEX_SHARDS));
+        : stamped.withRun(p.status().startRun(PushId.of(stamped), p.ledgerGrace(), RedisKeys.INDEX_SHARDS));
     Attempts tries = new Attempts(p, task, delivery);
     Optional<AppPause.Pause> pause = p.pauses().current(task.appId());
     Optional<Action> exit = p.policy().admit(new SendPolicy.Admission(task.notAfter() != null && p.clock().millis() > task.notAfter(),
-        p.stops().stop(io.wxpush.push.PushId.of(stamped), System.nanoTime()).orElse(PushStatusStore.Stop.NONE), delivery.count(), delivery.timeLeft(),
+        p.stops().stop(PushId.of(stamped), System.nanoTime()).orElse(PushStatusStore.Stop.NONE), delivery.count(), delivery.timeLeft(),
         p.rules().quietUntil(task), pause.isPresent() && pause.get().kind().endsTask()));
     if (exit.isPresent()) return loop(task, delivery, tries, exit.get());
     // rate-limit pauses and the rate limit are waited for before anything is claimed
     boolean slot = p.pauses().waitOut(task.appId(), p.attemptBudget(), delivery.timeLeft())
         && p.rateLimiter().acquire(task.appId(), tries.giveUpNanos());
-    PushGate.Admission gate = slot ? p.gate().enter(io.wxpush.push.PushId.of(stamped), tries.giveUpNanos()) : new PushGate.TimedOut();
+    PushGate.Admission gate = slot ? p.gate().enter(PushId.of(stamped), tries.giveUpNanos()) : new PushGate.TimedOut();
     exit = p.policy().admitted(slot, gate, delivery.count());
     if (exit.isPresent()) return loop(task, delivery, tries, exit.get());
     try {
       return loop(task, delivery, tries, null);
     } finally {
-      p.gate().inconclusive(io.wxpush.push.PushId.of(stamped)); // no-op unless this task was the probe and left no verdict
+      p.gate().inconclusive(PushId.of(stamped)); // no-op unless this task was the probe and left no verdict
     }
   }
 
@@ -106,7 +107,7 @@ final class TaskRunner {
           return new GoOn(entry);
         }
         case Action.FailPush f -> {
-          p.status().failFast(io.wxpush.push.PushId.of(task), f.reason()); // for the other processes; ours shut the gate on the answer
+          p.status().failFast(PushId.of(task), f.reason()); // for the other processes; ours shut the gate on the answer
           if (f.templateGone()) templateGone();
         }
         case Action.Pause q -> p.pauses().pause(task.appId(), q.duration(), PauseKind.RATE_LIMIT);

@@ -3,6 +3,7 @@ package io.wxpush.worker.credentials;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wxpush.redis.RedisKeys;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -10,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /** The sweep is sharded by the credentials partitions each process owns: together once, apart never twice. */
 class SweepOwnershipTest {
   private static List<TopicPartition> partitions(int... ps) {
-    return java.util.Arrays.stream(ps).mapToObj(p -> new TopicPartition("wxpush.credentials", p)).toList();
+    return Arrays.stream(ps).mapToObj(p -> new TopicPartition("wxpush.credentials", p)).toList();
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.wxpush.worker.sender;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wxpush.credentials.CredentialKind;
+import io.wxpush.wechat.ErrorClass;
 import io.wxpush.wechat.WeChatReply;
 import io.wxpush.worker.loop.Backoff;
 import java.time.Duration;
@@ -180,12 +181,12 @@ class SendPolicyTest {
 
   @Test
   void everyErrorClassHasARow() {
-    var seen = EnumSet.noneOf(io.wxpush.wechat.ErrorClass.class);
+    var seen = EnumSet.noneOf(ErrorClass.class);
     for (WeChatReply r : new WeChatReply[] {errcode(0), errcode(40001), errcode(41028), errcode(43101), errcode(40037),
         errcode(45011), errcode(-1), TIMED_OUT}) {
       seen.add(r.errorClass());
       assertThat(policy.decide(state(CredentialKind.FORM_ID, false), r)).isNotNull();
     }
-    assertThat(seen).containsExactlyInAnyOrder(io.wxpush.wechat.ErrorClass.values());
+    assertThat(seen).containsExactlyInAnyOrder(ErrorClass.values());
   }
 }

@@ -2,6 +2,7 @@ package io.wxpush.worker.sender;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.wxpush.push.PushId;
 import io.wxpush.push.PushStatusStore;
 import io.wxpush.push.PushStatusStore.Stop;
 import java.time.Duration;
@@ -35,14 +36,14 @@ class StopCacheTest {
   @Test
   void aNotStoppedIsTrustedFromWhenItsReadBeganNotWhenItCameBack() {
     readTakes = Duration.ofMillis(1_000);
-    assertThat(cache.stop(new io.wxpush.push.PushId("wxapp1", "r"), nanos.get())).contains(Stop.NONE);
+    assertThat(cache.stop(new PushId("wxapp1", "r"), nanos.get())).contains(Stop.NONE);
     advance(Duration.ofMillis(100)); // began 1.1 s ago: still fresh
-    assertThat(cache.stop(new io.wxpush.push.PushId("wxapp1", "r"), nanos.get())).contains(Stop.NONE);
+    assertThat(cache.stop(new PushId("wxapp1", "r"), nanos.get())).contains(Stop.NONE);
     assertThat(reads).hasValue(1);
     advance(Duration.ofMillis(150)); // began 1.25 s ago: a call now could follow a cancel's answer
     marks = new Stop(Optional.empty(), true);
     readTakes = Duration.ZERO;
-    assertThat(cache.stop(new io.wxpush.push.PushId("wxapp1", "r"), nanos.get())).contains(marks);
+    assertThat(cache.stop(new PushId("wxapp1", "r"), nanos.get())).contains(marks);
     assertThat(reads).hasValue(2);
   }
 
@@ -50,17 +51,17 @@ class StopCacheTest {
   void aReadSlowerThanTheFreshnessNeverLetsASendStart() {
     readTakes = Duration.ofMillis(1_300);
     long giveUp = nanos.get() + Duration.ofSeconds(5).toNanos();
-    assertThat(cache.stop(new io.wxpush.push.PushId("wxapp1", "r"), giveUp)).as("no read fresh enough before the deadline").isEmpty();
+    assertThat(cache.stop(new PushId("wxapp1", "r"), giveUp)).as("no read fresh enough before the deadline").isEmpty();
     assertThat(reads.get()).isGreaterThan(1);
   }
 
   @Test
   void aStopIsRememberedForGood() {
     marks = new Stop(Optional.of("40037"), false);
-    assertThat(cache.stop(new io.wxpush.push.PushId("wxapp1", "r"), nanos.get())).contains(marks);
+    assertThat(cache.stop(new PushId("wxapp1", "r"), nanos.get())).contains(marks);
     marks = Stop.NONE;
     advance(Duration.ofHours(1));
-    assertThat(cache.stop(new io.wxpush.push.PushId("wxapp1", "r"), nanos.get())).map(Stop::stopped).contains(true);
+    assertThat(cache.stop(new PushId("wxapp1", "r"), nanos.get())).map(Stop::stopped).contains(true);
     assertThat(reads).hasValue(1);
   }
 }
