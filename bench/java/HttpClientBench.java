@@ -1,5 +1,5 @@
-import io.wxpush.config.Secret;
-import io.wxpush.config.WeChatApp;
+import io.wxpush.secret.Secret;
+import io.wxpush.wechat.WeChatApp;
 import io.wxpush.wechat.WeChatClient;
 import java.lang.management.ManagementFactory;
 import java.net.URI;

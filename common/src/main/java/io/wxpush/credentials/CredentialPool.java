@@ -4,6 +4,7 @@ import io.wxpush.redis.RedisKeys;
 import io.wxpush.redis.RedisConnections;
 import io.wxpush.redis.RedisScript;
 import io.wxpush.redis.StoreUnavailableException;
+import io.wxpush.user.UserRef;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -4,6 +4,7 @@ import io.wxpush.push.PushRun;
 import io.wxpush.redis.RedisKeys;
 import io.wxpush.redis.RedisBatcher;
 import io.wxpush.redis.RedisScript;
+import io.wxpush.user.UserRef;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;

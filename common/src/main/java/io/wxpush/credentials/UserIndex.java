@@ -2,6 +2,7 @@ package io.wxpush.credentials;
 
 import io.wxpush.redis.RedisConnections;
 import io.wxpush.redis.RedisKeys;
+import io.wxpush.user.UserRef;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,6 +1,6 @@
 package io.wxpush.redis;
 
-import io.wxpush.credentials.UserRef;
+import io.wxpush.user.UserRef;
 
 /**
  * The one owner of wxpush's Redis layout: every key any process reads or writes is built here,

@@ -1,7 +1,7 @@
 package io.wxpush.token;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.wxpush.config.WeChatApp;
+import io.wxpush.wechat.WeChatApp;
 import io.wxpush.metrics.WxpushMeter;
 import io.wxpush.redis.RedisKeys;
 import io.wxpush.redis.RedisScript;

@@ -1,7 +1,6 @@
 package io.wxpush.wechat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.wxpush.config.WeChatApp;
 import io.wxpush.json.Json;
 import java.io.IOException;
 import java.io.InterruptedIOException;

@@ -3,10 +3,11 @@ package io.wxpush.credentials;
 import io.wxpush.redis.RedisKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.wxpush.config.RedisEndpoint;
+import io.wxpush.redis.RedisEndpoint;
 import io.wxpush.redis.RedisConnections;
 import io.wxpush.testkit.RealServices;
 import io.wxpush.testkit.TestEnv;
+import io.wxpush.user.UserRef;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -5,13 +5,14 @@ import io.wxpush.redis.RedisKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.wxpush.config.RedisEndpoint;
+import io.wxpush.redis.RedisEndpoint;
 import io.wxpush.credentials.LedgerEntry.State;
 import io.wxpush.credentials.SendLedger.Settle;
 import io.wxpush.credentials.SendLedger.Status;
 import io.wxpush.redis.RedisConnections;
 import io.wxpush.testkit.RealServices;
 import io.wxpush.testkit.TestEnv;
+import io.wxpush.user.UserRef;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;

@@ -2,7 +2,7 @@ package io.wxpush.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.wxpush.credentials.UserRef;
+import io.wxpush.user.UserRef;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

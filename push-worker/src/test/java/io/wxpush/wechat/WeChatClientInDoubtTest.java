@@ -35,7 +35,7 @@ class WeChatClientInDoubtTest {
     // the token through a patient client: a fresh sim's first answer can take longer than the short time-out on a busy machine
     WeChatClient patient = new WeChatClient(URI.create(sim.baseUrl()), Duration.ofSeconds(15), 1, Clock.systemUTC());
     try {
-      token = patient.stableToken(new io.wxpush.config.WeChatApp("wxapp1", io.wxpush.config.Secret.of("secret1")), false).value();
+      token = patient.stableToken(new io.wxpush.wechat.WeChatApp("wxapp1", io.wxpush.secret.Secret.of("secret1")), false).value();
     } finally {
       patient.close();
     }

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.wxpush.credentials.UserRef;
+import io.wxpush.user.UserRef;
 import io.wxpush.ingest.session.SessionTokens;
-import io.wxpush.config.Secret;
+import io.wxpush.secret.Secret;
 import io.wxpush.kafka.KafkaClients;
 import io.wxpush.testkit.ApiClient;
 import io.wxpush.testkit.RealServices;
@@ -156,7 +156,7 @@ class CredentialPathIT {
   }
 
   private UnifiedJedis redis() {
-    return io.wxpush.redis.RedisConnections.open(io.wxpush.config.RedisEndpoint.parse(stack.env.redisUrl()), 2);
+    return io.wxpush.redis.RedisConnections.open(io.wxpush.redis.RedisEndpoint.parse(stack.env.redisUrl()), 2);
   }
 
   private long endOffsets() throws Exception {

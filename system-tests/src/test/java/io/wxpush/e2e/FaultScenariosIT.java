@@ -123,7 +123,7 @@ class FaultScenariosIT {
         try (var jedis = stack.redis()) {
           // once the sink has stored its first pools: it is writing while Redis goes away
           var keys = new io.wxpush.redis.RedisKeys(env.redisKeyPrefix());
-          String[] pools = openIds.stream().map(o -> keys.templatePool(new io.wxpush.credentials.UserRef(Stack.APP, o))).toArray(String[]::new);
+          String[] pools = openIds.stream().map(o -> keys.templatePool(new io.wxpush.user.UserRef(Stack.APP, o))).toArray(String[]::new);
           await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> jedis.exists(pools) > 0);
           redis.stop();
           redis.restart();

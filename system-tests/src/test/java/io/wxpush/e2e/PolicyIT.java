@@ -222,7 +222,7 @@ class PolicyIT {
         var pool = stack.pool(redis);
         for (String u : mixed) {
           assertThat(stack.sim.inbox(Stack.APP, u)).hasSize(1);
-          var left = pool.inspect(new io.wxpush.credentials.UserRef(Stack.APP, u));
+          var left = pool.inspect(new io.wxpush.user.UserRef(Stack.APP, u));
           assertThat(left.formIds()).as("the form_id was spent: " + left).isZero();
           assertThat(left.sendsLeft()).as("the prepay_id's three sends are left: " + left).isEqualTo(3);
         }

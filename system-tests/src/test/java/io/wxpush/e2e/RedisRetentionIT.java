@@ -127,7 +127,7 @@ class RedisRetentionIT {
           }
           assertThat(perUser).as("per-user state of the done push after its grace time").isEmpty();
           for (String openId : leaving) {
-            assertThat(redis.exists(keys.templatePool(new io.wxpush.credentials.UserRef(Stack.APP, openId)))).as(openId + "'s pool").isFalse();
+            assertThat(redis.exists(keys.templatePool(new io.wxpush.user.UserRef(Stack.APP, openId)))).as(openId + "'s pool").isFalse();
             assertThat(redis.zscore(keys.templateIndex(Stack.APP, RedisKeys.shardOf(openId)), openId)).as(openId + " in the index").isNull();
           }
         });

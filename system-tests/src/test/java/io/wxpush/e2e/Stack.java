@@ -135,7 +135,7 @@ final class Stack implements AutoCloseable {
 
   /** Opens a Redis client on the test's Redis (the caller closes it). */
   redis.clients.jedis.UnifiedJedis redis() {
-    return io.wxpush.redis.RedisConnections.open(io.wxpush.config.RedisEndpoint.parse(redisUrl), 8);
+    return io.wxpush.redis.RedisConnections.open(io.wxpush.redis.RedisEndpoint.parse(redisUrl), 8);
   }
 
   /** A credential pool on the test's keys, with the system clock (as the workers use). */
@@ -182,7 +182,7 @@ final class Stack implements AutoCloseable {
   /** Sends each user has left in the form_id/prepay_id pool. */
   int sendsLeft(String openId) {
     try (var redis = redis()) {
-      return pool(redis).inspect(new io.wxpush.credentials.UserRef(APP, openId)).sendsLeft();
+      return pool(redis).inspect(new io.wxpush.user.UserRef(APP, openId)).sendsLeft();
     }
   }
 

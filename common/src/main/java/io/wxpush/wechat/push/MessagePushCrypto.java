@@ -1,7 +1,7 @@
 package io.wxpush.wechat.push;
 
-import io.wxpush.config.Secret;
-import io.wxpush.config.WeChatApp;
+import io.wxpush.secret.Secret;
+import io.wxpush.wechat.WeChatApp;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;

@@ -3,7 +3,7 @@ package io.wxpush.wechat.push;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.wxpush.config.Secret;
+import io.wxpush.secret.Secret;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 

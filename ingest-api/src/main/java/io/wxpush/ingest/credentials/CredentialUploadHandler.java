@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
 import io.wxpush.credentials.Credential;
 import io.wxpush.credentials.CredentialValidator;
-import io.wxpush.credentials.UserRef;
+import io.wxpush.user.UserRef;
 import io.wxpush.http.ApiException;
 import io.wxpush.http.JsonBody;
 import io.wxpush.ingest.auth.Bearer;

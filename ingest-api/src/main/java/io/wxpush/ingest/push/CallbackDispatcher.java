@@ -1,7 +1,7 @@
 package io.wxpush.ingest.push;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.wxpush.config.Secret;
+import io.wxpush.secret.Secret;
 import io.wxpush.ingest.auth.PushApiKeys;
 import io.wxpush.json.Json;
 import io.wxpush.metrics.WxpushMeter;

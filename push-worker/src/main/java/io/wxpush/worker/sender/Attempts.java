@@ -4,7 +4,7 @@ import io.wxpush.credentials.CredentialKind;
 import io.wxpush.credentials.LedgerEntry;
 import io.wxpush.credentials.SendLedger;
 import io.wxpush.credentials.SendLedger.Result;
-import io.wxpush.credentials.UserRef;
+import io.wxpush.user.UserRef;
 import io.wxpush.push.PushTask;
 import io.wxpush.wechat.WeChatException;
 import io.wxpush.wechat.WeChatReply;

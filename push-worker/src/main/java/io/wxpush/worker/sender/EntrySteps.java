@@ -5,7 +5,7 @@ import io.wxpush.credentials.SendLedger;
 import io.wxpush.credentials.SendLedger.Result;
 import io.wxpush.credentials.SendLedger.Settle;
 import io.wxpush.credentials.SendLedger.Status;
-import io.wxpush.credentials.UserRef;
+import io.wxpush.user.UserRef;
 import io.wxpush.push.Outcome;
 import io.wxpush.push.PushRun;
 

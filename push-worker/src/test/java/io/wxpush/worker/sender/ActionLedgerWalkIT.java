@@ -3,7 +3,7 @@ package io.wxpush.worker.sender;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.wxpush.config.RedisEndpoint;
+import io.wxpush.redis.RedisEndpoint;
 import io.wxpush.credentials.Credential;
 import io.wxpush.credentials.CredentialKind;
 import io.wxpush.credentials.CredentialPool;
@@ -11,7 +11,7 @@ import io.wxpush.credentials.LedgerEntry;
 import io.wxpush.credentials.LedgerEntry.State;
 import io.wxpush.credentials.SendLedger;
 import io.wxpush.credentials.SendLedger.Settle;
-import io.wxpush.credentials.UserRef;
+import io.wxpush.user.UserRef;
 import io.wxpush.push.PushRun;
 import io.wxpush.redis.RedisConnections;
 import io.wxpush.redis.RedisKeys;

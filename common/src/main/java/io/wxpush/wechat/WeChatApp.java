@@ -1,5 +1,6 @@
-package io.wxpush.config;
+package io.wxpush.wechat;
 
+import io.wxpush.secret.Secret;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
