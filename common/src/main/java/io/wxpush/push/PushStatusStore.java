@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
@@ -70,15 +69,6 @@ public final class PushStatusStore {
     return keys.pushReasons(id.appId(), id.requestId());
   }
 
-  /** The user's field in its outcome bucket: 64 bits of SHA-256 of the openId, base64url (11 characters, not 28). */
-  static String userField(String openId) {
-    try {
-      byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(openId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(d, 8));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   private String request(PushId id) {
     return keys.pushRequest(id.appId(), id.requestId());
@@ -288,25 +278,9 @@ public final class PushStatusStore {
   public boolean recordOutcome(PushId id, PushRun run, String openId, Outcome outcome, String reason, Duration grace) {
     List<String> keys = List.of(status(id), reasons(id),
         this.keys.pushOutcomes(id.appId(), id.requestId(), RedisKeys.bucketOf(openId, run.outcomeBuckets())));
-    List<String> args = List.of(userField(openId), outcome.code(), outcome.field(), reason == null ? "" : reason,
+    List<String> args = List.of(RedisKeys.outcomeField(openId), outcome.code(), outcome.field(), reason == null ? "" : reason,
         Long.toString(grace.toMillis()), Long.toString(run.untilMs()));
     return lifecycle.outcome(keys, args);
-  }
-
-  /**
-   * The final outcome code ({@link Outcome#code()}) of each of {@code openIds} that has one, for
-   * audits and tests, while the push's per-user state is kept ({@code LEDGER_GRACE}).
-   */
-  public Map<String, String> userOutcomes(PushId id, java.util.Collection<String> openIds) {
-    Map<String, String> found = new TreeMap<>();
-    String buckets = redis.hget(status(id), "buckets");
-    if (buckets == null) return found;
-    int n = Integer.parseInt(buckets);
-    for (String openId : openIds) {
-      String code = redis.hget(keys.pushOutcomes(id.appId(), id.requestId(), RedisKeys.bucketOf(openId, n)), userField(openId));
-      if (code != null) found.put(openId, code.substring(0, 1)); // 'u:<reason>' is unknown
-    }
-    return found;
   }
 
   /**

@@ -1,6 +1,11 @@
 package io.wxpush.redis;
 
 import io.wxpush.user.UserRef;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.Base64;
 
 /**
  * The one owner of wxpush's Redis layout: every key any process reads or writes is built here,
@@ -346,5 +351,15 @@ public record RedisKeys(String prefix) {
   /** The outcome bucket of a user in a push with {@code buckets} buckets (a power of two up to {@link #INDEX_SHARDS}). */
   public static int bucketOf(String openId, int buckets) {
     return shardOf(openId) & (buckets - 1);
+  }
+
+  /** A user's field in its outcome bucket ({@link #pushOutcomes}): 64 bits of SHA-256 of the openId, base64url (11 characters, not 28). */
+  public static String outcomeField(String openId) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(openId.getBytes(StandardCharsets.UTF_8));
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(d, 8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

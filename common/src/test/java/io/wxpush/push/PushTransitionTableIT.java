@@ -63,7 +63,7 @@ class PushTransitionTableIT {
       redis.hset(keys.pushStatus(rid.appId(), rid.requestId()), Map.of("state", from, "appId", APP, "targets", "1", "failed", "1", "resumesAt", "123"));
       redis.pexpire(keys.pushStatus(rid.appId(), rid.requestId()), 60_000);
     }
-    redis.hset(keys.pushOutcomes(rid.appId(), rid.requestId(), 0), PushStatusStore.userField("u1"), "f");
+    redis.hset(keys.pushOutcomes(rid.appId(), rid.requestId(), 0), RedisKeys.outcomeField("u1"), "f");
     redis.pexpire(keys.pushOutcomes(rid.appId(), rid.requestId(), 0), 60_000);
     return rid;
   }

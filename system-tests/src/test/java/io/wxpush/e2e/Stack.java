@@ -3,6 +3,7 @@ package io.wxpush.e2e;
 import io.wxpush.config.Env;
 import io.wxpush.ingest.IngestApi;
 import io.wxpush.ingest.IngestConfig;
+import io.wxpush.redis.RedisKeys;
 import io.wxpush.sim.SimConfig;
 import io.wxpush.sim.WeChatSim;
 import io.wxpush.testkit.ApiClient;
@@ -11,9 +12,11 @@ import io.wxpush.testkit.TestEnv;
 import io.wxpush.worker.PushWorker;
 import io.wxpush.worker.WorkerConfig;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The whole system in this JVM for one test: wechat-sim, ingest-api and push-workers on real
@@ -187,12 +190,21 @@ final class Stack implements AutoCloseable {
   }
 
   /** Each user's final outcome code of a push of {@link #APP} ({@code s}, {@code n}, {@code f}, {@code u}), as the senders recorded it. */
-  Map<String, String> userOutcomes(String requestId, java.util.Collection<String> openIds) {
+  Map<String, String> userOutcomes(String requestId, Collection<String> openIds) {
+    RedisKeys keys = new RedisKeys(env.redisKeyPrefix());
+    Map<String, String> found = new TreeMap<>();
     try (var redis = redis()) {
-      return new io.wxpush.push.PushStatusStore(redis, new io.wxpush.redis.RedisKeys(env.redisKeyPrefix()), java.time.Clock.systemUTC())
-          .userOutcomes(new io.wxpush.push.PushId(APP, requestId), openIds);
+      String buckets = redis.hget(keys.pushStatus(APP, requestId), "buckets");
+      if (buckets == null) return found;
+      for (String openId : openIds) {
+        int bucket = RedisKeys.bucketOf(openId, Integer.parseInt(buckets));
+        String code = redis.hget(keys.pushOutcomes(APP, requestId, bucket), RedisKeys.outcomeField(openId));
+        if (code != null) found.put(openId, code.substring(0, 1)); // 'u:<reason>' is unknown
+      }
     }
+    return found;
   }
+
 
   /**
    * Logs each user in and uploads {@code perUser} fresh sim form_ids through the API, retrying
