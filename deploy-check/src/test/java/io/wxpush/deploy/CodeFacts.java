@@ -71,7 +71,7 @@ final class CodeFacts {
   /** Method name in {@code Topics} → name suffix after the prefix, e.g. pushTasks → push-tasks. */
   static Map<String, String> topicSuffixes() {
     Map<String, String> names = new LinkedHashMap<>();
-    Matcher m = TOPIC_NAME.matcher(RepoFiles.text("client/src/main/java/io/wxpush/kafka/Topics.java"));
+    Matcher m = TOPIC_NAME.matcher(RepoFiles.text("common/src/main/java/io/wxpush/kafka/Topics.java"));
     while (m.find()) names.put(m.group(1), m.group(2));
     return names;
   }

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class RedisKeyOwnerTest {
   private static final String OWNER = "common/src/main/java/io/wxpush/redis/RedisKeys.java";
   /** Kafka topic and group names share the prefix idea but are not Redis keys. */
-  private static final String TOPICS = "client/src/main/java/io/wxpush/kafka/Topics.java";
+  private static final String TOPICS = "common/src/main/java/io/wxpush/kafka/Topics.java";
   private static final Pattern KEY_BUILDING = Pattern.compile(
       "(prefix|Prefix\\(\\))\\s*\\+\\s*\"" // prefix + "…"
           + "|\"[a-z]+\\{\"\\s*\\+"              // "push{" + …

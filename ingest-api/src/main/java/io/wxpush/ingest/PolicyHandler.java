@@ -2,7 +2,7 @@ package io.wxpush.ingest;
 
 import io.javalin.http.Context;
 import io.wxpush.http.ApiException;
-import io.wxpush.http.JsonBody;
+import io.wxpush.ingest.http.JsonBody;
 import io.wxpush.ingest.auth.PushApiKeys;
 import io.wxpush.policy.Policy;
 import io.wxpush.policy.PolicyStore;

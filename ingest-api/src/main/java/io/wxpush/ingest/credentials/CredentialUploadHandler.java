@@ -6,7 +6,7 @@ import io.wxpush.credentials.Credential;
 import io.wxpush.credentials.CredentialValidator;
 import io.wxpush.user.UserRef;
 import io.wxpush.http.ApiException;
-import io.wxpush.http.JsonBody;
+import io.wxpush.ingest.http.JsonBody;
 import io.wxpush.ingest.auth.Bearer;
 import io.wxpush.ingest.session.SessionTokens;
 import io.wxpush.json.Json;

@@ -5,7 +5,6 @@ import io.wxpush.secret.Secret;
 import io.wxpush.ingest.auth.PushApiKeys;
 import io.wxpush.json.Json;
 import io.wxpush.metrics.WxpushMeter;
-import io.wxpush.push.PushCallbacks;
 import io.wxpush.push.PushStatus;
 import io.wxpush.push.PushStatusStore;
 import java.time.Clock;

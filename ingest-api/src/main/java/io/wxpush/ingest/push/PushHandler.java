@@ -2,7 +2,7 @@ package io.wxpush.ingest.push;
 
 import io.javalin.http.Context;
 import io.wxpush.http.ApiException;
-import io.wxpush.http.JsonBody;
+import io.wxpush.ingest.http.JsonBody;
 import io.wxpush.ingest.auth.ApiKey;
 import io.wxpush.ingest.auth.PushApiKeys;
 import io.wxpush.kafka.AckedPublisher;
@@ -74,7 +74,7 @@ public final class PushHandler {
 
   /** @param templateProblems a push's template problems as field errors ({@code TemplateGate#problems}) */
   /** @param apps the appIds served here (the apps a bare key acts for) */
-  public PushHandler(PushApiKeys keys, PushRequestParser parser, Set<String> apps, PushStatusStore status, io.wxpush.push.PushCallbacks callbacks,
+  public PushHandler(PushApiKeys keys, PushRequestParser parser, Set<String> apps, PushStatusStore status, io.wxpush.ingest.push.PushCallbacks callbacks,
       AckedPublisher publisher, String topic, java.util.function.Function<PushRequest, List<Map<String, String>>> templateProblems) {
     this(keys, parser, apps, new Statuses() {
       @Override

@@ -5,7 +5,7 @@ import io.javalin.http.Context;
 import io.wxpush.wechat.WeChatApp;
 import io.wxpush.user.UserRef;
 import io.wxpush.http.ApiException;
-import io.wxpush.http.JsonBody;
+import io.wxpush.ingest.http.JsonBody;
 import io.wxpush.wechat.Code2Session;
 import io.wxpush.wechat.WeChatClient;
 import io.wxpush.wechat.WeChatException;

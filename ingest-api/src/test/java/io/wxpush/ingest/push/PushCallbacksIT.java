@@ -1,4 +1,4 @@
-package io.wxpush.push;
+package io.wxpush.ingest.push;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
