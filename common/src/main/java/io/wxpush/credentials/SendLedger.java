@@ -7,7 +7,10 @@ import io.wxpush.redis.RedisScript;
 import io.wxpush.user.UserRef;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
@@ -137,7 +140,7 @@ public final class SendLedger {
    */
   public Result claim(UserRef user, PushRun run, String subscribeTemplateId, Spend spend) {
     long now = clock.millis();
-    List<String> args = new java.util.ArrayList<>(List.of(run.id(), mode(subscribeTemplateId), Long.toString(now),
+    List<String> args = new ArrayList<>(List.of(run.id(), mode(subscribeTemplateId), Long.toString(now),
         Long.toString(now + expiryMargin.toMillis()), ms(grace), Long.toString(run.untilMs()), ms(SPENT_GRANT_MEMORY)));
     args.addAll(spend.args());
     return result(eval(CLAIM, spendKeys(user, subscribeTemplateId), args));
@@ -161,7 +164,7 @@ public final class SendLedger {
   public Result attempt(UserRef user, PushRun run, String subscribeTemplateId, String owner, Duration lease, boolean ownMarkUncalled,
       Spend spend) {
     long now = clock.millis();
-    List<String> args = new java.util.ArrayList<>(List.of(run.id(), owner, ms(lease), ownMarkUncalled ? "1" : "0", mode(subscribeTemplateId),
+    List<String> args = new ArrayList<>(List.of(run.id(), owner, ms(lease), ownMarkUncalled ? "1" : "0", mode(subscribeTemplateId),
         Long.toString(now), Long.toString(now + expiryMargin.toMillis()), ms(grace), Long.toString(run.untilMs()), ms(SPENT_GRANT_MEMORY)));
     args.addAll(spend.args());
     return result(eval(ATTEMPT, spendKeys(user, subscribeTemplateId), args));
@@ -196,9 +199,9 @@ public final class SendLedger {
   }
 
   /** The push's entry for {@code user}, in flight or final, if any. */
-  public java.util.Optional<LedgerEntry> read(UserRef user, PushRun run, String subscribeTemplateId) {
+  public Optional<LedgerEntry> read(UserRef user, PushRun run, String subscribeTemplateId) {
     String stored = (String) eval(READ, poolKeys(user, subscribeTemplateId), List.of(run.id()));
-    return stored.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(LedgerEntry.parse(stored));
+    return stored.isEmpty() ? Optional.empty() : Optional.of(LedgerEntry.parse(stored));
   }
 
   /** The keys every ledger script takes: the pool the push spends from, then the user's ledger hash. */
@@ -231,7 +234,7 @@ public final class SendLedger {
   @SuppressWarnings("unchecked")
   private static Result result(Object reply) {
     List<Object> r = (List<Object>) reply;
-    Status status = Status.valueOf(((String) r.get(0)).toUpperCase(java.util.Locale.ROOT));
+    Status status = Status.valueOf(((String) r.get(0)).toUpperCase(Locale.ROOT));
     String stored = (String) r.get(1);
     LedgerEntry entry = stored.isEmpty() ? null : LedgerEntry.parse(stored);
     Duration leaseLeft = status == Status.BUSY ? Duration.ofMillis((Long) r.get(2)) : Duration.ZERO;

@@ -1,16 +1,25 @@
 package io.wxpush.push;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import io.wxpush.client.PushRequest;
 import io.wxpush.json.Json;
 import io.wxpush.redis.RedisBatcher;
 import io.wxpush.redis.RedisKeys;
 import io.wxpush.redis.RedisScript;
 import io.wxpush.redis.StoreUnavailableException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
@@ -96,7 +105,7 @@ public final class PushStatusStore {
       String reply = lifecycle.accept(request(PushId.of(push)), PushId.of(push),
           List.of(bodyHash(push), Long.toString(RETENTION.toMillis()), push.appId(), push.kind(), push.templateId(),
               Long.toString(now), (push.scheduledAfter(now) ? PushState.SCHEDULED : PushState.ACCEPTED).wire()));
-      Acceptance seen = Acceptance.valueOf(reply.toUpperCase(java.util.Locale.ROOT));
+      Acceptance seen = Acceptance.valueOf(reply.toUpperCase(Locale.ROOT));
       if (seen == Acceptance.NEW) listing.listed(push.appId(), push.requestId(), now);
       return seen;
     });
@@ -140,13 +149,13 @@ public final class PushStatusStore {
   }
 
   private Object describeNow(PushRequest push) {
-    Map<String, Object> d = new java.util.LinkedHashMap<>();
+    Map<String, Object> d = new LinkedHashMap<>();
     d.put("kind", push.kind());
     d.put("templateId", push.templateId());
     if (push.page() != null) d.put("page", push.page());
     d.put("data", push.data());
     if (push.emphasisKeyword() != null) d.put("emphasisKeyword", push.emphasisKeyword());
-    Map<String, Object> audience = new java.util.LinkedHashMap<>();
+    Map<String, Object> audience = new LinkedHashMap<>();
     if (push.audience().everyone()) audience.put("all", true);
     else if (push.audience().expiring()) audience.put("expiringWithin", push.audience().expiringWithin());
     else {
@@ -193,7 +202,7 @@ public final class PushStatusStore {
    * (null: from the newest); {@code keep} filters them (e.g. by state). Reads at most
    * {@code 20 × limit} entries per call, so a rare state costs a few pages, not a scan of all.
    */
-  public Listed list(String appId, String cursor, int limit, java.util.function.Predicate<String> keep) {
+  public Listed list(String appId, String cursor, int limit, Predicate<String> keep) {
     return StoreUnavailableException.around("listing the pushes of " + appId, () -> listing.list(appId, cursor, limit, keep));
   }
 
@@ -210,10 +219,10 @@ public final class PushStatusStore {
   /** A push's body, canonical (map keys sorted) and hashed: equal requests hash equal whatever their key order. */
   static String bodyHash(PushRequest push) {
     try {
-      byte[] canonical = Json.MAPPER.writer().with(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+      byte[] canonical = Json.MAPPER.writer().with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
           .writeValueAsBytes(push);
-      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(canonical));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException | java.security.NoSuchAlgorithmException e) {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
+    } catch (JsonProcessingException | NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }
@@ -261,7 +270,7 @@ public final class PushStatusStore {
    */
   public PushRun startRun(PushId id, Duration grace, int outcomeBuckets) {
     return StoreUnavailableException.around("starting push " + id, () -> {
-      java.util.Optional<String> stamped = java.util.Optional.ofNullable(redis.hget(status(id), "run"));
+      Optional<String> stamped = Optional.ofNullable(redis.hget(status(id), "run"));
       String fresh = stamped.orElseGet(() -> Long.toString(redis.incr(keys.pushSeq(id.appId())), Character.MAX_RADIX));
       return lifecycle.startRun(id, fresh, grace, outcomeBuckets);
     });
@@ -366,7 +375,7 @@ public final class PushStatusStore {
    * Which of {@code appIds} hold a push of {@code requestId} (one EXISTS each, pipelined; a status
    * of before per-app ids counts for the app it names), in the order given.
    */
-  public List<String> appsWith(String requestId, java.util.Collection<String> appIds) {
+  public List<String> appsWith(String requestId, Collection<String> appIds) {
     return StoreUnavailableException.around("looking up push " + requestId, () -> reader.appsWith(requestId, appIds));
   }
 

@@ -6,6 +6,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The one owner of wxpush's Redis layout: every key any process reads or writes is built here,
@@ -94,14 +96,14 @@ public record RedisKeys(String prefix) {
     private final String pattern;
     private final String holds;
     private final String retention;
-    private final java.util.regex.Pattern regex;
+    private final Pattern regex;
 
     Family(String pattern, String holds, String retention) {
       this.pattern = pattern;
       this.holds = holds;
       this.retention = retention;
       String any = "[^:{}]+";
-      this.regex = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(pattern)
+      this.regex = Pattern.compile(Pattern.quote(pattern)
           .replace("{app:open}", "\\E\\{" + any + ":" + any + "\\}\\Q")
           .replace("{app:shard}", "\\E\\{" + any + ":[0-9]+\\}\\Q")
           .replace("{app:request}", "\\E\\{" + any + ":[A-Za-z0-9_.:-]+\\}\\Q")
@@ -128,9 +130,9 @@ public record RedisKeys(String prefix) {
     }
 
     /** The family a key (without the prefix) belongs to, if any. */
-    public static java.util.Optional<Family> of(String keyAfterPrefix) {
-      for (Family f : values()) if (f.matches(keyAfterPrefix)) return java.util.Optional.of(f);
-      return java.util.Optional.empty();
+    public static Optional<Family> of(String keyAfterPrefix) {
+      for (Family f : values()) if (f.matches(keyAfterPrefix)) return Optional.of(f);
+      return Optional.empty();
     }
 
     /** The key's shape after the prefix ({@code <…>} for variable parts). */

@@ -15,6 +15,9 @@ import io.wxpush.testkit.TestEnv;
 import io.wxpush.user.UserRef;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,7 +50,7 @@ class SendLedgerIT {
   private UserRef userWith(String openId, CredentialKind kind, String... values) {
     UserRef user = new UserRef(APP, openId);
     long now = clock.millis();
-    List<Credential> batch = new java.util.ArrayList<>();
+    List<Credential> batch = new ArrayList<>();
     for (int i = 0; i < values.length; i++) {
       String template = kind == CredentialKind.SUBSCRIPTION ? "TPL" : null;
       batch.add(Credential.of(APP, openId, kind, values[i], template, now - (values.length - i) * 1000L));
@@ -319,7 +322,7 @@ class SendLedgerIT {
 
   /** A cap of two: the policy as the sender passes it, with the day ending at the next UTC midnight. */
   private static SendLedger.Spend capOf(int cap) {
-    long dayEnd = java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(1).atStartOfDay(java.time.ZoneOffset.UTC).toEpochSecond();
+    long dayEnd = LocalDate.now(ZoneOffset.UTC).plusDays(1).atStartOfDay(ZoneOffset.UTC).toEpochSecond();
     return new SendLedger.Spend(cap, dayEnd, false);
   }
 
