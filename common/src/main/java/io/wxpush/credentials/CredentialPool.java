@@ -26,7 +26,7 @@ import redis.clients.jedis.resps.Tuple;
 
 /**
  * Each user's push credentials in Redis: add (idempotent), inspect, purge the expired; the user
- * index they keep is read through {@link #index()}. Claiming one for a push is the {@link SendLedger}'s first step. Entries of one user live under the hash tag
+ * index they keep is read through {@link #index()}. Claiming one for a push is the push-worker's {@code SendLedger}'s first step. Entries of one user live under the hash tag
  * {@code {appId:openId}}, so every script runs on Redis Cluster too. Thread-safe; every method
  * blocks on Redis.
  */

@@ -6,7 +6,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.wxpush.config.CommonConfig;
 import io.wxpush.credentials.CredentialPool;
 import io.wxpush.redis.RedisKeys;
-import io.wxpush.credentials.SendLedger;
+import io.wxpush.worker.sender.SendLedger;
 import io.wxpush.http.HealthCheck;
 import io.wxpush.http.HttpServer;
 import io.wxpush.kafka.AckedPublisher;

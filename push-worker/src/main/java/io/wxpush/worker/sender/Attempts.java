@@ -1,9 +1,7 @@
 package io.wxpush.worker.sender;
 
 import io.wxpush.credentials.CredentialKind;
-import io.wxpush.credentials.LedgerEntry;
-import io.wxpush.credentials.SendLedger;
-import io.wxpush.credentials.SendLedger.Result;
+import io.wxpush.worker.sender.SendLedger.Result;
 import io.wxpush.user.UserRef;
 import io.wxpush.push.PushTask;
 import io.wxpush.wechat.WeChatException;

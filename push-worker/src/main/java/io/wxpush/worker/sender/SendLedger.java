@@ -1,5 +1,6 @@
-package io.wxpush.credentials;
+package io.wxpush.worker.sender;
 
+import io.wxpush.credentials.CredentialPool;
 import io.wxpush.push.PushRun;
 import io.wxpush.redis.RedisKeys;
 import io.wxpush.redis.RedisBatcher;
@@ -27,12 +28,12 @@ public final class SendLedger {
   private static final Duration SPENT_GRANT_MEMORY = Duration.ofDays(30);
 
   private static final String LIBRARY = "ledger-lib.lua";
-  private static final RedisScript CLAIM = RedisScript.load(SendLedger.class, LIBRARY, "ledger-claim.lua");
-  private static final RedisScript ATTEMPT = RedisScript.load(SendLedger.class, LIBRARY, "ledger-attempt.lua");
-  private static final RedisScript SETTLE = RedisScript.load(SendLedger.class, LIBRARY, "ledger-settle.lua");
-  private static final RedisScript NEXT = RedisScript.load(SendLedger.class, LIBRARY, "ledger-next.lua");
-  private static final RedisScript RELEASE = RedisScript.load(SendLedger.class, LIBRARY, "ledger-release.lua");
-  private static final RedisScript READ = RedisScript.load(SendLedger.class, LIBRARY, "ledger-read.lua");
+  private static final RedisScript CLAIM = RedisScript.load(CredentialPool.class, LIBRARY, SendLedger.class, "ledger-claim.lua");
+  private static final RedisScript ATTEMPT = RedisScript.load(CredentialPool.class, LIBRARY, SendLedger.class, "ledger-attempt.lua");
+  private static final RedisScript SETTLE = RedisScript.load(CredentialPool.class, LIBRARY, SendLedger.class, "ledger-settle.lua");
+  private static final RedisScript NEXT = RedisScript.load(CredentialPool.class, LIBRARY, SendLedger.class, "ledger-next.lua");
+  private static final RedisScript RELEASE = RedisScript.load(CredentialPool.class, LIBRARY, SendLedger.class, "ledger-release.lua");
+  private static final RedisScript READ = RedisScript.load(CredentialPool.class, LIBRARY, SendLedger.class, "ledger-read.lua");
 
   /** What a transition found or did. */
   public enum Status {

@@ -1,5 +1,11 @@
-package io.wxpush.credentials;
+package io.wxpush.worker.sender;
 
+import io.wxpush.credentials.Credential;
+import io.wxpush.credentials.CredentialKind;
+import io.wxpush.credentials.CredentialPool;
+import io.wxpush.credentials.PoolMember;
+import io.wxpush.credentials.PoolSnapshot;
+import io.wxpush.credentials.UserIndex;
 import io.wxpush.push.PushRun;
 import io.wxpush.redis.RedisKeys;
 import static org.assertj.core.api.Assertions.assertThat;

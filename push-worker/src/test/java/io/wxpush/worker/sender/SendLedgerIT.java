@@ -1,14 +1,18 @@
-package io.wxpush.credentials;
+package io.wxpush.worker.sender;
 
+import io.wxpush.credentials.Credential;
+import io.wxpush.credentials.CredentialKind;
+import io.wxpush.credentials.CredentialPool;
+import io.wxpush.credentials.PoolMember;
 import io.wxpush.push.PushRun;
 import io.wxpush.redis.RedisKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.wxpush.redis.RedisEndpoint;
-import io.wxpush.credentials.LedgerEntry.State;
-import io.wxpush.credentials.SendLedger.Settle;
-import io.wxpush.credentials.SendLedger.Status;
+import io.wxpush.worker.sender.LedgerEntry.State;
+import io.wxpush.worker.sender.SendLedger.Settle;
+import io.wxpush.worker.sender.SendLedger.Status;
 import io.wxpush.redis.RedisConnections;
 import io.wxpush.testkit.RealServices;
 import io.wxpush.testkit.TestEnv;
