@@ -3,9 +3,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import com.sun.management.OperatingSystemMXBean;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.wxpush.config.RedisEndpoint;
+import io.wxpush.redis.RedisEndpoint;
 import io.wxpush.credentials.Credential;
 import io.wxpush.credentials.CredentialKind;
 import io.wxpush.credentials.CredentialPool;
@@ -42,6 +40,8 @@ import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.UnifiedJedis;
+import com.sun.management.OperatingSystemMXBean;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
  * The benchmarks' helper, run against the built jars (compiled by bench/lib.sh). Subcommands:

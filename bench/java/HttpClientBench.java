@@ -1,6 +1,5 @@
-import com.sun.management.OperatingSystemMXBean;
-import io.wxpush.config.Secret;
-import io.wxpush.config.WeChatApp;
+import io.wxpush.secret.Secret;
+import io.wxpush.wechat.WeChatApp;
 import io.wxpush.wechat.WeChatClient;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -16,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.client.BufferingResponseListener;
 import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.client.Result;
+import com.sun.management.OperatingSystemMXBean;
 
 /**
  * The WeChat call alone, per HTTP client (bench/http-clients.sh, BENCHMARKS.md §11): POSTs of a template

@@ -1,8 +1,16 @@
 package io.wxpush.config;
 
+import io.wxpush.kafka.Topics;
+import io.wxpush.policy.Policy;
+import io.wxpush.redis.RedisEndpoint;
+import io.wxpush.redis.RedisKeys;
+import io.wxpush.token.TokenManager;
+import io.wxpush.wechat.WeChatApp;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The settings ingest-api and push-worker share, read from the environment in one
@@ -29,16 +37,16 @@ public record CommonConfig(
     short replicationFactor,
     Duration weChatTimeout,
     int poolCapPerUser,
-    io.wxpush.token.TokenManager.Endpoint tokenEndpoint,
+    TokenManager.Endpoint tokenEndpoint,
     Map<String, GrantSource> grantSources,
-    io.wxpush.policy.Policy defaultPolicy) {
+    Policy defaultPolicy) {
 
   /** Without a default policy (none: no quiet hours, no cap, no reserve). */
   public CommonConfig(String kafkaBootstrapServers, String topicPrefix, RedisEndpoint redis, String redisKeyPrefix, URI weChatApiBase,
       Map<String, WeChatApp> apps, int topicPartitions, short replicationFactor, Duration weChatTimeout, int poolCapPerUser,
-      io.wxpush.token.TokenManager.Endpoint tokenEndpoint, Map<String, GrantSource> grantSources) {
+      TokenManager.Endpoint tokenEndpoint, Map<String, GrantSource> grantSources) {
     this(kafkaBootstrapServers, topicPrefix, redis, redisKeyPrefix, weChatApiBase, apps, topicPartitions, replicationFactor, weChatTimeout,
-        poolCapPerUser, tokenEndpoint, grantSources, io.wxpush.policy.Policy.NONE);
+        poolCapPerUser, tokenEndpoint, grantSources, Policy.NONE);
   }
 
   public CommonConfig {
@@ -71,9 +79,9 @@ public record CommonConfig(
     short replication = (short) env.integer(Setting.KAFKA_REPLICATION_FACTOR, 0, 16);
     Duration weChatTimeout = env.duration(Setting.WECHAT_TIMEOUT);
     int poolCap = env.integer(Setting.POOL_CAP_PER_USER, 1, 100_000);
-    io.wxpush.token.TokenManager.Endpoint endpoint = io.wxpush.token.TokenManager.Endpoint.STABLE;
-    String tokenEndpoint = env.string(Setting.TOKEN_ENDPOINT).toLowerCase(java.util.Locale.ROOT);
-    if (tokenEndpoint.equals("legacy")) endpoint = io.wxpush.token.TokenManager.Endpoint.LEGACY;
+    TokenManager.Endpoint endpoint = TokenManager.Endpoint.STABLE;
+    String tokenEndpoint = env.string(Setting.TOKEN_ENDPOINT).toLowerCase(Locale.ROOT);
+    if (tokenEndpoint.equals("legacy")) endpoint = TokenManager.Endpoint.LEGACY;
     else if (!tokenEndpoint.equals("stable")) env.problem("TOKEN_ENDPOINT must be stable or legacy");
     Map<String, GrantSource> sources = Map.of();
     try {
@@ -85,33 +93,33 @@ public record CommonConfig(
         defaultPolicy(env));
   }
 
-  private static io.wxpush.policy.Policy defaultPolicy(Env env) {
-    io.wxpush.policy.Policy.QuietHours quiet = null;
+  private static Policy defaultPolicy(Env env) {
+    Policy.QuietHours quiet = null;
     String q = env.string(Setting.QUIET_HOURS).trim();
     if (!q.isEmpty()) {
       try {
-        quiet = io.wxpush.policy.Policy.QuietHours.parseSetting(q);
+        quiet = Policy.QuietHours.parseSetting(q);
       } catch (RuntimeException e) {
         env.problem("QUIET_HOURS must look like 22:00-08:00@Asia/Shanghai (" + e.getMessage() + ")");
       }
     }
-    int cap = env.integer(Setting.MAX_PER_USER_PER_DAY, 0, io.wxpush.policy.Policy.MAX_CAP);
-    String reserve = env.string(Setting.RESERVE_LAST).trim().toLowerCase(java.util.Locale.ROOT);
+    int cap = env.integer(Setting.MAX_PER_USER_PER_DAY, 0, Policy.MAX_CAP);
+    String reserve = env.string(Setting.RESERVE_LAST).trim().toLowerCase(Locale.ROOT);
     if (!reserve.equals("true") && !reserve.equals("false")) env.problem("RESERVE_LAST must be true or false");
-    return new io.wxpush.policy.Policy(quiet, cap == 0 ? null : cap, reserve.equals("true"));
+    return new Policy(quiet, cap == 0 ? null : cap, reserve.equals("true"));
   }
 
-  public io.wxpush.kafka.Topics topics() {
-    return new io.wxpush.kafka.Topics(topicPrefix);
+  public Topics topics() {
+    return new Topics(topicPrefix);
   }
 
   /** Replication factor for new topics, empty for the broker's default. */
-  public java.util.Optional<Short> replication() {
-    return replicationFactor == 0 ? java.util.Optional.empty() : java.util.Optional.of(replicationFactor);
+  public Optional<Short> replication() {
+    return replicationFactor == 0 ? Optional.empty() : Optional.of(replicationFactor);
   }
 
   /** The Redis key layout under {@code REDIS_KEY_PREFIX}. */
-  public io.wxpush.redis.RedisKeys redisKeys() {
-    return new io.wxpush.redis.RedisKeys(redisKeyPrefix);
+  public RedisKeys redisKeys() {
+    return new RedisKeys(redisKeyPrefix);
   }
 }

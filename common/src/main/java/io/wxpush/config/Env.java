@@ -1,5 +1,7 @@
 package io.wxpush.config;
 
+import io.wxpush.secret.Secret;
+import io.wxpush.wechat.WeChatApp;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -4,7 +4,9 @@ import io.wxpush.redis.RedisKeys;
 import io.wxpush.redis.RedisConnections;
 import io.wxpush.redis.RedisScript;
 import io.wxpush.redis.StoreUnavailableException;
+import io.wxpush.user.UserRef;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -14,6 +16,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.IntConsumer;
+import java.util.function.ToIntFunction;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
@@ -22,7 +26,7 @@ import redis.clients.jedis.resps.Tuple;
 
 /**
  * Each user's push credentials in Redis: add (idempotent), inspect, purge the expired; the user
- * index they keep is read through {@link #index()}. Claiming one for a push is the {@link SendLedger}'s first step. Entries of one user live under the hash tag
+ * index they keep is read through {@link #index()}. Claiming one for a push is the push-worker's {@code SendLedger}'s first step. Entries of one user live under the hash tag
  * {@code {appId:openId}}, so every script runs on Redis Cluster too. Thread-safe; every method
  * blocks on Redis.
  */
@@ -37,14 +41,14 @@ public final class CredentialPool {
   private final Clock clock;
   private final int perUserCap;
   private final int grantTemplateCap;
-  private final java.util.function.IntConsumer onGrantsRefused;
-  private final java.util.function.ToIntFunction<String> grantMatchWindow;
+  private final IntConsumer onGrantsRefused;
+  private final ToIntFunction<String> grantMatchWindow;
   private final UserIndex index;
 
   /** Default of {@code MAX_GRANT_TEMPLATES}. */
   public static final int DEFAULT_GRANT_TEMPLATES = 50;
   /** How long a user's set of templates with grants lives without a new grant. */
-  public static final java.time.Duration GRANT_TEMPLATES_TTL = java.time.Duration.ofDays(30);
+  public static final Duration GRANT_TEMPLATES_TTL = Duration.ofDays(30);
 
   /** @param perUserCap most entries kept per pool (the freshest win), default 200 */
   public CredentialPool(UnifiedJedis redis, RedisKeys keys, Clock clock, int perUserCap) {
@@ -57,7 +61,7 @@ public final class CredentialPool {
    * @param onGrantsRefused told how many grants a batch did not store for that cap
    */
   public CredentialPool(UnifiedJedis redis, RedisKeys keys, Clock clock, int perUserCap, int grantTemplateCap,
-      java.util.function.IntConsumer onGrantsRefused) {
+      IntConsumer onGrantsRefused) {
     this(redis, keys, clock, perUserCap, grantTemplateCap, onGrantsRefused, appId -> 0);
   }
 
@@ -66,7 +70,7 @@ public final class CredentialPool {
    *     the same user and template count as one accept ({@code GRANT_SOURCE=both}); 0 for none
    */
   public CredentialPool(UnifiedJedis redis, RedisKeys keys, Clock clock, int perUserCap, int grantTemplateCap,
-      java.util.function.IntConsumer onGrantsRefused, java.util.function.ToIntFunction<String> grantMatchWindow) {
+      IntConsumer onGrantsRefused, ToIntFunction<String> grantMatchWindow) {
     this.grantMatchWindow = grantMatchWindow;
     if (perUserCap < 1) throw new IllegalArgumentException("perUserCap must be >= 1");
     if (grantTemplateCap < 1) throw new IllegalArgumentException("grantTemplateCap must be >= 1");
@@ -193,7 +197,7 @@ public final class CredentialPool {
   }
 
   /** How long a grant dropped by a rejection is remembered as spent (a late retry of its accept adds nothing). */
-  public static final java.time.Duration DROPPED_GRANT_MEMORY = java.time.Duration.ofDays(1);
+  public static final Duration DROPPED_GRANT_MEMORY = Duration.ofDays(1);
 
   /** The user rejected the template: every live grant of it is spent now. Returns how many there were. */
   public int dropGrants(UserRef user, String templateId) {

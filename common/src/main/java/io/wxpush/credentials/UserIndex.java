@@ -2,12 +2,15 @@ package io.wxpush.credentials;
 
 import io.wxpush.redis.RedisConnections;
 import io.wxpush.redis.RedisKeys;
+import io.wxpush.user.UserRef;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
@@ -134,7 +137,7 @@ public final class UserIndex {
    * bound): how many shards the next page reads at once, so that a page of 500 over an index of a
    * million reads about 9 shards rather than {@value #SHARDS_PER_READ} (3,900 users) each time.
    */
-  private final Map<String, Double> density = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Double> density = new ConcurrentHashMap<>();
 
   private List<Indexed> pageAcross(String appId, String subscribeTemplateId, int fromShard, String afterOpenId, int limit, long maxScore) {
     List<Indexed> page = new ArrayList<>(limit);
@@ -161,7 +164,7 @@ public final class UserIndex {
         usersRead += shardUsers.size();
         shardsRead++;
         if (page.size() == limit) continue;
-        java.util.Collections.sort(shardUsers);
+        Collections.sort(shardUsers);
         for (String openId : shardUsers) {
           if (group + i == fromShard && after != null && openId.compareTo(after) <= 0) continue;
           if (page.size() == limit) break;
@@ -182,7 +185,7 @@ public final class UserIndex {
   public List<String> indexPage(String appId, String subscribeTemplateId, int shard, String afterOpenId, int limit) {
     String index = subscribeTemplateId == null ? keys.templateIndex(appId, shard) : keys.grantIndex(appId, shard, subscribeTemplateId);
     List<String> all = new ArrayList<>(redis.zrange(index, 0, -1));
-    java.util.Collections.sort(all);
+    Collections.sort(all);
     return all.stream().filter(o -> afterOpenId == null || o.compareTo(afterOpenId) > 0).limit(limit).toList();
   }
 

@@ -3,10 +3,15 @@ package io.wxpush.fleet;
 import io.wxpush.redis.RedisKeys;
 import java.time.Clock;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -51,7 +56,7 @@ public final class Heartbeat implements AutoCloseable {
     this.sends = sends;
     this.startedAt = clock.millis();
     this.id = role.replaceAll("[^A-Za-z0-9]+", "-") + "-" + ProcessHandle.current().pid() + "-"
-        + Long.toString(java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << 40), 36);
+        + Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
     this.timer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("heartbeat").daemon().factory());
     timer.scheduleWithFixedDelay(this::beat, 0, EVERY_MS, TimeUnit.MILLISECONDS);
   }
@@ -83,7 +88,7 @@ public final class Heartbeat implements AutoCloseable {
       fields.put("lastSeen", Long.toString(now));
       fields.put("loopsUp", Integer.toString(l[0]));
       fields.put("loops", Integer.toString(l[1]));
-      fields.put("sendsPerSecond", String.format(java.util.Locale.ROOT, "%.1f", rate));
+      fields.put("sendsPerSecond", String.format(Locale.ROOT, "%.1f", rate));
       String key = keys.heartbeat(id);
       redis.hset(key, fields);
       redis.pexpire(key, TTL_MS);
@@ -105,10 +110,10 @@ public final class Heartbeat implements AutoCloseable {
   }
 
   /** The fleet as the heartbeats tell it: one map per live process, oldest first; ids whose heartbeat expired are dropped. */
-  public static java.util.List<Map<String, Object>> fleet(UnifiedJedis redis, RedisKeys keys, Clock clock) {
+  public static List<Map<String, Object>> fleet(UnifiedJedis redis, RedisKeys keys, Clock clock) {
     long now = clock.millis();
     redis.zremrangeByScore(keys.fleet(), Double.NEGATIVE_INFINITY, now - TTL_MS);
-    java.util.List<Map<String, Object>> out = new java.util.ArrayList<>();
+    List<Map<String, Object>> out = new ArrayList<>();
     for (String id : redis.zrange(keys.fleet(), 0, -1)) {
       Map<String, String> h = redis.hgetAll(keys.heartbeat(id));
       if (h.isEmpty()) continue;
@@ -123,7 +128,7 @@ public final class Heartbeat implements AutoCloseable {
       p.put("sendsPerSecond", Double.parseDouble(h.getOrDefault("sendsPerSecond", "0")));
       out.add(p);
     }
-    out.sort(java.util.Comparator.comparing(m -> (Long) m.get("startedAt")));
+    out.sort(Comparator.comparing(m -> (Long) m.get("startedAt")));
     return out;
   }
 }

@@ -8,6 +8,7 @@ import io.javalin.json.JavalinJackson;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.wxpush.json.Json;
 import io.wxpush.metrics.WxpushMeter;
+import io.wxpush.redis.StoreUnavailableException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -21,6 +22,7 @@ import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * Builds the HTTP server every wxpush process runs (Javalin on Jetty 12, a virtual thread per
@@ -70,13 +72,13 @@ public final class HttpServer {
       config.routes.exception(ApiException.class, HttpServer::renderApi);
       config.routes.exception(HttpResponseException.class, (e, ctx) ->
           render(ctx, e.getStatus(), codeFor(e.getStatus()), e.getMessage()));
-      config.routes.exception(io.wxpush.redis.StoreUnavailableException.class, (e, ctx) -> {
+      config.routes.exception(StoreUnavailableException.class, (e, ctx) -> {
         log.warn("event=redis_unavailable route={} error={}", routeOf(ctx), e.getCause().getClass().getSimpleName());
         ctx.header("Retry-After", "5");
         render(ctx, 503, "unavailable", "storage is not answering; nothing was accepted, retry later");
       });
       // a route that reached Redis without its store's wrapper: the same 503, never a 500
-      config.routes.exception(redis.clients.jedis.exceptions.JedisException.class, (e, ctx) -> {
+      config.routes.exception(JedisException.class, (e, ctx) -> {
         log.warn("event=redis_unavailable route={} error={}", routeOf(ctx), e.getClass().getSimpleName());
         ctx.header("Retry-After", "5");
         render(ctx, 503, "unavailable", "storage is not answering; nothing was accepted, retry later");

@@ -2,13 +2,16 @@ package io.wxpush.json;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
 
 /**
  * The one Jackson {@link ObjectMapper} of wxpush: unknown fields tolerated (records evolve by
@@ -49,7 +52,7 @@ public final class Json {
   /** Writes one value straight with a streaming generator: no map or tree built first. */
   @FunctionalInterface
   public interface Writer {
-    void write(com.fasterxml.jackson.core.JsonGenerator out) throws java.io.IOException;
+    void write(JsonGenerator out) throws IOException;
   }
 
   /**
@@ -57,12 +60,12 @@ public final class Json {
    * serialised by databind costs about twice as much, issue 19).
    */
   public static byte[] generate(Writer writer) {
-    try (com.fasterxml.jackson.core.util.ByteArrayBuilder bytes = new com.fasterxml.jackson.core.util.ByteArrayBuilder(256)) {
-      try (com.fasterxml.jackson.core.JsonGenerator out = MAPPER.getFactory().createGenerator(bytes)) {
+    try (ByteArrayBuilder bytes = new ByteArrayBuilder(256)) {
+      try (JsonGenerator out = MAPPER.getFactory().createGenerator(bytes)) {
         writer.write(out);
       }
       return bytes.toByteArray();
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalStateException("cannot generate JSON", e);
     }
   }

@@ -1,5 +1,6 @@
 package io.wxpush.kafka;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -15,6 +16,8 @@ import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,7 +90,7 @@ public final class TopicAdmin {
    *     so that a member that dies in the last of them leaves one hand-out to dead-letter the record
    * @throws IllegalArgumentException the broker refuses a value, or applies another one
    */
-  public void configureShareGroup(String groupId, java.time.Duration recordLock, int deliveryLimit) {
+  public void configureShareGroup(String groupId, Duration recordLock, int deliveryLimit) {
     ConfigResource group = new ConfigResource(ConfigResource.Type.GROUP, groupId);
     List<AlterConfigOp> ops = List.of(
         new AlterConfigOp(new ConfigEntry("share.auto.offset.reset", "earliest"), AlterConfigOp.OpType.SET),
@@ -110,8 +113,8 @@ public final class TopicAdmin {
       }
       log.info("event=share_group_configured group={} record_lock_ms={} delivery_limit={}", groupId, recordLock.toMillis(), deliveryLimit);
     } catch (ExecutionException e) {
-      if (e.getCause() instanceof org.apache.kafka.common.errors.InvalidConfigurationException
-          || e.getCause() instanceof org.apache.kafka.common.errors.InvalidRequestException) {
+      if (e.getCause() instanceof InvalidConfigurationException
+          || e.getCause() instanceof InvalidRequestException) {
         throw new IllegalArgumentException("the broker refused share group settings for " + groupId + " (TASK_LOCK "
             + recordLock.toMillis() + " ms within its group.share.min/max.record.lock.duration.ms? " + DELIVERY_LIMIT + " "
             + deliveryLimit + " = TASK_MAX_DELIVERIES + 1 within its group.share.min/max.delivery.count.limit, 2-10 by default?"

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Every meter wxpush defines, with its description and its tag keys. Tag values come from small
@@ -72,7 +73,7 @@ public enum WxpushMeter {
   }
 
   /** A gauge reading {@code value} for these tag values (the registry holds {@code value} strongly). */
-  public Gauge gauge(MeterRegistry registry, java.util.function.Supplier<Number> value, String... tagValues) {
+  public Gauge gauge(MeterRegistry registry, Supplier<Number> value, String... tagValues) {
     return Gauge.builder(meterName, value).description(description).tags(tags(tagValues)).strongReference(true).register(registry);
   }
 

@@ -3,6 +3,7 @@ package io.wxpush.policy;
 import io.wxpush.json.Json;
 import io.wxpush.redis.RedisKeys;
 import io.wxpush.redis.StoreUnavailableException;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -65,7 +66,7 @@ public final class PolicyStore {
         case Policy.Valid v -> v.policy();
         case Policy.Invalid i -> throw new IllegalStateException("stored policy of " + appId + " is invalid: " + i.errors());
       };
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalStateException("stored policy of " + appId + " is unreadable", e);
     }
   }

@@ -136,7 +136,7 @@ public final class PushLifecycle {
     k.add(status(id));
     for (String openId : openIds) {
       k.add(keys.pushOutcomes(id.appId(), id.requestId(), RedisKeys.bucketOf(openId, outcomeBuckets)));
-      fields.add(PushStatusStore.userField(openId));
+      fields.add(RedisKeys.outcomeField(openId));
     }
     return (Long) RETRY_ROUND.eval(redis, k, fields);
   }

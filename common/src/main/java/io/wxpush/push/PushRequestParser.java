@@ -2,6 +2,7 @@ package io.wxpush.push;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wxpush.client.PushRequest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -146,8 +147,8 @@ public final class PushRequestParser {
   }
 
   /** Shortest and longest recall window: a form_id lives 7 days. */
-  static final java.time.Duration MIN_RECALL = java.time.Duration.ofHours(1);
-  static final java.time.Duration MAX_RECALL = java.time.Duration.ofDays(7);
+  static final Duration MIN_RECALL = Duration.ofHours(1);
+  static final Duration MAX_RECALL = Duration.ofDays(7);
 
   private static PushRequest.Audience audience(JsonNode node, List<Map<String, String>> errors) {
     if (node == null || !node.isObject()) {
@@ -162,7 +163,7 @@ public final class PushRequestParser {
       return null;
     }
     if (expiring != null) {
-      java.time.Duration d;
+      Duration d;
       try {
         d = PushRequest.Audience.parseWindow(expiring.isTextual() ? expiring.asText() : null);
       } catch (IllegalArgumentException e) {

@@ -4,6 +4,7 @@ import io.wxpush.client.PushRequest;
 import io.wxpush.json.Json;
 import io.wxpush.redis.RedisKeys;
 import io.wxpush.redis.StoreUnavailableException;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -15,7 +16,7 @@ import redis.clients.jedis.UnifiedJedis;
  * the push's slot. Thread-safe; blocking.
  */
 public final class PushRetries {
-  private static final java.time.Duration RETENTION = PushStatusStore.RETENTION;
+  private static final Duration RETENTION = PushStatusStore.RETENTION;
 
   private final UnifiedJedis redis;
   private final RedisKeys keys;
@@ -42,7 +43,7 @@ public final class PushRetries {
     if (m == null) return Optional.empty();
     try {
       return Optional.of(Json.MAPPER.readValue(m, PushRequest.class));
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalStateException("unreadable message of push " + id, e);
     }
   }

@@ -1,5 +1,8 @@
 package io.wxpush.push;
 
+import io.wxpush.redis.RedisKeys;
+import java.util.Optional;
+
 /**
  * What the fan-out stamps on every task of one push, so that every sender keeps that push's per-user
  * state the same way: its short id in the users' pools, the horizon after which no (push, user) is
@@ -23,21 +26,21 @@ public record PushRun(String id, long untilMs, int outcomeBuckets) {
   }
 
   /** The run of a {@link #wire()} string; empty for anything else (a user held before runs were kept: ''). */
-  public static java.util.Optional<PushRun> parse(String wire) {
-    if (wire == null) return java.util.Optional.empty();
+  public static Optional<PushRun> parse(String wire) {
+    if (wire == null) return Optional.empty();
     String[] p = wire.split("\\|", -1);
-    if (p.length != 3) return java.util.Optional.empty();
+    if (p.length != 3) return Optional.empty();
     try {
-      return java.util.Optional.of(new PushRun(p[0], Long.parseLong(p[1]), Integer.parseInt(p[2])));
+      return Optional.of(new PushRun(p[0], Long.parseLong(p[1]), Integer.parseInt(p[2])));
     } catch (IllegalArgumentException e) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
   }
 
   /** Buckets for an audience of {@code users}: about 64 users each (a listpack), a power of two. */
   public static int bucketsFor(long users) {
     long want = Math.max(1, (users + 63) / 64);
-    int buckets = Integer.highestOneBit((int) Math.min(io.wxpush.redis.RedisKeys.INDEX_SHARDS, want));
-    return buckets < want && buckets < io.wxpush.redis.RedisKeys.INDEX_SHARDS ? buckets * 2 : buckets;
+    int buckets = Integer.highestOneBit((int) Math.min(RedisKeys.INDEX_SHARDS, want));
+    return buckets < want && buckets < RedisKeys.INDEX_SHARDS ? buckets * 2 : buckets;
   }
 }

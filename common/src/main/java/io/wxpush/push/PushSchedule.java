@@ -3,6 +3,7 @@ package io.wxpush.push;
 import io.wxpush.client.PushRequest;
 import io.wxpush.json.Json;
 import io.wxpush.redis.RedisKeys;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -43,7 +44,7 @@ final class PushSchedule {
     if (b == null) return Optional.empty();
     try {
       return Optional.of(Json.MAPPER.readValue(b, PushRequest.class));
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalStateException("unreadable body of push " + id, e);
     }
   }

@@ -1,10 +1,18 @@
 package io.wxpush.push;
 
 import io.wxpush.json.Json;
+import io.wxpush.redis.RedisConnections;
 import io.wxpush.redis.RedisKeys;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
@@ -50,14 +58,14 @@ final class PushStatusReader {
   }
 
   /** See {@link PushStatusStore#appsWith}. */
-  java.util.List<String> appsWith(String requestId, java.util.Collection<String> appIds) {
-    java.util.List<String> apps = java.util.List.copyOf(appIds);
-    java.util.List<redis.clients.jedis.Response<Boolean>> found = new java.util.ArrayList<>(apps.size());
-    try (redis.clients.jedis.AbstractPipeline p = io.wxpush.redis.RedisConnections.pipelined(redis)) {
+  List<String> appsWith(String requestId, Collection<String> appIds) {
+    List<String> apps = List.copyOf(appIds);
+    List<Response<Boolean>> found = new ArrayList<>(apps.size());
+    try (AbstractPipeline p = RedisConnections.pipelined(redis)) {
       for (String app : apps) found.add(p.exists(keys.pushStatus(app, requestId)));
       p.sync();
     }
-    java.util.List<String> with = new java.util.ArrayList<>();
+    List<String> with = new ArrayList<>();
     for (int i = 0; i < apps.size(); i++) if (found.get(i).get()) with.add(apps.get(i));
     if (with.isEmpty()) { // a push of before per-app ids: the app its status names
       String legacyApp = redis.hget(keys.legacyPushStatus(requestId), "appId");
@@ -71,13 +79,13 @@ final class PushStatusReader {
     if (json == null) return null;
     try {
       return Json.MAPPER.readValue(json, Map.class);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return null;
     }
   }
 
   private static Map<String, Long> timeline(Map<String, String> s) {
-    Map<String, Long> t = new java.util.LinkedHashMap<>();
+    Map<String, Long> t = new LinkedHashMap<>();
     for (String f : new String[] {"createdAt", "startedAt", "fanoutDoneAt", "cancelledAt", "finishedAt"}) {
       if (s.get(f) != null) t.put(f, Long.parseLong(s.get(f)));
     }

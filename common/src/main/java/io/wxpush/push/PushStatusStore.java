@@ -1,17 +1,25 @@
 package io.wxpush.push;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import io.wxpush.client.PushRequest;
 import io.wxpush.json.Json;
 import io.wxpush.redis.RedisBatcher;
 import io.wxpush.redis.RedisKeys;
 import io.wxpush.redis.RedisScript;
 import io.wxpush.redis.StoreUnavailableException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
+import java.util.function.Predicate;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
@@ -70,15 +78,6 @@ public final class PushStatusStore {
     return keys.pushReasons(id.appId(), id.requestId());
   }
 
-  /** The user's field in its outcome bucket: 64 bits of SHA-256 of the openId, base64url (11 characters, not 28). */
-  static String userField(String openId) {
-    try {
-      byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(openId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(d, 8));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   private String request(PushId id) {
     return keys.pushRequest(id.appId(), id.requestId());
@@ -106,7 +105,7 @@ public final class PushStatusStore {
       String reply = lifecycle.accept(request(PushId.of(push)), PushId.of(push),
           List.of(bodyHash(push), Long.toString(RETENTION.toMillis()), push.appId(), push.kind(), push.templateId(),
               Long.toString(now), (push.scheduledAfter(now) ? PushState.SCHEDULED : PushState.ACCEPTED).wire()));
-      Acceptance seen = Acceptance.valueOf(reply.toUpperCase(java.util.Locale.ROOT));
+      Acceptance seen = Acceptance.valueOf(reply.toUpperCase(Locale.ROOT));
       if (seen == Acceptance.NEW) listing.listed(push.appId(), push.requestId(), now);
       return seen;
     });
@@ -150,13 +149,13 @@ public final class PushStatusStore {
   }
 
   private Object describeNow(PushRequest push) {
-    Map<String, Object> d = new java.util.LinkedHashMap<>();
+    Map<String, Object> d = new LinkedHashMap<>();
     d.put("kind", push.kind());
     d.put("templateId", push.templateId());
     if (push.page() != null) d.put("page", push.page());
     d.put("data", push.data());
     if (push.emphasisKeyword() != null) d.put("emphasisKeyword", push.emphasisKeyword());
-    Map<String, Object> audience = new java.util.LinkedHashMap<>();
+    Map<String, Object> audience = new LinkedHashMap<>();
     if (push.audience().everyone()) audience.put("all", true);
     else if (push.audience().expiring()) audience.put("expiringWithin", push.audience().expiringWithin());
     else {
@@ -203,7 +202,7 @@ public final class PushStatusStore {
    * (null: from the newest); {@code keep} filters them (e.g. by state). Reads at most
    * {@code 20 × limit} entries per call, so a rare state costs a few pages, not a scan of all.
    */
-  public Listed list(String appId, String cursor, int limit, java.util.function.Predicate<String> keep) {
+  public Listed list(String appId, String cursor, int limit, Predicate<String> keep) {
     return StoreUnavailableException.around("listing the pushes of " + appId, () -> listing.list(appId, cursor, limit, keep));
   }
 
@@ -220,10 +219,10 @@ public final class PushStatusStore {
   /** A push's body, canonical (map keys sorted) and hashed: equal requests hash equal whatever their key order. */
   static String bodyHash(PushRequest push) {
     try {
-      byte[] canonical = Json.MAPPER.writer().with(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+      byte[] canonical = Json.MAPPER.writer().with(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
           .writeValueAsBytes(push);
-      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(canonical));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException | java.security.NoSuchAlgorithmException e) {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
+    } catch (JsonProcessingException | NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
   }
@@ -271,7 +270,7 @@ public final class PushStatusStore {
    */
   public PushRun startRun(PushId id, Duration grace, int outcomeBuckets) {
     return StoreUnavailableException.around("starting push " + id, () -> {
-      java.util.Optional<String> stamped = java.util.Optional.ofNullable(redis.hget(status(id), "run"));
+      Optional<String> stamped = Optional.ofNullable(redis.hget(status(id), "run"));
       String fresh = stamped.orElseGet(() -> Long.toString(redis.incr(keys.pushSeq(id.appId())), Character.MAX_RADIX));
       return lifecycle.startRun(id, fresh, grace, outcomeBuckets);
     });
@@ -288,25 +287,9 @@ public final class PushStatusStore {
   public boolean recordOutcome(PushId id, PushRun run, String openId, Outcome outcome, String reason, Duration grace) {
     List<String> keys = List.of(status(id), reasons(id),
         this.keys.pushOutcomes(id.appId(), id.requestId(), RedisKeys.bucketOf(openId, run.outcomeBuckets())));
-    List<String> args = List.of(userField(openId), outcome.code(), outcome.field(), reason == null ? "" : reason,
+    List<String> args = List.of(RedisKeys.outcomeField(openId), outcome.code(), outcome.field(), reason == null ? "" : reason,
         Long.toString(grace.toMillis()), Long.toString(run.untilMs()));
     return lifecycle.outcome(keys, args);
-  }
-
-  /**
-   * The final outcome code ({@link Outcome#code()}) of each of {@code openIds} that has one, for
-   * audits and tests, while the push's per-user state is kept ({@code LEDGER_GRACE}).
-   */
-  public Map<String, String> userOutcomes(PushId id, java.util.Collection<String> openIds) {
-    Map<String, String> found = new TreeMap<>();
-    String buckets = redis.hget(status(id), "buckets");
-    if (buckets == null) return found;
-    int n = Integer.parseInt(buckets);
-    for (String openId : openIds) {
-      String code = redis.hget(keys.pushOutcomes(id.appId(), id.requestId(), RedisKeys.bucketOf(openId, n)), userField(openId));
-      if (code != null) found.put(openId, code.substring(0, 1)); // 'u:<reason>' is unknown
-    }
-    return found;
   }
 
   /**
@@ -392,7 +375,7 @@ public final class PushStatusStore {
    * Which of {@code appIds} hold a push of {@code requestId} (one EXISTS each, pipelined; a status
    * of before per-app ids counts for the app it names), in the order given.
    */
-  public List<String> appsWith(String requestId, java.util.Collection<String> appIds) {
+  public List<String> appsWith(String requestId, Collection<String> appIds) {
     return StoreUnavailableException.around("looking up push " + requestId, () -> reader.appsWith(requestId, appIds));
   }
 

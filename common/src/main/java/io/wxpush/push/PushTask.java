@@ -3,6 +3,7 @@ package io.wxpush.push;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.wxpush.client.PushRequest;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One user's share of a push, as carried on {@code wxpush.push-tasks} (key {@code appId:openId}).
@@ -58,9 +59,9 @@ public record PushTask(
   }
 
   /** The run stamp, if the task carries one (version 2 on). */
-  public java.util.Optional<PushRun> pushRun() {
-    return run == null || until == null || buckets == null ? java.util.Optional.empty()
-        : java.util.Optional.of(new PushRun(run, until, buckets));
+  public Optional<PushRun> pushRun() {
+    return run == null || until == null || buckets == null ? Optional.empty()
+        : Optional.of(new PushRun(run, until, buckets));
   }
 
   public boolean subscribe() {

@@ -1,7 +1,6 @@
 package io.wxpush.redis;
 
-import io.wxpush.config.RedisEndpoint;
-import io.wxpush.config.Secret;
+import io.wxpush.secret.Secret;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.concurrent.ExecutorService;

@@ -1,6 +1,13 @@
 package io.wxpush.redis;
 
-import io.wxpush.credentials.UserRef;
+import io.wxpush.user.UserRef;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The one owner of wxpush's Redis layout: every key any process reads or writes is built here,
@@ -89,14 +96,14 @@ public record RedisKeys(String prefix) {
     private final String pattern;
     private final String holds;
     private final String retention;
-    private final java.util.regex.Pattern regex;
+    private final Pattern regex;
 
     Family(String pattern, String holds, String retention) {
       this.pattern = pattern;
       this.holds = holds;
       this.retention = retention;
       String any = "[^:{}]+";
-      this.regex = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(pattern)
+      this.regex = Pattern.compile(Pattern.quote(pattern)
           .replace("{app:open}", "\\E\\{" + any + ":" + any + "\\}\\Q")
           .replace("{app:shard}", "\\E\\{" + any + ":[0-9]+\\}\\Q")
           .replace("{app:request}", "\\E\\{" + any + ":[A-Za-z0-9_.:-]+\\}\\Q")
@@ -123,9 +130,9 @@ public record RedisKeys(String prefix) {
     }
 
     /** The family a key (without the prefix) belongs to, if any. */
-    public static java.util.Optional<Family> of(String keyAfterPrefix) {
-      for (Family f : values()) if (f.matches(keyAfterPrefix)) return java.util.Optional.of(f);
-      return java.util.Optional.empty();
+    public static Optional<Family> of(String keyAfterPrefix) {
+      for (Family f : values()) if (f.matches(keyAfterPrefix)) return Optional.of(f);
+      return Optional.empty();
     }
 
     /** The key's shape after the prefix ({@code <…>} for variable parts). */
@@ -346,5 +353,15 @@ public record RedisKeys(String prefix) {
   /** The outcome bucket of a user in a push with {@code buckets} buckets (a power of two up to {@link #INDEX_SHARDS}). */
   public static int bucketOf(String openId, int buckets) {
     return shardOf(openId) & (buckets - 1);
+  }
+
+  /** A user's field in its outcome bucket ({@link #pushOutcomes}): 64 bits of SHA-256 of the openId, base64url (11 characters, not 28). */
+  public static String outcomeField(String openId) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-256").digest(openId.getBytes(StandardCharsets.UTF_8));
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(d, 8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

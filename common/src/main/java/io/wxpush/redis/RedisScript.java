@@ -41,6 +41,14 @@ public final class RedisScript {
   }
 
   /**
+   * As {@link #load(Class, String, String)}, with the library relative to {@code libraryOwner}'s
+   * package and the script to {@code owner}'s (a library that classes of two modules share).
+   */
+  public static RedisScript load(Class<?> libraryOwner, String library, Class<?> owner, String resource) {
+    return new RedisScript(resource, read(libraryOwner, library) + "\n" + read(owner, resource));
+  }
+
+  /**
    * As {@link #load(Class, String, String)}, with {@code generated} source (e.g. a table rendered
    * from Java, so that Java and Lua read one table) before the library, and the library and the
    * script each relative to its own owner's package.

@@ -1,10 +1,13 @@
 package io.wxpush.templates;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -74,8 +77,8 @@ public record Template(String id, String title, String content, int type, List<K
    *
    * @return by appId, each app's templates by id
    */
-  public static java.util.Map<String, java.util.Map<String, Template>> parseLegacy(String spec, java.util.Set<String> apps) {
-    java.util.Map<String, java.util.Map<String, Template>> out = new java.util.HashMap<>();
+  public static Map<String, Map<String, Template>> parseLegacy(String spec, Set<String> apps) {
+    Map<String, Map<String, Template>> out = new HashMap<>();
     for (String part : spec.split(",")) {
       String entry = part.trim();
       if (entry.isEmpty()) continue;
@@ -92,10 +95,10 @@ public record Template(String id, String title, String content, int type, List<K
           keywords.add(k.trim());
         }
       }
-      out.computeIfAbsent(f[0], a -> new java.util.HashMap<>()).put(f[1], legacy(f[1], keywords));
+      out.computeIfAbsent(f[0], a -> new HashMap<>()).put(f[1], legacy(f[1], keywords));
     }
-    java.util.Map<String, java.util.Map<String, Template>> frozen = new java.util.HashMap<>();
-    out.forEach((app, t) -> frozen.put(app, java.util.Map.copyOf(t)));
-    return java.util.Map.copyOf(frozen);
+    Map<String, Map<String, Template>> frozen = new HashMap<>();
+    out.forEach((app, t) -> frozen.put(app, Map.copyOf(t)));
+    return Map.copyOf(frozen);
   }
 }

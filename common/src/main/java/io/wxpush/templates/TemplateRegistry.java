@@ -3,6 +3,7 @@ package io.wxpush.templates;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wxpush.json.Json;
 import io.wxpush.redis.RedisKeys;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -95,7 +96,7 @@ public final class TemplateRegistry {
     JsonNode doc;
     try {
       doc = Json.MAPPER.readTree(json);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalStateException("template list of " + appId + " in Redis is not JSON", e);
     }
     Map<String, Template> byId = new LinkedHashMap<>();

@@ -1,7 +1,7 @@
 package io.wxpush.token;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.wxpush.config.WeChatApp;
+import io.wxpush.wechat.WeChatApp;
 import io.wxpush.metrics.WxpushMeter;
 import io.wxpush.redis.RedisKeys;
 import io.wxpush.redis.RedisScript;
@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.UnifiedJedis;
@@ -112,7 +113,7 @@ public final class TokenManager {
       if (e.getCause() instanceof WeChatException w) throw w;
       if (e.getCause() instanceof RuntimeException r) throw r;
       throw new IllegalStateException(e.getCause());
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       throw new WeChatException(WeChatReply.transport("token look-up by another thread did not finish", false));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

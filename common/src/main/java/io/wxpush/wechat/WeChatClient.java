@@ -1,8 +1,8 @@
 package io.wxpush.wechat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.wxpush.config.WeChatApp;
 import io.wxpush.json.Json;
+import io.wxpush.templates.Template;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
@@ -11,9 +11,11 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
@@ -90,7 +92,7 @@ public final class WeChatClient {
    */
   private static final class Deadlines {
     private static final long SWEEP_MS = 100;
-    private final java.util.concurrent.ConcurrentHashMap<Call, long[]> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Call, long[]> inFlight = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     Deadlines() {
@@ -129,7 +131,7 @@ public final class WeChatClient {
   }
 
   /** The last send URL built, per path: the access token changes every two hours, the URL with it. */
-  private final java.util.concurrent.ConcurrentHashMap<String, SendUrl> sendUrls = new java.util.concurrent.ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, SendUrl> sendUrls = new ConcurrentHashMap<>();
 
   private record SendUrl(String token, HttpUrl url) {}
 
@@ -196,17 +198,17 @@ public final class WeChatClient {
    * The app's subscribe templates ({@code wxaapi/newtmpl/gettemplate}): its "my templates" list,
    * each with the keywords its {@code content} names.
    */
-  public List<io.wxpush.templates.Template> subscribeTemplates(String accessToken) throws WeChatException {
+  public List<Template> subscribeTemplates(String accessToken) throws WeChatException {
     HttpUrl url = base.newBuilder().addPathSegments("wxaapi/newtmpl/gettemplate").addQueryParameter("access_token", accessToken).build();
     Answer answer = call(new Request.Builder().url(url).get());
     JsonNode body = answer.body();
     if (!answer.reply().ok() || body == null || !body.path("data").isArray()) {
       throw new WeChatException(answer.reply().ok() ? new WeChatReply(answer.reply().httpStatus(), -1, "no data in answer", false) : answer.reply());
     }
-    List<io.wxpush.templates.Template> out = new java.util.ArrayList<>();
+    List<Template> out = new ArrayList<>();
     for (JsonNode t : body.get("data")) {
       if (!t.path("priTmplId").isTextual()) continue;
-      out.add(io.wxpush.templates.Template.subscribe(t.get("priTmplId").asText(), t.path("title").asText(""),
+      out.add(Template.subscribe(t.get("priTmplId").asText(), t.path("title").asText(""),
           t.path("content").asText(""), t.path("type").asInt(2)));
     }
     return out;

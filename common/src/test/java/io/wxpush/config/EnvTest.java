@@ -3,6 +3,8 @@ package io.wxpush.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.wxpush.redis.RedisEndpoint;
+import io.wxpush.secret.Secret;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

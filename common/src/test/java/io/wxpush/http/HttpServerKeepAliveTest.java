@@ -6,6 +6,7 @@ import io.javalin.Javalin;
 import io.wxpush.metrics.Registries;
 import io.wxpush.testkit.RawHttpConnection;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +40,7 @@ class HttpServerKeepAliveTest {
 
   @Test
   void refusalBeforeTheBodyArrivesNeverStrandsAPooledConnection() throws IOException {
-    byte[] body = "{\"credentials\":[]}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    byte[] body = "{\"credentials\":[]}".getBytes(StandardCharsets.UTF_8);
     for (int i = 0; i < 5; i++) {
       try (RawHttpConnection connection = RawHttpConnection.open(server.port())) {
         connection.write("POST /refuse HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: "

@@ -38,7 +38,7 @@ class KafkaRoundTripIT {
       topics.ensureTopics(List.of(topic)); // idempotent
       assertThat(admin.listTopics().names().get()).contains(topic);
       // Set before the first member joins, so records produced earlier are delivered.
-      topics.configureShareGroup(shareGroup, java.time.Duration.ofSeconds(30), 6);
+      topics.configureShareGroup(shareGroup, Duration.ofSeconds(30), 6);
     }
 
     try (KafkaProducer<String, byte[]> producer = KafkaClients.durableProducer(env.kafkaBootstrapServers(), "it", 10_000)) {

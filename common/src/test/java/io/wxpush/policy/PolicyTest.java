@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.wxpush.json.Json;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
@@ -14,7 +15,7 @@ class PolicyTest {
   private static final ZoneId SHANGHAI = ZoneId.of("Asia/Shanghai");
 
   private static Instant at(String localDateTime, ZoneId zone) {
-    return java.time.LocalDateTime.parse(localDateTime).atZone(zone).toInstant();
+    return LocalDateTime.parse(localDateTime).atZone(zone).toInstant();
   }
 
   private static Policy.Parsed parse(String json) throws Exception {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.wxpush.client.PushRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /** The records on {@code wxpush.push-requests}: the shapes already on the topic decode as before, and what is encoded decodes back. */
@@ -23,7 +24,7 @@ class PushCommandCodecTest {
     assertThat(codec.decode("r1", bytes("{\"v\":1,\"requestId\":\"r1\",\"appId\":\"wxapp1\",\"resume\":true}")))
         .isEqualTo(new PushCommand.Resume("wxapp1", "r1"));
     // before per-app requestIds a retry or resume named no app: whose push it is cannot be told
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> codec.decode("r1", bytes("{\"v\":1,\"requestId\":\"r1\",\"retry\":3}")))
+    Assertions.assertThatThrownBy(() -> codec.decode("r1", bytes("{\"v\":1,\"requestId\":\"r1\",\"retry\":3}")))
         .isInstanceOfSatisfying(PushCommandCodec.Unreadable.class, u -> assertThat(u.reason()).isEqualTo("invalid_request_appId_missing"));
     PushCommand request = codec.decode("r1", bytes("{\"v\":1,\"requestId\":\"r1\",\"appId\":\"wxapp1\",\"kind\":\"template\","
         + "\"templateId\":\"TPL\",\"data\":{\"keyword1\":\"hi\"},\"audience\":{\"openIds\":[\"o1\"]}}"));

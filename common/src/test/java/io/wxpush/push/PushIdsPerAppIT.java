@@ -3,7 +3,7 @@ package io.wxpush.push;
 import io.wxpush.client.PushRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.wxpush.config.RedisEndpoint;
+import io.wxpush.redis.RedisEndpoint;
 import io.wxpush.redis.RedisConnections;
 import io.wxpush.redis.RedisKeys;
 import io.wxpush.testkit.RealServices;

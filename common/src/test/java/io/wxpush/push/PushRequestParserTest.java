@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.wxpush.client.PushRequest;
 import io.wxpush.json.Json;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -188,7 +189,7 @@ class PushRequestParserTest {
     PushRequest push = request(body);
     assertThat(push.critical()).isTrue();
     assertThat(push.audience().expiring()).isTrue();
-    assertThat(push.audience().expiringWindow()).isEqualTo(java.time.Duration.ofHours(48));
+    assertThat(push.audience().expiringWindow()).isEqualTo(Duration.ofHours(48));
     assertThat(request(valid()).priority()).as("normal when left out").isNull();
 
     body.put("priority", "urgent");

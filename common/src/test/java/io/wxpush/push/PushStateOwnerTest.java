@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -55,7 +56,7 @@ class PushStateOwnerTest {
 
   /** A line (or a Lua/JS statement on it) that names every final state and no other state: a list of the final states. */
   static boolean listsFinalStates(String line) {
-    Set<String> named = new java.util.HashSet<>();
+    Set<String> named = new HashSet<>();
     Matcher m = QUOTED.matcher(line);
     while (m.find()) named.add(m.group(1));
     return named.containsAll(Set.of("done", "failed", "cancelled"))

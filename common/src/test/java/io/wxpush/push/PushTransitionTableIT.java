@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.wxpush.client.PushRequest;
-import io.wxpush.config.RedisEndpoint;
+import io.wxpush.redis.RedisEndpoint;
 import io.wxpush.redis.RedisConnections;
 import io.wxpush.redis.RedisKeys;
 import io.wxpush.testkit.RealServices;
@@ -13,9 +13,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
@@ -63,7 +65,7 @@ class PushTransitionTableIT {
       redis.hset(keys.pushStatus(rid.appId(), rid.requestId()), Map.of("state", from, "appId", APP, "targets", "1", "failed", "1", "resumesAt", "123"));
       redis.pexpire(keys.pushStatus(rid.appId(), rid.requestId()), 60_000);
     }
-    redis.hset(keys.pushOutcomes(rid.appId(), rid.requestId(), 0), PushStatusStore.userField("u1"), "f");
+    redis.hset(keys.pushOutcomes(rid.appId(), rid.requestId(), 0), RedisKeys.outcomeField("u1"), "f");
     redis.pexpire(keys.pushOutcomes(rid.appId(), rid.requestId(), 0), 60_000);
     return rid;
   }
@@ -97,7 +99,7 @@ class PushTransitionTableIT {
   void everyTransitionTheTableAllowsHappensAndEveryOneItRefusesChangesNothing() {
     Map<String, Consumer<PushId>> runs = runs();
     assertThat(runs.keySet()).as("every transition is walked")
-        .containsExactlyInAnyOrderElementsOf(java.util.Arrays.stream(PushTransition.values()).map(PushTransition::wire).toList());
+        .containsExactlyInAnyOrderElementsOf(Arrays.stream(PushTransition.values()).map(PushTransition::wire).toList());
     List<String> froms = new ArrayList<>(List.of(PushTransition.NONE));
     for (PushState s : PushState.values()) froms.add(s.wire());
     List<String> problems = new ArrayList<>();
@@ -121,7 +123,7 @@ class PushTransitionTableIT {
         } else {
           refused++;
           if (t == PushTransition.FINISH) { // the outcome itself is counted; the state stays
-            if (!java.util.Objects.equals(before.get("state"), after)) problems.add(t + " from " + from + " moved to " + after);
+            if (!Objects.equals(before.get("state"), after)) problems.add(t + " from " + from + " moved to " + after);
           } else if (!snapshot(rid).equals(before)) {
             problems.add(t + " from " + from + " (refused) changed " + before + " into " + snapshot(rid));
           }

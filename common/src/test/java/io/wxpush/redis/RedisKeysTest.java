@@ -2,8 +2,9 @@ package io.wxpush.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.wxpush.credentials.UserRef;
+import io.wxpush.user.UserRef;
 import java.util.Map;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 class RedisKeysTest {
@@ -68,7 +69,7 @@ class RedisKeysTest {
         keys.pushRetryable("wxapp1", "a:b"), keys.pushRequest("wxapp1", "a:b"), keys.held("wxapp1", "a:b", 3), keys.heldBuckets("wxapp1", "a:b")};
     for (String key : ofOnePush) assertThat(key).as("one slot per push").contains("{wxapp1:a:b}");
     // appIds hold no ':' (WECHAT_APPS splits on it): app "wxapp1" with id "a:b" cannot be app "wxapp1:a" with id "b"
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> keys.pushStatus("wxapp1:a", "b")).isInstanceOf(IllegalArgumentException.class);
+    Assertions.assertThatThrownBy(() -> keys.pushStatus("wxapp1:a", "b")).isInstanceOf(IllegalArgumentException.class);
     assertThat(keys.legacyPushStatus("order-1")).isEqualTo("wxpush:push{order-1}:s");
   }
 }

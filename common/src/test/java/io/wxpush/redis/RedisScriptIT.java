@@ -2,7 +2,6 @@ package io.wxpush.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.wxpush.config.RedisEndpoint;
 import io.wxpush.testkit.RealServices;
 import io.wxpush.testkit.TestEnv;
 import java.util.List;

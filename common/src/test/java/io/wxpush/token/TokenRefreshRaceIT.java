@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.wxpush.config.RedisEndpoint;
-import io.wxpush.config.Secret;
-import io.wxpush.config.WeChatApp;
+import io.wxpush.redis.RedisEndpoint;
+import io.wxpush.secret.Secret;
+import io.wxpush.wechat.WeChatApp;
 import io.wxpush.redis.RedisConnections;
 import io.wxpush.redis.RedisKeys;
 import io.wxpush.testkit.RealServices;

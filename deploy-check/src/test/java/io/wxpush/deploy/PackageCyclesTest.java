@@ -22,8 +22,7 @@ import org.junit.jupiter.api.Test;
 /**
  * No module's main code has a package cycle: within each module (every directory with
  * {@code src/main/java}), the packages' dependencies through imports and inline qualified names form
- * a graph without a cycle, but for the dependencies listed in {@link #KNOWN} (issue 29's cycles in
- * common, which only other work can break). {@link WorkerPackagesTest} checks push-worker's layers
+ * a graph without a cycle, but for the dependencies listed in {@link #KNOWN} (none). {@link WorkerPackagesTest} checks push-worker's layers
  * more strictly.
  */
 class PackageCyclesTest {
@@ -32,24 +31,10 @@ class PackageCyclesTest {
   private static final Pattern REFERENCE = Pattern.compile("\\b(io\\.wxpush(?:\\.[a-z]\\w*)*)\\.[A-Z]");
 
   /**
-   * Dependencies that close a cycle and are still to be broken, each "module: from -> to". Remove a
-   * line when its dependency goes; no new line without an issue that plans its removal.
+   * Dependencies that close a cycle and are still to be broken, each "module: from -> to". Empty: no
+   * new line without an issue that plans its removal.
    */
-  static final Set<String> KNOWN = Set.of(
-      // RedisKeys names a user's keys by UserRef; the redis package owns RedisKeys, credentials uses
-      // redis's connections and scripts. Breaking it moves UserRef or changes RedisKeys (helper G's
-      // push-key work touches both): issue 29.
-      "common: io.wxpush.redis -> io.wxpush.credentials",
-      // CommonConfig.redisKeys() builds a RedisKeys, while RedisConnections reads config's
-      // RedisEndpoint and Secret. Its callers (ingest-api, push-worker) would build RedisKeys from the
-      // prefix instead: issue 29.
-      "common: io.wxpush.config -> io.wxpush.redis",
-      // CommonConfig builds the default Policy from the environment, while policy's stores use
-      // redis, and redis config (config -> policy -> redis -> config): issue 29.
-      "common: io.wxpush.config -> io.wxpush.policy",
-      // CommonConfig parses TOKEN_ENDPOINT into TokenManager.Endpoint, while TokenManager reads
-      // config's WeChatApp: issue 29.
-      "common: io.wxpush.config -> io.wxpush.token");
+  static final Set<String> KNOWN = Set.of();
 
   /** The package of each class file's source in {@code files}, and the packages each depends on. */
   static Map<String, Set<String>> graph(Map<String, String> sources) {

@@ -11,7 +11,7 @@ import io.wxpush.credentials.CredentialValidator;
 import io.wxpush.fleet.Heartbeat;
 import io.wxpush.ingest.events.WeChatEventsHandler;
 import io.wxpush.policy.PolicyStore;
-import io.wxpush.push.PushCallbacks;
+import io.wxpush.ingest.push.PushCallbacks;
 import io.wxpush.redis.RedisKeys;
 import io.wxpush.http.HealthCheck;
 import io.wxpush.http.HttpServer;
@@ -173,7 +173,7 @@ public final class IngestApi implements AutoCloseable {
         appId -> common.grantSource(appId).clientGrants());
     UserCredentialsHandler userCredentials = new UserCredentialsHandler(apiKeys, pool, common.apps().keySet());
     PushStatusStore pushStatus = new PushStatusStore(redis, common.redisKeys(), clock);
-    PushCallbacks pushCallbacks = new PushCallbacks(redis, common.redisKeys(), clock);
+    io.wxpush.ingest.push.PushCallbacks pushCallbacks = new io.wxpush.ingest.push.PushCallbacks(redis, common.redisKeys(), clock);
     PushHandler pushes = new PushHandler(apiKeys, new PushRequestParser(common.apps().keySet(), config.callbackAllowPrivate()), common.apps().keySet(),
         pushStatus, pushCallbacks, publisher, topics.pushRequests(), gate::problems);
     CallbackDispatcher callbacks = new CallbackDispatcher(pushStatus, pushCallbacks, apiKeys, common.apps().keySet(), config.callbackConcurrency(),

@@ -2,7 +2,7 @@ package io.wxpush.ingest;
 
 import io.wxpush.config.CommonConfig;
 import io.wxpush.config.Env;
-import io.wxpush.config.Secret;
+import io.wxpush.secret.Secret;
 import io.wxpush.config.Setting;
 import io.wxpush.ingest.auth.ApiKey;
 import io.wxpush.ingest.auth.ClientAddress;

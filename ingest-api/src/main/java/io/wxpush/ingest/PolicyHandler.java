@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
 import io.wxpush.http.ApiException;
-import io.wxpush.http.JsonBody;
+import io.wxpush.ingest.http.JsonBody;
 import io.wxpush.ingest.auth.PushApiKeys;
 import io.wxpush.json.Json;
 import io.wxpush.policy.Policy;

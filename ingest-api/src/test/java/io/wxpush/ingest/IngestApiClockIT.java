@@ -3,8 +3,8 @@ package io.wxpush.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wxpush.config.Env;
-import io.wxpush.config.Secret;
-import io.wxpush.credentials.UserRef;
+import io.wxpush.secret.Secret;
+import io.wxpush.user.UserRef;
 import io.wxpush.ingest.session.SessionTokens;
 import io.wxpush.testkit.RealServices;
 import io.wxpush.testkit.TestEnv;

@@ -13,7 +13,7 @@ import io.wxpush.policy.PolicyStore;
 import io.wxpush.policy.QuietHolds;
 import io.wxpush.push.MessageIds;
 import io.wxpush.redis.RedisKeys;
-import io.wxpush.credentials.SendLedger;
+import io.wxpush.worker.sender.SendLedger;
 import io.wxpush.http.HealthCheck;
 import io.wxpush.http.HttpServer;
 import io.wxpush.kafka.AckedPublisher;

@@ -2,8 +2,8 @@ package io.wxpush.wechat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.wxpush.config.Secret;
-import io.wxpush.config.WeChatApp;
+import io.wxpush.secret.Secret;
+import io.wxpush.wechat.WeChatApp;
 import io.wxpush.json.Json;
 import io.wxpush.sim.SimConfig;
 import io.wxpush.sim.SimTemplate;
@@ -37,7 +37,7 @@ class WeChatClientInDoubtTest {
     // the token through a patient client: a fresh sim's first answer can take longer than the short time-out on a busy machine
     WeChatClient patient = new WeChatClient(URI.create(sim.baseUrl()), Duration.ofSeconds(15), 1, Clock.systemUTC());
     try {
-      token = patient.stableToken(new WeChatApp("wxapp1", Secret.of("secret1")), false).value();
+      token = patient.stableToken(new io.wxpush.wechat.WeChatApp("wxapp1", io.wxpush.secret.Secret.of("secret1")), false).value();
     } finally {
       patient.close();
     }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.wxpush.config.RedisEndpoint;
-import io.wxpush.credentials.UserRef;
+import io.wxpush.redis.RedisEndpoint;
+import io.wxpush.user.UserRef;
 import io.wxpush.kafka.KafkaClients;
 import io.wxpush.kafka.Topics;
 import io.wxpush.sim.SimTemplate;

@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.wxpush.config.RedisEndpoint;
-import io.wxpush.credentials.UserRef;
+import io.wxpush.user.UserRef;
 import io.wxpush.ingest.session.SessionTokens;
-import io.wxpush.config.Secret;
+import io.wxpush.secret.Secret;
 import io.wxpush.kafka.KafkaClients;
 import io.wxpush.redis.RedisConnections;
 import io.wxpush.redis.RedisKeys;
@@ -30,6 +29,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import redis.clients.jedis.UnifiedJedis;
+import io.wxpush.redis.RedisEndpoint;
 
 @ExtendWith(RealServices.class)
 class CredentialPathIT {
@@ -159,7 +159,7 @@ class CredentialPathIT {
   }
 
   private UnifiedJedis redis() {
-    return RedisConnections.open(RedisEndpoint.parse(stack.env.redisUrl()), 2);
+    return io.wxpush.redis.RedisConnections.open(io.wxpush.redis.RedisEndpoint.parse(stack.env.redisUrl()), 2);
   }
 
   private long endOffsets() throws Exception {

@@ -3,7 +3,7 @@ package io.wxpush.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.wxpush.config.Secret;
+import io.wxpush.secret.Secret;
 import io.wxpush.testkit.ApiClient;
 import io.wxpush.testkit.PrivateService;
 import io.wxpush.testkit.RealServices;

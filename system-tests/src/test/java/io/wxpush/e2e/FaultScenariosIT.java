@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.wxpush.credentials.UserRef;
+import io.wxpush.user.UserRef;
 import io.wxpush.redis.RedisKeys;
 import io.wxpush.sim.SimTemplate;
 import io.wxpush.testkit.JarProcess;
@@ -126,8 +126,8 @@ class FaultScenariosIT {
       Thread restarter = Thread.ofVirtual().start(() -> {
         try (var jedis = stack.redis()) {
           // once the sink has stored its first pools: it is writing while Redis goes away
-          var keys = new RedisKeys(env.redisKeyPrefix());
-          String[] pools = openIds.stream().map(o -> keys.templatePool(new UserRef(Stack.APP, o))).toArray(String[]::new);
+          var keys = new io.wxpush.redis.RedisKeys(env.redisKeyPrefix());
+          String[] pools = openIds.stream().map(o -> keys.templatePool(new io.wxpush.user.UserRef(Stack.APP, o))).toArray(String[]::new);
           await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> jedis.exists(pools) > 0);
           redis.stop();
           redis.restart();

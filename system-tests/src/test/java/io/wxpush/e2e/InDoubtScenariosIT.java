@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.wxpush.config.RedisEndpoint;
+import io.wxpush.redis.RedisEndpoint;
 import io.wxpush.json.Json;
 import io.wxpush.kafka.KafkaClients;
 import io.wxpush.kafka.Topics;

@@ -3,7 +3,7 @@ package io.wxpush.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.wxpush.credentials.UserRef;
+import io.wxpush.user.UserRef;
 import java.util.List;
 import java.util.Map;
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.wxpush.credentials.UserRef;
+import io.wxpush.user.UserRef;
 import io.wxpush.json.Json;
 import io.wxpush.policy.PolicyStore;
 import io.wxpush.sim.SimMessage;
@@ -225,7 +225,7 @@ class PolicyIT {
         var pool = stack.pool(redis);
         for (String u : mixed) {
           assertThat(stack.sim.inbox(Stack.APP, u)).hasSize(1);
-          var left = pool.inspect(new UserRef(Stack.APP, u));
+          var left = pool.inspect(new io.wxpush.user.UserRef(Stack.APP, u));
           assertThat(left.formIds()).as("the form_id was spent: " + left).isZero();
           assertThat(left.sendsLeft()).as("the prepay_id's three sends are left: " + left).isEqualTo(3);
         }

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wxpush.credentials.Credential;
 import io.wxpush.credentials.CredentialKind;
-import io.wxpush.credentials.UserRef;
+import io.wxpush.user.UserRef;
 import io.wxpush.sim.SimMessage;
 import io.wxpush.sim.SimTemplate;
 import io.wxpush.testkit.ApiClient;

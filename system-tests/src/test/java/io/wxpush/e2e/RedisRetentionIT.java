@@ -3,7 +3,7 @@ package io.wxpush.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.wxpush.credentials.UserRef;
+import io.wxpush.user.UserRef;
 import io.wxpush.push.Outcome;
 import io.wxpush.push.PushId;
 import io.wxpush.push.PushRun;
@@ -135,7 +135,7 @@ class RedisRetentionIT {
           }
           assertThat(perUser).as("per-user state of the done push after its grace time").isEmpty();
           for (String openId : leaving) {
-            assertThat(redis.exists(keys.templatePool(new UserRef(Stack.APP, openId)))).as(openId + "'s pool").isFalse();
+            assertThat(redis.exists(keys.templatePool(new io.wxpush.user.UserRef(Stack.APP, openId)))).as(openId + "'s pool").isFalse();
             assertThat(redis.zscore(keys.templateIndex(Stack.APP, RedisKeys.shardOf(openId)), openId)).as(openId + " in the index").isNull();
           }
         });

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.wxpush.config.RedisEndpoint;
-import io.wxpush.credentials.LedgerEntry;
-import io.wxpush.credentials.SendLedger;
-import io.wxpush.credentials.UserRef;
+import io.wxpush.redis.RedisEndpoint;
+import io.wxpush.worker.sender.LedgerEntry;
+import io.wxpush.worker.sender.SendLedger;
+import io.wxpush.user.UserRef;
 import io.wxpush.json.Json;
 import io.wxpush.kafka.KafkaClients;
 import io.wxpush.kafka.Topics;

@@ -3,11 +3,11 @@ package io.wxpush.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.wxpush.config.RedisEndpoint;
+import io.wxpush.redis.RedisEndpoint;
 import io.wxpush.credentials.Credential;
 import io.wxpush.credentials.CredentialKind;
 import io.wxpush.redis.RedisKeys;
-import io.wxpush.credentials.UserRef;
+import io.wxpush.user.UserRef;
 import io.wxpush.json.Json;
 import io.wxpush.kafka.KafkaClients;
 import io.wxpush.kafka.TopicAdmin;

@@ -2,16 +2,13 @@ package io.wxpush.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wxpush.config.Env;
-import io.wxpush.config.RedisEndpoint;
+import io.wxpush.redis.RedisEndpoint;
 import io.wxpush.credentials.Credential;
 import io.wxpush.credentials.CredentialKind;
 import io.wxpush.credentials.CredentialPool;
-import io.wxpush.credentials.UserRef;
+import io.wxpush.user.UserRef;
 import io.wxpush.ingest.IngestApi;
 import io.wxpush.ingest.IngestConfig;
-import io.wxpush.push.PushId;
-import io.wxpush.push.PushStatusStore;
-import io.wxpush.redis.RedisConnections;
 import io.wxpush.redis.RedisKeys;
 import io.wxpush.sim.SimConfig;
 import io.wxpush.sim.SimTemplate;
@@ -30,6 +27,10 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import io.wxpush.push.PushId;
+import io.wxpush.push.PushStatusStore;
+import io.wxpush.redis.RedisConnections;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -160,8 +161,8 @@ final class Stack implements AutoCloseable {
   }
 
   /** Opens a Redis client on the test's Redis (the caller closes it). */
-  UnifiedJedis redis() {
-    return RedisConnections.open(RedisEndpoint.parse(redisUrl), 8);
+  redis.clients.jedis.UnifiedJedis redis() {
+    return io.wxpush.redis.RedisConnections.open(io.wxpush.redis.RedisEndpoint.parse(redisUrl), 8);
   }
 
   /** A credential pool on the test's keys, with the system clock (as the workers use). */
@@ -208,17 +209,26 @@ final class Stack implements AutoCloseable {
   /** Sends each user has left in the form_id/prepay_id pool. */
   int sendsLeft(String openId) {
     try (var redis = redis()) {
-      return pool(redis).inspect(new UserRef(APP, openId)).sendsLeft();
+      return pool(redis).inspect(new io.wxpush.user.UserRef(APP, openId)).sendsLeft();
     }
   }
 
   /** Each user's final outcome code of a push of {@link #APP} ({@code s}, {@code n}, {@code f}, {@code u}), as the senders recorded it. */
   Map<String, String> userOutcomes(String requestId, Collection<String> openIds) {
+    RedisKeys keys = new RedisKeys(env.redisKeyPrefix());
+    Map<String, String> found = new TreeMap<>();
     try (var redis = redis()) {
-      return new PushStatusStore(redis, new RedisKeys(env.redisKeyPrefix()), Clock.systemUTC())
-          .userOutcomes(new PushId(APP, requestId), openIds);
+      String buckets = redis.hget(keys.pushStatus(APP, requestId), "buckets");
+      if (buckets == null) return found;
+      for (String openId : openIds) {
+        int bucket = RedisKeys.bucketOf(openId, Integer.parseInt(buckets));
+        String code = redis.hget(keys.pushOutcomes(APP, requestId, bucket), RedisKeys.outcomeField(openId));
+        if (code != null) found.put(openId, code.substring(0, 1)); // 'u:<reason>' is unknown
+      }
     }
+    return found;
   }
+
 
   /**
    * Logs each user in and uploads {@code perUser} fresh sim form_ids through the API, retrying

@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.wxpush.config.Secret;
-import io.wxpush.json.Json;
+import io.wxpush.secret.Secret;
 import io.wxpush.kafka.Topics;
 import io.wxpush.sim.SimTemplate;
 import io.wxpush.testkit.ApiClient;
@@ -28,6 +27,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import io.wxpush.json.Json;
 
 /**
  * WeChat's message push, end to end with the sim as WeChat: the URL check, popup and settings

@@ -1,6 +1,6 @@
 package io.wxpush.sim;
 
-import io.wxpush.config.Secret;
+import io.wxpush.secret.Secret;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

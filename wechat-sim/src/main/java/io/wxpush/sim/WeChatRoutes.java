@@ -3,7 +3,7 @@ package io.wxpush.sim;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.wxpush.config.Secret;
+import io.wxpush.secret.Secret;
 import io.wxpush.json.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package io.wxpush.wechat.push;
 
-import io.wxpush.config.Secret;
-import io.wxpush.config.WeChatApp;
+import io.wxpush.secret.Secret;
+import io.wxpush.wechat.WeChatApp;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -10,6 +10,7 @@ import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Optional;
 import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
@@ -69,7 +70,7 @@ public final class MessagePushCrypto {
   public boolean verify(String signature, String... parts) {
     if (signature == null) return false;
     for (String p : parts) if (p == null) return false;
-    return MessageDigest.isEqual(sign(parts).getBytes(StandardCharsets.US_ASCII), signature.toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.US_ASCII));
+    return MessageDigest.isEqual(sign(parts).getBytes(StandardCharsets.US_ASCII), signature.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII));
   }
 
   /** Decrypts an {@code Encrypt} value; throws {@link IllegalArgumentException} when it is not one of this app's. */

@@ -3,6 +3,7 @@ package io.wxpush.wechat.push;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wxpush.json.Json;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,6 +13,7 @@ import java.util.Optional;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.parsers.ParserConfigurationException;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
 import org.w3c.dom.NodeList;
@@ -48,7 +50,7 @@ public record PushMessage(Map<String, String> fields, List<Map<String, String>> 
     JsonNode root;
     try {
       root = Json.MAPPER.readTree(text);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new IllegalArgumentException("the body is not valid JSON");
     }
     if (root == null || !root.isObject()) throw new IllegalArgumentException("the body is not a JSON object");
@@ -99,7 +101,7 @@ public record PushMessage(Map<String, String> fields, List<Map<String, String>> 
     return false;
   }
 
-  private static DocumentBuilder builder() throws javax.xml.parsers.ParserConfigurationException {
+  private static DocumentBuilder builder() throws ParserConfigurationException {
     DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
     f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
     f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);

@@ -1,6 +1,7 @@
 package io.wxpush.wechat.push;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import io.wxpush.user.UserRef;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -34,7 +35,7 @@ public record WeChatEvent(int v, String event, String appId, String openId, long
     String type = m.field("Event").orElse("");
     if (!"event".equals(m.field("MsgType").orElse("")) || !HANDLED.contains(type)) return Optional.empty();
     String openId = m.field("FromUserName").orElse("");
-    if (!io.wxpush.credentials.UserRef.isValidId(openId)) throw new IllegalArgumentException("FromUserName is not an openId");
+    if (!UserRef.isValidId(openId)) throw new IllegalArgumentException("FromUserName is not an openId");
     long created;
     try {
       created = Long.parseLong(m.field("CreateTime").orElse(""));

@@ -3,7 +3,11 @@ package io.wxpush.wechat.push;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.wxpush.config.Secret;
+import io.wxpush.secret.Secret;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.HexFormat;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -55,7 +59,7 @@ class MessagePushCryptoTest {
   void encryptsWeChatsSampleMessageToItsCiphertextGivenItsRandomPrefix() {
     // the only check that sees the IV and the padding block: decryption discards the first block (the random prefix)
     MessagePushCrypto sample = new MessagePushCrypto(SAMPLE2_APP, Secret.of("pamtest"), Optional.of(Secret.of(SAMPLE_KEY)));
-    assertThat(sample.encrypt(SAMPLE2_MESSAGE, SAMPLE2_RANDOM.getBytes(java.nio.charset.StandardCharsets.US_ASCII))).isEqualTo(SAMPLE2_ENCRYPT);
+    assertThat(sample.encrypt(SAMPLE2_MESSAGE, SAMPLE2_RANDOM.getBytes(StandardCharsets.US_ASCII))).isEqualTo(SAMPLE2_ENCRYPT);
   }
 
   @Test
@@ -77,8 +81,8 @@ class MessagePushCryptoTest {
   @Test
   void theSignatureIsSha1OfTheSortedPartsWithTheToken() throws Exception {
     // sorted: "1700000000", "nonce1", "pushtoken1"
-    byte[] d = java.security.MessageDigest.getInstance("SHA-1").digest("1700000000nonce1pushtoken1".getBytes());
-    String expected = java.util.HexFormat.of().formatHex(d);
+    byte[] d = MessageDigest.getInstance("SHA-1").digest("1700000000nonce1pushtoken1".getBytes());
+    String expected = HexFormat.of().formatHex(d);
     assertThat(app.sign("1700000000", "nonce1")).isEqualTo(expected);
     assertThat(app.verify(expected, "nonce1", "1700000000")).as("order of the parts does not matter").isTrue();
     assertThat(app.verify(expected.toUpperCase(), "1700000000", "nonce1")).isTrue();
@@ -93,7 +97,7 @@ class MessagePushCryptoTest {
     String encrypted = app.encrypt(message);
     assertThat(encrypted).isNotEqualTo(app.encrypt(message)).as("random prefix");
     assertThat(app.decrypt(encrypted)).isEqualTo(message);
-    assertThat(java.util.Base64.getDecoder().decode(encrypted).length % 32).as("padded to 32 bytes").isZero();
+    assertThat(Base64.getDecoder().decode(encrypted).length % 32).as("padded to 32 bytes").isZero();
   }
 
   @Test
@@ -101,9 +105,9 @@ class MessagePushCryptoTest {
     MessagePushCrypto other = new MessagePushCrypto("wxother", Secret.of("pushtoken1"), Optional.of(Secret.of(KEY)));
     assertThatThrownBy(() -> app.decrypt(other.encrypt("{}"))).isInstanceOf(MessagePushCrypto.WrongAppException.class);
     String encrypted = app.encrypt("{}");
-    byte[] raw = java.util.Base64.getDecoder().decode(encrypted);
+    byte[] raw = Base64.getDecoder().decode(encrypted);
     raw[raw.length - 1] ^= 0x55;
-    assertThatThrownBy(() -> app.decrypt(java.util.Base64.getEncoder().encodeToString(raw))).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> app.decrypt(Base64.getEncoder().encodeToString(raw))).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> app.decrypt("not base64!")).isInstanceOf(IllegalArgumentException.class);
   }
 

@@ -1,6 +1,6 @@
 package io.wxpush.ingest.auth;
 
-import io.wxpush.config.Secret;
+import io.wxpush.secret.Secret;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;

@@ -1,7 +1,7 @@
 package io.wxpush.ingest.auth;
 
 import io.javalin.http.Context;
-import io.wxpush.config.Secret;
+import io.wxpush.secret.Secret;
 import io.wxpush.http.ApiException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,6 +1,6 @@
 package io.wxpush.ingest.credentials;
 
-import io.wxpush.credentials.UserRef;
+import io.wxpush.user.UserRef;
 import io.wxpush.redis.RedisKeys;
 import io.wxpush.redis.RedisWindowCounter;
 import java.time.Clock;

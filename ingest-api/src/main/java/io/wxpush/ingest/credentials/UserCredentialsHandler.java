@@ -3,7 +3,7 @@ package io.wxpush.ingest.credentials;
 import io.javalin.http.Context;
 import io.wxpush.credentials.CredentialPool;
 import io.wxpush.credentials.PoolSnapshot;
-import io.wxpush.credentials.UserRef;
+import io.wxpush.user.UserRef;
 import io.wxpush.http.ApiException;
 import io.wxpush.ingest.auth.PushApiKeys;
 import java.util.LinkedHashMap;

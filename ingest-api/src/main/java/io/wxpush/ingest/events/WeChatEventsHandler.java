@@ -2,7 +2,7 @@ package io.wxpush.ingest.events;
 
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.wxpush.config.WeChatApp;
+import io.wxpush.wechat.WeChatApp;
 import io.wxpush.http.ApiException;
 import io.wxpush.json.Json;
 import io.wxpush.kafka.AckedPublisher;

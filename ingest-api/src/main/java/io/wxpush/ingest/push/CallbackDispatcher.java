@@ -1,11 +1,10 @@
 package io.wxpush.ingest.push;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.wxpush.config.Secret;
+import io.wxpush.secret.Secret;
 import io.wxpush.ingest.auth.PushApiKeys;
 import io.wxpush.json.Json;
 import io.wxpush.metrics.WxpushMeter;
-import io.wxpush.push.PushCallbacks;
 import io.wxpush.push.PushId;
 import io.wxpush.push.PushStatus;
 import io.wxpush.push.PushStatusStore;
@@ -27,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.wxpush.ingest.push.PushCallbacks;
 
 /**
  * POSTs each push's final status to its {@code callbackUrl} (BRIEF §3): the status JSON of

@@ -1,6 +1,6 @@
 package io.wxpush.ingest.push;
 
-import io.wxpush.config.Secret;
+import io.wxpush.secret.Secret;
 import io.wxpush.push.CallbackUrls;
 import java.io.IOException;
 import java.io.InterruptedIOException;

@@ -1,6 +1,6 @@
 package io.wxpush.ingest.push;
 
-import io.wxpush.config.Secret;
+import io.wxpush.secret.Secret;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;

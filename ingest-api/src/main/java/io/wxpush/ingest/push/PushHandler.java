@@ -3,13 +3,13 @@ package io.wxpush.ingest.push;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
 import io.wxpush.http.ApiException;
-import io.wxpush.http.JsonBody;
+import io.wxpush.ingest.http.JsonBody;
 import io.wxpush.ingest.auth.ApiKey;
 import io.wxpush.ingest.auth.PushApiKeys;
 import io.wxpush.kafka.AckedPublisher;
 import io.wxpush.kafka.KafkaUnavailableException;
 import io.wxpush.client.PushRequest;
-import io.wxpush.push.PushCallbacks;
+import io.wxpush.ingest.push.PushCallbacks;
 import io.wxpush.push.PushId;
 import io.wxpush.push.PushRequestParser;
 import io.wxpush.push.PushStatus;
@@ -85,8 +85,8 @@ public final class PushHandler {
 
   /** @param templateProblems a push's template problems as field errors ({@code TemplateGate#problems}) */
   /** @param apps the appIds served here (the apps a bare key acts for) */
-  public PushHandler(PushApiKeys keys, PushRequestParser parser, Set<String> apps, PushStatusStore status, PushCallbacks callbacks,
-      AckedPublisher publisher, String topic, Function<PushRequest, List<Map<String, String>>> templateProblems) {
+  public PushHandler(PushApiKeys keys, PushRequestParser parser, Set<String> apps, PushStatusStore status, io.wxpush.ingest.push.PushCallbacks callbacks,
+      AckedPublisher publisher, String topic, java.util.function.Function<PushRequest, List<Map<String, String>>> templateProblems) {
     this(keys, parser, apps, new Statuses() {
       @Override
       public PushStatusStore.Acceptance seen(PushRequest push) {

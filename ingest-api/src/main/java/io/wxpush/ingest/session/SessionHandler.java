@@ -2,12 +2,12 @@ package io.wxpush.ingest.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
-import io.wxpush.config.WeChatApp;
-import io.wxpush.credentials.UserRef;
-import io.wxpush.http.ApiException;
-import io.wxpush.http.JsonBody;
 import io.wxpush.ingest.auth.AddressThrottle;
 import io.wxpush.ingest.auth.ClientAddress;
+import io.wxpush.wechat.WeChatApp;
+import io.wxpush.user.UserRef;
+import io.wxpush.http.ApiException;
+import io.wxpush.ingest.http.JsonBody;
 import io.wxpush.wechat.Code2Session;
 import io.wxpush.wechat.WeChatClient;
 import io.wxpush.wechat.WeChatException;

@@ -5,7 +5,6 @@ import io.wxpush.metrics.WxpushMeter;
 import io.wxpush.client.PushRequest;
 import io.wxpush.templates.AppTemplates;
 import io.wxpush.templates.Template;
-import io.wxpush.templates.TemplateCheck;
 import io.wxpush.templates.TemplateRegistry;
 import java.util.List;
 import java.util.Map;

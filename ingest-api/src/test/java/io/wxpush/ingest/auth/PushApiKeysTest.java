@@ -2,7 +2,7 @@ package io.wxpush.ingest.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.wxpush.config.Secret;
+import io.wxpush.secret.Secret;
 import io.wxpush.ingest.RouteServer;
 import io.wxpush.testkit.ApiClient;
 import io.wxpush.testkit.MutableClock;

@@ -5,8 +5,8 @@ import io.wxpush.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.wxpush.config.RedisEndpoint;
-import io.wxpush.credentials.UserRef;
+import io.wxpush.redis.RedisEndpoint;
+import io.wxpush.user.UserRef;
 import io.wxpush.redis.RedisConnections;
 import io.wxpush.redis.RedisWindowCounter;
 import io.wxpush.testkit.PrivateService;

@@ -3,9 +3,9 @@ package io.wxpush.ingest.credentials;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.wxpush.config.Secret;
+import io.wxpush.secret.Secret;
 import io.wxpush.credentials.PoolSnapshot;
-import io.wxpush.credentials.UserRef;
+import io.wxpush.user.UserRef;
 import io.wxpush.ingest.RouteServer;
 import io.wxpush.ingest.auth.ApiKey;
 import io.wxpush.ingest.auth.ClientAddress;

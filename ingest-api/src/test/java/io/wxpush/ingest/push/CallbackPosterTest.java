@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import io.wxpush.client.CallbackVerifier;
-import io.wxpush.config.Secret;
-import java.io.IOException;
+import io.wxpush.secret.Secret;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -21,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import java.io.IOException;
 
 /** One callback POST against real local servers: one look-up, the checked address used, a hard deadline, both signatures. */
 class CallbackPosterTest {

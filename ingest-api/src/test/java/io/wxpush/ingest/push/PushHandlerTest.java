@@ -3,7 +3,7 @@ package io.wxpush.ingest.push;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.wxpush.config.Secret;
+import io.wxpush.secret.Secret;
 import io.wxpush.ingest.RouteServer;
 import io.wxpush.ingest.auth.ApiKey;
 import io.wxpush.ingest.auth.ClientAddress;

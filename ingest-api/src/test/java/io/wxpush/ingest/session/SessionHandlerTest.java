@@ -2,9 +2,9 @@ package io.wxpush.ingest.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.wxpush.config.Secret;
-import io.wxpush.config.WeChatApp;
-import io.wxpush.credentials.UserRef;
+import io.wxpush.secret.Secret;
+import io.wxpush.wechat.WeChatApp;
+import io.wxpush.user.UserRef;
 import io.wxpush.ingest.RouteServer;
 import io.wxpush.ingest.auth.AddressThrottle;
 import io.wxpush.ingest.auth.ClientAddress;

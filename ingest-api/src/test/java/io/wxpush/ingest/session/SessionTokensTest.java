@@ -2,8 +2,8 @@ package io.wxpush.ingest.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.wxpush.config.Secret;
-import io.wxpush.credentials.UserRef;
+import io.wxpush.secret.Secret;
+import io.wxpush.user.UserRef;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;

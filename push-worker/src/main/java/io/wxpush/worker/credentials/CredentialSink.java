@@ -7,7 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.wxpush.credentials.Credential;
 import io.wxpush.wechat.push.WeChatEvent;
 import io.wxpush.credentials.CredentialPool;
-import io.wxpush.credentials.UserRef;
+import io.wxpush.user.UserRef;
 import io.wxpush.json.Json;
 import io.wxpush.metrics.WxpushMeter;
 import io.wxpush.worker.loop.Backoff;

@@ -5,7 +5,7 @@ import io.wxpush.config.GrantSource;
 import io.wxpush.credentials.Credential;
 import io.wxpush.credentials.CredentialKind;
 import io.wxpush.credentials.CredentialPool;
-import io.wxpush.credentials.UserRef;
+import io.wxpush.user.UserRef;
 import io.wxpush.metrics.WxpushMeter;
 import io.wxpush.push.MessageIds;
 import io.wxpush.push.PushId;

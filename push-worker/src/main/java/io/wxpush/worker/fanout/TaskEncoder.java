@@ -1,6 +1,6 @@
 package io.wxpush.worker.fanout;
 
-import io.wxpush.credentials.UserRef;
+import io.wxpush.user.UserRef;
 import io.wxpush.json.Json;
 import io.wxpush.client.PushRequest;
 import io.wxpush.push.PushRun;

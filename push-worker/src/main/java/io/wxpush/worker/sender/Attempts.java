@@ -1,11 +1,8 @@
 package io.wxpush.worker.sender;
 
 import io.wxpush.credentials.CredentialKind;
-import io.wxpush.credentials.LedgerEntry;
-import io.wxpush.credentials.SendLedger;
-import io.wxpush.credentials.SendLedger.Result;
-import io.wxpush.credentials.UserRef;
-import io.wxpush.push.PushId;
+import io.wxpush.worker.sender.SendLedger.Result;
+import io.wxpush.user.UserRef;
 import io.wxpush.push.PushTask;
 import io.wxpush.wechat.WeChatException;
 import io.wxpush.wechat.WeChatReply;
@@ -13,6 +10,9 @@ import io.wxpush.worker.loop.Backoff;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
+import io.wxpush.worker.sender.LedgerEntry;
+import io.wxpush.worker.sender.SendLedger;
+import io.wxpush.push.PushId;
 
 /**
  * The tries of one delivery of a task: each {@link #next} asks {@link SendPolicy} before the try,

@@ -1,11 +1,9 @@
 package io.wxpush.worker.sender;
 
-import io.wxpush.credentials.LedgerEntry;
-import io.wxpush.credentials.SendLedger;
-import io.wxpush.credentials.SendLedger.Result;
-import io.wxpush.credentials.SendLedger.Settle;
-import io.wxpush.credentials.SendLedger.Status;
-import io.wxpush.credentials.UserRef;
+import io.wxpush.worker.sender.SendLedger.Result;
+import io.wxpush.worker.sender.SendLedger.Settle;
+import io.wxpush.worker.sender.SendLedger.Status;
+import io.wxpush.user.UserRef;
 import io.wxpush.push.Outcome;
 import io.wxpush.push.PushRun;
 import java.time.Duration;

@@ -1,7 +1,6 @@
 package io.wxpush.worker.sender;
 
 import io.wxpush.credentials.CredentialKind;
-import io.wxpush.credentials.SendLedger;
 import io.wxpush.push.PushStatusStore;
 import io.wxpush.worker.loop.Backoff;
 import io.wxpush.wechat.WeChatReply;

@@ -1,6 +1,5 @@
 package io.wxpush.worker.sender;
 
-import io.wxpush.credentials.SendLedger;
 import io.wxpush.push.PushStatusStore;
 import io.wxpush.templates.TemplateRegistry;
 import io.wxpush.token.TokenManager;

@@ -3,7 +3,6 @@ package io.wxpush.worker.sender;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.wxpush.config.CommonConfig;
-import io.wxpush.credentials.SendLedger;
 import io.wxpush.kafka.AckedPublisher;
 import io.wxpush.kafka.KafkaClients;
 import io.wxpush.kafka.Topics;

@@ -1,6 +1,5 @@
 package io.wxpush.worker.sender;
 
-import io.wxpush.credentials.SendLedger;
 import io.wxpush.policy.Policy;
 import io.wxpush.policy.PolicyStore;
 import io.wxpush.policy.QuietHolds;

@@ -1,6 +1,6 @@
 package io.wxpush.worker.sender;
 
-import io.wxpush.credentials.UserRef;
+import io.wxpush.user.UserRef;
 import io.wxpush.json.Json;
 import io.wxpush.push.PushTask;
 import io.wxpush.worker.loop.Backoff;

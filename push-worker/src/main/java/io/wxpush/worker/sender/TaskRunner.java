@@ -1,8 +1,7 @@
 package io.wxpush.worker.sender;
 
-import io.wxpush.credentials.LedgerEntry;
-import io.wxpush.credentials.SendLedger.Result;
-import io.wxpush.credentials.SendLedger.Status;
+import io.wxpush.worker.sender.SendLedger.Result;
+import io.wxpush.worker.sender.SendLedger.Status;
 import io.wxpush.push.Outcome;
 import io.wxpush.push.PushId;
 import io.wxpush.push.PushStatusStore;

@@ -3,8 +3,6 @@ package io.wxpush.worker.sender;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wxpush.credentials.CredentialKind;
-import io.wxpush.credentials.LedgerEntry;
-import io.wxpush.credentials.SendLedger;
 import io.wxpush.push.PushStatusStore.Stop;
 import io.wxpush.wechat.WeChatReply;
 import io.wxpush.worker.loop.Backoff;

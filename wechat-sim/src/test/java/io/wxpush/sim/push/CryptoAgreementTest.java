@@ -3,7 +3,7 @@ package io.wxpush.sim.push;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.wxpush.config.Secret;
+import io.wxpush.secret.Secret;
 import io.wxpush.wechat.push.MessagePushCrypto;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

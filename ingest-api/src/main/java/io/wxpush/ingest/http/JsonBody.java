@@ -1,8 +1,9 @@
-package io.wxpush.http;
+package io.wxpush.ingest.http;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
+import io.wxpush.http.ApiException;
 import io.wxpush.json.Json;
 
 /** Reads a request body that must be one JSON object, with clear 4xx errors when it is not. */

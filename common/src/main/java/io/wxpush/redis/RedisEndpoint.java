@@ -1,5 +1,6 @@
-package io.wxpush.config;
+package io.wxpush.redis;
 
+import io.wxpush.secret.Secret;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -1,12 +1,17 @@
-package io.wxpush.credentials;
+package io.wxpush.worker.sender;
 
+import io.wxpush.credentials.CredentialPool;
 import io.wxpush.push.PushRun;
 import io.wxpush.redis.RedisKeys;
 import io.wxpush.redis.RedisBatcher;
 import io.wxpush.redis.RedisScript;
+import io.wxpush.user.UserRef;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
@@ -23,12 +28,12 @@ public final class SendLedger {
   private static final Duration SPENT_GRANT_MEMORY = Duration.ofDays(30);
 
   private static final String LIBRARY = "ledger-lib.lua";
-  private static final RedisScript CLAIM = RedisScript.load(SendLedger.class, LIBRARY, "ledger-claim.lua");
-  private static final RedisScript ATTEMPT = RedisScript.load(SendLedger.class, LIBRARY, "ledger-attempt.lua");
-  private static final RedisScript SETTLE = RedisScript.load(SendLedger.class, LIBRARY, "ledger-settle.lua");
-  private static final RedisScript NEXT = RedisScript.load(SendLedger.class, LIBRARY, "ledger-next.lua");
-  private static final RedisScript RELEASE = RedisScript.load(SendLedger.class, LIBRARY, "ledger-release.lua");
-  private static final RedisScript READ = RedisScript.load(SendLedger.class, LIBRARY, "ledger-read.lua");
+  private static final RedisScript CLAIM = RedisScript.load(CredentialPool.class, LIBRARY, SendLedger.class, "ledger-claim.lua");
+  private static final RedisScript ATTEMPT = RedisScript.load(CredentialPool.class, LIBRARY, SendLedger.class, "ledger-attempt.lua");
+  private static final RedisScript SETTLE = RedisScript.load(CredentialPool.class, LIBRARY, SendLedger.class, "ledger-settle.lua");
+  private static final RedisScript NEXT = RedisScript.load(CredentialPool.class, LIBRARY, SendLedger.class, "ledger-next.lua");
+  private static final RedisScript RELEASE = RedisScript.load(CredentialPool.class, LIBRARY, SendLedger.class, "ledger-release.lua");
+  private static final RedisScript READ = RedisScript.load(CredentialPool.class, LIBRARY, SendLedger.class, "ledger-read.lua");
 
   /** What a transition found or did. */
   public enum Status {
@@ -136,7 +141,7 @@ public final class SendLedger {
    */
   public Result claim(UserRef user, PushRun run, String subscribeTemplateId, Spend spend) {
     long now = clock.millis();
-    List<String> args = new java.util.ArrayList<>(List.of(run.id(), mode(subscribeTemplateId), Long.toString(now),
+    List<String> args = new ArrayList<>(List.of(run.id(), mode(subscribeTemplateId), Long.toString(now),
         Long.toString(now + expiryMargin.toMillis()), ms(grace), Long.toString(run.untilMs()), ms(SPENT_GRANT_MEMORY)));
     args.addAll(spend.args());
     return result(eval(CLAIM, spendKeys(user, subscribeTemplateId), args));
@@ -160,7 +165,7 @@ public final class SendLedger {
   public Result attempt(UserRef user, PushRun run, String subscribeTemplateId, String owner, Duration lease, boolean ownMarkUncalled,
       Spend spend) {
     long now = clock.millis();
-    List<String> args = new java.util.ArrayList<>(List.of(run.id(), owner, ms(lease), ownMarkUncalled ? "1" : "0", mode(subscribeTemplateId),
+    List<String> args = new ArrayList<>(List.of(run.id(), owner, ms(lease), ownMarkUncalled ? "1" : "0", mode(subscribeTemplateId),
         Long.toString(now), Long.toString(now + expiryMargin.toMillis()), ms(grace), Long.toString(run.untilMs()), ms(SPENT_GRANT_MEMORY)));
     args.addAll(spend.args());
     return result(eval(ATTEMPT, spendKeys(user, subscribeTemplateId), args));
@@ -195,9 +200,9 @@ public final class SendLedger {
   }
 
   /** The push's entry for {@code user}, in flight or final, if any. */
-  public java.util.Optional<LedgerEntry> read(UserRef user, PushRun run, String subscribeTemplateId) {
+  public Optional<LedgerEntry> read(UserRef user, PushRun run, String subscribeTemplateId) {
     String stored = (String) eval(READ, poolKeys(user, subscribeTemplateId), List.of(run.id()));
-    return stored.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(LedgerEntry.parse(stored));
+    return stored.isEmpty() ? Optional.empty() : Optional.of(LedgerEntry.parse(stored));
   }
 
   /** The keys every ledger script takes: the pool the push spends from, then the user's ledger hash. */
@@ -230,7 +235,7 @@ public final class SendLedger {
   @SuppressWarnings("unchecked")
   private static Result result(Object reply) {
     List<Object> r = (List<Object>) reply;
-    Status status = Status.valueOf(((String) r.get(0)).toUpperCase(java.util.Locale.ROOT));
+    Status status = Status.valueOf(((String) r.get(0)).toUpperCase(Locale.ROOT));
     String stored = (String) r.get(1);
     LedgerEntry entry = stored.isEmpty() ? null : LedgerEntry.parse(stored);
     Duration leaseLeft = status == Status.BUSY ? Duration.ofMillis((Long) r.get(2)) : Duration.ZERO;

@@ -1,4 +1,4 @@
-package io.wxpush.push;
+package io.wxpush.ingest.push;
 
 import io.wxpush.redis.RedisKeys;
 import io.wxpush.redis.RedisScript;

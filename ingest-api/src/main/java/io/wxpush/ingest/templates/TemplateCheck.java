@@ -1,6 +1,8 @@
-package io.wxpush.templates;
+package io.wxpush.ingest.templates;
 
 import io.wxpush.client.PushRequest;
+import io.wxpush.templates.AppTemplates;
+import io.wxpush.templates.Template;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

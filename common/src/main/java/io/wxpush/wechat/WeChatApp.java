@@ -1,7 +1,10 @@
-package io.wxpush.config;
+package io.wxpush.wechat;
 
+import io.wxpush.secret.Secret;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -9,7 +12,7 @@ import java.util.regex.Pattern;
  * settings from the WeChat console when the events endpoint is to be used: the Token, and the
  * EncodingAESKey for compatible and safe modes.
  */
-public record WeChatApp(String appId, Secret secret, java.util.Optional<Secret> pushToken, java.util.Optional<Secret> encodingAesKey) {
+public record WeChatApp(String appId, Secret secret, Optional<Secret> pushToken, Optional<Secret> encodingAesKey) {
   private static final Pattern APP_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
   private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9]{3,32}");
 
@@ -18,8 +21,8 @@ public record WeChatApp(String appId, Secret secret, java.util.Optional<Secret> 
       throw new IllegalArgumentException("appId must be 1-64 letters, digits, '_' or '-'");
     }
     if (secret == null) throw new IllegalArgumentException("secret is required");
-    pushToken = pushToken == null ? java.util.Optional.empty() : pushToken;
-    encodingAesKey = encodingAesKey == null ? java.util.Optional.empty() : encodingAesKey;
+    pushToken = pushToken == null ? Optional.empty() : pushToken;
+    encodingAesKey = encodingAesKey == null ? Optional.empty() : encodingAesKey;
     if (pushToken.isPresent() && !TOKEN.matcher(pushToken.get().reveal()).matches()) {
       throw new IllegalArgumentException("the message-push token must be 3-32 letters or digits");
     }
@@ -31,7 +34,7 @@ public record WeChatApp(String appId, Secret secret, java.util.Optional<Secret> 
 
   /** An app without message-push settings. */
   public WeChatApp(String appId, Secret secret) {
-    this(appId, secret, java.util.Optional.empty(), java.util.Optional.empty());
+    this(appId, secret, Optional.empty(), Optional.empty());
   }
 
   /** The 32-byte AES key an EncodingAESKey stands for; throws when it is not 43 base64 characters. */
@@ -39,7 +42,7 @@ public record WeChatApp(String appId, Secret secret, java.util.Optional<Secret> 
     if (encodingAesKey == null || encodingAesKey.length() != 43) throw new IllegalArgumentException("an EncodingAESKey has 43 characters");
     byte[] key;
     try {
-      key = java.util.Base64.getDecoder().decode(encodingAesKey + "=");
+      key = Base64.getDecoder().decode(encodingAesKey + "=");
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("an EncodingAESKey is base64 (A-Z, a-z, 0-9, +, /)");
     }
@@ -64,8 +67,8 @@ public record WeChatApp(String appId, Secret secret, java.util.Optional<Secret> 
       String appId = f[0];
       WeChatApp app;
       try {
-        app = new WeChatApp(appId, Secret.of(f[1]), f.length > 2 ? java.util.Optional.of(Secret.of(f[2])) : java.util.Optional.empty(),
-            f.length > 3 ? java.util.Optional.of(Secret.of(f[3])) : java.util.Optional.empty());
+        app = new WeChatApp(appId, Secret.of(f[1]), f.length > 2 ? Optional.of(Secret.of(f[2])) : Optional.empty(),
+            f.length > 3 ? Optional.of(Secret.of(f[3])) : Optional.empty());
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("entry " + position + ": " + e.getMessage());
       }

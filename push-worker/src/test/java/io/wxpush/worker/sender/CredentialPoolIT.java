@@ -1,26 +1,38 @@
-package io.wxpush.credentials;
+package io.wxpush.worker.sender;
 
+import io.wxpush.credentials.Credential;
+import io.wxpush.credentials.CredentialKind;
+import io.wxpush.credentials.CredentialPool;
+import io.wxpush.credentials.PoolMember;
+import io.wxpush.credentials.PoolSnapshot;
+import io.wxpush.credentials.UserIndex;
+import io.wxpush.push.PushRun;
 import io.wxpush.redis.RedisKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.wxpush.config.RedisEndpoint;
+import io.wxpush.redis.RedisEndpoint;
 import io.wxpush.redis.RedisConnections;
 import io.wxpush.testkit.RealServices;
 import io.wxpush.testkit.TestEnv;
+import io.wxpush.user.UserRef;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,7 +45,7 @@ class CredentialPoolIT {
   private final AtomicLong now = new AtomicLong(Instant.parse("2026-11-01T00:00:00Z").toEpochMilli());
   private final Clock clock = new Clock() {
     @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
-    @Override public Clock withZone(java.time.ZoneId zone) { return this; }
+    @Override public Clock withZone(ZoneId zone) { return this; }
     @Override public Instant instant() { return Instant.ofEpochMilli(now.get()); }
   };
   private UnifiedJedis redis;
@@ -53,7 +65,7 @@ class CredentialPoolIT {
   }
 
   private static Optional<PoolMember> claim(SendLedger ledger, UserRef user, String requestId, String templateId) {
-    return ledger.claim(user, new io.wxpush.push.PushRun(requestId, System.currentTimeMillis() + 86_400_000L, 1), templateId)
+    return ledger.claim(user, new PushRun(requestId, System.currentTimeMillis() + 86_400_000L, 1), templateId)
         .entry().credential();
   }
 
@@ -198,7 +210,7 @@ class CredentialPoolIT {
     List<String> ids = sameShard("s", 12);
     List<Credential> batch = new ArrayList<>();
     for (int i = 0; i < ids.size(); i++) batch.add(form(ids.get(i), "v" + i, now.get() - (ids.size() - i) * 3_600_000L));
-    java.util.Collections.shuffle(batch, new java.util.Random(7));
+    Collections.shuffle(batch, new Random(7));
     pool.addAll(batch);
     List<String> seen = new ArrayList<>();
     int shard = 0;
@@ -297,10 +309,10 @@ class CredentialPoolIT {
 
   @Test
   void aUserHoldsGrantsOfAtMostTheCappedNumberOfTemplatesAndSpentOnesMakeRoom(TestEnv env) {
-    java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+    AtomicInteger refused = new AtomicInteger();
     CredentialPool capped = new CredentialPool(redis, pool.keys(), clock, 200, 2, refused::addAndGet);
     UserRef user = new UserRef(APP, "o-cap");
-    java.util.function.BiFunction<String, String, Credential> grant =
+    BiFunction<String, String, Credential> grant =
         (template, value) -> Credential.of(APP, user.openId(), CredentialKind.SUBSCRIPTION, value, template, now.get());
 
     assertThat(capped.addAll(List.of(grant.apply("T1", "g1"), grant.apply("T2", "g2")))).isEqualTo(2);

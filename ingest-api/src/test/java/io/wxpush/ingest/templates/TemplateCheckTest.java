@@ -1,9 +1,12 @@
-package io.wxpush.templates;
+package io.wxpush.ingest.templates;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wxpush.client.PushRequest;
 import io.wxpush.push.PushRequestParser;
+import io.wxpush.templates.AppTemplates;
+import io.wxpush.templates.KeywordRule;
+import io.wxpush.templates.Template;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

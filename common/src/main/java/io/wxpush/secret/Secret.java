@@ -1,4 +1,4 @@
-package io.wxpush.config;
+package io.wxpush.secret;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

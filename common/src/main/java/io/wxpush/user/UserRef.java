@@ -1,4 +1,4 @@
-package io.wxpush.credentials;
+package io.wxpush.user;
 
 /**
  * One mini-program user: an openId within an app. Both parts are restricted to characters that

@@ -1,5 +1,7 @@
-package io.wxpush.credentials;
+package io.wxpush.worker.sender;
 
+import io.wxpush.credentials.CredentialKind;
+import io.wxpush.credentials.PoolMember;
 import java.util.Optional;
 
 /**

@@ -1,19 +1,27 @@
-package io.wxpush.credentials;
+package io.wxpush.worker.sender;
 
+import io.wxpush.credentials.Credential;
+import io.wxpush.credentials.CredentialKind;
+import io.wxpush.credentials.CredentialPool;
+import io.wxpush.credentials.PoolMember;
 import io.wxpush.push.PushRun;
 import io.wxpush.redis.RedisKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.wxpush.config.RedisEndpoint;
-import io.wxpush.credentials.LedgerEntry.State;
-import io.wxpush.credentials.SendLedger.Settle;
-import io.wxpush.credentials.SendLedger.Status;
+import io.wxpush.redis.RedisEndpoint;
+import io.wxpush.worker.sender.LedgerEntry.State;
+import io.wxpush.worker.sender.SendLedger.Settle;
+import io.wxpush.worker.sender.SendLedger.Status;
 import io.wxpush.redis.RedisConnections;
 import io.wxpush.testkit.RealServices;
 import io.wxpush.testkit.TestEnv;
+import io.wxpush.user.UserRef;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,7 +54,7 @@ class SendLedgerIT {
   private UserRef userWith(String openId, CredentialKind kind, String... values) {
     UserRef user = new UserRef(APP, openId);
     long now = clock.millis();
-    List<Credential> batch = new java.util.ArrayList<>();
+    List<Credential> batch = new ArrayList<>();
     for (int i = 0; i < values.length; i++) {
       String template = kind == CredentialKind.SUBSCRIPTION ? "TPL" : null;
       batch.add(Credential.of(APP, openId, kind, values[i], template, now - (values.length - i) * 1000L));
@@ -318,7 +326,7 @@ class SendLedgerIT {
 
   /** A cap of two: the policy as the sender passes it, with the day ending at the next UTC midnight. */
   private static SendLedger.Spend capOf(int cap) {
-    long dayEnd = java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(1).atStartOfDay(java.time.ZoneOffset.UTC).toEpochSecond();
+    long dayEnd = LocalDate.now(ZoneOffset.UTC).plusDays(1).atStartOfDay(ZoneOffset.UTC).toEpochSecond();
     return new SendLedger.Spend(cap, dayEnd, false);
   }
 

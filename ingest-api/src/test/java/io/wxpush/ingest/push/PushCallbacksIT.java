@@ -1,8 +1,8 @@
-package io.wxpush.push;
+package io.wxpush.ingest.push;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.wxpush.config.RedisEndpoint;
+import io.wxpush.redis.RedisEndpoint;
 import io.wxpush.redis.RedisConnections;
 import io.wxpush.redis.RedisKeys;
 import io.wxpush.testkit.RealServices;

@@ -1,4 +1,4 @@
-package io.wxpush.credentials;
+package io.wxpush.user;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
