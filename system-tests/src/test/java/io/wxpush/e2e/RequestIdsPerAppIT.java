@@ -148,7 +148,7 @@ class RequestIdsPerAppIT {
   @Test
   void aPushPublishedStraightToKafkaKeepsItsIdToItsAppAndAnotherAppMayUseIt(TestEnv env) throws Exception {
     try (KafkaPushClient kafka = KafkaPushClient.connect(env.kafkaBootstrapServers(), "it-ids", env.topicPrefix(), Set.of(Stack.APP, APP_B))) {
-      kafka.push(Json.MAPPER.convertValue(push(Stack.APP, SHARED, USERS_A, "kafka-a"), PushRequest.class));
+      kafka.push(PushRequest.template(Stack.APP, "TPL_ORDER").requestId(SHARED).data("keyword1", "kafka-a").toUsers(USERS_A).build());
     }
     JsonNode a = awaitDone(KEY_A, "", SHARED);
     assertThat(a.path("targets").asLong()).isEqualTo(2);
