@@ -1,18 +1,16 @@
 package io.wxpush.worker.sender;
 
 import io.wxpush.credentials.CredentialKind;
-import io.wxpush.worker.sender.SendLedger.Result;
-import io.wxpush.user.UserRef;
+import io.wxpush.push.PushId;
 import io.wxpush.push.PushTask;
+import io.wxpush.user.UserRef;
 import io.wxpush.wechat.WeChatException;
 import io.wxpush.wechat.WeChatReply;
 import io.wxpush.worker.loop.Backoff;
+import io.wxpush.worker.sender.SendLedger.Result;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
-import io.wxpush.worker.sender.LedgerEntry;
-import io.wxpush.worker.sender.SendLedger;
-import io.wxpush.push.PushId;
 
 /**
  * The tries of one delivery of a task: each {@link #next} asks {@link SendPolicy} before the try,
@@ -32,6 +30,7 @@ final class Attempts {
   private final PushTask task;
   private final Delivery delivery;
   private final UserRef user;
+  private final PushId push;
   private final String template;
   private final SendLedger.Spend spend;
   final EntrySteps steps;
@@ -53,6 +52,7 @@ final class Attempts {
     this.task = task;
     this.delivery = delivery;
     this.user = new UserRef(task.appId(), task.openId());
+    this.push = PushId.of(task);
     this.template = task.subscribe() ? task.templateId() : null;
     this.spend = p.rules().spend(task);
     this.steps = new EntrySteps(p.ledger(), user, task.pushRun().orElseThrow(), template, delivery, spend);
@@ -81,7 +81,7 @@ final class Attempts {
     holding = true;
     LedgerEntry marked = mark.entry();
     // the last look before the call: a push cancelled (or failed) by now starts no send, nor one that met quiet hours
-    exit = p.policy().lastLook(pastNotAfter(), p.stops().stop(PushId.of(task), giveUpNanos()), p.rules().quietUntil(task),
+    exit = p.policy().lastLook(pastNotAfter(), p.stops().stop(push, giveUpNanos()), p.rules().quietUntil(task),
         marked.inDoubt(), delivery.count());
     if (exit.isPresent()) return new Turn(exit.get(), marked);
     WeChatReply reply = call(marked, token);
@@ -93,7 +93,8 @@ final class Attempts {
     return delivery.deadlineNanos() - p.attemptBudget().toNanos();
   }
 
-  private boolean pastNotAfter() {
+  /** The task's {@code notAfter} has passed. */
+  boolean pastNotAfter() {
     return task.notAfter() != null && p.clock().millis() > task.notAfter();
   }
 
@@ -107,9 +108,9 @@ final class Attempts {
     p.meters().send(reply.errorClass(), task.subscribe() ? "subscribe" : "template", Duration.ofNanos(System.nanoTime() - started));
     if (reply.ok() && reply.msgid() != 0) msgid = reply.msgid();
     switch (reply.errorClass()) {
-      case SENT, CREDENTIAL, USER -> p.gate().open(PushId.of(task)); // WeChat accepted the request's form
-      case REQUEST -> p.gate().shut(PushId.of(task), reply.reason());
-      default -> p.gate().inconclusive(PushId.of(task)); // let another task probe while this one retries
+      case SENT, CREDENTIAL, USER -> p.gate().open(push); // WeChat accepted the request's form
+      case REQUEST -> p.gate().shut(push, reply.reason());
+      default -> p.gate().inconclusive(push); // let another task probe while this one retries
     }
     return reply;
   }

@@ -50,26 +50,26 @@ final class TaskRunner {
 
   /** Runs one delivery of {@code task}; safe to run again (with the same delivery) after it threw. */
   End run(PushTask stamped, Delivery delivery) throws InterruptedException {
-    String rid = stamped.requestId();
+    PushId push = PushId.of(stamped);
     // a version-1 task (from before the run stamp) takes its push's stamp from the status
     PushTask task = stamped.pushRun().isPresent() ? stamped
-        : stamped.withRun(p.status().startRun(PushId.of(stamped), p.ledgerGrace(), RedisKeys.INDEX_SHARDS));
+        : stamped.withRun(p.status().startRun(push, p.ledgerGrace(), RedisKeys.INDEX_SHARDS));
     Attempts tries = new Attempts(p, task, delivery);
     Optional<AppPause.Pause> pause = p.pauses().current(task.appId());
-    Optional<Action> exit = p.policy().admit(new SendPolicy.Admission(task.notAfter() != null && p.clock().millis() > task.notAfter(),
-        p.stops().stop(PushId.of(stamped), System.nanoTime()).orElse(PushStatusStore.Stop.NONE), delivery.count(), delivery.timeLeft(),
+    Optional<Action> exit = p.policy().admit(new SendPolicy.Admission(tries.pastNotAfter(),
+        p.stops().stop(push, System.nanoTime()).orElse(PushStatusStore.Stop.NONE), delivery.count(), delivery.timeLeft(),
         p.rules().quietUntil(task), pause.isPresent() && pause.get().kind().endsTask()));
     if (exit.isPresent()) return loop(task, delivery, tries, exit.get());
     // rate-limit pauses and the rate limit are waited for before anything is claimed
     boolean slot = p.pauses().waitOut(task.appId(), p.attemptBudget(), delivery.timeLeft())
         && p.rateLimiter().acquire(task.appId(), tries.giveUpNanos());
-    PushGate.Admission gate = slot ? p.gate().enter(PushId.of(stamped), tries.giveUpNanos()) : new PushGate.TimedOut();
+    PushGate.Admission gate = slot ? p.gate().enter(push, tries.giveUpNanos()) : new PushGate.TimedOut();
     exit = p.policy().admitted(slot, gate, delivery.count());
     if (exit.isPresent()) return loop(task, delivery, tries, exit.get());
     try {
       return loop(task, delivery, tries, null);
     } finally {
-      p.gate().inconclusive(PushId.of(stamped)); // no-op unless this task was the probe and left no verdict
+      p.gate().inconclusive(push); // no-op unless this task was the probe and left no verdict
     }
   }
 
