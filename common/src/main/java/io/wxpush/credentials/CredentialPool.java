@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.BiPredicate;
 import java.util.function.IntConsumer;
 import java.util.function.ToIntFunction;
 import redis.clients.jedis.AbstractPipeline;
@@ -44,6 +46,7 @@ public final class CredentialPool {
   private final IntConsumer onGrantsRefused;
   private final ToIntFunction<String> grantMatchWindow;
   private final UserIndex index;
+  private final BiPredicate<String, String> longTerm;
 
   /** Default of {@code MAX_GRANT_TEMPLATES}. */
   public static final int DEFAULT_GRANT_TEMPLATES = 50;
@@ -71,6 +74,16 @@ public final class CredentialPool {
    */
   public CredentialPool(UnifiedJedis redis, RedisKeys keys, Clock clock, int perUserCap, int grantTemplateCap,
       IntConsumer onGrantsRefused, ToIntFunction<String> grantMatchWindow) {
+    this(redis, keys, clock, perUserCap, grantTemplateCap, onGrantsRefused, grantMatchWindow, (appId, templateId) -> false);
+  }
+
+  /**
+   * @param longTerm whether (appId, templateId) is a long-term template (the registry's {@code type} 3):
+   *     its grants are one standing permission per user (ledger-lib.lua), not one send per accept
+   */
+  public CredentialPool(UnifiedJedis redis, RedisKeys keys, Clock clock, int perUserCap, int grantTemplateCap,
+      IntConsumer onGrantsRefused, ToIntFunction<String> grantMatchWindow, BiPredicate<String, String> longTerm) {
+    this.longTerm = longTerm;
     this.grantMatchWindow = grantMatchWindow;
     if (perUserCap < 1) throw new IllegalArgumentException("perUserCap must be >= 1");
     if (grantTemplateCap < 1) throw new IllegalArgumentException("grantTemplateCap must be >= 1");
@@ -100,8 +113,11 @@ public final class CredentialPool {
     return addPipelined(batch);
   }
 
-  /** One user's entries of one pool within a batch: the script's keys, its score/member pairs, and the lowest score. */
-  private record PoolEntries(UserRef user, String templateId, List<String> scoresAndMembers, long[] lowest) {}
+  /**
+   * One user's entries of one pool within a batch: the script's keys, its score/member pairs, and the lowest score.
+   * A long-term template's grants are its standing permission in the user's form_id/prepay_id pool ({@code standing}).
+   */
+  private record PoolEntries(UserRef user, String templateId, boolean standing, List<String> scoresAndMembers, long[] lowest) {}
 
   /** One {@code pool-add.lua} call of a batch, and how many entries it carries. */
   private record AddCall(List<String> keys, List<String> args, int entries) {}
@@ -112,13 +128,14 @@ public final class CredentialPool {
     for (Credential c : batch) {
       UserRef user = new UserRef(c.appId(), c.openId());
       boolean grant = c.kind() == CredentialKind.SUBSCRIPTION;
-      String pool = grant ? keys.grants(user, c.templateId()) : keys.templatePool(user);
-      PoolEntries entries = byPool.computeIfAbsent(pool, k -> new PoolEntries(user, grant ? c.templateId() : "", new ArrayList<>(),
+      boolean standing = grant && longTerm.test(c.appId(), c.templateId());
+      String pool = standing ? keys.templatePool(user) + " " + c.templateId() : grant ? keys.grants(user, c.templateId()) : keys.templatePool(user);
+      PoolEntries entries = byPool.computeIfAbsent(pool, k -> new PoolEntries(user, grant ? c.templateId() : "", standing, new ArrayList<>(),
           new long[] {Long.MAX_VALUE}));
       long seconds = (grant ? c.collectedAt() : c.expiresAt()) / 1000; // seconds: a listpack's 4-byte integers
       entries.lowest()[0] = Math.min(entries.lowest()[0], seconds);
       String score = Long.toString(seconds);
-      for (String member : PoolMember.members(c)) {
+      for (String member : standing ? new String[] {PoolMember.standing(c.templateId())} : PoolMember.members(c)) {
         entries.scoresAndMembers().add(score);
         entries.scoresAndMembers().add(member);
       }
@@ -133,11 +150,13 @@ public final class CredentialPool {
       for (Map.Entry<String, PoolEntries> e : byPool.entrySet()) {
         PoolEntries p = e.getValue();
         UserRef user = p.user();
-        boolean grant = !p.templateId().isEmpty();
-        List<String> k = grant ? List.of(e.getKey(), keys.userGrantTemplates(user)) : List.of(e.getKey());
+        boolean grant = !p.templateId().isEmpty() && !p.standing();
+        List<String> k = p.standing() ? List.of(keys.templatePool(user)) : grant ? List.of(e.getKey(), keys.userGrantTemplates(user)) : List.of(e.getKey());
         List<String> pairs = p.scoresAndMembers();
         for (int from = 0; from < pairs.size(); from += 2 * MAX_ENTRIES_PER_CALL) {
-          List<String> args = new ArrayList<>(grant
+          List<String> args = new ArrayList<>(p.standing()
+              ? List.of(now, cap, "standing", Long.toString(DROPPED_GRANT_MEMORY.toMillis()))
+              : grant
               ? List.of(now, cap, "grant", Integer.toString(grantTemplateCap), p.templateId(), Long.toString(GRANT_TEMPLATES_TTL.toMillis()),
                   Integer.toString(grantMatchWindow.applyAsInt(user.appId())))
               : List.of(now, cap, "timed"));
@@ -199,10 +218,22 @@ public final class CredentialPool {
   /** How long a grant dropped by a rejection is remembered as spent (a late retry of its accept adds nothing). */
   public static final Duration DROPPED_GRANT_MEMORY = Duration.ofDays(1);
 
-  /** The user rejected the template: every live grant of it is spent now. Returns how many there were. */
+  /**
+   * The user rejected the template: every live grant of it is spent now, and (a long-term template) its
+   * standing permission ends. Returns how many there were.
+   */
   public int dropGrants(UserRef user, String templateId) {
     String forgetAt = Long.toString((clock.millis() + DROPPED_GRANT_MEMORY.toMillis()) / 1000);
+    if (longTerm.test(user.appId(), templateId)) {
+      return ((Long) DROP_GRANTS.eval(redis, List.of(keys.grants(user, templateId), keys.templatePool(user)),
+          List.of(forgetAt, PoolMember.standing(templateId)))).intValue();
+    }
     return ((Long) DROP_GRANTS.eval(redis, List.of(keys.grants(user, templateId)), List.of(forgetAt))).intValue();
+  }
+
+  /** Whether (appId, templateId) is a long-term template, as this pool was told. */
+  public boolean isLongTerm(String appId, String templateId) {
+    return templateId != null && longTerm.test(appId, templateId);
   }
 
   /** Live entries of one user, by kind and template. */
@@ -218,6 +249,7 @@ public final class CredentialPool {
     Map<String, Boolean> prepays = new HashMap<>();
     Optional<Long> soonest = Optional.empty();
     for (Tuple t : live) {
+      if (t.getElement().charAt(0) == 'L') continue; // (score 0 is not in the live range; kept for clarity)
       PoolMember entry = new PoolMember(t.getElement(), (long) t.getScore());
       if (entry.kind() == CredentialKind.FORM_ID) formIds++;
       else prepays.put(entry.value(), true);
@@ -225,11 +257,17 @@ public final class CredentialPool {
       if (soonest.isEmpty()) soonest = Optional.of((long) t.getScore() * 1000);
     }
     Map<String, Integer> grants = new TreeMap<>();
+    Set<String> standing = new TreeSet<>();
     for (String templateId : redis.smembers(keys.grantTemplates(user.appId()))) {
+      if (longTerm.test(user.appId(), templateId)) {
+        Double score = redis.zscore(keys.templatePool(user), PoolMember.standing(templateId));
+        if (score != null && score == 0) standing.add(templateId);
+        continue;
+      }
       long n = redis.zcount(keys.grants(user, templateId), "(0", "+inf");
       if (n > 0) grants.put(templateId, (int) n);
     }
-    return new PoolSnapshot(user.appId(), user.openId(), formIds, prepays.size(), sends, soonest, grants);
+    return new PoolSnapshot(user.appId(), user.openId(), formIds, prepays.size(), sends, soonest, grants, standing);
   }
 
   /** What one sweep of an index shard did. */
@@ -247,14 +285,16 @@ public final class CredentialPool {
    */
   public ShardSweep sweepShard(String appId, String subscribeTemplateId, int shard) {
     String index = subscribeTemplateId == null ? keys.templateIndex(appId, shard) : keys.grantIndex(appId, shard, subscribeTemplateId);
-    String mode = subscribeTemplateId == null ? "timed" : "grant";
+    boolean standing = isLongTerm(appId, subscribeTemplateId);
+    String mode = subscribeTemplateId == null ? "timed" : standing ? PoolMember.standing(subscribeTemplateId) : "grant";
     List<Tuple> scored = redis.zrangeWithScores(index, 0, -1);
     if (scored.isEmpty()) return new ShardSweep(0, 0, 0);
     List<String> users = new ArrayList<>(scored.size());
     for (Tuple t : scored) users.add(t.getElement());
     String now = Long.toString(clock.millis());
     List<String> pools = new ArrayList<>(users.size());
-    for (String openId : users) pools.add(keys.poolFor(new UserRef(appId, openId), subscribeTemplateId));
+    // a long-term template's holders keep their standing permission in their form_id/prepay_id pool
+    for (String openId : users) pools.add(keys.poolFor(new UserRef(appId, openId), standing ? null : subscribeTemplateId));
     long dropped = 0;
     List<Integer> empty = new ArrayList<>();
     Map<String, Long> rescore = new LinkedHashMap<>();
@@ -265,7 +305,7 @@ public final class CredentialPool {
       List<Response<Object>> left = new ArrayList<>(users.size());
       try (AbstractPipeline pipeline = RedisConnections.pipelined(redis)) {
         for (String pool : pools) {
-          before.add(pipeline.zcount(pool, "(0", "+inf"));
+          before.add(standing ? null : pipeline.zcount(pool, "(0", "+inf")); // a permission is never swept away
           left.add(SWEEP.queue(pipeline, List.of(pool), List.of(mode, now), withSource));
         }
         pipeline.sync();
@@ -277,7 +317,7 @@ public final class CredentialPool {
         for (int i = 0; i < users.size(); i++) {
           List<?> held = (List<?>) left.get(i).get();
           long live = (Long) held.get(0);
-          dropped += before.get(i).get() - live;
+          if (before.get(i) != null) dropped += before.get(i).get() - live;
           if (live == 0 && (Long) held.get(1) == 0) empty.add(i);
           long soonest = held.size() > 2 ? (Long) held.get(2) : 0;
           if (subscribeTemplateId == null && live > 0 && soonest != (long) scored.get(i).getScore()) rescore.put(users.get(i), soonest);

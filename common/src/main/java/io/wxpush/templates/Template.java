@@ -101,4 +101,9 @@ public record Template(String id, String title, String content, int type, List<K
     out.forEach((app, t) -> frozen.put(app, Map.copyOf(t)));
     return Map.copyOf(frozen);
   }
+
+  /** WeChat's {@code type} 3: one accept lets the app send it until the user turns it off. */
+  public boolean longTerm() {
+    return type == 3;
+  }
 }

@@ -52,6 +52,11 @@ public final class TemplateRegistry {
     return read;
   }
 
+  /** Whether WeChat lists {@code templateId} as one of the app's long-term templates ({@code type} 3). */
+  public boolean isLongTerm(String appId, String templateId) {
+    return get(appId).flatMap(t -> t.find(templateId)).map(Template::longTerm).orElse(false);
+  }
+
   /** What Redis holds now, past the local cache. */
   public Optional<AppTemplates> read(String appId) {
     String json = redis.get(keys.templates(appId));

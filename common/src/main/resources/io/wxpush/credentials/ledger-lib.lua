@@ -9,6 +9,10 @@
 --                                                 redelivered upload cannot bring it back)
 --   final ledger        score <= -LEDGER_BASE-1   -(LEDGER_BASE + keepUntil seconds * 8 + state
 --   entries                                       code); member 'l<pushId>' or 'l<pushId> <reason>'
+--   standing            score = 0                 a long-term template's permission, in the user's
+--   permissions                                   form_id/prepay_id pool: member 'L<tag>' (PoolMember.standing);
+--                                                 never trimmed, never spent, not live (a send does
+--                                                 not pop it); a reject leaves it as a spent mark
 -- (LEDGER_BASE = 2^32 s, far beyond any time in seconds; scores of live entries and spent marks
 -- fit a listpack's 4-byte integers until 2038, final entries take 8.)
 -- A set that holds no live entry carries a TTL (its last leftover's horizon); one that does has none
@@ -53,9 +57,10 @@ local function live_count(pool)
   return redis.call('ZCOUNT', pool, '(0', '+inf')
 end
 
--- A pool with live entries lives until swept; one with only leftovers expires with the last of them.
+-- A pool with live entries or a standing permission lives until swept (or the permission ends); one
+-- with only leftovers expires with the last of them.
 local function keep_alive(pool)
-  if live_count(pool) > 0 then
+  if live_count(pool) > 0 or redis.call('ZCOUNT', pool, 0, 0) > 0 then
     redis.call('PERSIST', pool)
     return
   end
@@ -121,6 +126,37 @@ local function take(pool, ledger, counter, timed, nowMs, dropBelowMs, spentGrant
   if p.cap > 0 and sent_today(counter, p.dayEnd) + redis.call('HLEN', ledger) >= p.cap then return nil, 'capped' end
   if p.reserve and live == 1 then return nil, 'reserved' end
   return pop_trimmed(pool, timed, nowMs, spentGrantMemoryMs)
+end
+
+-- Whether a claiming script's mode names a standing permission ('L<tag>', the member itself).
+local function is_standing(mode)
+  return string.sub(mode, 1, 1) == 'L'
+end
+
+-- Ends a standing permission (a reject, or WeChat's 43101): its member becomes a spent mark forgotten at
+-- forgetAtSec, so an accept collected before now that arrives late adds nothing (pool-add.lua).
+local function revoke_standing(pool, member, forgetAtSec)
+  redis.call('ZADD', pool, -forgetAtSec, member)
+  keep_alive(pool)
+end
+
+-- The claim of a long-term template's send: the user's standing permission (member, in pool = the
+-- user's form_id/prepay_id pool, which also holds the day's counter) is used, never spent; the reserve
+-- does not apply (nothing is spent), the cap does. grants (optional): the template's grants pool, whose
+-- live entries (stored before the template was known to be long-term) become the permission on first
+-- use. Returns member, '0' — or nil, reason ('none' | 'capped').
+local function take_standing(pool, ledger, member, grants, nowMs, memoryMs, p)
+  local s = redis.call('ZSCORE', pool, member)
+  if not s and grants and live_count(grants) > 0 then
+    local forgetAt = math.ceil((nowMs + memoryMs) / 1000)
+    for _, g in ipairs(redis.call('ZRANGEBYSCORE', grants, '(0', '+inf')) do redis.call('ZADD', grants, -forgetAt, g) end
+    keep_alive(grants)
+    redis.call('ZADD', pool, 0, member)
+    s = '0'
+  end
+  if not s or tonumber(s) ~= 0 then return nil, 'none' end
+  if p.cap > 0 and sent_today(pool, p.dayEnd) + redis.call('HLEN', ledger) >= p.cap then return nil, 'capped' end
+  return member, '0'
 end
 
 -- The policy arguments of a claiming script, from ARGV[i], ARGV[i+1], ARGV[i+2] (absent: no policy).

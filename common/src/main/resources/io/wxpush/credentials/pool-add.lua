@@ -5,7 +5,11 @@
 -- KEYS[1] the pool ZSET (form_id/prepay_id pool, or grants of one template)
 -- KEYS[2] (grant mode) the SET of templates the user holds grants for (same hash tag as KEYS[1])
 -- ARGV[1] now ms   ARGV[2] per-pool cap on live entries (the highest scores = freshest are kept)
--- ARGV[3] mode: 'timed' (the form_id/prepay_id pool) or 'grant'
+-- ARGV[3] mode: 'timed' (the form_id/prepay_id pool), 'grant' or 'standing' (long-term templates'
+--   permissions, members 'L<tag>' at score 0 in the form_id/prepay_id pool: ledger-lib.lua)
+-- standing mode: ARGV[4] how long a revoked permission is remembered, ms; then collection time (s),
+--             member pairs. A permission held already adds nothing; one revoked after the accept
+--             was collected (its spent mark: forget-at = revoked-at + ARGV[4]) stays revoked.
 -- grant mode: ARGV[4] most templates a user may hold grants for, ARGV[5] this pool's template id,
 --             ARGV[6] that set's TTL in ms, ARGV[7] match window in seconds (0: none): a grant
 --             from an event (member 's:ev…') and one from the client within it are one accept
@@ -13,6 +17,19 @@
 --             member: entry id); at most a few hundred pairs per call
 -- Returns how many entries were added (0 when all were present, spent or expired), or -1 when a
 -- grant of a template new to the user was refused: the user holds grants of the most templates.
+if ARGV[3] == 'standing' then
+  local memory, added = tonumber(ARGV[4]) / 1000, 0
+  for i = 5, #ARGV, 2 do
+    local collected, member = tonumber(ARGV[i]), ARGV[i + 1]
+    local s = redis.call('ZSCORE', KEYS[1], member)
+    if not s or (tonumber(s) < 0 and collected > -tonumber(s) - memory) then
+      redis.call('ZADD', KEYS[1], 0, member)
+      added = added + 1
+    end
+  end
+  if added > 0 then redis.call('PERSIST', KEYS[1]) end
+  return added
+end
 local grant = ARGV[3] == 'grant'
 local nowSec = tonumber(ARGV[1]) / 1000
 local first = 4

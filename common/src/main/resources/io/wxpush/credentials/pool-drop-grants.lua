@@ -2,10 +2,17 @@
 -- left as a spent mark (so a late retry of the accept event that made it adds nothing) that is
 -- forgotten at ARGV[1]. Ledger entries and earlier marks stay. (Layout: ledger-lib.lua.)
 -- KEYS[1] the grants pool of one user and template   ARGV[1] forget-at, epoch seconds
--- Returns how many grants were dropped.
+-- KEYS[2], ARGV[2] (a long-term template): the user's form_id/prepay_id pool and the permission's
+--   member: the standing permission ends too (and is remembered as rejected until ARGV[1]).
+-- Returns how many grants (and permissions) were dropped.
 local live = redis.call('ZRANGEBYSCORE', KEYS[1], '(0', '+inf')
 for _, member in ipairs(live) do
   redis.call('ZADD', KEYS[1], -tonumber(ARGV[1]), member)
 end
 keep_alive(KEYS[1])
-return #live
+local standing = 0
+if KEYS[2] then
+  if redis.call('ZSCORE', KEYS[2], ARGV[2]) == '0' then standing = 1 end
+  revoke_standing(KEYS[2], ARGV[2], tonumber(ARGV[1]))
+end
+return #live + standing

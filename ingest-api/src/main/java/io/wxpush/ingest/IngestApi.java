@@ -162,7 +162,8 @@ public final class IngestApi implements AutoCloseable {
     TemplateRefresher refresher = new TemplateRefresher(redis, common.redisKeys(), templates, accessTokens, weChat, common.apps().keySet(),
         config.templateRefresh(), common.weChatTimeout(), clock, registry);
     TemplateGate gate = new TemplateGate(templates, refresher, config.legacyTemplates(), registry);
-    CredentialPool pool = new CredentialPool(redis, common.redisKeys(), clock, common.poolCapPerUser());
+    CredentialPool pool = new CredentialPool(redis, common.redisKeys(), clock, common.poolCapPerUser(), CredentialPool.DEFAULT_GRANT_TEMPLATES,
+        n -> { }, appId -> 0, templates::isLongTerm);
 
     SessionHandler sessions = new SessionHandler(common.apps(), weChat, tokens, config.clientAddress(),
         new AddressThrottle(config.sessionsPerAddressPerMinute(), clock));

@@ -13,6 +13,7 @@ import io.wxpush.policy.PolicyStore;
 import io.wxpush.policy.QuietHolds;
 import io.wxpush.push.MessageIds;
 import io.wxpush.redis.RedisKeys;
+import io.wxpush.templates.TemplateRegistry;
 import io.wxpush.worker.sender.SendLedger;
 import io.wxpush.http.HealthCheck;
 import io.wxpush.http.HttpServer;
@@ -112,10 +113,12 @@ public final class PushWorker implements ProcessRunner.Supervised {
       stack.push(batcher);
       RedisKeys keys = common.redisKeys();
       Counter grantsRefused = WxpushMeter.GRANTS_REFUSED.counter(registry);
+      // which templates are long-term (WeChat's list, shared through Redis): their grants are standing permissions
+      TemplateRegistry templates = new TemplateRegistry(redis, keys, clock);
       CredentialPool pool = new CredentialPool(redis, keys, clock, common.poolCapPerUser(), config.maxGrantTemplates(), n -> {
         grantsRefused.increment(n);
         log.warn("event=grants_refused grants={} cap={}", n, config.maxGrantTemplates());
-      }, appId -> common.grantSource(appId) == GrantSource.BOTH ? GrantSource.MATCH_WINDOW_SECONDS : 0);
+      }, appId -> common.grantSource(appId) == GrantSource.BOTH ? GrantSource.MATCH_WINDOW_SECONDS : 0, templates::isLongTerm);
       PushStatusStore status = new PushStatusStore(redis, batcher, keys, clock);
       PolicyStore policies = new PolicyStore(redis, keys, clock, common.defaultPolicy());
       QuietHolds quiet = new QuietHolds(redis, keys);
@@ -130,7 +133,7 @@ public final class PushWorker implements ProcessRunner.Supervised {
         // hold a record or two, where lz4's per-batch buffers cost more CPU than they save bytes.
         AckedPublisher publisher = publisher(common, "wxpush-sender", "none", registry, stack);
         if (config.senderMode().equals("share")) topicAdmin.configureShareGroup(topics.senderGroup(), config.taskLock(), config.maxDeliveries() + 1);
-        SendLedger ledger = new SendLedger(redis, batcher, keys, clock, Duration.ofSeconds(60), config.ledgerGrace());
+        SendLedger ledger = new SendLedger(redis, batcher, keys, clock, Duration.ofSeconds(60), config.ledgerGrace(), templates::isLongTerm);
         roles.add(started(stack, SenderRole.start(config.sender(), redis, ledger, status, publisher, registry, clock, policies, quiet)));
       }
       if (config.roles().contains(Roles.FANOUT)) {

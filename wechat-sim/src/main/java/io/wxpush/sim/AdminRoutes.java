@@ -109,11 +109,12 @@ final class AdminRoutes {
   private void registerTemplate(Context ctx) {
     JsonNode body = body(ctx);
     SimTemplate.Kind kind = SimTemplate.Kind.parse(text(required(body, "kind")));
+    boolean longTerm = body.hasNonNull("longTerm") && body.get("longTerm").asBoolean(false);
     SimTemplate template = new SimTemplate(text(required(body, "appId")), text(required(body, "templateId")), kind,
-        strings(body.get("keywords")), new LinkedHashSet<>(strings(body.get("pages"))));
+        strings(body.get("keywords")), new LinkedHashSet<>(strings(body.get("pages"))), longTerm);
     sim.registerTemplate(template);
     ctx.status(201).json(Map.of("appId", template.appId(), "templateId", template.templateId(), "kind", kind.wireName(),
-        "keywords", template.keywords(), "pages", Set.copyOf(template.pages())));
+        "keywords", template.keywords(), "pages", Set.copyOf(template.pages()), "longTerm", longTerm));
   }
 
   private static int deliveries(JsonNode body) {

@@ -58,7 +58,7 @@ final class SendProcessor {
     };
   }
 
-  /** {@code cgi-bin/message/subscribe/send}, spending one accept of the template by the user. */
+  /** {@code cgi-bin/message/subscribe/send}, spending one accept of the template by the user (a long-term template's accept stays). */
   Outcome subscribe(String appId, JsonNode body, long now) {
     Target target = target(appId, body, SimTemplate.Kind.SUBSCRIBE);
     if (target.error != null) return target.error;
@@ -67,7 +67,7 @@ final class SendProcessor {
     String lang = text(body, "lang");
     if (lang != null && !lang.isEmpty() && !LANGS.contains(lang)) return Outcome.error(47003, "argument invalid! lang invalid");
     long msgid = msgids.incrementAndGet();
-    int errcode = target.user.deliverWithGrant(entry(target, -1, false, now, msgid));
+    int errcode = target.user.deliverWithGrant(entry(target, -1, false, now, msgid), target.template.longTerm());
     return errcode == 0 ? delivered(msgid) : Outcome.error(43101, "user refuse to accept the msg");
   }
 

@@ -61,10 +61,12 @@ final class SimEnvironment {
         if (!apps.contains(parts[0])) throw new IllegalArgumentException("names app " + parts[0] + ", which WECHAT_APPS does not list");
         List<String> keywords = split(parts[3]);
         var pages = new LinkedHashSet<>(parts.length == 5 ? split(parts[4]) : List.of());
-        b.template(new SimTemplate(parts[0], parts[1], SimTemplate.Kind.parse(parts[2]), keywords, pages));
+        boolean longTerm = parts[2].trim().equalsIgnoreCase("long_term");
+        b.template(new SimTemplate(parts[0], parts[1], longTerm ? SimTemplate.Kind.SUBSCRIBE : SimTemplate.Kind.parse(parts[2]), keywords, pages,
+            longTerm));
       } catch (IllegalArgumentException e) {
         env.problem("SIM_TEMPLATES entry " + position + ": " + e.getMessage()
-            + " (format appId:templateId:template|subscribe:kw1|kw2[:page1|page2], entries separated by ';')");
+            + " (format appId:templateId:template|subscribe|long_term:kw1|kw2[:page1|page2], entries separated by ';')");
       }
     }
   }

@@ -18,8 +18,8 @@ public enum SimSetting implements Variable {
   HTTP_PORT(Kind.INTEGER, "8090", "the sim's HTTP port (WeChat's API and the `/sim/…` controls)"),
   SIM_LATENCY(Kind.DURATION, "0s", "latency added to every send"),
   SIM_LATENCY_JITTER(Kind.DURATION, "0s", "a uniform random part added on top of `SIM_LATENCY`"),
-  SIM_TEMPLATES(Kind.TEXT, "", "`appId:templateId:template|subscribe:kw1|kw2[:page1|page2]`, entries separated by `;`"
-      + " (no pages: any page is accepted)"),
+  SIM_TEMPLATES(Kind.TEXT, "", "`appId:templateId:template|subscribe|long_term:kw1|kw2[:page1|page2]`, entries separated by `;`"
+      + " (no pages: any page is accepted; `long_term`: a long-term subscribe template, gettemplate `type` 3, whose accept is not spent by a send)"),
   SIM_SYSTEM_ERROR_RATE(Kind.RATE, "0", "fraction of sends answered errcode −1"),
   SIM_HTTP500_RATE(Kind.RATE, "0", "fraction of sends answered HTTP 500 before processing"),
   SIM_HTTP503_RATE(Kind.RATE, "0", "fraction of sends answered HTTP 503 before processing"),

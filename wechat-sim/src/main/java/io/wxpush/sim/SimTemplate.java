@@ -8,9 +8,10 @@ import java.util.Set;
 /**
  * A template the sim knows for one app: its keywords (the keys {@code data} may carry), its
  * kind, and the pages a message may open. An empty page set accepts any page; an absent or
- * empty page is always accepted.
+ * empty page is always accepted. A long-term subscribe template ({@code longTerm}, gettemplate's
+ * {@code type} 3) is sent again and again on one accept, until the user turns it off.
  */
-public record SimTemplate(String appId, String templateId, Kind kind, List<String> keywords, Set<String> pages) {
+public record SimTemplate(String appId, String templateId, Kind kind, List<String> keywords, Set<String> pages, boolean longTerm) {
   /** Which send endpoint a template belongs to. */
   public enum Kind {
     /** Legacy template message, {@code cgi-bin/message/wxopen/template/send}, spent with form_id/prepay_id. */
@@ -33,7 +34,13 @@ public record SimTemplate(String appId, String templateId, Kind kind, List<Strin
     }
   }
 
+  /** A legacy template, or a one-time subscribe template. */
+  public SimTemplate(String appId, String templateId, Kind kind, List<String> keywords, Set<String> pages) {
+    this(appId, templateId, kind, keywords, pages, false);
+  }
+
   public SimTemplate {
+    if (longTerm && kind != Kind.SUBSCRIBE) throw new IllegalArgumentException("only a subscribe template can be long-term");
     Objects.requireNonNull(appId, "appId");
     Objects.requireNonNull(templateId, "templateId");
     Objects.requireNonNull(kind, "kind");

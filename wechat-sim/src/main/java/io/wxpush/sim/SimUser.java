@@ -77,10 +77,17 @@ final class SimUser {
     return 0;
   }
 
-  /** Spends one subscription accept for the message's template and records it: 0, or 43101 when none is left. */
-  synchronized int deliverWithGrant(InboxEntry message) {
+  /**
+   * Spends one subscription accept for the message's template and records it: 0, or 43101 when none
+   * is left. A long-term template's accept is not spent: it stands until {@link #revoke}.
+   */
+  synchronized int deliverWithGrant(InboxEntry message, boolean longTerm) {
     Integer left = grants == null ? null : grants.get(message.templateId());
     if (left == null || left <= 0) return 43101;
+    if (longTerm) {
+      append(message);
+      return 0;
+    }
     if (left == 1) grants.remove(message.templateId());
     else grants.put(message.templateId(), left - 1);
     append(message);

@@ -100,7 +100,7 @@ final class WeChatRoutes {
       entry.put("title", "template " + t.templateId());
       entry.put("content", content.toString());
       entry.put("example", "");
-      entry.put("type", 2);
+      entry.put("type", t.longTerm() ? 3 : 2);
       data.add(entry);
     }
     Map<String, Object> answer = new LinkedHashMap<>();

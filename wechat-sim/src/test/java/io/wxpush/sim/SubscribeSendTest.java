@@ -2,6 +2,13 @@ package io.wxpush.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,6 +63,31 @@ class SubscribeSendTest {
       assertThat(m.credential()).isNull();
       assertThat(m.data()).isEqualTo(DATA);
     });
+  }
+
+  @Test
+  void aLongTermTemplatesAcceptIsNotSpentUntilTheUserTurnsItOff() {
+    sim.registerTemplate(new SimTemplate("wxapp1", "TPL_LONG", SimTemplate.Kind.SUBSCRIBE, List.of("thing1"), Set.of(), true));
+    sim.grantSubscription("wxapp1", "openid-1", "TPL_LONG");
+
+    for (int i = 0; i < 5; i++) assertThat(http.sendSubscribe(token, "openid-1", "TPL_LONG", Map.of("thing1", "hi")).errcode()).isZero();
+    sim.rejectInSettings("wxapp1", "openid-1", List.of("TPL_LONG"), 0);
+
+    assertThat(http.sendSubscribe(token, "openid-1", "TPL_LONG", Map.of("thing1", "hi")).errcode()).isEqualTo(43101);
+    assertThat(sim.inbox("wxapp1", "openid-1")).hasSize(5);
+  }
+
+  @Test
+  void gettemplateListsALongTermTemplateAsType3() throws Exception {
+    sim.registerTemplate(new SimTemplate("wxapp1", "TPL_LONG", SimTemplate.Kind.SUBSCRIBE, List.of("thing1"), Set.of(), true));
+
+    JsonNode list = new ObjectMapper().readTree(HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create(sim.baseUrl() + "/wxaapi/newtmpl/gettemplate?access_token=" + token)).build(),
+        HttpResponse.BodyHandlers.ofString()).body());
+
+    Map<String, Integer> types = new HashMap<>();
+    list.get("data").forEach(t -> types.put(t.get("priTmplId").asText(), t.get("type").asInt()));
+    assertThat(types).containsEntry("TPL_LONG", 3).containsEntry("TPL_SUB", 2);
   }
 
   @Test

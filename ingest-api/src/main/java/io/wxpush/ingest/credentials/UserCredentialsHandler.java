@@ -44,6 +44,7 @@ public final class UserCredentialsHandler {
     answer.put("sendsLeft", s.sendsLeft());
     answer.put("soonestExpiry", s.soonestExpiry().orElse(null));
     answer.put("grants", s.grants());
+    answer.put("longTerm", s.longTerm());
     ctx.json(answer);
   }
 }

@@ -33,8 +33,8 @@ class UserCredentialsHandlerTest {
     UserCredentialsHandler handler = new UserCredentialsHandler(new PushApiKeys(List.of(ApiKey.everyApp(Secret.of(KEY))), ClientAddress.direct(), Clock.systemUTC()), user -> {
       asked.add(user);
       return user.openId().equals("o-empty")
-          ? new PoolSnapshot(user.appId(), user.openId(), 0, 0, 0, Optional.empty(), Map.of())
-          : new PoolSnapshot(user.appId(), user.openId(), 2, 1, 5, Optional.of(1_790_000_000_000L), Map.of("TPL_SUB", 3));
+          ? new PoolSnapshot(user.appId(), user.openId(), 0, 0, 0, Optional.empty(), Map.of(), Set.of())
+          : new PoolSnapshot(user.appId(), user.openId(), 2, 1, 5, Optional.of(1_790_000_000_000L), Map.of("TPL_SUB", 3), Set.of("TPL_LONG"));
     }, Set.of("wxapp1"));
     server = RouteServer.start(routes -> routes.get("/v1/users/{openId}/credentials", handler::show));
     api = server.client();
@@ -56,6 +56,7 @@ class UserCredentialsHandlerTest {
     assertThat(body.path("sendsLeft").asInt()).isEqualTo(5);
     assertThat(body.path("soonestExpiry").asLong()).isEqualTo(1_790_000_000_000L);
     assertThat(body.path("grants").path("TPL_SUB").asInt()).isEqualTo(3);
+    assertThat(body.path("longTerm").get(0).asText()).isEqualTo("TPL_LONG");
   }
 
   @Test

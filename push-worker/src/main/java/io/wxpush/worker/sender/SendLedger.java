@@ -1,6 +1,7 @@
 package io.wxpush.worker.sender;
 
 import io.wxpush.credentials.CredentialPool;
+import io.wxpush.credentials.PoolMember;
 import io.wxpush.push.PushRun;
 import io.wxpush.redis.RedisKeys;
 import io.wxpush.redis.RedisBatcher;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.BiPredicate;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
@@ -108,6 +110,7 @@ public final class SendLedger {
   private final Clock clock;
   private final Duration expiryMargin;
   private final Duration grace;
+  private final BiPredicate<String, String> longTerm;
 
   /**
    * @param batcher pipelines the calls of many sends together; null for direct calls
@@ -116,6 +119,17 @@ public final class SendLedger {
    *     its push's horizon ({@link PushRun#untilMs()})
    */
   public SendLedger(UnifiedJedis redis, RedisBatcher batcher, RedisKeys keys, Clock clock, Duration expiryMargin, Duration grace) {
+    this(redis, batcher, keys, clock, expiryMargin, grace, (appId, templateId) -> false);
+  }
+
+  /**
+   * As above; {@code longTerm} says which (appId, templateId) are long-term templates: a push of one
+   * uses the user's standing permission (in the form_id/prepay_id pool, ledger-lib.lua) and never
+   * spends it; WeChat's 43101 ends it.
+   */
+  public SendLedger(UnifiedJedis redis, RedisBatcher batcher, RedisKeys keys, Clock clock, Duration expiryMargin, Duration grace,
+      BiPredicate<String, String> longTerm) {
+    this.longTerm = longTerm;
     this.redis = redis;
     this.batcher = batcher;
     this.keys = keys;
@@ -141,7 +155,7 @@ public final class SendLedger {
    */
   public Result claim(UserRef user, PushRun run, String subscribeTemplateId, Spend spend) {
     long now = clock.millis();
-    List<String> args = new ArrayList<>(List.of(run.id(), mode(subscribeTemplateId), Long.toString(now),
+    List<String> args = new ArrayList<>(List.of(run.id(), mode(user, subscribeTemplateId), Long.toString(now),
         Long.toString(now + expiryMargin.toMillis()), ms(grace), Long.toString(run.untilMs()), ms(SPENT_GRANT_MEMORY)));
     args.addAll(spend.args());
     return result(eval(CLAIM, spendKeys(user, subscribeTemplateId), args));
@@ -165,7 +179,7 @@ public final class SendLedger {
   public Result attempt(UserRef user, PushRun run, String subscribeTemplateId, String owner, Duration lease, boolean ownMarkUncalled,
       Spend spend) {
     long now = clock.millis();
-    List<String> args = new ArrayList<>(List.of(run.id(), owner, ms(lease), ownMarkUncalled ? "1" : "0", mode(subscribeTemplateId),
+    List<String> args = new ArrayList<>(List.of(run.id(), owner, ms(lease), ownMarkUncalled ? "1" : "0", mode(user, subscribeTemplateId),
         Long.toString(now), Long.toString(now + expiryMargin.toMillis()), ms(grace), Long.toString(run.untilMs()), ms(SPENT_GRANT_MEMORY)));
     args.addAll(spend.args());
     return result(eval(ATTEMPT, spendKeys(user, subscribeTemplateId), args));
@@ -181,22 +195,27 @@ public final class SendLedger {
 
   /** As above; a final {@link Settle#SENT} or {@link Settle#UNKNOWN} counts one message of the user's day when {@code spend} counts. */
   public Result settle(UserRef user, PushRun run, String subscribeTemplateId, String owner, Settle step, String reason, Spend spend) {
-    return result(eval(SETTLE, spendKeys(user, subscribeTemplateId),
-        List.of(run.id(), owner, step.wire, reasonArg(reason), ms(grace), Long.toString(run.untilMs()), Long.toString(spend.dayEndEpochSecond()))));
+    List<String> args = new ArrayList<>(List.of(run.id(), owner, step.wire, reasonArg(reason), ms(grace), Long.toString(run.untilMs()),
+        Long.toString(spend.dayEndEpochSecond())));
+    // WeChat's 43101 to a long-term send: the user turned the template off, the permission ends
+    if (step == Settle.FAILED && REVOKED.equals(reason) && standing(user, subscribeTemplateId)) {
+      args.add(Long.toString((clock.millis() + CredentialPool.DROPPED_GRANT_MEMORY.toMillis()) / 1000));
+    }
+    return result(eval(SETTLE, spendKeys(user, subscribeTemplateId), args));
   }
 
   /** Leaves the credential WeChat refused (41028) spent and claims the next for the same (push, user). */
   public Result next(UserRef user, PushRun run, String subscribeTemplateId, String owner, String reasonIfNone) {
     long now = clock.millis();
     return result(eval(NEXT, poolKeys(user, subscribeTemplateId),
-        List.of(run.id(), owner, mode(subscribeTemplateId), Long.toString(now), Long.toString(now + expiryMargin.toMillis()),
+        List.of(run.id(), owner, mode(user, subscribeTemplateId), Long.toString(now), Long.toString(now + expiryMargin.toMillis()),
             ms(SPENT_GRANT_MEMORY), reasonArg(reasonIfNone))));
   }
 
   /** Gives the entry's credential back (the send surely did not happen) and ends the entry as failed. */
   public Result release(UserRef user, PushRun run, String subscribeTemplateId, String owner, String reason) {
     return result(eval(RELEASE, poolKeys(user, subscribeTemplateId),
-        List.of(run.id(), owner, mode(subscribeTemplateId), Long.toString(clock.millis()), reasonArg(reason))));
+        List.of(run.id(), owner, mode(user, subscribeTemplateId), Long.toString(clock.millis()), reasonArg(reason))));
   }
 
   /** The push's entry for {@code user}, in flight or final, if any. */
@@ -205,18 +224,37 @@ public final class SendLedger {
     return stored.isEmpty() ? Optional.empty() : Optional.of(LedgerEntry.parse(stored));
   }
 
-  /** The keys every ledger script takes: the pool the push spends from, then the user's ledger hash. */
-  private List<String> poolKeys(UserRef user, String subscribeTemplateId) {
-    return List.of(keys.poolFor(user, subscribeTemplateId), keys.ledger(user));
+  /** WeChat's errcode that ends a long-term template's permission (the user turned it off). */
+  private static final String REVOKED = "43101";
+
+  private boolean standing(UserRef user, String subscribeTemplateId) {
+    return subscribeTemplateId != null && longTerm.test(user.appId(), subscribeTemplateId);
   }
 
-  /** {@link #poolKeys}, then the user's form_id/prepay_id pool, which holds the day's message counter (ledger-lib.lua). */
+  /**
+   * The keys every ledger script takes: the pool the push spends from (a long-term template's
+   * permission lives in the form_id/prepay_id pool), then the user's ledger hash.
+   */
+  private List<String> poolKeys(UserRef user, String subscribeTemplateId) {
+    return List.of(keys.poolFor(user, standing(user, subscribeTemplateId) ? null : subscribeTemplateId), keys.ledger(user));
+  }
+
+  /**
+   * {@link #poolKeys}, then the user's form_id/prepay_id pool, which holds the day's message counter
+   * (ledger-lib.lua); for a long-term template also its grants pool (grants stored before the
+   * template was known to be long-term become the permission).
+   */
   private List<String> spendKeys(UserRef user, String subscribeTemplateId) {
+    if (standing(user, subscribeTemplateId)) {
+      return List.of(keys.templatePool(user), keys.ledger(user), keys.templatePool(user), keys.grants(user, subscribeTemplateId));
+    }
     return List.of(keys.poolFor(user, subscribeTemplateId), keys.ledger(user), keys.templatePool(user));
   }
 
-  private static String mode(String subscribeTemplateId) {
-    return subscribeTemplateId == null ? "timed" : "grant";
+  /** The claiming scripts' mode: 'timed', 'grant', or a long-term template's permission member. */
+  private String mode(UserRef user, String subscribeTemplateId) {
+    if (subscribeTemplateId == null) return "timed";
+    return standing(user, subscribeTemplateId) ? PoolMember.standing(subscribeTemplateId) : "grant";
   }
 
   private static String reasonArg(String reason) {

@@ -3,16 +3,17 @@
 -- KEYS[1] the pool ZSET   KEYS[2] the user's ledger HASH
 -- ARGV[1] push id   ARGV[2] owner id (unique per delivery)   ARGV[3] lease ms (> one call's time-out)
 -- ARGV[4] '1' when ARGV[2]'s own mark is known to have had no call yet (its reply was lost), else '0'
--- ARGV[5] with no entry yet: 'timed' or 'grant' claims one first (as ledger-claim.lua, straight to
---   attempting), 'no' answers missing   ARGV[6] now ms   ARGV[7] timed: drop entries expiring before this ms
+-- ARGV[5] with no entry yet: 'timed', 'grant' or 'L<tag>' claims one first (as ledger-claim.lua,
+--   straight to attempting; KEYS[4] as there), 'no' answers missing   ARGV[6] now ms   ARGV[7] timed: drop entries expiring before this ms
 -- ARGV[8] grace ms   ARGV[9] the push's horizon ms (as ledger-claim.lua)
 -- ARGV[10] grant mode: how long a spent grant is remembered, ms
 -- ARGV[11..13] the app's policy for this claim, as ledger-claim.lua's ARGV[8..10]; KEYS[3] as there
 -- Only one attempt per (push, user) is ever in flight: another owner's live lease is left alone.
 -- An attempt whose lease ran out (its owner died or stalled mid-call), or this owner's own earlier
 -- mark that may have had a call, leaves the send in doubt (doubt = 1, for good). In doubt, only a
--- form_id may be sent again (WeChat's 41029 then proves the first went through); a prepay_id or
--- grant is refused here, and the caller records it unknown.
+-- form_id may be sent again (WeChat's 41029 then proves the first went through); a prepay_id, a
+-- grant or a standing permission (nothing spent, but a second message is still a second message) is
+-- refused here, and the caller records it unknown.
 -- Returns {'attempting', entry, 1|0} — go ahead (1: the credential was claimed by this call);
 --   {'none', entry} — nothing claimed: final 'n' (reason 'none': an empty pool; 'capped' or 'reserved': the policy);
 --   {'busy', entry, leaseLeftMs} — another owner's attempt is in flight;
@@ -25,8 +26,13 @@ if not e then
   if ARGV[5] == 'no' then return {'missing', ''} end
   if rnow > tonumber(ARGV[9]) then return {'expired', ''} end
   local keep = keep_until(rnow, tonumber(ARGV[8]), tonumber(ARGV[9]))
-  local member, score = take(KEYS[1], KEYS[2], KEYS[3] or KEYS[1], ARGV[5] == 'timed', tonumber(ARGV[6]), tonumber(ARGV[7]),
-    tonumber(ARGV[10]), rnow, policy_args(11))
+  local member, score
+  if is_standing(ARGV[5]) then
+    member, score = take_standing(KEYS[1], KEYS[2], ARGV[5], KEYS[4], tonumber(ARGV[6]), tonumber(ARGV[10]), policy_args(11))
+  else
+    member, score = take(KEYS[1], KEYS[2], KEYS[3] or KEYS[1], ARGV[5] == 'timed', tonumber(ARGV[6]), tonumber(ARGV[7]),
+      tonumber(ARGV[10]), rnow, policy_args(11))
+  end
   if not member then return {'none', write_final(KEYS[1], KEYS[2], ARGV[1], 'n', score, keep)} end
   local entry = 'a 0 1 ' .. ARGV[2] .. ' ' .. (rnow + tonumber(ARGV[3])) .. ' ' .. keep .. ' ' .. score .. ' ' .. member
   write_in_flight(KEYS[2], ARGV[1], entry, keep, rnow)

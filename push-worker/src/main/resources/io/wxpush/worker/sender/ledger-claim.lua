@@ -2,7 +2,9 @@
 -- the push's entry for this user when it has one (a redelivered or duplicated task).
 -- KEYS[1] the pool ZSET (form_id/prepay_id pool, or one template's grants)   KEYS[2] the user's ledger HASH
 -- ARGV[1] push id (short, RedisKeys-issued)   ARGV[2] mode: 'timed' (the form_id/prepay_id pool,
---   scored by expiry) or 'grant' (grants of one template, scored by collection time; they do not expire)
+--   scored by expiry), 'grant' (grants of one template, scored by collection time; they do not expire)
+--   or 'L<tag>' (a long-term template: that standing permission in KEYS[1], the form_id/prepay_id pool;
+--   used, not spent; KEYS[4] that template's grants pool, see take_standing in ledger-lib.lua)
 -- ARGV[3] now, ms (wall clock; credentials expire by it)
 -- ARGV[4] timed mode: entries expiring before this (ms) are dropped, not claimed (now + margin)
 -- ARGV[5] grace: how long an entry is kept once written, ms
@@ -19,8 +21,13 @@ if existing then return {'existing', existing} end
 local rnow = redis_now()
 if rnow > tonumber(ARGV[6]) then return {'expired', ''} end
 local keep = keep_until(rnow, tonumber(ARGV[5]), tonumber(ARGV[6]))
-local member, score = take(KEYS[1], KEYS[2], KEYS[3] or KEYS[1], ARGV[2] == 'timed', tonumber(ARGV[3]), tonumber(ARGV[4]),
-  tonumber(ARGV[7]), rnow, policy_args(8))
+local member, score
+if is_standing(ARGV[2]) then
+  member, score = take_standing(KEYS[1], KEYS[2], ARGV[2], KEYS[4], tonumber(ARGV[3]), tonumber(ARGV[7]), policy_args(8))
+else
+  member, score = take(KEYS[1], KEYS[2], KEYS[3] or KEYS[1], ARGV[2] == 'timed', tonumber(ARGV[3]), tonumber(ARGV[4]),
+    tonumber(ARGV[7]), rnow, policy_args(8))
+end
 if not member then return {'none', write_final(KEYS[1], KEYS[2], ARGV[1], 'n', score, keep)} end
 local entry = 'c 0 0 - 0 ' .. keep .. ' ' .. score .. ' ' .. member
 write_in_flight(KEYS[2], ARGV[1], entry, keep, rnow)

@@ -4,6 +4,8 @@
 -- ARGV[4] reason for a final entry ('-' for none; no spaces)   ARGV[5] grace ms   ARGV[6] the push's horizon ms
 -- ARGV[7] the day's end for the policy's cap, epoch s (0: the app has no cap): a final 'sent' or
 --   'unknown' (maybe delivered) counts one message of the user's day   KEYS[3] the user's form_id/prepay_id pool
+-- ARGV[8] (optional) forget-at, epoch s: a final 'failed' of a standing permission ('L…', WeChat's 43101)
+--   ends that permission (revoke_standing in ledger-lib.lua)
 -- Returns {'ok', entry} | {'fenced', entry} (another owner holds it, or the state does not allow
 -- this step) | {'final', entry} (it already had its outcome) | {'missing', ''}   (entry: see ledger-lib.lua)
 --   'sent'            WeChat answered 0 (or 41029 to this push's own credential): written first,
@@ -57,6 +59,7 @@ elseif step == 'failed' or step == 'unknown' then
   local final = 'f'
   if step == 'unknown' or f[2] == '1' or lapsed then final = 'u' end
   local written = write_final(KEYS[1], KEYS[2], ARGV[1], final, ARGV[4], keep)
+  if final == 'f' and ARGV[8] and string.sub(f[8], 1, 1) == 'L' then revoke_standing(KEYS[1], f[8], tonumber(ARGV[8])) end
   if final == 'u' then count_message(KEYS[3] or KEYS[1], dayEnd) end
   return {'ok', written}
 end
