@@ -41,6 +41,8 @@ final class AdminRoutes {
     routes.post("/sim/users/{appId}/{openId}/prepay-ids", guarded(ctx ->
         ctx.json(Map.of("prepayIds", sim.mintPrepayIds(app(ctx), openId(ctx), countParam(ctx))))));
     routes.post("/sim/users/{appId}/{openId}/grants", guarded(this::grant));
+    routes.delete("/sim/users/{appId}/{openId}/grants/{templateId}", guarded(ctx ->
+        ctx.json(Map.of("revoked", sim.revokeSubscription(app(ctx), openId(ctx), ctx.pathParam("templateId"))))));
     routes.put("/sim/apps/{appId}/message-push", guarded(ctx -> {
       JsonNode body = body(ctx);
       sim.configureMessagePush(app(ctx), URI.create(text(required(body, "url"))), text(required(body, "token")),

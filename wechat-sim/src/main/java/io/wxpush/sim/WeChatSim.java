@@ -117,6 +117,14 @@ public final class WeChatSim implements AutoCloseable {
     return mint(user(appId, openId), true, count(count));
   }
 
+  /**
+   * The user's accepts of {@code templateId} are gone (as a settings reject, but with no event pushed:
+   * the app learns it from a send's 43101). Returns how many were left.
+   */
+  public int revokeSubscription(String appId, String openId, String templateId) {
+    return user(appId, openId).revoke(templateId);
+  }
+
   /** Records one accept of the one-time subscription {@code templateId}; returns an id unique per accept. */
   public String grantSubscription(String appId, String openId, String templateId) {
     return grantSubscriptions(appId, openId, templateId, 1).get(0);
