@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.wxpush.credentials.CredentialPool;
 import io.wxpush.credentials.PoolMember;
 import io.wxpush.json.Json;
+import io.wxpush.redis.RedisKeys;
 import io.wxpush.sim.SimTemplate;
 import io.wxpush.testkit.ApiClient;
 import io.wxpush.testkit.RealServices;
@@ -13,6 +15,7 @@ import io.wxpush.testkit.TestEnv;
 import io.wxpush.user.UserRef;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -137,6 +140,27 @@ class LongTermGrantsIT {
     assertThat(after.path("noCredential").asLong()).isEqualTo(1);
     assertThat(subscribeSendsTo("o-l1")).as("no WeChat call once the user turned it off").isEqualTo(sendsBefore);
     assertThat(stack.sim.inbox(Stack.APP, "o-l1")).hasSize(5);
+  }
+
+  @Test
+  void aSweepKeepsAHolderInTheTemplatesIndexSoAnAllAudiencePushReachesThem() throws Exception {
+    stack.worker("credentials", Map.of());
+    accept("o-l4", 1);
+    try (UnifiedJedis redis = stack.redis()) {
+      RedisKeys keys = stack.pool(redis).keys();
+      CredentialPool pool = new CredentialPool(redis, keys, Clock.systemUTC(), 200, CredentialPool.DEFAULT_GRANT_TEMPLATES, n -> { },
+          app -> 0, (app, template) -> template.equals(LONG));
+      CredentialPool.ShardSweep sweep = pool.sweepShard(Stack.APP, LONG, RedisKeys.shardOf("o-l4"));
+      assertThat(sweep.leftIndex()).as("a permission holder stays in the index").isZero();
+      assertThat(redis.zscore(keys.grantIndex(Stack.APP, RedisKeys.shardOf("o-l4"), LONG), "o-l4")).isNotNull();
+    }
+    stack.worker("fanout,sender", Map.of());
+    Map<String, Object> all = new HashMap<>(push("o-l4", null));
+    all.put("audience", Map.of("all", true));
+    String rid = stack.push(all);
+    JsonNode s = await().atMost(Duration.ofSeconds(60)).until(() -> stack.status(rid), st -> st.path("final").asBoolean());
+    assertThat(s.path("targets").asLong()).isEqualTo(1);
+    assertThat(s.path("sent").asLong()).isEqualTo(1);
   }
 
   @Test
