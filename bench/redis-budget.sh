@@ -13,6 +13,9 @@
 # The workers run with LEDGER_GRACE=$GRACE (default 600s: longer than the broadcast takes, as it
 # must be; 240s with QUICK=1), so the bench waits out the horizon before the last figure.
 #
+# LONG_TERM=1 also gives every user one long-term template's standing permission after the form_ids
+# and reports what it added per user (used_memory, and the index shards of that template).
+#
 #   bench/redis-budget.sh [users=1000000]      QUICK=1: 100,000 users
 source "$(dirname "$0")/lib.sh"
 source "$BENCH/broadcast.sh"
@@ -56,6 +59,13 @@ seed() { # tag users: three sim-minted form_ids per user, 100,000 users per mint
   idx=$(mem_all "${KEY_PREFIX}idx{$APP:*}:t")
   say "seeded $users users x 3 form_ids: used_memory +$((REST - BEFORE)) B; sampled pool key $pool B, index shards $idx B in all"
   SAMPLED_POOL=$pool; SAMPLED_INDEX=$idx
+  if [ -n "${LONG_TERM:-}" ]; then
+    tool seed-long-term "$REDIS_URL" "$KEY_PREFIX" "$APP" TPL_LONG "$users" >&2
+    local with=$(used) lt_idx
+    lt_idx=$(mem_all "${KEY_PREFIX}idx{$APP:*}:g:TPL_LONG")
+    echo "RESULT redis-budget long_term_B_per_user=$(( (with - REST) / users )) (target <= 40; index shards of the template $(( lt_idx / users )) B per user)"
+    REST=$with
+  fi
 }
 
 MID=""; MID_DONE=0

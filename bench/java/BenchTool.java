@@ -51,6 +51,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  *   records APP N OUT                             N credential records as the API publishes them, one JSON per line
  *   produce BOOTSTRAP TOPIC APP USERS PER_USER    distinct credential records, published acks=all (sink input)
  *   seed-pools REDIS_URL PREFIX APP LINES         "openId formId" lines straight into the pools (CredentialPool.addAll)
+ *   seed-long-term REDIS_URL PREFIX APP TEMPLATE USERS   one long-term permission for each of the budget's users
+ *                                                 (openIds as bench/redis-budget.sh names them), through CredentialPool.addAll
  *   sweep REDIS_URL PREFIX APP                     one pass of the push-worker's PoolSweeper over every shard, timed
  *   article REDIS_HOST REDIS_PORT PREFIX SIM APP SECRET TEMPLATE LINES
  *                                                 the original article's loop over the users in LINES
@@ -65,6 +67,7 @@ public final class BenchTool {
       case "records" -> records(a[1], Integer.parseInt(a[2]), Path.of(a[3]));
       case "produce" -> produce(a[1], a[2], a[3], Integer.parseInt(a[4]), Integer.parseInt(a[5]));
       case "seed-pools" -> seedPools(a[1], a[2], a[3], Path.of(a[4]));
+      case "seed-long-term" -> seedLongTerm(a[1], a[2], a[3], a[4], Integer.parseInt(a[5]));
       case "sweep" -> sweep(a[1], a[2], a[3]);
       case "delete-topics" -> deleteTopics(a[1], a[2]);
       case "cluster-pipelines" -> clusterPipelines(a[1], Integer.parseInt(a[2]), Integer.parseInt(a[3]), Integer.parseInt(a[4]));
@@ -170,6 +173,25 @@ public final class BenchTool {
       n += batch.size();
     }
     System.out.printf("seeded %d form_ids into pools in %.1f s%n", n, (System.nanoTime() - t0) / 1e9);
+  }
+
+  static void seedLongTerm(String redisUrl, String prefix, String app, String template, int users) throws Exception {
+    long collectedAt = System.currentTimeMillis() - DAY;
+    long t0 = System.nanoTime();
+    try (UnifiedJedis redis = RedisConnections.open(RedisEndpoint.parse(redisUrl), 4)) {
+      CredentialPool pool = new CredentialPool(redis, new RedisKeys(prefix), Clock.systemUTC(), 200, CredentialPool.DEFAULT_GRANT_TEMPLATES,
+          n -> { }, a -> 0, (a, t) -> t.equals(template));
+      List<Credential> batch = new ArrayList<>(5_000);
+      for (int i = 0; i < users; i++) {
+        batch.add(Credential.of(app, String.format("o%020d%07d", 0, i), CredentialKind.SUBSCRIPTION, "lt-" + i, template, collectedAt));
+        if (batch.size() == 5_000) {
+          pool.addAll(batch);
+          batch.clear();
+        }
+      }
+      pool.addAll(batch);
+    }
+    System.out.printf("seeded %d long-term permissions in %.1f s%n", users, (System.nanoTime() - t0) / 1e9);
   }
 
   /**
