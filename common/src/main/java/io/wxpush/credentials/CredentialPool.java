@@ -100,6 +100,12 @@ public final class CredentialPool {
     return keys;
   }
 
+  /**
+   * The form_id/prepay_id index's score of a user who holds only standing permissions: an expiry
+   * beyond any recall window (epoch seconds, a listpack's 4-byte integer).
+   */
+  public static final long STANDING_SCORE = Integer.MAX_VALUE;
+
   /** Most entries one {@code pool-add.lua} call carries (Lua's stack bounds its arguments). */
   private static final int MAX_ENTRIES_PER_CALL = 200;
 
@@ -165,13 +171,17 @@ public final class CredentialPool {
           replies.add(ADD.queue(pipeline, k, args, false));
         }
         int shard = RedisKeys.shardOf(user.openId());
-        String index = p.templateId().isEmpty() ? keys.templateIndex(user.appId(), shard) : keys.grantIndex(user.appId(), shard, p.templateId());
+        // a standing permission's holder is found through the form_id/prepay_id index (no index per
+        // long-term template: Fanout filters that index by the permission)
+        String index = p.templateId().isEmpty() || p.standing() ? keys.templateIndex(user.appId(), shard)
+            : keys.grantIndex(user.appId(), shard, p.templateId());
         // once per user and index in a batch (after the user's entries, as before): the index
         // is a set, so a second ZADD in the same pipeline would change nothing
         if (indexed.add(index + " " + user.openId())) {
           // the template index scores a user by (a lower bound of) their soonest expiry: LT only ever
           // lowers it, and adds a user who is not in it; the grant index is by openId alone
           if (grant) pipeline.zadd(index, 0, user.openId());
+          else if (p.standing()) pipeline.zadd(index, STANDING_SCORE, user.openId(), ZAddParams.zAddParams().lt());
           else pipeline.zadd(index, p.lowest()[0], user.openId(), ZAddParams.zAddParams().lt());
         }
         if (!p.templateId().isEmpty() && templates.add(user.appId() + " " + p.templateId())) {
@@ -285,16 +295,14 @@ public final class CredentialPool {
    */
   public ShardSweep sweepShard(String appId, String subscribeTemplateId, int shard) {
     String index = subscribeTemplateId == null ? keys.templateIndex(appId, shard) : keys.grantIndex(appId, shard, subscribeTemplateId);
-    boolean standing = isLongTerm(appId, subscribeTemplateId);
-    String mode = subscribeTemplateId == null ? "timed" : standing ? PoolMember.standing(subscribeTemplateId) : "grant";
+    String mode = subscribeTemplateId == null ? "timed" : "grant";
     List<Tuple> scored = redis.zrangeWithScores(index, 0, -1);
     if (scored.isEmpty()) return new ShardSweep(0, 0, 0);
     List<String> users = new ArrayList<>(scored.size());
     for (Tuple t : scored) users.add(t.getElement());
     String now = Long.toString(clock.millis());
     List<String> pools = new ArrayList<>(users.size());
-    // a long-term template's holders keep their standing permission in their form_id/prepay_id pool
-    for (String openId : users) pools.add(keys.poolFor(new UserRef(appId, openId), standing ? null : subscribeTemplateId));
+    for (String openId : users) pools.add(keys.poolFor(new UserRef(appId, openId), subscribeTemplateId));
     long dropped = 0;
     List<Integer> empty = new ArrayList<>();
     Map<String, Long> rescore = new LinkedHashMap<>();
@@ -305,7 +313,7 @@ public final class CredentialPool {
       List<Response<Object>> left = new ArrayList<>(users.size());
       try (AbstractPipeline pipeline = RedisConnections.pipelined(redis)) {
         for (String pool : pools) {
-          before.add(standing ? null : pipeline.zcount(pool, "(0", "+inf")); // a permission is never swept away
+          before.add(pipeline.zcount(pool, "(0", "+inf"));
           left.add(SWEEP.queue(pipeline, List.of(pool), List.of(mode, now), withSource));
         }
         pipeline.sync();
@@ -317,10 +325,15 @@ public final class CredentialPool {
         for (int i = 0; i < users.size(); i++) {
           List<?> held = (List<?>) left.get(i).get();
           long live = (Long) held.get(0);
-          if (before.get(i) != null) dropped += before.get(i).get() - live;
-          if (live == 0 && (Long) held.get(1) == 0) empty.add(i);
+          dropped += before.get(i).get() - live;
+          long standing = held.size() > 3 ? (Long) held.get(3) : 0;
+          if (live == 0 && (Long) held.get(1) == 0 && standing == 0) empty.add(i);
           long soonest = held.size() > 2 ? (Long) held.get(2) : 0;
-          if (subscribeTemplateId == null && live > 0 && soonest != (long) scored.get(i).getScore()) rescore.put(users.get(i), soonest);
+          // a user holding only standing permissions stays, scored past any recall window
+          if (subscribeTemplateId == null && live == 0 && standing > 0) soonest = STANDING_SCORE;
+          if (subscribeTemplateId == null && (live > 0 || standing > 0) && soonest != (long) scored.get(i).getScore()) {
+            rescore.put(users.get(i), soonest);
+          }
         }
         break;
       } catch (RuntimeException e) {
@@ -350,6 +363,25 @@ public final class CredentialPool {
       pipeline.sync();
     }
     return new ShardSweep(users.size(), dropped, empty.size() - stayed);
+  }
+
+  /**
+   * Of {@code openIds} (users of {@code appId}), those holding a standing permission for the
+   * long-term template {@code templateId}, in their order: one pipelined read per user.
+   */
+  public List<String> holders(String appId, String templateId, List<String> openIds) {
+    String member = PoolMember.standing(templateId);
+    List<Response<Double>> scores = new ArrayList<>(openIds.size());
+    try (AbstractPipeline pipeline = RedisConnections.pipelined(redis)) {
+      for (String openId : openIds) scores.add(pipeline.zscore(keys.templatePool(new UserRef(appId, openId)), member));
+      pipeline.sync();
+    }
+    List<String> held = new ArrayList<>();
+    for (int i = 0; i < openIds.size(); i++) {
+      Double score = scores.get(i).get();
+      if (score != null && score == 0) held.add(openIds.get(i));
+    }
+    return held;
   }
 
   /** Templates any user of {@code appId} holds (or held) grants for. */

@@ -1,17 +1,13 @@
 -- The sweep of one user's pool: drops what ran out (expired entries, forgotten spent marks, final
 -- ledger entries past their keep time) and gives a pool with no live entry its TTL.
--- KEYS[1] the pool ZSET   ARGV[1] mode 'timed'|'grant'|'L<tag>' (a long-term template's grant index:
---   KEYS[1] is the form_id/prepay_id pool and 'live' counts that standing permission, 0 or 1)
--- ARGV[2] now ms (wall clock)
--- Returns {live entries left, final ledger entries left, the soonest live entry's score (0: none)}. A user stays in the index while either is
--- non-zero: the sweep must come back for a final entry once its grace time has passed (a user who
+-- KEYS[1] the pool ZSET   ARGV[1] mode 'timed'|'grant'   ARGV[2] now ms (wall clock)
+-- Returns {live entries left, final ledger entries left, the soonest live entry's score (0: none),
+-- standing permissions held (timed pool)}. A user stays in the index while either is
+-- non-zero (or a standing permission is held): the sweep must come back for a final entry once its grace time has passed (a user who
 -- ran dry is then a cheap 'no credential' for a broadcast meanwhile); with neither, the pool holds
 -- at most spent marks and expires with the last of them.
-if is_standing(ARGV[1]) then
-  local held = redis.call('ZSCORE', KEYS[1], ARGV[1]) == '0' and 1 or 0
-  return {held, redis.call('ZCOUNT', KEYS[1], '-inf', -(LEDGER_BASE + 1)), 0}
-end
 trim(KEYS[1], ARGV[1] == 'timed', tonumber(ARGV[2]), tonumber(ARGV[2]), redis_now())
 keep_alive(KEYS[1])
 local first = redis.call('ZRANGEBYSCORE', KEYS[1], '(0', '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
-return {live_count(KEYS[1]), redis.call('ZCOUNT', KEYS[1], '-inf', -(LEDGER_BASE + 1)), #first > 0 and tonumber(first[2]) or 0}
+return {live_count(KEYS[1]), redis.call('ZCOUNT', KEYS[1], '-inf', -(LEDGER_BASE + 1)), #first > 0 and tonumber(first[2]) or 0,
+  redis.call('ZCOUNT', KEYS[1], 0, 0)}

@@ -143,24 +143,27 @@ class LongTermGrantsIT {
   }
 
   @Test
-  void aSweepKeepsAHolderInTheTemplatesIndexSoAnAllAudiencePushReachesThem() throws Exception {
+  void aSweepKeepsAHolderWithNothingElseIndexedSoAnAllAudiencePushReachesOnlyHolders() throws Exception {
     stack.worker("credentials", Map.of());
-    accept("o-l4", 1);
+    accept("o-l4", 1); // holds the permission, nothing else
+    stack.seedFormIds(List.of("o-l5"), 1, System.currentTimeMillis()); // a form_id, no permission
     try (UnifiedJedis redis = stack.redis()) {
       RedisKeys keys = stack.pool(redis).keys();
       CredentialPool pool = new CredentialPool(redis, keys, Clock.systemUTC(), 200, CredentialPool.DEFAULT_GRANT_TEMPLATES, n -> { },
           app -> 0, (app, template) -> template.equals(LONG));
-      CredentialPool.ShardSweep sweep = pool.sweepShard(Stack.APP, LONG, RedisKeys.shardOf("o-l4"));
+      CredentialPool.ShardSweep sweep = pool.sweepShard(Stack.APP, null, RedisKeys.shardOf("o-l4"));
       assertThat(sweep.leftIndex()).as("a permission holder stays in the index").isZero();
-      assertThat(redis.zscore(keys.grantIndex(Stack.APP, RedisKeys.shardOf("o-l4"), LONG), "o-l4")).isNotNull();
+      assertThat(redis.zscore(keys.templateIndex(Stack.APP, RedisKeys.shardOf("o-l4")), "o-l4"))
+          .as("scored past any recall window").isEqualTo((double) CredentialPool.STANDING_SCORE);
     }
     stack.worker("fanout,sender", Map.of());
     Map<String, Object> all = new HashMap<>(push("o-l4", null));
     all.put("audience", Map.of("all", true));
     String rid = stack.push(all);
     JsonNode s = await().atMost(Duration.ofSeconds(60)).until(() -> stack.status(rid), st -> st.path("final").asBoolean());
-    assertThat(s.path("targets").asLong()).isEqualTo(1);
+    assertThat(s.path("targets").asLong()).as("holders only").isEqualTo(1);
     assertThat(s.path("sent").asLong()).isEqualTo(1);
+    assertThat(stack.sim.inbox(Stack.APP, "o-l4")).hasSize(1);
   }
 
   @Test

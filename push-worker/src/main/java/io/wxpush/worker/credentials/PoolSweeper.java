@@ -104,7 +104,8 @@ public final class PoolSweeper implements Runnable {
       // sweeps every shard can tell)
       if (ownership.get().partitions().size() == ownership.get().partitionCount()) {
         for (String template : templates) {
-          if (!held.contains(template) && indexEmpty(appId, template)) pool.forgetTemplate(appId, template);
+          // a long-term template's holders are not in its grant index (they are in the form_id/prepay_id one)
+          if (!held.contains(template) && indexEmpty(appId, template) && !pool.isLongTerm(appId, template)) pool.forgetTemplate(appId, template);
         }
       }
     }

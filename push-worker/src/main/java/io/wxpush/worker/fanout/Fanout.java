@@ -94,7 +94,7 @@ public final class Fanout {
       pauseForQuiet(request, waitUntil.get(), progress.cursor());
       return;
     }
-    String template = request.subscribe() ? request.templateId() : null;
+    String template = indexedBy(request);
     long expiresBy = request.audience().expiring() ? status.recallBy(id, clock.millis() + request.audience().expiringWindow().toMillis()) / 1000 : 0;
     long audience = request.audience().everyone() ? pool.index().indexSize(request.appId(), template)
         : request.audience().expiring() ? pool.index().expiringCount(request.appId(), expiresBy) : request.audience().openIds().size();
@@ -261,18 +261,31 @@ public final class Fanout {
     }
   }
 
+  /**
+   * The index an everyone-push reads: a one-time template's grant index, or (null) the form_id/prepay_id
+   * index — for a template message, and for a long-term template, whose holders are in it and are
+   * picked out page by page by their standing permission ({@link CredentialPool#holders}).
+   */
+  private String indexedBy(PushRequest request) {
+    if (!request.subscribe() || pool.isLongTerm(request.appId(), request.templateId())) return null;
+    return request.templateId();
+  }
+
   /** Cursor form: {@link ShardCursor}. A page may span shards. */
   private boolean everyone(PushRequest request, PushRun run, String cursor) {
     ShardCursor at = ShardCursor.parse(cursor);
     int shard = at.shard();
     String after = at.after();
-    String template = request.subscribe() ? request.templateId() : null;
+    String template = indexedBy(request);
+    boolean standing = request.subscribe() && template == null;
     while (true) {
       List<UserIndex.Indexed> page = pool.index().indexPageAcross(request.appId(), template, shard, after, pageSize);
       if (page.isEmpty()) return true;
       UserIndex.Indexed last = page.getLast();
       String next = last.shard() + "/" + last.openId();
-      if (!publishPage(request, run, cursor, next, page.stream().map(UserIndex.Indexed::openId).toList())) return false;
+      List<String> openIds = page.stream().map(UserIndex.Indexed::openId).toList();
+      if (standing) openIds = pool.holders(request.appId(), request.templateId(), openIds);
+      if (!publishPage(request, run, cursor, next, openIds)) return false;
       cursor = next;
       shard = last.shard();
       after = last.openId();

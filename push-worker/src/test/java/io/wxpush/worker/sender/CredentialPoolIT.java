@@ -74,6 +74,48 @@ class CredentialPoolIT {
     redis.close();
   }
 
+  @Test
+  void aLongTermTemplatesAcceptsAreOneStandingPermissionThatClaimsUseAndARejectEnds() {
+    // Redis's own clock expires a revoked permission's mark: this test runs on the real one
+    Clock real = Clock.systemUTC();
+    CredentialPool lt = new CredentialPool(redis, pool.keys(), real, 200, CredentialPool.DEFAULT_GRANT_TEMPLATES, n -> { }, a -> 0,
+        (a, t) -> t.equals("TPL_LONG"));
+    SendLedger ltLedger = new SendLedger(redis, null, pool.keys(), real, Duration.ofSeconds(60), Duration.ofDays(8), (a, t) -> t.equals("TPL_LONG"));
+    UserRef user = new UserRef(APP, "o-long");
+    long t0 = real.millis() - 120_000;
+    Credential first = Credential.of(APP, "o-long", CredentialKind.SUBSCRIPTION, "acc-1", "TPL_LONG", t0);
+    assertThat(lt.addAll(List.of(first, Credential.of(APP, "o-long", CredentialKind.SUBSCRIPTION, "acc-2", "TPL_LONG", t0 + 1000))))
+        .as("two accepts, one permission").isEqualTo(1);
+    assertThat(lt.addAll(List.of(first))).as("a redelivered upload adds nothing").isZero();
+    assertThat(lt.inspect(user).longTerm()).containsExactly("TPL_LONG");
+    assertThat(lt.inspect(user).grants()).isEmpty();
+
+    for (int i = 0; i < 3; i++) {
+      assertThat(claim(ltLedger, user, "push-lt-" + i, "TPL_LONG")).map(PoolMember::member).contains(PoolMember.standing("TPL_LONG"));
+    }
+    assertThat(lt.inspect(user).longTerm()).as("used three times, never spent").containsExactly("TPL_LONG");
+
+    assertThat(lt.dropGrants(user, "TPL_LONG")).isEqualTo(1);
+    assertThat(lt.inspect(user).longTerm()).isEmpty();
+    assertThat(claim(ltLedger, user, "push-lt-after", "TPL_LONG")).isEmpty();
+    assertThat(lt.addAll(List.of(first))).as("an accept collected before the reject, arriving late, stays rejected").isZero();
+    assertThat(lt.addAll(List.of(Credential.of(APP, "o-long", CredentialKind.SUBSCRIPTION, "acc-3", "TPL_LONG", real.millis() + 2000))))
+        .as("a new accept after the reject grants it again").isEqualTo(1);
+    assertThat(lt.inspect(user).longTerm()).containsExactly("TPL_LONG");
+  }
+
+  @Test
+  void aOneTimeGrantStoredBeforeTheTemplateWasKnownLongTermBecomesThePermissionOnFirstUse() {
+    UserRef user = new UserRef(APP, "o-early");
+    pool.addAll(List.of(Credential.of(APP, "o-early", CredentialKind.SUBSCRIPTION, "acc-1", "TPL_LONG", now.get())));
+    assertThat(pool.inspect(user).grants()).containsEntry("TPL_LONG", 1);
+    SendLedger ltLedger = new SendLedger(redis, null, pool.keys(), clock, Duration.ofSeconds(60), Duration.ofDays(8), (a, t) -> t.equals("TPL_LONG"));
+
+    assertThat(claim(ltLedger, user, "push-early-1", "TPL_LONG")).map(PoolMember::member).contains(PoolMember.standing("TPL_LONG"));
+    assertThat(claim(ltLedger, user, "push-early-2", "TPL_LONG")).map(PoolMember::member).contains(PoolMember.standing("TPL_LONG"));
+    assertThat(pool.inspect(user).grants()).as("the one-time grant became the permission").isEmpty();
+  }
+
   private Credential form(String openId, String value, long collectedAt) {
     return Credential.of(APP, openId, CredentialKind.FORM_ID, value, null, collectedAt);
   }
