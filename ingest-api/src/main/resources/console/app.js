@@ -299,7 +299,9 @@ async function newPushPage(params) {
 
   function fillTemplates() {
     const list = kind.value === 'subscribe' ? templates.subscribe : templates.legacy;
-    templateSel.replaceChildren(...list.map(t => el('option', { value: t.templateId, text: t.templateId + (t.title ? ' — ' + t.title : '') })));
+    // a long-term template (type long_term) is sent on a standing permission: say so where it is chosen
+    templateSel.replaceChildren(...list.map(t => el('option', { value: t.templateId,
+      text: t.templateId + (t.title ? ' — ' + t.title : '') + (t.type === 'long_term' ? ' (long-term)' : '') })));
     showTemplate();
   }
 
