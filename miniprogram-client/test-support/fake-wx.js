@@ -81,8 +81,9 @@ class FakeWx {
         for (const id of tmplIds) {
           // A kept choice answers silently; any other id is answered in the popup.
           res[id] = items[id] || this.popupAnswer(id);
-          if (res[id] === 'accept' && tmplIds.length === 1 && this.audioIds.has(id)) res[id] = 'acceptWithAudio';
           if (!items[id] && res[id] !== 'filter') kept[id] = res[id];
+          // The answer says so; a kept choice is still 'accept'.
+          if (res[id] === 'accept' && tmplIds.length === 1 && this.audioIds.has(id)) res[id] = 'acceptWithAudio';
         }
         if (this.keepChoice && this.subscriptionsSetting) this.subscriptionsSetting.itemSettings = kept;
         if (success) success(Object.assign({}, this.extraAnswers, res));
