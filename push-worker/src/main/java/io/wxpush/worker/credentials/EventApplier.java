@@ -53,13 +53,15 @@ final class EventApplier {
 
   EventApplier(CredentialPool pool, MessageIds messageIds, PushStatusStore status, DoubtSettler doubts, Function<String, GrantSource> sources,
       MeterRegistry meters) {
-    this.doubts = doubts;
     this.pool = pool;
     this.messageIds = messageIds;
     this.status = status;
+    this.doubts = doubts;
     this.sources = sources;
     this.meters = meters;
-    for (String effect : List.of("grant", "drop", "late_failure", "settled_sent", "settled_failed", "unsettled", "ignored")) WxpushMeter.EVENTS_APPLIED.counter(meters, effect);
+    for (String effect : List.of("grant", "drop", "late_failure", "settled_sent", "settled_failed", "unsettled", "ignored")) {
+      WxpushMeter.EVENTS_APPLIED.counter(meters, effect);
+    }
   }
 
   /** Returns how many grants it added. */
