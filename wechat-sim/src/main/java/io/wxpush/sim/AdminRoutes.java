@@ -47,7 +47,8 @@ final class AdminRoutes {
       JsonNode body = body(ctx);
       sim.configureMessagePush(app(ctx), URI.create(text(required(body, "url"))), text(required(body, "token")),
           body.hasNonNull("encodingAesKey") ? text(body.get("encodingAesKey")) : null,
-          body.hasNonNull("mode") ? text(body.get("mode")) : "plaintext", body.hasNonNull("format") ? text(body.get("format")) : "json");
+          body.hasNonNull("mode") ? text(body.get("mode")) : "plaintext", body.hasNonNull("format") ? text(body.get("format")) : "json",
+          !body.hasNonNull("sentEvents") || body.get("sentEvents").asBoolean());
       ctx.json(Map.of("configured", app(ctx)));
     }));
     routes.post("/sim/users/{appId}/{openId}/popup", guarded(ctx -> {
