@@ -44,6 +44,8 @@ public enum Setting implements Variable {
   SESSIONS_PER_ADDRESS_PER_MINUTE(Kind.INTEGER, "120", Process.API,
       "`POST /v1/sessions` per client address per minute (each spends the app's `jscode2session` quota)"),
   TEMPLATE_REFRESH(Kind.DURATION, "5m", Process.API, "how often each app's subscribe template list is read from WeChat"),
+  QUOTA_REFRESH(Kind.DURATION, "5m", Process.API, "how often each app's subscribe-send quota is read from WeChat (`quota/get`;"
+      + " also soon after a 45009)"),
   LEGACY_TEMPLATES(Kind.TEXT, "", Process.API, "legacy template-message templates to check pushes against,"
       + " `appId:templateId[:kw1|kw2…]` separated by `,` (unlisted legacy templates are not checked)"),
   SESSION_TTL(Kind.DURATION, "7d", Process.API, "lifetime of a session token"),
