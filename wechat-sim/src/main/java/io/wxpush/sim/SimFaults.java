@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The faults the two send endpoints inject: latency, errcode −1, HTTP 500/503, hung requests
  * (before processing or after delivering), answers lost after delivery (a gateway's 502, a reset
- * connection), 45011 bursts, a rate limit per app (45011 past it within one wall-clock second) and
+ * connection), 45011 bursts, a rate limit per app (45011 past it, a token bucket of one second) and
  * a daily quota per app (45009). It also counts each app's sends per sim day, limit or not, for
  * {@code quota/get} ({@link #quota}). Changeable at any time from any thread; each send reads the
  * settings once per decision.
@@ -49,7 +49,7 @@ public final class SimFaults {
   private final Map<String, Long> quotas = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> quotaUsed = new ConcurrentHashMap<>();
   private final Map<String, Integer> rateLimits = new ConcurrentHashMap<>();
-  private final Map<String, RateWindow> rateWindows = new ConcurrentHashMap<>();
+  private final Map<String, RateBucket> rateBuckets = new ConcurrentHashMap<>();
 
   /** WeChat's documented daily limit of the subscribe send, reported by {@code quota/get} for an app without a quota set. */
   static final long DEFAULT_DAILY_LIMIT = 10_000_000;
@@ -61,18 +61,26 @@ public final class SimFaults {
     }
   }
 
-  /** One app's sends in the current wall-clock second. */
-  private static final class RateWindow {
-    private long second = Long.MIN_VALUE;
-    private int count;
+  /**
+   * One app's rate limit as a token bucket: it holds at most one second's sends and refills
+   * continuously at the limit's rate (real time, not the sim clock), so any second-long span
+   * admits at most twice the limit after an idle spell and the long-run rate never exceeds it.
+   * WeChat does not document how it counts {@code call_count} per {@code refresh_second}; a bucket
+   * does not depend on the client's second boundaries agreeing with WeChat's.
+   */
+  private static final class RateBucket {
+    private double tokens = -1;
+    private long lastNanos;
 
-    synchronized boolean admit(long nowSecond, int limit) {
-      if (nowSecond != second) {
-        second = nowSecond;
-        count = 0;
+    synchronized boolean admit(long nowNanos, int limit) {
+      if (tokens < 0) {
+        tokens = limit;
+      } else if (nowNanos - lastNanos > 0) {
+        tokens = Math.min(limit, tokens + (nowNanos - lastNanos) * (double) limit / 1_000_000_000L);
       }
-      if (count >= limit) return false;
-      count++;
+      if (nowNanos - lastNanos > 0) lastNanos = nowNanos;
+      if (tokens < 1) return false;
+      tokens -= 1;
       return true;
     }
   }
@@ -151,9 +159,9 @@ public final class SimFaults {
   }
 
   /**
-   * At most {@code perSecond} sends of {@code appId} per wall-clock second (windows start on
-   * whole seconds of the real clock, as a fleet's shared counters do); later ones in the same
-   * second answer 45011. {@code quota/get} reports it as {@code rate_limit}. 0 removes it.
+   * At most {@code perSecond} sends of {@code appId} per second of real time, counted as a token
+   * bucket holding one second's sends ({@link RateBucket}); a send finding it empty answers 45011
+   * and is not counted in the day. {@code quota/get} reports it as {@code rate_limit}. 0 removes it.
    */
   public SimFaults rateLimit(String appId, int perSecond) {
     if (perSecond < 0) throw new IllegalArgumentException("rateLimit must be >= 0: " + perSecond);
@@ -178,7 +186,7 @@ public final class SimFaults {
     quotas.clear();
     quotaUsed.clear();
     rateLimits.clear();
-    rateWindows.clear();
+    rateBuckets.clear();
     return this;
   }
 
@@ -238,7 +246,7 @@ public final class SimFaults {
     if (rateLimitNext.get() > 0 && rateLimitNext.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) return Injected.RATE_LIMITED;
     if (System.nanoTime() - rateLimitUntilNanos < 0) return Injected.RATE_LIMITED;
     Integer rate = rateLimits.get(appId);
-    if (rate != null && !rateWindows.computeIfAbsent(appId, k -> new RateWindow()).admit(System.currentTimeMillis() / 1000, rate)) {
+    if (rate != null && !rateBuckets.computeIfAbsent(appId, k -> new RateBucket()).admit(System.nanoTime(), rate)) {
       return Injected.RATE_LIMITED;
     }
     Long quota = quotas.get(appId);

@@ -24,15 +24,16 @@ import redis.clients.jedis.params.SetParams;
 /**
  * Keeps each app's subscribe-send quota fresh in the {@link QuotaStore}: every
  * {@code QUOTA_REFRESH} one ingest-api instance of the fleet (whoever takes the app's lock)
- * reads {@code cgi-bin/openapi/quota/get} and stores the answer. It reads early, at most once per
- * {@link #EARLY_GAP}, while the app is paused by a 45009 and the stored quota still shows some
- * left (the sender's pause in Redis is the mark: no other signal is needed). When WeChat cannot
+ * reads {@code cgi-bin/openapi/quota/get} and stores the answer. It reads early, within a
+ * {@link #ROUND}, once the app is paused by a 45009 while the stored quota still shows some left:
+ * the senders' pause in Redis is the mark, no other signal is needed, and one early read per pause
+ * and process is made (a 45009 pause ends at Beijing midnight, so that is one a day). When WeChat cannot
  * answer, the last quota stays until its keep time ends. Run it every few seconds: a round whose
  * apps are all fresh costs one or two Redis reads per app. Thread-safe.
  */
 public final class QuotaRefresher implements Runnable {
-  /** The least time between two early reads of one app while it is paused by its daily quota. */
-  public static final Duration EARLY_GAP = Duration.ofSeconds(30);
+  /** The least time between two tries of one app when WeChat did not answer. */
+  public static final Duration RETRY_GAP = Duration.ofSeconds(30);
   /** How often {@link #run} should be called. */
   public static final Duration ROUND = Duration.ofSeconds(10);
 
@@ -52,6 +53,8 @@ public final class QuotaRefresher implements Runnable {
   private final Clock clock;
   /** When this process last tried each app, so a failing WeChat is not asked every round. */
   private final Map<String, Long> lastTry = new ConcurrentHashMap<>();
+  /** Per app, the end of the 45009 pause this process has made its early read for. */
+  private final Map<String, Long> earlyReadFor = new ConcurrentHashMap<>();
 
   public QuotaRefresher(UnifiedJedis redis, RedisKeys keys, QuotaStore store, TokenManager tokens, WeChatClient weChat, Set<String> apps,
       Duration every, Duration weChatTimeout, Clock clock) {
@@ -89,14 +92,17 @@ public final class QuotaRefresher implements Runnable {
     long now = clock.millis();
     Optional<Quota> current = store.read(appId);
     boolean due = current.isEmpty() || now - current.get().refreshedAtMs() >= every.toMillis();
-    Duration retryGap = Duration.ofSeconds(30);
-    if (!due && current.get().remain() > 0 && now - current.get().refreshedAtMs() >= EARLY_GAP.toMillis() && pausedByDailyQuota(appId, now)) {
-      due = true; // WeChat said 45009 while the stored quota shows some left: learn what it says now
-      retryGap = EARLY_GAP;
+    if (!due && current.get().remain() > 0) {
+      long pausedUntil = dailyQuotaPauseEnd(appId, now);
+      if (pausedUntil > 0 && !Long.valueOf(pausedUntil).equals(earlyReadFor.get(appId))) {
+        earlyReadFor.put(appId, pausedUntil); // WeChat said 45009 while the stored quota shows some left: learn what it says now
+        lastTry.remove(appId);
+        due = true;
+      }
     }
     if (!due) return;
     Long tried = lastTry.get(appId);
-    if (tried != null && now - tried < retryGap.toMillis() && now >= tried) return;
+    if (tried != null && now - tried < RETRY_GAP.toMillis() && now >= tried) return;
     String lock = keys.quotaLock(appId);
     String nonce = UUID.randomUUID().toString();
     if (!"OK".equals(redis.set(lock, nonce, SetParams.setParams().nx().px(lockLease.toMillis())))) return; // another instance is at it
@@ -114,15 +120,16 @@ public final class QuotaRefresher implements Runnable {
     }
   }
 
-  /** True while the senders' pause of the app ({@code "<untilMs> <errcode>"}) is a 45009 one. */
-  private boolean pausedByDailyQuota(String appId, long now) {
+  /** When the senders' 45009 pause of the app ({@code "<untilMs> <errcode>"}) ends, or 0 when there is none in force. */
+  private long dailyQuotaPauseEnd(String appId, long now) {
     String pause = redis.get(keys.pause(appId));
     int space = pause == null ? -1 : pause.indexOf(' ');
-    if (space < 0 || !pause.substring(space + 1).equals(DAILY_QUOTA)) return false;
+    if (space < 0 || !pause.substring(space + 1).equals(DAILY_QUOTA)) return 0;
     try {
-      return Long.parseLong(pause.substring(0, space)) > now;
+      long until = Long.parseLong(pause.substring(0, space));
+      return until > now ? until : 0;
     } catch (NumberFormatException e) {
-      return false;
+      return 0;
     }
   }
 
