@@ -70,7 +70,7 @@ public enum Setting implements Variable {
   SENDER_MODE(Kind.TEXT, "share", Process.WORKER, "`share` (a share group, Kafka ≥ 4.2) or `classic` (a consumer group)"),
   SENDER_CONCURRENCY(Kind.INTEGER, "1024", Process.WORKER, "sends in flight per process"),
   SENDER_CONSUMERS(Kind.INTEGER, "4", Process.WORKER, "task consumers per process"),
-  SEND_RATE_PER_APP(Kind.INTEGER, "0", Process.WORKER, "fleet-wide sends per second per app (0 = no limit)"),
+  SEND_RATE_PER_APP(Kind.INTEGER, "0", Process.WORKER, "fleet-wide sends per second per app (0: the rate WeChat reports in `quota/get`, if any; see Quota)"),
   SEND_MAX_ATTEMPTS(Kind.INTEGER, "5", Process.WORKER, "transient failures of one task in one delivery before the DLQ"),
   TASK_MAX_DELIVERIES(Kind.INTEGER, "5", Process.WORKER, "deliveries of a task before it gives up into the DLQ, 2–9: the"
       + " senders' share group gets a delivery limit one above it (`share.delivery.count.limit`, at most 10 on a default broker),"
