@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +32,10 @@ public final class QuotaWarnings implements Function<PushRequest, List<String>> 
   private final QuotaStore quotas;
   private final UserIndex index;
   private final Clock clock;
-  private final Map<String, Counted> counts = new ConcurrentHashMap<>();
+  private final Map<IndexAudience, Counted> counts = new ConcurrentHashMap<>();
+
+  /** An audience counted from the index: everyone holding a grant of {@code templateId}, or the recall window's users. */
+  private record IndexAudience(String appId, String templateId, Duration expiringWithin) {}
 
   private record Counted(long users, long atMs) {}
 
@@ -63,13 +67,13 @@ public final class QuotaWarnings implements Function<PushRequest, List<String>> 
     long now = clock.millis();
     if (audience.expiring()) {
       Duration window = audience.expiringWindow();
-      return counted(push.appId() + "\u0000expiring\u0000" + window.toMinutes(), now,
+      return counted(new IndexAudience(push.appId(), null, window), now,
           () -> index.expiringCount(push.appId(), (now + window.toMillis()) / 1000));
     }
-    return counted(push.appId() + "\u0000all\u0000" + push.templateId(), now, () -> index.indexSize(push.appId(), push.templateId()));
+    return counted(new IndexAudience(push.appId(), push.templateId(), null), now, () -> index.indexSize(push.appId(), push.templateId()));
   }
 
-  private long counted(String key, long now, java.util.function.LongSupplier count) {
+  private long counted(IndexAudience key, long now, LongSupplier count) {
     Counted c = counts.get(key);
     if (c != null && now - c.atMs() < COUNT_SECONDS * 1000L && now >= c.atMs()) return c.users();
     long users = count.getAsLong();
