@@ -65,7 +65,6 @@ class SendRateLimiterIT {
     SendRateLimiter limiter = new SendRateLimiter(redis, keys, 0, clock);
 
     assertThat(limiter.limit(APP)).isEqualTo(new SendRateLimiter.Limit(180, true));
-    long start = clock.millis();
     int permits = permitsWithinASecond(limiter);
     assertThat(permits).isBetween(150, 180);
   }
