@@ -187,6 +187,11 @@ final class AdminRoutes {
       if (!quotas.isObject()) throw new IllegalArgumentException("dailyQuota must be an object appId -> sends");
       for (var entry : quotas.properties()) f.dailyQuota(entry.getKey(), entry.getValue().asLong(-1));
     }
+    JsonNode rates = b.get("rateLimit");
+    if (rates != null && !rates.isNull()) {
+      if (!rates.isObject()) throw new IllegalArgumentException("rateLimit must be an object appId -> sends per second (0 removes it)");
+      for (var entry : rates.properties()) f.rateLimit(entry.getKey(), entry.getValue().asInt(-1));
+    }
     ctx.json(f.snapshot());
   }
 

@@ -355,6 +355,7 @@ public final class WeChatSim implements AutoCloseable {
         .gatewayErrorAfterDeliveryRate(config.gatewayErrorAfterDeliveryRate())
         .resetAfterDeliveryRate(config.resetAfterDeliveryRate());
     config.dailyQuotas().forEach(faults::dailyQuota);
+    config.rateLimits().forEach(faults::rateLimit);
   }
 
   private List<String> mint(SimUser user, boolean prepay, int count) {
