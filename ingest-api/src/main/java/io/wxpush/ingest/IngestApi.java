@@ -147,8 +147,9 @@ public final class IngestApi implements AutoCloseable {
     PrometheusMeterRegistry registry = Registries.prometheus("ingest-api");
 
     Admin admin = KafkaClients.admin(common.kafkaBootstrapServers(), "wxpush-ingest-admin");
-    new TopicAdmin(admin, common.topicPartitions(), common.replication())
-        .ensureTopics(List.of(topics.credentials(), topics.pushRequests(), topics.audit()));
+    TopicAdmin topicAdmin = new TopicAdmin(admin, common.topicPartitions(), common.replication());
+    topicAdmin.ensureTopics(List.of(topics.credentials(), topics.pushRequests()));
+    topicAdmin.ensureTopics(List.of(topics.audit()), AuditTrail.TOPIC_CONFIG);
     int deliveryTimeoutMs = (int) Math.max(2_000, config.kafkaAckTimeout().toMillis());
     KafkaProducer<String, byte[]> producer = KafkaClients.durableProducer(common.kafkaBootstrapServers(), "wxpush-ingest", deliveryTimeoutMs,
         "none"); // an upload's records go out a few per batch: lz4's per-batch buffers cost more than it saves

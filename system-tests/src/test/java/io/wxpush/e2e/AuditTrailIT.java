@@ -18,7 +18,11 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
@@ -133,6 +137,15 @@ class AuditTrailIT {
     assertThat(api.get("/v1/audit", ADMIN).status()).isEqualTo(400);
     assertThat(api.get("/v1/audit?appId=" + A + "&limit=0", ADMIN).status()).isEqualTo(400);
     assertThat(api.get("/v1/audit?appId=" + A + "&cursor=nope", ADMIN).status()).isEqualTo(400);
+  }
+
+  @Test
+  void theTopicKeepsTheTrailFor400DaysNotKafkasWeek() throws Exception {
+    try (Admin admin = KafkaClients.admin(env.kafkaBootstrapServers(), "audit-topic-check")) {
+      ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, env.topic("audit"));
+      Config config = admin.describeConfigs(List.of(topic)).all().get(30, TimeUnit.SECONDS).get(topic);
+      assertThat(Long.parseLong(config.get("retention.ms").value())).isEqualTo(Duration.ofDays(400).toMillis());
+    }
   }
 
   private static void refused(ApiClient.Reply reply, String code) {

@@ -7,6 +7,7 @@ import io.wxpush.metrics.WxpushMeter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +31,13 @@ import org.slf4j.LoggerFactory;
 public final class AuditTrail implements AuditSink, AutoCloseable {
   /** The waits before the second and later publishes of a record Kafka refused (each after the producer's own retries). */
   public static final List<Duration> RETRY_AFTER = List.of(Duration.ofSeconds(1), Duration.ofSeconds(5));
+
+  /**
+   * The audit topic's config when ingest-api creates it: records kept 400 days (Kafka's default is
+   * 7), as the topic holds the trail past {@link AuditLog#KEEP}. Set {@code retention.ms} on the
+   * topic to keep them longer; an existing topic keeps its own.
+   */
+  public static final Map<String, String> TOPIC_CONFIG = Map.of("retention.ms", Long.toString(Duration.ofDays(400).toMillis()));
 
   private static final Logger log = LoggerFactory.getLogger(AuditTrail.class);
 
