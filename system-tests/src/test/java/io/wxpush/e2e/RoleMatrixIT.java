@@ -2,6 +2,7 @@ package io.wxpush.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.wxpush.json.Json;
 import io.wxpush.testkit.ApiClient;
 import io.wxpush.testkit.RealServices;
@@ -10,8 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.assertj.core.api.SoftAssertions;
@@ -146,6 +149,22 @@ class RoleMatrixIT {
     assertThat(api.get("/v1/pushes?appId=" + B, BARE).body().get("pushes").findValuesAsText("requestId")).containsExactly("seed");
     assertThat(api.get("/v1/pushes?appId=" + A + "&limit=200", BARE).body().get("pushes").findValuesAsText("requestId"))
         .filteredOn(id -> id.startsWith("new-")).hasSize(2);
+  }
+
+  @Test
+  void theOpenApiDocumentGivesEachPushKeyOperationTheRoleOfItsRow() throws Exception {
+    JsonNode paths = stack.client.get("/openapi.json", null).expect(200).body().get("paths");
+    Map<String, Row> matrix = matrix();
+    Map<String, String> documented = new TreeMap<>();
+    Map<String, String> expected = new TreeMap<>();
+    paths.fields().forEachRemaining(path -> path.getValue().fields().forEachRemaining(op -> {
+      String route = op.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey();
+      if (op.getValue().path("security").toString().contains("pushApiKey")) {
+        documented.put(route, op.getValue().path("x-role").asText("(none)"));
+        expected.put(route, matrix.containsKey(route) ? matrix.get(route).needs() : "(no row)");
+      }
+    }));
+    assertThat(documented).isNotEmpty().isEqualTo(expected);
   }
 
   @Test
