@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +42,8 @@ public final class AuditTrail implements AuditSink, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(AuditTrail.class);
 
-  private final AuditLog recent;
+  private final Consumer<AuditRecord> recent;
+  private final List<Duration> retryAfter;
   private final Producer<String, byte[]> producer;
   private final String topic;
   private final Clock clock;
@@ -53,7 +55,14 @@ public final class AuditTrail implements AuditSink, AutoCloseable {
   private final Counter lost;
 
   public AuditTrail(AuditLog recent, Producer<String, byte[]> producer, String topic, Clock clock, MeterRegistry registry) {
+    this(recent::append, producer, topic, clock, registry, RETRY_AFTER);
+  }
+
+  /** @param recent appends a record to the recent log ({@link AuditLog#append} here; a fake in tests without Redis) */
+  AuditTrail(Consumer<AuditRecord> recent, Producer<String, byte[]> producer, String topic, Clock clock, MeterRegistry registry,
+      List<Duration> retryAfter) {
     this.recent = recent;
+    this.retryAfter = List.copyOf(retryAfter);
     this.producer = producer;
     this.topic = topic;
     this.clock = clock;
@@ -67,7 +76,7 @@ public final class AuditTrail implements AuditSink, AutoCloseable {
   public void changed(ApiKey key, String app, AuditAction action, String target, String outcome) {
     AuditRecord record = new AuditRecord(clock.millis(), app, action.wire(), target, key.auditName(), outcome);
     try {
-      recent.append(record);
+      recent.accept(record);
     } catch (RuntimeException e) {
       redisFailed.increment();
       log.error("event=audit_redis_failed app={} action={} target={} key={} error={}", app, record.action(), target, record.key(), e.toString());
@@ -91,7 +100,7 @@ public final class AuditTrail implements AuditSink, AutoCloseable {
   }
 
   private void refused(AuditRecord record, int attempt, Exception e) {
-    if (attempt >= RETRY_AFTER.size()) {
+    if (attempt >= retryAfter.size()) {
       gaveUp(record, e);
       return;
     }
@@ -99,7 +108,7 @@ public final class AuditTrail implements AuditSink, AutoCloseable {
     log.warn("event=audit_publish_failed app={} action={} target={} attempt={} error={}", record.app(), record.action(), record.target(),
         attempt + 1, e.toString());
     try {
-      publisher.schedule(() -> publish(record, attempt + 1), RETRY_AFTER.get(attempt).toMillis(), TimeUnit.MILLISECONDS);
+      publisher.schedule(() -> publish(record, attempt + 1), retryAfter.get(attempt).toMillis(), TimeUnit.MILLISECONDS);
     } catch (RuntimeException closed) {
       gaveUp(record, e);
     }
