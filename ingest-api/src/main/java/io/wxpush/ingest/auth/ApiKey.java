@@ -20,6 +20,7 @@ public record ApiKey(Secret secret, Optional<Set<String>> apps, Role role) {
   public static final int MIN_LENGTH = 24;
 
   public ApiKey {
+    java.util.Objects.requireNonNull(role, "role");
     apps = apps.map(Set::copyOf);
   }
 
