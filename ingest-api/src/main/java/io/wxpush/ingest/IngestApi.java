@@ -177,7 +177,7 @@ public final class IngestApi implements AutoCloseable {
         publisher, topics.credentials(), new UploadMeters(registry), gate::grantable,
         appId -> common.grantSource(appId).clientGrants());
     UserCredentialsHandler userCredentials = new UserCredentialsHandler(apiKeys, pool, common.apps().keySet());
-    AuditLog auditLog = new AuditLog(redis, common.redisKeys(), clock);
+    AuditLog auditLog = new AuditLog(redis, common.redisKeys());
     AuditTrail audit = new AuditTrail(auditLog, producer, topics.audit(), clock, registry);
     PushStatusStore pushStatus = new PushStatusStore(redis, common.redisKeys(), clock);
     io.wxpush.ingest.push.PushCallbacks pushCallbacks = new io.wxpush.ingest.push.PushCallbacks(redis, common.redisKeys(), clock);

@@ -4,19 +4,19 @@ import io.wxpush.json.Json;
 import io.wxpush.redis.RedisKeys;
 import io.wxpush.redis.RedisScript;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.resps.StreamEntry;
 
 /**
  * The recent audit records of each app in Redis ({@link RedisKeys.Family#AUDIT}), for
  * {@code GET /v1/audit}: a stream per app holding at most about {@link #MAX_PER_APP} records and
  * none older than {@link #KEEP} (the topic {@code wxpush.audit} keeps the rest), newest first by
- * cursor. Thread-safe; every call is one Redis round trip.
+ * cursor. Ages are by Redis's clock, the one that stamps the entries' ids (so that the instances'
+ * clocks need not agree); a record's {@code at} is its instance's. Thread-safe; every call is one
+ * Redis round trip.
  */
 public final class AuditLog {
   /** Records kept per app: about 2 MB of Redis at ~200 bytes each (trimming is approximate, a few more may stay). */
@@ -25,23 +25,21 @@ public final class AuditLog {
   public static final Duration KEEP = Duration.ofDays(30);
 
   private static final RedisScript APPEND = RedisScript.load(AuditLog.class, "audit-append.lua");
+  private static final RedisScript PAGE = RedisScript.load(AuditLog.class, "audit-page.lua");
 
   private final UnifiedJedis redis;
   private final RedisKeys keys;
-  private final Clock clock;
 
-  public AuditLog(UnifiedJedis redis, RedisKeys keys, Clock clock) {
+  public AuditLog(UnifiedJedis redis, RedisKeys keys) {
     this.redis = redis;
     this.keys = keys;
-    this.clock = clock;
   }
 
   /** Appends {@code record} to its app's stream; returns its id. */
   public String append(AuditRecord record) {
-    long oldest = clock.millis() - KEEP.toMillis();
-    Object id = APPEND.eval(redis, List.of(keys.audit(record.app())), List.of(Integer.toString(MAX_PER_APP), Long.toString(oldest),
+    Object id = APPEND.eval(redis, List.of(keys.audit(record.app())), List.of(Integer.toString(MAX_PER_APP),
         Long.toString(KEEP.toMillis()), Json.writeString(record.toJson())));
-    return id instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(id);
+    return text(id);
   }
 
   /** One page of an app's records, newest first, and the cursor of the next page when there may be more. */
@@ -53,14 +51,20 @@ public final class AuditLog {
    */
   public Page page(String app, String cursor, int limit) {
     String end = cursor == null ? "+" : "(" + cursor;
-    String start = Long.toString(Math.max(0, clock.millis() - KEEP.toMillis()));
-    List<StreamEntry> entries = redis.xrevrange(keys.audit(app), end, start, limit + 1);
+    List<?> entries = (List<?>) PAGE.eval(redis, List.of(keys.audit(app)), List.of(end, Integer.toString(limit + 1),
+        Long.toString(KEEP.toMillis())));
     List<AuditRecord> records = new ArrayList<>();
+    String lastId = null;
     for (int i = 0; i < Math.min(limit, entries.size()); i++) {
-      records.add(AuditRecord.decode(entries.get(i).getFields().get("r").getBytes(StandardCharsets.UTF_8)));
+      List<?> entry = (List<?>) entries.get(i); // {id, {'r', json}}
+      lastId = text(entry.get(0));
+      records.add(AuditRecord.decode(text(((List<?>) entry.get(1)).get(1)).getBytes(StandardCharsets.UTF_8)));
     }
-    Optional<String> next = entries.size() > limit ? Optional.of(entries.get(limit - 1).getID().toString()) : Optional.empty();
-    return new Page(records, next);
+    return new Page(records, entries.size() > limit ? Optional.of(lastId) : Optional.empty());
+  }
+
+  private static String text(Object reply) {
+    return reply instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(reply);
   }
 
   /** True when {@code cursor} has the shape of a stream id this log hands out ({@code ms-seq}). */
