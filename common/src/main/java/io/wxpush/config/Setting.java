@@ -37,8 +37,10 @@ public enum Setting implements Variable {
       + " from `low` pushes"),
 
   SESSION_SIGNING_KEY(Kind.SECRET, null, Process.API, "HMAC key of session tokens, at least 32 bytes"),
-  PUSH_API_KEYS(Kind.SECRET, null, Process.API, "`key[=appId|appId…][,…]` business services present as `Authorization: Bearer`;"
-      + " a key with `=` acts only for the apps it lists, a bare key for every app; keys of at least 24 characters"),
+  PUSH_API_KEYS(Kind.SECRET, null, Process.API, "`key[=appId|appId…][@role][,…]` business services present as `Authorization: Bearer`;"
+      + " a key with `=` acts only for the apps it lists, a bare key for every app; `@viewer` reads only, `@operator` also creates,"
+      + " cancels and retries pushes, `@admin` (the default) also changes policies and reads the audit trail;"
+      + " keys of at least 24 characters, without `=` or `@`"),
   TRUSTED_PROXIES(Kind.TEXT, "", Process.API, "CIDRs of your load balancers, e.g. `10.0.0.0/8,fd00::/8`: only from these is"
       + " `X-Forwarded-For` read for the client address of the per-address limits"),
   SESSIONS_PER_ADDRESS_PER_MINUTE(Kind.INTEGER, "120", Process.API,

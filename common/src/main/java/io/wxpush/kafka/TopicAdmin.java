@@ -49,11 +49,19 @@ public final class TopicAdmin {
 
   /** Creates each of {@code names} that does not exist yet; existing topics are left as they are. */
   public void ensureTopics(Collection<String> names) {
+    ensureTopics(names, Map.of());
+  }
+
+  /**
+   * As {@link #ensureTopics(Collection)}, a new topic created with {@code configs} (e.g.
+   * {@code retention.ms}); an existing topic keeps its own, so an operator's change stands.
+   */
+  public void ensureTopics(Collection<String> names, Map<String, String> configs) {
     try {
       Set<String> existing = admin.listTopics().names().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
       List<NewTopic> missing = new ArrayList<>();
       for (String name : names) {
-        if (!existing.contains(name)) missing.add(new NewTopic(name, Optional.of(partitions), replicationFactor));
+        if (!existing.contains(name)) missing.add(new NewTopic(name, Optional.of(partitions), replicationFactor).configs(configs));
       }
       if (missing.isEmpty()) return;
       for (var entry : admin.createTopics(missing).values().entrySet()) {

@@ -25,6 +25,11 @@ public record Topics(String prefix) {
     return prefix + "push-dlq";
   }
 
+  /** Audit records: one per change made through the push API ({@code wxpush.audit}, key appId). */
+  public String audit() {
+    return prefix + "audit";
+  }
+
   /** Consumer group of the credential sink (role {@code credentials}). */
   public String credentialSinkGroup() {
     return prefix + "credential-sink";

@@ -39,6 +39,9 @@ public enum WxpushMeter {
   CALLBACKS_IN_FLIGHT("wxpush.callbacks.in.flight", "Callback POSTs this ingest-api runs now, by app (at most CALLBACK_CONCURRENCY each)", "app"),
   CALLBACKS_STUCK("wxpush.callbacks.stuck", "Callback POSTs running more than 10 s past their CALLBACK_TIMEOUT deadline (should stay 0)"),
   CALLBACK_ATTEMPTS("wxpush.callbacks.attempts", "Callback POSTs ended, by app and outcome (delivered, failed, gave_up)", "app", "outcome"),
+  AUDIT_RECORDS("wxpush.audit.records", "Audit records of changes made through the push API, by outcome (published; redis_failed:"
+      + " not in GET /v1/audit; retried: a publish tried again; lost: not on the topic after its retries, logged as event=audit_lost)",
+      "outcome"),
   HTTP_REQUESTS("http.server.requests", "HTTP requests served, by method, route template and status", "method", "uri", "status");
 
   private final String meterName;

@@ -79,6 +79,8 @@ public record RedisKeys(String prefix) {
     TOKEN("token{app}", "the app's access token", "TTL its lifetime less 200 s"),
     TOKEN_LOCK("token{app}:lock", "the refresh lock", "TTL the lock's lease"),
     POLICY("policy{app}", "JSON of the app's policy (quiet hours, frequency cap, reserve) as last PUT", "kept: one small string per app"),
+    AUDIT("audit{app}", "STREAM of the app's recent audit records (GET /v1/audit), at most about 10,000, none past 30 days",
+        "trimmed on every append; TTL 30 days, renewed by each append"),
     QUIET("quiet{app}", "ZSET requestId → holds so far: the app's pushes waiting for the end of quiet hours",
         "members leave when their push resumes; kept: one per app"),
     HELD("push{app:request}:h:<bucket>", "HASH openId → the run its task carried ('runId|untilMs|buckets') of one bucket (~64 users) of a push's tasks held back by quiet hours",
@@ -301,6 +303,11 @@ public record RedisKeys(String prefix) {
   /** {@link Family#POLICY}. */
   public String policy(String appId) {
     return prefix + "policy{" + appId + "}";
+  }
+
+  /** {@link Family#AUDIT}. */
+  public String audit(String appId) {
+    return prefix + "audit{" + appId + "}";
   }
 
   /** {@link Family#QUIET}. */

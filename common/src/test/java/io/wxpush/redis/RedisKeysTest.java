@@ -42,6 +42,7 @@ class RedisKeysTest {
         Map.entry(keys.pause("wxapp1"), RedisKeys.Family.PAUSE),
         Map.entry(keys.eventTaken("wxapp1", "0a".repeat(32)), RedisKeys.Family.EVENT_TAKEN),
         Map.entry(keys.policy("wxapp1"), RedisKeys.Family.POLICY),
+        Map.entry(keys.audit("wxapp1"), RedisKeys.Family.AUDIT),
         Map.entry(keys.quiet("wxapp1"), RedisKeys.Family.QUIET),
         Map.entry(keys.held("wxapp1", "r1", 4095), RedisKeys.Family.HELD),
         Map.entry(keys.heldBuckets("wxapp1", "r1"), RedisKeys.Family.HELD_BUCKETS),

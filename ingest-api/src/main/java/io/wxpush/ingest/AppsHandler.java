@@ -24,7 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
- * What the console shows of apps: {@code GET /v1/apps} (the apps the key may act for) and
+ * What the console shows of apps: {@code GET /v1/apps} (the apps the key may act for, with the
+ * key's role and its 8-hex name in the audit trail) and
  * {@code GET /v1/apps/{appId}} (its policy, WeChat's daily quota as last read ({@code quota}, null
  * until read), whether WeChat's quota paused it and until when, how
  * many users hold live credentials by kind, and how many users' soonest form_id or prepay_id
@@ -63,7 +64,11 @@ public final class AppsHandler {
     ApiKey key = keys.require(ctx);
     List<Map<String, Object>> mine = new ArrayList<>();
     for (String app : apps) if (key.mayActFor(app)) mine.add(Map.of("appId", app));
-    ctx.json(Map.of("apps", mine));
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("apps", mine);
+    answer.put("role", key.role().wire()); // what the console offers this key
+    answer.put("key", key.auditName()); // the name the audit trail gives it
+    ctx.json(answer);
   }
 
   public void show(Context ctx) {

@@ -15,6 +15,9 @@ import io.wxpush.ingest.push.PushCallbacks;
 import io.wxpush.redis.RedisKeys;
 import io.wxpush.http.HealthCheck;
 import io.wxpush.http.HttpServer;
+import io.wxpush.ingest.audit.AuditHandler;
+import io.wxpush.ingest.audit.AuditLog;
+import io.wxpush.ingest.audit.AuditTrail;
 import io.wxpush.ingest.auth.AddressThrottle;
 import io.wxpush.ingest.auth.PushApiKeys;
 import io.wxpush.ingest.templates.TemplateGate;
@@ -147,8 +150,9 @@ public final class IngestApi implements AutoCloseable {
     PrometheusMeterRegistry registry = Registries.prometheus("ingest-api");
 
     Admin admin = KafkaClients.admin(common.kafkaBootstrapServers(), "wxpush-ingest-admin");
-    new TopicAdmin(admin, common.topicPartitions(), common.replication())
-        .ensureTopics(List.of(topics.credentials(), topics.pushRequests()));
+    TopicAdmin topicAdmin = new TopicAdmin(admin, common.topicPartitions(), common.replication());
+    topicAdmin.ensureTopics(List.of(topics.credentials(), topics.pushRequests()));
+    topicAdmin.ensureTopics(List.of(topics.audit()), AuditTrail.TOPIC_CONFIG);
     int deliveryTimeoutMs = (int) Math.max(2_000, config.kafkaAckTimeout().toMillis());
     KafkaProducer<String, byte[]> producer = KafkaClients.durableProducer(common.kafkaBootstrapServers(), "wxpush-ingest", deliveryTimeoutMs,
         "none"); // an upload's records go out a few per batch: lz4's per-batch buffers cost more than it saves
@@ -179,10 +183,13 @@ public final class IngestApi implements AutoCloseable {
         publisher, topics.credentials(), new UploadMeters(registry), gate::grantable,
         appId -> common.grantSource(appId).clientGrants());
     UserCredentialsHandler userCredentials = new UserCredentialsHandler(apiKeys, pool, common.apps().keySet());
+    AuditLog auditLog = new AuditLog(redis, common.redisKeys());
+    AuditTrail audit = new AuditTrail(auditLog, producer, topics.audit(), clock, registry);
     PushStatusStore pushStatus = new PushStatusStore(redis, common.redisKeys(), clock);
     io.wxpush.ingest.push.PushCallbacks pushCallbacks = new io.wxpush.ingest.push.PushCallbacks(redis, common.redisKeys(), clock);
     PushHandler pushes = new PushHandler(apiKeys, new PushRequestParser(common.apps().keySet(), config.callbackAllowPrivate()), common.apps().keySet(),
-        pushStatus, pushCallbacks, publisher, topics.pushRequests(), gate::problems, new QuotaWarnings(quotas, pool.index(), clock, pool::isLongTerm));
+        pushStatus, pushCallbacks, publisher, topics.pushRequests(), gate::problems, new QuotaWarnings(quotas, pool.index(), clock, pool::isLongTerm),
+        audit);
     CallbackDispatcher callbacks = new CallbackDispatcher(pushStatus, pushCallbacks, apiKeys, common.apps().keySet(), config.callbackConcurrency(),
         config.callbackTimeout(), config.callbackAllowPrivate(), clock, registry);
     ScheduledExecutorService callbackLoop = Executors.newSingleThreadScheduledExecutor(
@@ -200,7 +207,7 @@ public final class IngestApi implements AutoCloseable {
     WeChatEventsHandler events = new WeChatEventsHandler(common.apps(), publisher,
         topics.credentials(), registry, clock, redis, common.redisKeys());
     PolicyStore policies = new PolicyStore(redis, common.redisKeys(), clock, common.defaultPolicy());
-    PolicyHandler policy = new PolicyHandler(apiKeys, policies, common.apps().keySet());
+    PolicyHandler policy = new PolicyHandler(apiKeys, policies, common.apps().keySet(), audit);
     AppsHandler appsHandler = new AppsHandler(apiKeys, common.apps().keySet(), redis, common.redisKeys(), pool, policies, quotas, clock);
     FleetHandler fleet = new FleetHandler(apiKeys, redis, common.redisKeys(), clock);
     StaticAssets assets = new StaticAssets();
@@ -229,6 +236,7 @@ public final class IngestApi implements AutoCloseable {
       r.get("/v1/pushes/{requestId}", pushes::show);
       r.delete("/v1/pushes/{requestId}", pushes::cancel);
       r.post("/v1/pushes/{requestId}/retry", pushes::retry);
+      r.get("/v1/audit", new AuditHandler(apiKeys, auditLog, common.apps().keySet())::list);
     }).start(config.httpPort());
     return new IngestApi(http, List.copyOf(declared), producer, admin, redis, weChat, uploadLimiter, () -> {
       heartbeat.close();
@@ -236,6 +244,7 @@ public final class IngestApi implements AutoCloseable {
       templateLoop.shutdownNow();
       quotaLoop.shutdownNow();
       callbacks.close();
+      audit.close(); // its queued publishes before the producer closes
     });
   }
 

@@ -59,6 +59,7 @@ class ApiStorageOutageIT {
       routes.put("PUT /v1/apps/" + Stack.APP + "/policy", "{\"quietHours\":null,\"maxPerUserPerDay\":3,\"reserveLast\":false}");
       routes.put("GET /v1/templates?appId=" + Stack.APP, null);
       routes.put("GET /v1/fleet", null);
+      routes.put("GET /v1/audit?appId=" + Stack.APP, null);
       routes.put("GET /v1/users/o1/credentials?appId=" + Stack.APP, null);
       List<String> problems = new ArrayList<>();
       for (var route : routes.entrySet()) {

@@ -22,7 +22,10 @@ import java.util.function.Function;
  * ({@link ClientAddress}: behind a trusted proxy, the forwarded one): an address past
  * {@link #MAX_FAILURES_PER_MINUTE} bad keys in a minute is answered 429 for the rest of it. Keys are
  * at least {@link ApiKey#MIN_LENGTH} characters, so the throttle is there to answer noise cheaply
- * and to show it, not to make guessing hard. Thread-safe.
+ * and to show it, not to make guessing hard. Then what the key may do: first its scope (an app
+ * outside it is {@code 403 forbidden_app}, or {@code 404} where that is the route's answer for
+ * an app it does not know, so a key learns nothing of another team's app), then its {@link Role}
+ * ({@code 403 forbidden_role}). Thread-safe.
  */
 public final class PushApiKeys {
   /** Bad keys one client address may present per minute before it is throttled. */
@@ -65,11 +68,20 @@ public final class PushApiKeys {
    * only a key for every app can meet). Returns the appId.
    */
   public String requireForPathApp(Context ctx, Set<String> apps) {
+    return forPathApp(ctx, apps, Role.VIEWER).appId();
+  }
+
+  /** A key allowed to act on an app: the key, and the app it acts on. */
+  public record Authorized(ApiKey key, String appId) {}
+
+  /** {@link #requireForPathApp(Context, Set)}, then the key's role allows {@code needed} ({@link #checkRole}). */
+  public Authorized forPathApp(Context ctx, Set<String> apps, Role needed) {
     ApiKey key = require(ctx);
     String appId = ctx.pathParam("appId");
     checkScope(key, appId);
     if (!apps.contains(appId)) throw ApiException.notFound("no app " + appId + " is served here");
-    return appId;
+    checkRole(key, needed);
+    return new Authorized(key, appId);
   }
 
   /**
@@ -78,12 +90,18 @@ public final class PushApiKeys {
    * ({@code 400 invalid_request} / {@code unknown_app}). Returns the appId.
    */
   public String requireForQueryApp(Context ctx, Set<String> apps) {
+    return forQueryApp(ctx, apps, Role.VIEWER).appId();
+  }
+
+  /** {@link #requireForQueryApp(Context, Set)}, then the key's role allows {@code needed} ({@link #checkRole}). */
+  public Authorized forQueryApp(Context ctx, Set<String> apps, Role needed) {
     ApiKey key = require(ctx);
     String appId = ctx.queryParam("appId");
     if (appId == null || appId.isEmpty()) throw ApiException.badRequest("invalid_request", "query parameter 'appId' is required");
     checkScope(key, appId);
     if (!apps.contains(appId)) throw ApiException.badRequest("unknown_app", "appId is not served here");
-    return appId;
+    checkRole(key, needed);
+    return new Authorized(key, appId);
   }
 
   /**
@@ -123,6 +141,18 @@ public final class PushApiKeys {
    */
   public static void checkScope(ApiKey key, String appId) {
     if (!key.mayActFor(appId)) throw new ApiException(403, "forbidden_app", "this API key may not act for app '" + appId + "'");
+  }
+
+  /**
+   * 403 {@code forbidden_role} unless {@code key}'s role allows {@code needed}. Call it after the
+   * scope checks of the app the request names: a key of another app hears {@code forbidden_app}
+   * whatever its role.
+   */
+  public static void checkRole(ApiKey key, Role needed) {
+    if (!key.role().allows(needed)) {
+      throw new ApiException(403, "forbidden_role", "this API key's role is " + key.role().wire() + "; this needs "
+          + needed.wire() + " or above");
+    }
   }
 
   /** A key's public name: 16 hex digits of its SHA-256, safe to store and to log. */

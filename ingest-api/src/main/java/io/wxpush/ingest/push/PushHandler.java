@@ -6,6 +6,9 @@ import io.wxpush.http.ApiException;
 import io.wxpush.ingest.http.JsonBody;
 import io.wxpush.ingest.auth.ApiKey;
 import io.wxpush.ingest.auth.PushApiKeys;
+import io.wxpush.ingest.auth.Role;
+import io.wxpush.ingest.audit.AuditAction;
+import io.wxpush.ingest.audit.AuditSink;
 import io.wxpush.kafka.AckedPublisher;
 import io.wxpush.kafka.KafkaUnavailableException;
 import io.wxpush.client.PushRequest;
@@ -42,7 +45,9 @@ import org.slf4j.LoggerFactory;
  * replay, another body a 409; another app's push of the same id is another push) and publishes it to
  * {@code wxpush.push-requests} before it answers 202; {@code GET /v1/pushes/{requestId}} answers its
  * status, {@code DELETE} cancels it, {@code POST …/retry} retries it, each of the app
- * {@link PushApiKeys#appOfRequestId} finds ({@code ?appId=}). All want a push API key.
+ * {@link PushApiKeys#appOfRequestId} finds ({@code ?appId=}). All want a push API key: reads any
+ * role, the changes an operator (or admin) key, each audited once its effect is durable (a replay
+ * changes nothing and is not).
  */
 public final class PushHandler {
   /** Largest body this route takes: a listed audience of 10,000 openIds of up to 64 characters, with its data. */
@@ -59,6 +64,7 @@ public final class PushHandler {
   /** What a push's 202 warns of ({@code QuotaWarnings}: {@code audience_exceeds_quota}); none in tests without it. */
   private final Function<PushRequest, List<String>> warnings;
   private final Function<PushRequest, List<Map<String, String>>> templateProblems;
+  private final AuditSink audit;
 
   /** What the handler asks of the push status store: {@link PushStatusStore} here, a fake in tests without Redis. */
   interface Statuses {
@@ -89,7 +95,7 @@ public final class PushHandler {
   /** @param apps the appIds served here (the apps a bare key acts for) */
   public PushHandler(PushApiKeys keys, PushRequestParser parser, Set<String> apps, PushStatusStore status, io.wxpush.ingest.push.PushCallbacks callbacks,
       AckedPublisher publisher, String topic, java.util.function.Function<PushRequest, List<Map<String, String>>> templateProblems,
-      Function<PushRequest, List<String>> warnings) {
+      Function<PushRequest, List<String>> warnings, AuditSink audit) {
     this(keys, parser, apps, new Statuses() {
       @Override
       public PushStatusStore.Acceptance seen(PushRequest push) {
@@ -142,17 +148,18 @@ public final class PushHandler {
       public long nextRetryRound(PushId id) {
         return status.retries().nextRetryRound(id);
       }
-    }, publisher, topic, templateProblems, warnings);
+    }, publisher, topic, templateProblems, warnings, audit);
   }
 
   PushHandler(PushApiKeys keys, PushRequestParser parser, Set<String> apps, Statuses status, AckedPublisher publisher, String topic,
       Function<PushRequest, List<Map<String, String>>> templateProblems) {
-    this(keys, parser, apps, status, publisher, topic, templateProblems, push -> List.of());
+    this(keys, parser, apps, status, publisher, topic, templateProblems, push -> List.of(), AuditSink.NONE);
   }
 
   PushHandler(PushApiKeys keys, PushRequestParser parser, Set<String> apps, Statuses status, AckedPublisher publisher, String topic,
-      Function<PushRequest, List<Map<String, String>>> templateProblems, Function<PushRequest, List<String>> warnings) {
+      Function<PushRequest, List<Map<String, String>>> templateProblems, Function<PushRequest, List<String>> warnings, AuditSink audit) {
     this.warnings = warnings;
+    this.audit = audit;
     this.templateProblems = templateProblems;
     this.apps = Set.copyOf(apps);
     this.keys = keys;
@@ -167,6 +174,7 @@ public final class PushHandler {
     JsonNode body = JsonBody.object(ctx, MAX_BODY_BYTES);
     JsonNode appId = body.get("appId");
     if (appId != null && appId.isTextual()) PushApiKeys.checkScope(key, appId.asText()); // served or not: one answer (403)
+    PushApiKeys.checkRole(key, Role.OPERATOR); // after the scope: another app's key hears forbidden_app, whatever its role
     PushRequest push = switch (parser.parse(body)) {
       case PushRequestParser.Valid v -> v.request();
       case PushRequestParser.Invalid i -> throw invalid(i.errors());
@@ -211,6 +219,8 @@ public final class PushHandler {
         log.info("event=push_accepted requestId={} app={} kind={} audience={} again={}", rid, push.appId(), push.kind(),
             push.audience().everyone() ? "all" : push.audience().expiring() ? "expiringWithin:" + push.audience().expiringWithin()
                 : push.audience().openIds().size(), seen == PushStatusStore.Acceptance.REPUBLISH);
+        // a republish is this call's confirmation (the first attempt answered 503 and recorded nothing)
+        audit.changed(key, push.appId(), AuditAction.PUSH_CREATE, rid, "accepted");
       }
     }
     if (seen != PushStatusStore.Acceptance.NEW) ctx.header("Idempotent-Replayed", "true");
@@ -223,17 +233,19 @@ public final class PushHandler {
   }
 
   public void show(Context ctx) {
-    ctx.json(answer(visible(ctx, keys.require(ctx))));
+    ctx.json(answer(visible(ctx, keys.require(ctx), Role.VIEWER)));
   }
 
   /**
    * The push of the path's requestId in the app {@link PushApiKeys#appOfRequestId} finds for
    * {@code key}: a push of an app the key does not act for is never looked at, so it is 404 to the
-   * key, as if there were none (and {@code ?appId=} of such an app is 403, as on every route).
+   * key, as if there were none (and {@code ?appId=} of such an app is 403, as on every route);
+   * then the key's role must allow {@code needed} (403 {@code forbidden_role}).
    */
-  private PushStatus visible(Context ctx, ApiKey key) {
+  private PushStatus visible(Context ctx, ApiKey key, Role needed) {
     String requestId = ctx.pathParam("requestId");
     Optional<String> app = PushApiKeys.appOfRequestId(ctx, key, apps, candidates -> status.appsWith(requestId, candidates));
+    PushApiKeys.checkRole(key, needed);
     Optional<PushStatus> s = app.flatMap(a -> status.read(new PushId(a, requestId)));
     if (s.isEmpty()) throw ApiException.notFound("no push with requestId '" + requestId + "'");
     return s.get();
@@ -305,7 +317,8 @@ public final class PushHandler {
    * 409 for a push already done, failed or cancelled.
    */
   public void cancel(Context ctx) throws InterruptedException {
-    PushStatus s = visible(ctx, keys.require(ctx));
+    ApiKey key = keys.require(ctx);
+    PushStatus s = visible(ctx, key, Role.OPERATOR);
     String requestId = s.requestId();
     PushStatusStore.Cancel result = status.cancel(new PushId(s.appId(), requestId));
     switch (result) {
@@ -315,6 +328,7 @@ public final class PushHandler {
       case CANCELLED -> { }
     }
     log.info("event=push_cancelled requestId={} state={}", requestId, result.name().toLowerCase(Locale.ROOT));
+    audit.changed(key, s.appId(), AuditAction.PUSH_CANCEL, requestId, result.name().toLowerCase(Locale.ROOT));
     ctx.status(202).json(Map.of("requestId", requestId, "state", result.name().toLowerCase(Locale.ROOT)));
   }
 
@@ -325,7 +339,8 @@ public final class PushHandler {
    * published to the fan-out through Kafka before the answer; {@code 202 {"retried":n}}.
    */
   public void retry(Context ctx) {
-    PushStatus s = visible(ctx, keys.require(ctx));
+    ApiKey key = keys.require(ctx);
+    PushStatus s = visible(ctx, key, Role.OPERATOR);
     String requestId = s.requestId();
     PushId id = new PushId(s.appId(), requestId);
     if (s.state().equals(PushState.CANCELLED.wire())) throw new ApiException(409, "push_cancelled", "push '" + requestId + "' was cancelled: nothing is retried");
@@ -343,6 +358,7 @@ public final class PushHandler {
       }
       log.info("event=push_retry requestId={} round={} users={}", requestId, round, n);
     }
+    audit.changed(key, id.appId(), AuditAction.PUSH_RETRY, requestId, "retried:" + n);
     ctx.status(202).json(Map.of("requestId", requestId, "retried", n));
   }
 }
