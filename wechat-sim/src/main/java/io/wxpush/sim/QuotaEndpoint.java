@@ -6,6 +6,7 @@ import io.wxpush.json.Json;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code POST /cgi-bin/openapi/quota/get}: an app's daily quota of a send API as WeChat reports
@@ -27,16 +28,8 @@ final class QuotaEndpoint {
   }
 
   void answer(Context ctx) {
-    String token = ctx.queryParam("access_token");
-    if (token == null || token.isEmpty()) {
-      WeChatAnswers.error(ctx, 41001, "access_token missing");
-      return;
-    }
-    TokenAuthority.Check check = tokens.check(token);
-    if (check.errcode() != 0) {
-      WeChatAnswers.error(ctx, check.errcode(), check.errcode() == 42001 ? "access_token expired" : "invalid credential, access_token is invalid or not latest");
-      return;
-    }
+    Optional<String> app = tokens.appOf(ctx);
+    if (app.isEmpty()) return;
     String path = cgiPath(ctx);
     if (path == null) {
       WeChatAnswers.error(ctx, 47001, "data format error");
@@ -46,7 +39,7 @@ final class QuotaEndpoint {
       WeChatAnswers.error(ctx, 76021, "cgi_path not found");
       return;
     }
-    SimFaults.Quota q = faults.quota(check.appId());
+    SimFaults.Quota q = faults.quota(app.get());
     Map<String, Object> quota = new LinkedHashMap<>();
     quota.put("daily_limit", q.dailyLimit());
     quota.put("used", q.used());

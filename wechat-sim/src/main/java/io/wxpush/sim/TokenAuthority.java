@@ -1,7 +1,10 @@
 package io.wxpush.sim;
 
+import io.javalin.http.Context;
+
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -83,6 +86,29 @@ final class TokenAuthority {
   /** Seconds the token has left, for {@code expires_in}. */
   long expiresInSeconds(Issued token) {
     return Math.max(0, (token.expiresAt - clock.nowMillis()) / 1000);
+  }
+
+  /**
+   * The app of the request's {@code access_token} query parameter; empty when the token is missing
+   * (41001) or refused (40001 / 42001), the error already answered as WeChat's JSON.
+   */
+  Optional<String> appOf(Context ctx) {
+    String token = ctx.queryParam("access_token");
+    if (token == null || token.isEmpty()) {
+      WeChatAnswers.error(ctx, 41001, "access_token missing");
+      return Optional.empty();
+    }
+    Check check = check(token);
+    if (check.errcode() != 0) {
+      WeChatAnswers.error(ctx, check.errcode(), refusal(check.errcode()));
+      return Optional.empty();
+    }
+    return Optional.of(check.appId());
+  }
+
+  /** WeChat's errmsg for a refused token. */
+  static String refusal(int errcode) {
+    return errcode == 42001 ? "access_token expired" : "invalid credential, access_token is invalid or not latest";
   }
 
   /** Checks a token presented with a send: 0, 40001 (unknown, replaced, invalidated) or 42001 (expired). */

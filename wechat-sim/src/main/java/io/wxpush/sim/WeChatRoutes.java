@@ -12,6 +12,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -82,18 +83,10 @@ final class WeChatRoutes {
    * list shows them, {@code content} naming each keyword as {@code name:{{thing1.DATA}}} lines.
    */
   private void subscribeTemplates(Context ctx) {
-    String token = ctx.queryParam("access_token");
-    if (token == null || token.isEmpty()) {
-      WeChatAnswers.error(ctx, 41001, "access_token missing");
-      return;
-    }
-    TokenAuthority.Check check = tokens.check(token);
-    if (check.errcode() != 0) {
-      WeChatAnswers.error(ctx, check.errcode(), check.errcode() == 42001 ? "access_token expired" : "invalid credential, access_token is invalid or not latest");
-      return;
-    }
+    Optional<String> app = tokens.appOf(ctx);
+    if (app.isEmpty()) return;
     List<Map<String, Object>> data = new ArrayList<>();
-    for (SimTemplate t : templates.of(check.appId(), SimTemplate.Kind.SUBSCRIBE)) {
+    for (SimTemplate t : templates.of(app.get(), SimTemplate.Kind.SUBSCRIBE)) {
       StringBuilder content = new StringBuilder();
       for (String k : t.keywords()) content.append(k).append(":{{").append(k).append(".DATA}}\n");
       Map<String, Object> entry = new LinkedHashMap<>();
@@ -186,8 +179,7 @@ final class WeChatRoutes {
     if (token == null || token.isEmpty()) return answer(SendProcessor.Outcome.error(41001, "access_token missing"));
     TokenAuthority.Check check = tokens.check(token);
     if (check.errcode() != 0) {
-      return answer(SendProcessor.Outcome.error(check.errcode(), check.errcode() == 42001
-          ? "access_token expired" : "invalid credential, access_token is invalid or not latest"));
+      return answer(SendProcessor.Outcome.error(check.errcode(), TokenAuthority.refusal(check.errcode())));
     }
     switch (faults.limits(check.appId())) {
       case RATE_LIMITED -> {
