@@ -159,6 +159,13 @@ local function take_standing(pool, ledger, member, grants, nowMs, memoryMs, p)
   return member, '0'
 end
 
+-- The first claim of a push for a user in a claiming script's mode: 'timed' or 'grant' (take), or
+-- 'L<tag>' (take_standing; grants: that template's grants pool). Returns as they do.
+local function claim_by_mode(pool, ledger, counter, grants, mode, nowMs, dropBelowMs, memoryMs, rnowMs, p)
+  if is_standing(mode) then return take_standing(pool, ledger, mode, grants, nowMs, memoryMs, p) end
+  return take(pool, ledger, counter, mode == 'timed', nowMs, dropBelowMs, memoryMs, rnowMs, p)
+end
+
 -- The policy arguments of a claiming script, from ARGV[i], ARGV[i+1], ARGV[i+2] (absent: no policy).
 local function policy_args(i)
   return {cap = tonumber(ARGV[i] or '0'), dayEnd = tonumber(ARGV[i + 1] or '0'), reserve = ARGV[i + 2] == '1'}

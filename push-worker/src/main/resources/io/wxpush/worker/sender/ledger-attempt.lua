@@ -26,13 +26,8 @@ if not e then
   if ARGV[5] == 'no' then return {'missing', ''} end
   if rnow > tonumber(ARGV[9]) then return {'expired', ''} end
   local keep = keep_until(rnow, tonumber(ARGV[8]), tonumber(ARGV[9]))
-  local member, score
-  if is_standing(ARGV[5]) then
-    member, score = take_standing(KEYS[1], KEYS[2], ARGV[5], KEYS[4], tonumber(ARGV[6]), tonumber(ARGV[10]), policy_args(11))
-  else
-    member, score = take(KEYS[1], KEYS[2], KEYS[3] or KEYS[1], ARGV[5] == 'timed', tonumber(ARGV[6]), tonumber(ARGV[7]),
-      tonumber(ARGV[10]), rnow, policy_args(11))
-  end
+  local member, score = claim_by_mode(KEYS[1], KEYS[2], KEYS[3] or KEYS[1], KEYS[4], ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7]),
+    tonumber(ARGV[10]), rnow, policy_args(11))
   if not member then return {'none', write_final(KEYS[1], KEYS[2], ARGV[1], 'n', score, keep)} end
   local entry = 'a 0 1 ' .. ARGV[2] .. ' ' .. (rnow + tonumber(ARGV[3])) .. ' ' .. keep .. ' ' .. score .. ' ' .. member
   write_in_flight(KEYS[2], ARGV[1], entry, keep, rnow)

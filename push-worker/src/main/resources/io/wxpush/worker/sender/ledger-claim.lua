@@ -21,13 +21,8 @@ if existing then return {'existing', existing} end
 local rnow = redis_now()
 if rnow > tonumber(ARGV[6]) then return {'expired', ''} end
 local keep = keep_until(rnow, tonumber(ARGV[5]), tonumber(ARGV[6]))
-local member, score
-if is_standing(ARGV[2]) then
-  member, score = take_standing(KEYS[1], KEYS[2], ARGV[2], KEYS[4], tonumber(ARGV[3]), tonumber(ARGV[7]), policy_args(8))
-else
-  member, score = take(KEYS[1], KEYS[2], KEYS[3] or KEYS[1], ARGV[2] == 'timed', tonumber(ARGV[3]), tonumber(ARGV[4]),
-    tonumber(ARGV[7]), rnow, policy_args(8))
-end
+local member, score = claim_by_mode(KEYS[1], KEYS[2], KEYS[3] or KEYS[1], KEYS[4], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]),
+  tonumber(ARGV[7]), rnow, policy_args(8))
 if not member then return {'none', write_final(KEYS[1], KEYS[2], ARGV[1], 'n', score, keep)} end
 local entry = 'c 0 0 - 0 ' .. keep .. ' ' .. score .. ' ' .. member
 write_in_flight(KEYS[2], ARGV[1], entry, keep, rnow)
