@@ -27,7 +27,9 @@ import io.wxpush.ingest.credentials.UploadMeters;
 import io.wxpush.ingest.credentials.UploadRateLimiter;
 import io.wxpush.ingest.credentials.UserCredentialsHandler;
 import io.wxpush.ingest.push.CallbackDispatcher;
+import io.wxpush.ingest.push.DryRun;
 import io.wxpush.ingest.push.PushHandler;
+import io.wxpush.ingest.push.UserOutcomeHandler;
 import io.wxpush.ingest.session.SessionHandler;
 import io.wxpush.ingest.session.SessionTokens;
 import io.wxpush.kafka.AckedPublisher;
@@ -45,6 +47,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -191,6 +194,9 @@ public final class IngestApi implements AutoCloseable {
     WeChatEventsHandler events = new WeChatEventsHandler(common.apps(), publisher,
         topics.credentials(), registry, clock, redis, common.redisKeys());
     PolicyStore policies = new PolicyStore(redis, common.redisKeys(), clock, common.defaultPolicy());
+    pushes.answeringDryRuns(new DryRun(redis, common.redisKeys(), policies, templates::isLongTerm, clock, appId -> Optional.empty()));
+    UserOutcomeHandler userOutcomes = new UserOutcomeHandler(apiKeys, common.apps().keySet(), pushStatus, redis, common.redisKeys(),
+        templates::isLongTerm);
     PolicyHandler policy = new PolicyHandler(apiKeys, policies, common.apps().keySet());
     AppsHandler appsHandler = new AppsHandler(apiKeys, common.apps().keySet(), redis, common.redisKeys(), pool, policies, clock);
     FleetHandler fleet = new FleetHandler(apiKeys, redis, common.redisKeys(), clock);
@@ -220,6 +226,7 @@ public final class IngestApi implements AutoCloseable {
       r.get("/v1/pushes/{requestId}", pushes::show);
       r.delete("/v1/pushes/{requestId}", pushes::cancel);
       r.post("/v1/pushes/{requestId}/retry", pushes::retry);
+      r.get("/v1/pushes/{requestId}/users/{openId}", userOutcomes::show);
     }).start(config.httpPort());
     return new IngestApi(http, List.copyOf(declared), producer, admin, redis, weChat, uploadLimiter, () -> {
       heartbeat.close();
