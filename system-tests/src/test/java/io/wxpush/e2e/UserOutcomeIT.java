@@ -25,8 +25,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * "Did user X get push Y?" (issue 31, BRIEF §3 v3 {@code GET /v1/pushes/{requestId}/users/{openId}}):
  * each user of one push — sent, in doubt, failed, without a credential, capped — is answered from the
- * send ledger while it keeps the push ({@code LEDGER_GRACE}), pending before a sender took it, and
- * {@code 410 gone} once the grace has passed.
+ * send ledger while it keeps the push ({@code LEDGER_GRACE}), pending before a sender took it, with
+ * WeChat's msgid when it answered, and {@code 410 gone} once the grace has passed.
  */
 @ExtendWith(RealServices.class)
 class UserOutcomeIT {
@@ -59,7 +59,9 @@ class UserOutcomeIT {
       String ghost = "ghost-1";
       String nothing = "nothing-1";
       String capped = "capped-1";
+      String clean = "clean-1";
       stack.seedFormIds(List.of(sent, capped), 2, now);
+      stack.seedFormIds(List.of(clean), 1, now);
       stack.seedPrepayIds(List.of(inDoubt), now); // a prepay_id sent in doubt is never sent again: unknown
       try (var redis = stack.redis()) { // a form_id of a user WeChat does not know: 40003, failed
         stack.pool(redis).addAll(List.of(Credential.of(Stack.APP, ghost, CredentialKind.FORM_ID, "form-of-a-ghost", null, now)));
@@ -100,6 +102,15 @@ class UserOutcomeIT {
       assertThat(user(stack, rid, "stranger-1").status()).as("not in the push").isEqualTo(404);
       assertThat(user(stack, "no-such-push", sent).status()).isEqualTo(404);
       assertThat(user(stack, rid, "bad%20id").status()).isEqualTo(400);
+
+      // a send WeChat answered: its msgid too
+      stack.sim.faults().clear();
+      String second = stack.push(push(List.of(clean)));
+      stack.awaitState(second, "done");
+      JsonNode m = user(stack, second, clean).expect(200).body();
+      assertThat(m.path("state").asText()).as(m.toString()).isEqualTo("sent");
+      assertThat(m.path("msgid").asLong()).isEqualTo(stack.sim.inbox(Stack.APP, clean).getFirst().msgid());
+      assertThat(s.has("msgid")).as("an answer lost in doubt left no msgid: " + s).isFalse();
 
       // once LEDGER_GRACE has passed, the ledger no longer tells
       ApiClient.Reply gone = await().atMost(GRACE.plusSeconds(60)).pollInterval(Duration.ofSeconds(1))

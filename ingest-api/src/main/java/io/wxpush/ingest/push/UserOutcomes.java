@@ -20,8 +20,8 @@ import redis.clients.jedis.UnifiedJedis;
  * Where one user stands in one push ({@code GET /v1/pushes/{requestId}/users/{openId}}), read from
  * the send ledger while it keeps the push's entries ({@code LEDGER_GRACE} after each is written):
  * the user's entry of the push's newest run that has one (in flight: {@code pending}; final: its
- * state, reason and when), else the push's per-user outcome (kept as long), else what the push's
- * own state says. Reads only. Thread-safe; blocks on Redis.
+ * state, reason and when), else the push's per-user outcome (kept as long; it also keeps WeChat's
+ * msgid of a sent message), else what the push's own state says. Reads only. Thread-safe; blocks on Redis.
  */
 final class UserOutcomes {
   private static final RedisScript READ = RedisScript.load(CredentialPool.class, "ledger-lib.lua", UserOutcomes.class, "user-outcome.lua");
@@ -29,7 +29,7 @@ final class UserOutcomes {
   /** Where the user stands. */
   sealed interface Answer {}
 
-  /** @param json {@code {"state","reason"?,"kind"?,"at"?}} */
+  /** @param json {@code {"state","reason"?,"kind"?,"msgid"?,"at"?}} */
   record Known(Map<String, Object> json) implements Answer {}
 
   /** No entry, and the push is final while nothing of it can have expired yet: the user was not in its audience. */
@@ -79,22 +79,23 @@ final class UserOutcomes {
     List<?> found = (List<?>) READ.eval(redis, List.of(pool, keys.ledger(user)), runs);
     long now = (Long) found.get(0);
     String entry = found.get(1).toString();
+    // the push's record of the user's outcome: 's:<msgid>' keeps WeChat's msgid of a sent message
+    String code = s.get(6) == null ? null
+        : redis.hget(keys.pushOutcomes(id.appId(), id.requestId(), RedisKeys.bucketOf(openId, Integer.parseInt(s.get(6)))),
+            RedisKeys.outcomeField(openId));
+    Long msgid = code != null && code.startsWith("s:") ? Long.valueOf(code.substring(2)) : null;
     if (!entry.isEmpty()) {
       String[] f = entry.split(" ", 8);
       long keepUntil = Long.parseLong(f[5]);
-      if (keepUntil >= now) return fromEntry(f, keepUntil - grace, subscribe);
+      if (keepUntil >= now) return withMsgid(fromEntry(f, keepUntil - grace, subscribe), msgid);
     }
-    if (s.get(6) != null) {
-      String code = redis.hget(keys.pushOutcomes(id.appId(), id.requestId(), RedisKeys.bucketOf(openId, Integer.parseInt(s.get(6)))),
-          RedisKeys.outcomeField(openId));
-      if (code != null) return fromOutcome(code);
-    }
+    if (code != null) return withMsgid(fromOutcome(code), msgid);
     if (!finalState) return known("pending", null, null, null);
     return now <= until ? new NotInPush() : new Gone();
   }
 
   /** From a ledger entry's string form (ledger-lib.lua): {@code state doubt attempts owner-or-reason leaseUntil keepUntil score member}. */
-  private static Answer fromEntry(String[] f, long at, boolean subscribe) {
+  private static Known fromEntry(String[] f, long at, boolean subscribe) {
     String reason = f[3].equals("-") ? null : f[3];
     return switch (f[0]) {
       case "c", "a" -> known("pending", null, f[7].equals("-") ? null : PoolMember.kindOf(f[7]).wire(), null);
@@ -107,7 +108,7 @@ final class UserOutcomes {
   }
 
   /** From the push's per-user outcome code ({@code push-outcome.lua}: s, n, f, c, u or u:reason). */
-  private static Answer fromOutcome(String code) {
+  private static Known fromOutcome(String code) {
     return switch (code.charAt(0)) {
       case 's' -> known("sent", null, null, null);
       case 'n' -> known("noCredential", null, null, null);
@@ -115,6 +116,15 @@ final class UserOutcomes {
       case 'u' -> known("unknown", code.length() > 2 ? code.substring(2) : null, null, null);
       default -> known("failed", null, null, null);
     };
+  }
+
+  /** The answer with WeChat's msgid of a sent message, when the push's record keeps one. */
+  private static Known withMsgid(Known k, Long msgid) {
+    if (msgid == null || !"sent".equals(k.json().get("state"))) return k;
+    Map<String, Object> m = new LinkedHashMap<>(k.json());
+    m.put("msgid", msgid);
+    if (m.containsKey("at")) m.put("at", m.remove("at")); // the contract's order: state, reason, kind, msgid, at
+    return new Known(m);
   }
 
   private static Known known(String state, String reason, String kind, Long at) {
