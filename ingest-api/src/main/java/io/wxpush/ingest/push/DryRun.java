@@ -2,6 +2,7 @@ package io.wxpush.ingest.push;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wxpush.client.PushRequest;
+import io.wxpush.credentials.CredentialPool;
 import io.wxpush.http.ApiException;
 import io.wxpush.ingest.push.AudienceSample.Sample;
 import io.wxpush.ingest.push.ClaimPreview.UserClaim;
@@ -10,7 +11,6 @@ import io.wxpush.policy.PolicyStore;
 import io.wxpush.redis.RedisKeys;
 import io.wxpush.redis.StoreUnavailableException;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,12 +35,6 @@ import redis.clients.jedis.UnifiedJedis;
 public final class DryRun {
   /** Users judged for an everyone or recall audience before the counts are scaled: a 95% margin of about ±1.6% of the targets. */
   public static final int SAMPLE_USERS = 4_000;
-
-  /**
-   * A form_id/prepay_id expiring sooner than this is not claimed: the senders' margin
-   * ({@code SendLedger}'s {@code expiryMargin}, as {@code PushWorker} builds it).
-   */
-  static final Duration CLAIM_MARGIN = Duration.ofSeconds(60);
 
   private final ClaimPreview claims;
   private final AudienceSample index;
@@ -111,7 +105,7 @@ public final class DryRun {
     boolean capped = policy.maxPerUserPerDay() != null;
     ClaimPreview.Spend spend = new ClaimPreview.Spend(grants, standing ? push.templateId() : null,
         capped && !push.critical() ? policy.maxPerUserPerDay() : 0, capped ? policy.dayEndEpochSecond(now) : 0,
-        policy.reserveLast() && push.low() && !standing, Math.ceilDiv(now.toEpochMilli() + CLAIM_MARGIN.toMillis(), 1000),
+        policy.reserveLast() && push.low() && !standing, Math.ceilDiv(now.toEpochMilli() + CredentialPool.CLAIM_MARGIN.toMillis(), 1000),
         now.getEpochSecond());
     Tally tally;
     if (push.audience().everyone()) {
