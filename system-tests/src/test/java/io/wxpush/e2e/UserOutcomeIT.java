@@ -24,7 +24,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * "Did user X get push Y?" (issue 31, BRIEF §3 v3 {@code GET /v1/pushes/{requestId}/users/{openId}}):
- * each user of one push — sent, in doubt, failed, without a credential, capped — is answered from the
+ * each user of one push — sent, in doubt, failed, without a credential, capped (and one of a push
+ * cancelled) — is answered from the
  * send ledger while it keeps the push ({@code LEDGER_GRACE}), pending before a sender took it, with
  * WeChat's msgid when it answered, and {@code 410 gone} once the grace has passed.
  */
@@ -60,8 +61,9 @@ class UserOutcomeIT {
       String nothing = "nothing-1";
       String capped = "capped-1";
       String clean = "clean-1";
+      String dropped = "dropped-1";
       stack.seedFormIds(List.of(sent, capped), 2, now);
-      stack.seedFormIds(List.of(clean), 1, now);
+      stack.seedFormIds(List.of(clean, dropped), 1, now);
       stack.seedPrepayIds(List.of(inDoubt), now); // a prepay_id sent in doubt is never sent again: unknown
       try (var redis = stack.redis()) { // a form_id of a user WeChat does not know: 40003, failed
         stack.pool(redis).addAll(List.of(Credential.of(Stack.APP, ghost, CredentialKind.FORM_ID, "form-of-a-ghost", null, now)));
@@ -78,9 +80,15 @@ class UserOutcomeIT {
       String rid = stack.push(push(List.of(sent, inDoubt, ghost, nothing, capped)));
       await().atMost(Duration.ofSeconds(60)).until(() -> stack.status(rid).path("targets").asLong() == 5);
       assertThat(user(stack, rid, sent).expect(200).body().path("state").asText()).isEqualTo("pending");
+      String cancelled = stack.push(push(List.of(dropped))); // cancelled while its task waits
+      await().atMost(Duration.ofSeconds(60)).until(() -> stack.status(cancelled).path("targets").asLong() == 1);
+      stack.client.cancelPush(Stack.API_KEY, Stack.APP, cancelled).expect(202);
 
       stack.worker("sender", Map.of("SENDER_CONCURRENCY", "8"));
       JsonNode status = stack.awaitState(rid, "done");
+      stack.awaitState(cancelled, "cancelled");
+      JsonNode x = user(stack, cancelled, dropped).expect(200).body();
+      assertThat(x.path("state").asText()).as(x.toString()).isEqualTo("cancelled");
       assertThat(status.path("sent").asLong()).as(status.toString()).isEqualTo(1);
       JsonNode s = user(stack, rid, sent).expect(200).body();
       assertThat(s.path("state").asText()).as(s.toString()).isEqualTo("sent"); // its form_id sent again: 41029 proves it
