@@ -45,7 +45,7 @@ public final class DryRun {
 
   /**
    * @param longTerm whether (appId, templateId) is a long-term template
-   * @param quotaRemain the app's subscribe sends left today, when known
+   * @param quotaRemain the app's subscribe sends left today as WeChat last said, when known (shown for subscribe pushes)
    */
   public DryRun(UnifiedJedis redis, RedisKeys keys, PolicyStore policies, BiPredicate<String, String> longTerm, Clock clock,
       Function<String, Optional<Long>> quotaRemain) {
@@ -128,7 +128,9 @@ public final class DryRun {
     }
     Long quiet = push.critical() || (push.notAfter() != null && now.toEpochMilli() > push.notAfter()) ? null
         : policy.quietUntil(now).map(Instant::toEpochMilli).orElse(null);
-    return tally.estimate(quiet, quotaRemain.apply(push.appId()).orElse(null));
+    // WeChat's quota/get is read for the subscribe send: a template message's quota is not known
+    Long quota = push.subscribe() ? quotaRemain.apply(push.appId()).orElse(null) : null;
+    return tally.estimate(quiet, quota);
   }
 
   /** The verdicts of the users judged, and the factor that scales them to the whole audience. */
