@@ -122,7 +122,7 @@ class DryRunIT {
   }
 
   @Test
-  void aDryRunAnswersTheTemplateChecksProblemsInsteadOfRefusing(TestEnv env) throws Exception {
+  void aDryRunAnswersTheTemplateChecksProblemsAndQuietHoursInsteadOfRefusing(TestEnv env) throws Exception {
     try (Stack stack = Stack.start(env, Map.of())) {
       stack.seedGrants(Stack.users("g-", 3), "TPL_SUB");
       Map<String, Object> body = new LinkedHashMap<>();
@@ -136,6 +136,20 @@ class DryRunIT {
       assertThat(estimate.path("problems").findValuesAsText("field")).as(estimate.toString()).contains("data.thing1");
       assertThat(estimate.path("targets").asLong()).isEqualTo(3);
       assertThat(estimate.path("byKind").path("subscription").asLong()).isEqualTo(3);
+
+      // quiet hours around now: a push that is not critical would wait until they end
+      java.time.LocalTime at = java.time.LocalTime.now(java.time.ZoneOffset.UTC).withSecond(0).withNano(0);
+      Map<String, Object> quiet = new LinkedHashMap<>();
+      quiet.put("quietHours", Map.of("from", String.format("%tR", at.minusHours(1)), "to", String.format("%tR", at.plusHours(1)), "zone", "UTC"));
+      stack.client.send("PUT", "/v1/apps/" + Stack.APP + "/policy",
+          Map.of("Authorization", "Bearer " + Stack.API_KEY, "Content-Type", "application/json"),
+          Json.writeString(quiet).getBytes(StandardCharsets.UTF_8)).expect(200);
+      long end = System.currentTimeMillis() + java.time.Duration.ofHours(1).toMillis();
+      JsonNode held = stack.client.push(Stack.API_KEY, dry(body)).expect(200).body();
+      assertThat(held.path("quietUntil").asLong()).as(held.toString()).isBetween(end - 120_000, end + 60_000);
+      Map<String, Object> critical = new LinkedHashMap<>(body);
+      critical.put("priority", "critical");
+      assertThat(stack.client.push(Stack.API_KEY, dry(critical)).expect(200).body().has("quietUntil")).isFalse();
 
       Map<String, Object> notBoolean = new LinkedHashMap<>(body);
       notBoolean.put("dryRun", "yes");
