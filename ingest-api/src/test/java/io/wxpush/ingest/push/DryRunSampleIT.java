@@ -45,29 +45,33 @@ class DryRunSampleIT {
       CredentialPool pool = new CredentialPool(redis, keys, Clock.systemUTC(), 200, 50, n -> { }, app -> 0, longTerm);
       // random openIds (as WeChat's are), each user in one of three groups at random
       Random random = new Random(31);
-      long now = System.currentTimeMillis();
+      long collected = System.currentTimeMillis();
       int two = 0;
       int one = 0;
       int prepay = 0;
       int standing = 0;
       List<Credential> batch = new ArrayList<>();
+      int expiring = 0;
       for (int i = 0; i < USERS; i++) {
         String openId = "o" + Long.toString(random.nextLong() & Long.MAX_VALUE, 36) + i;
+        boolean old = random.nextDouble() < 0.3; // collected 6.5 days ago: runs out within a day
+        if (old) expiring++;
+        long at = old ? collected - java.time.Duration.ofHours(156).toMillis() : collected;
         double group = random.nextDouble();
         if (group < 0.6) { // two form_ids: reached with a form_id
           two++;
-          batch.add(Credential.of(APP, openId, CredentialKind.FORM_ID, "f" + i + "a", null, now));
-          batch.add(Credential.of(APP, openId, CredentialKind.FORM_ID, "f" + i + "b", null, now));
+          batch.add(Credential.of(APP, openId, CredentialKind.FORM_ID, "f" + i + "a", null, at));
+          batch.add(Credential.of(APP, openId, CredentialKind.FORM_ID, "f" + i + "b", null, at));
         } else if (group < 0.85) { // one form_id: a low push keeps it
           one++;
-          batch.add(Credential.of(APP, openId, CredentialKind.FORM_ID, "f" + i, null, now));
+          batch.add(Credential.of(APP, openId, CredentialKind.FORM_ID, "f" + i, null, at));
         } else { // one prepay_id: three sends
           prepay++;
-          batch.add(Credential.of(APP, openId, CredentialKind.PREPAY_ID, "p" + i, null, now));
+          batch.add(Credential.of(APP, openId, CredentialKind.PREPAY_ID, "p" + i, null, at));
         }
         if (random.nextDouble() < 0.05) { // and a long-term template's permission
           standing++;
-          batch.add(Credential.of(APP, openId, CredentialKind.SUBSCRIPTION, "g" + i, LONG_TERM, now));
+          batch.add(Credential.of(APP, openId, CredentialKind.SUBSCRIPTION, "g" + i, LONG_TERM, at));
         }
         if (batch.size() >= 5_000) {
           pool.addAll(batch);
@@ -96,6 +100,12 @@ class DryRunSampleIT {
       assertThat(everyone.reserved()).isCloseTo((long) one, org.assertj.core.data.Offset.offset(margin));
       assertThat(everyone.capped()).isZero();
       assertThat(tookMs).as("bounded: one count per shard and one script call per sampled user").isLessThan(5_000);
+
+      DryRun.Estimate recall = dryRun.estimate(push(parser, "template", "TPL_ORDER", Map.of("expiringWithin", "1d")));
+      System.out.printf("dry run of the recall: %s (truth %d)%n", recall, expiring);
+      assertThat(recall.exact()).isFalse();
+      assertThat(recall.targets()).as("the users whose credentials run out within a day")
+          .isCloseTo((long) expiring, org.assertj.core.data.Offset.offset(margin));
 
       DryRun.Estimate holders = dryRun.estimate(push(parser, "subscribe", LONG_TERM, Map.of("all", true)));
       System.out.printf("dry run of a long-term template's holders: %s (truth %d)%n", holders, standing);
