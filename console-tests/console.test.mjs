@@ -180,6 +180,17 @@ test('a policy edited on the apps page reads back through the API, and bad input
   assert.equal((await api('PUT', '/v1/apps/' + APP + '/policy', { quietHours: null, maxPerUserPerDay: null, reserveLast: false })).status, 200);
 });
 
+test('the apps page shows WeChat\'s quota for the app as the API reads it', async () => {
+  const quota = await until('the quota read from WeChat', async () => (await api('GET', '/v1/apps/' + APP)).json.quota);
+  await page.goto(URL + '/console#/apps');
+  const card = `.app[data-app="${APP}"]`;
+  await page.waitForSelector(card + ' .quota[data-remain]:not([data-remain=""])');
+  const shown = await page.textContent(card + ' .quota');
+  const now = (await api('GET', '/v1/apps/' + APP)).json.quota; // a refresh may land between the two reads
+  assert.ok([quota.remain, now.remain].includes(Number(await page.getAttribute(card + ' .quota', 'data-remain'))), shown);
+  assert.match(shown, new RegExp(' of ' + quota.dailyLimit + ','));
+});
+
 test('the fleet page lists the running processes', async () => {
   await page.goto(URL + '/console#/fleet');
   await page.waitForSelector('#fleet-body tr[data-role="ingest-api"]');

@@ -418,7 +418,12 @@ function appCard(appId) {
     cap.value = p.maxPerUserPerDay || '';
     reserve.checked = !!p.reserveLast;
     const grants = Object.entries(a.users.grantsByTemplate || {});
+    const q = a.quota;
     info.replaceChildren(
+      el('dt', { text: 'WeChat quota today' }), el('dd', { class: 'quota', 'data-remain': q ? q.remain : '',
+        text: q ? q.used + ' used of ' + q.dailyLimit + ', ' + q.remain + ' left (read ' + time(q.refreshedAt) + ')' : 'not read yet' }),
+      el('dt', { text: 'WeChat rate limit' }), el('dd', { class: 'quota-rate',
+        text: q && q.rateLimit ? q.rateLimit.callCount + ' per ' + q.rateLimit.refreshSecond + ' s' : (q ? 'none reported' : 'not read yet') }),
       el('dt', { text: 'paused' }), el('dd', { class: 'pause', text: a.pause ? a.pause.kind + ' (' + a.pause.errcode + ') until ' + time(a.pause.until) : 'no' }),
       el('dt', { text: 'users with form_ids / prepay_ids' }), el('dd', { class: 'users-timed', text: a.users.formIdOrPrepayId }),
       el('dt', { text: 'users with grants' }), el('dd', { class: 'users-grants', text: grants.length ? grants.map(g => g[0] + ': ' + g[1]).join(', ') : 'none' }),
