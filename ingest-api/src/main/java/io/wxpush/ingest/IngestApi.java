@@ -21,6 +21,7 @@ import io.wxpush.ingest.templates.TemplateGate;
 import io.wxpush.ingest.templates.TemplateRefresher;
 import io.wxpush.ingest.quota.QuotaRefresher;
 import io.wxpush.ingest.quota.QuotaWarnings;
+import io.wxpush.quota.Quota;
 import io.wxpush.quota.QuotaStore;
 import io.wxpush.ingest.templates.TemplatesHandler;
 import io.wxpush.templates.TemplateRegistry;
@@ -50,7 +51,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -203,7 +203,8 @@ public final class IngestApi implements AutoCloseable {
     WeChatEventsHandler events = new WeChatEventsHandler(common.apps(), publisher,
         topics.credentials(), registry, clock, redis, common.redisKeys());
     PolicyStore policies = new PolicyStore(redis, common.redisKeys(), clock, common.defaultPolicy());
-    pushes.answeringDryRuns(new DryRun(redis, common.redisKeys(), policies, templates::isLongTerm, clock, appId -> Optional.empty()));
+    pushes.answeringDryRuns(new DryRun(redis, common.redisKeys(), policies, templates::isLongTerm, clock,
+        appId -> quotas.read(appId).map(Quota::remain)));
     UserOutcomeHandler userOutcomes = new UserOutcomeHandler(apiKeys, common.apps().keySet(), pushStatus, redis, common.redisKeys(),
         templates::isLongTerm);
     PolicyHandler policy = new PolicyHandler(apiKeys, policies, common.apps().keySet());

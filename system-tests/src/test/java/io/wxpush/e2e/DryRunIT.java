@@ -1,6 +1,7 @@
 package io.wxpush.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wxpush.json.Json;
@@ -12,6 +13,7 @@ import io.wxpush.testkit.ApiClient;
 import io.wxpush.testkit.RealServices;
 import io.wxpush.testkit.TestEnv;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -107,6 +109,7 @@ class DryRunIT {
       assertThat(estimate.path("exact").asBoolean()).as("a small app is counted whole").isTrue();
       assertThat(estimate.path("problems").isArray() && estimate.path("problems").isEmpty()).isTrue();
       assertThat(estimate.has("quietUntil")).isFalse();
+      assertThat(estimate.has("quotaRemain")).as("the quota read is the subscribe send's").isFalse();
       for (String field : List.of("targets", "reachable", "capped", "reserved")) {
         assertThat(listed.path(field)).as("listed: " + listed).isEqualTo(estimate.path(field));
       }
@@ -123,8 +126,10 @@ class DryRunIT {
 
   @Test
   void aDryRunAnswersTheTemplateChecksProblemsAndQuietHoursInsteadOfRefusing(TestEnv env) throws Exception {
-    try (Stack stack = Stack.start(env, Map.of())) {
+    try (Stack stack = Stack.start(env, Map.of(), sim -> sim.dailyQuota(Stack.APP, 500))) {
       stack.seedGrants(Stack.users("g-", 3), "TPL_SUB");
+      await().atMost(Duration.ofSeconds(60)).until(
+          () -> stack.client.get("/v1/apps/" + Stack.APP, Stack.API_KEY).body().path("quota").path("remain").asLong(-1) == 500);
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("appId", Stack.APP);
       body.put("kind", "subscribe");
@@ -136,6 +141,7 @@ class DryRunIT {
       assertThat(estimate.path("problems").findValuesAsText("field")).as(estimate.toString()).contains("data.thing1");
       assertThat(estimate.path("targets").asLong()).isEqualTo(3);
       assertThat(estimate.path("byKind").path("subscription").asLong()).isEqualTo(3);
+      assertThat(estimate.path("quotaRemain").asLong()).as("today's subscribe sends left, as WeChat last said").isEqualTo(500);
 
       // quiet hours around now: a push that is not critical would wait until they end
       java.time.LocalTime at = java.time.LocalTime.now(java.time.ZoneOffset.UTC).withSecond(0).withNano(0);
@@ -144,7 +150,7 @@ class DryRunIT {
       stack.client.send("PUT", "/v1/apps/" + Stack.APP + "/policy",
           Map.of("Authorization", "Bearer " + Stack.API_KEY, "Content-Type", "application/json"),
           Json.writeString(quiet).getBytes(StandardCharsets.UTF_8)).expect(200);
-      long end = System.currentTimeMillis() + java.time.Duration.ofHours(1).toMillis();
+      long end = System.currentTimeMillis() + Duration.ofHours(1).toMillis();
       JsonNode held = stack.client.push(Stack.API_KEY, dry(body)).expect(200).body();
       assertThat(held.path("quietUntil").asLong()).as(held.toString()).isBetween(end - 120_000, end + 60_000);
       Map<String, Object> critical = new LinkedHashMap<>(body);
