@@ -50,6 +50,12 @@ public final class CredentialPool {
 
   /** Default of {@code MAX_GRANT_TEMPLATES}. */
   public static final int DEFAULT_GRANT_TEMPLATES = 50;
+  /**
+   * A form_id/prepay_id expiring sooner than this is not claimed (it could expire in flight): the
+   * senders' margin ({@code SendLedger}'s {@code expiryMargin}), which a dry run's estimate keeps too.
+   */
+  public static final Duration CLAIM_MARGIN = Duration.ofSeconds(60);
+
   /** How long a user's set of templates with grants lives without a new grant. */
   public static final Duration GRANT_TEMPLATES_TTL = Duration.ofDays(30);
 

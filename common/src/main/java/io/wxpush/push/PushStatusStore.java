@@ -285,10 +285,18 @@ public final class PushStatusStore {
    * @param reason why it failed or had no credential (an errcode or a short code); null for none
    */
   public boolean recordOutcome(PushId id, PushRun run, String openId, Outcome outcome, String reason, Duration grace) {
+    return recordOutcome(id, run, openId, outcome, reason, 0, grace);
+  }
+
+  /**
+   * As above; {@code msgid} (0: none), WeChat's id of a sent message, is kept with the user's outcome
+   * (about 20 bytes, as long as the outcome) for {@code GET /v1/pushes/{requestId}/users/{openId}}.
+   */
+  public boolean recordOutcome(PushId id, PushRun run, String openId, Outcome outcome, String reason, long msgid, Duration grace) {
     List<String> keys = List.of(status(id), reasons(id),
         this.keys.pushOutcomes(id.appId(), id.requestId(), RedisKeys.bucketOf(openId, run.outcomeBuckets())));
     List<String> args = List.of(RedisKeys.outcomeField(openId), outcome.code(), outcome.field(), reason == null ? "" : reason,
-        Long.toString(grace.toMillis()), Long.toString(run.untilMs()));
+        Long.toString(grace.toMillis()), Long.toString(run.untilMs()), outcome == Outcome.SENT ? Long.toString(msgid) : "0");
     return lifecycle.outcome(keys, args);
   }
 

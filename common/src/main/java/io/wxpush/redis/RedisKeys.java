@@ -64,7 +64,7 @@ public record RedisKeys(String prefix) {
     PUSH_STATUS("push{app:request}:s", "HASH of a push's state, counters, fan-out cursor and run stamp; the push is its app's requestId (before per-app ids: push{request}:s, read-only, see docs/operations.md)",
         "TTL 8 days from acceptance: what is left of a done push"),
     PUSH_REASONS("push{app:request}:r", "HASH reason → users (counters)", "the status's TTL, set with the first outcome"),
-    PUSH_OUTCOMES("push{app:request}:o:<bucket>", "HASH user hash → outcome code, one bucket of the users "
+    PUSH_OUTCOMES("push{app:request}:o:<bucket>", "HASH user hash → outcome code (with the msgid of a sent message), one bucket of the users "
         + "of a push (so each user is counted once)",
         "TTL LEDGER_GRACE after its last write, at least the push's horizon: a done push keeps only counters"),
     SCHEDULE("sched{app}", "ZSET requestId → sendAt: the app's pushes waiting for their time",

@@ -24,6 +24,7 @@ import io.wxpush.ingest.templates.TemplateGate;
 import io.wxpush.ingest.templates.TemplateRefresher;
 import io.wxpush.ingest.quota.QuotaRefresher;
 import io.wxpush.ingest.quota.QuotaWarnings;
+import io.wxpush.quota.Quota;
 import io.wxpush.quota.QuotaStore;
 import io.wxpush.ingest.templates.TemplatesHandler;
 import io.wxpush.templates.TemplateRegistry;
@@ -33,7 +34,9 @@ import io.wxpush.ingest.credentials.UploadMeters;
 import io.wxpush.ingest.credentials.UploadRateLimiter;
 import io.wxpush.ingest.credentials.UserCredentialsHandler;
 import io.wxpush.ingest.push.CallbackDispatcher;
+import io.wxpush.ingest.push.DryRun;
 import io.wxpush.ingest.push.PushHandler;
+import io.wxpush.ingest.push.UserOutcomeHandler;
 import io.wxpush.ingest.session.SessionHandler;
 import io.wxpush.ingest.session.SessionTokens;
 import io.wxpush.kafka.AckedPublisher;
@@ -207,6 +210,10 @@ public final class IngestApi implements AutoCloseable {
     WeChatEventsHandler events = new WeChatEventsHandler(common.apps(), publisher,
         topics.credentials(), registry, clock, redis, common.redisKeys());
     PolicyStore policies = new PolicyStore(redis, common.redisKeys(), clock, common.defaultPolicy());
+    pushes.answeringDryRuns(new DryRun(redis, common.redisKeys(), policies, templates::isLongTerm, clock,
+        appId -> quotas.read(appId).map(Quota::remain)));
+    UserOutcomeHandler userOutcomes = new UserOutcomeHandler(apiKeys, common.apps().keySet(), pushStatus, redis, common.redisKeys(),
+        templates::isLongTerm);
     PolicyHandler policy = new PolicyHandler(apiKeys, policies, common.apps().keySet(), audit);
     AppsHandler appsHandler = new AppsHandler(apiKeys, common.apps().keySet(), redis, common.redisKeys(), pool, policies, quotas, clock);
     FleetHandler fleet = new FleetHandler(apiKeys, redis, common.redisKeys(), clock);
@@ -237,6 +244,7 @@ public final class IngestApi implements AutoCloseable {
       r.delete("/v1/pushes/{requestId}", pushes::cancel);
       r.post("/v1/pushes/{requestId}/retry", pushes::retry);
       r.get("/v1/audit", new AuditHandler(apiKeys, auditLog, common.apps().keySet())::list);
+      r.get("/v1/pushes/{requestId}/users/{openId}", userOutcomes::show);
     }).start(config.httpPort());
     return new IngestApi(http, List.copyOf(declared), producer, admin, redis, weChat, uploadLimiter, () -> {
       heartbeat.close();

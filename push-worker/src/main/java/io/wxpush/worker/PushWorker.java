@@ -133,7 +133,7 @@ public final class PushWorker implements ProcessRunner.Supervised {
         // hold a record or two, where lz4's per-batch buffers cost more CPU than they save bytes.
         AckedPublisher publisher = publisher(common, "wxpush-sender", "none", registry, stack);
         if (config.senderMode().equals("share")) topicAdmin.configureShareGroup(topics.senderGroup(), config.taskLock(), config.maxDeliveries() + 1);
-        SendLedger ledger = new SendLedger(redis, batcher, keys, clock, Duration.ofSeconds(60), config.ledgerGrace(), templates::isLongTerm);
+        SendLedger ledger = new SendLedger(redis, batcher, keys, clock, CredentialPool.CLAIM_MARGIN, config.ledgerGrace(), templates::isLongTerm);
         roles.add(started(stack, SenderRole.start(config.sender(), redis, ledger, status, publisher, registry, clock, policies, quiet)));
       }
       if (config.roles().contains(Roles.FANOUT)) {

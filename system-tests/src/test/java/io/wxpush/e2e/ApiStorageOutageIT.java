@@ -53,6 +53,10 @@ class ApiStorageOutageIT {
       routes.put("DELETE /v1/pushes/outage-1", null);
       routes.put("POST /v1/pushes/outage-1/retry", "{}");
       routes.put("POST /v1/pushes", Json.writeString(push));
+      Map<String, Object> dryRun = new LinkedHashMap<>(push);
+      dryRun.put("dryRun", true);
+      routes.put("POST /v1/pushes?dryRun", Json.writeString(dryRun));
+      routes.put("GET /v1/pushes/outage-1/users/o1", null);
       routes.put("GET /v1/apps", null);
       routes.put("GET /v1/apps/" + Stack.APP, null);
       routes.put("GET /v1/apps/" + Stack.APP + "/policy", null);

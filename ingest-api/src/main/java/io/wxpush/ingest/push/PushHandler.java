@@ -65,6 +65,7 @@ public final class PushHandler {
   private final Function<PushRequest, List<String>> warnings;
   private final Function<PushRequest, List<Map<String, String>>> templateProblems;
   private final AuditSink audit;
+  private volatile DryRun dryRun;
 
   /** What the handler asks of the push status store: {@link PushStatusStore} here, a fake in tests without Redis. */
   interface Statuses {
@@ -169,6 +170,12 @@ public final class PushHandler {
     this.topic = topic;
   }
 
+  /** Answers {@code "dryRun": true} with {@code dryRun}'s estimate (without it, a dry run is refused 400); returns this handler. */
+  public PushHandler answeringDryRuns(DryRun dryRun) {
+    this.dryRun = dryRun;
+    return this;
+  }
+
   public void create(Context ctx) {
     ApiKey key = keys.require(ctx);
     JsonNode body = JsonBody.object(ctx, MAX_BODY_BYTES);
@@ -180,6 +187,11 @@ public final class PushHandler {
       case PushRequestParser.Invalid i -> throw invalid(i.errors());
     };
     PushApiKeys.checkScope(key, push.appId());
+    if (DryRun.asked(body)) { // nothing stored, published or spent: the template check's problems are in the answer
+      if (dryRun == null) throw ApiException.badRequest("invalid_push", "dry runs are not answered here");
+      ctx.status(200).json(dryRun.answer(push, templateProblems.apply(push)));
+      return;
+    }
     String rid = push.requestId();
     PushId id = PushId.of(push);
     // a replay of an accepted push is answered as the first time even if its template has gone since

@@ -79,7 +79,7 @@ final class Outcomes {
       out.writeEndObject();
     });
     publisher.publishAll(List.of(new ProducerRecord<>(resultsTopic, task.kafkaKey(), event)));
-    if (status.recordOutcome(PushId.of(task), task.pushRun().orElseThrow(), task.openId(), outcome, reason, ledgerGrace)) {
+    if (status.recordOutcome(PushId.of(task), task.pushRun().orElseThrow(), task.openId(), outcome, reason, msgid, ledgerGrace)) {
       meters.outcome(outcome);
       if (outcome != Outcome.SENT) {
         log.debug("event=push_outcome requestId={} app={} outcome={} reason={}", task.requestId(), task.appId(), outcome.field(), reason);
