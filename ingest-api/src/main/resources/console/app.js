@@ -191,7 +191,7 @@ function reasonsView(entries, canvas, legend) {
   if (!entries.length) return null;
   const datasets = REASON_GROUPS.map(g => ({ label: t('group.' + g.id + '.short'), backgroundColor: g.color,
     data: entries.map(e => (reasonGroup(e[0]) === g.id ? e[1] : 0)) })).filter(d => d.data.some(v => v));
-  return chart(canvas, entries.map(e => reasonLabel(e[0])), datasets, true);
+  return chart(canvas, entries.map(e => reasonLabel(e[0])), datasets, false); // the legend is the groups' own, below
 }
 
 /** The search box of a push's page: one user's outcome from the send ledger (410 once it is gone). */
@@ -447,7 +447,8 @@ async function newPushPage(params) {
     preview.replaceChildren(el('h2', { text: t('preview.title') }),
       el('div', { class: 'counts' }, cell('preview.targets', p.targets, 'targets'), cell('preview.reachable', p.reachable, 'reachable'),
         cell('preview.capped', p.capped, 'capped'), cell('preview.reserved', p.reserved, 'reserved'), cell('preview.quota', quota, 'quotaRemain')),
-      el('dl', {}, ...pairs([[t('preview.byKind'), kinds || t('common.none')], [t('preview.quiet'), quietTime]])),
+      el('dl', {}, ...pairs([[t('preview.byKind'), kinds || t('common.none')], [t('preview.quiet'), quietTime],
+        [t('preview.counting'), p.exact === false ? t('preview.sampled', { n: p.sampledUsers }) : t('preview.exact')]])),
       short ? el('p', { class: 'warning', 'data-preview': 'quota-short', text: t('preview.quotaShort', { remain: p.quotaRemain, reachable: p.reachable }) }) : null,
       el('div', { 'data-preview': 'problems', 'data-count': problems.length }, el('b', { text: t('preview.problems') + ': ' }),
         problems.length ? el('ul', { class: 'problems' }, ...problems.map(x => el('li', { class: 'error', text: x }))) : t('preview.noProblems')));
@@ -536,14 +537,14 @@ async function appsPage() {
 }
 
 function quotaView(q, zone) {
-  if (!q) return el('div', { class: 'quota', 'data-quota': 'none', text: t('apps.quota.none') });
+  if (!q) return el('div', { class: 'quota', 'data-remain': '', text: t('apps.quota.none') });
   const bar = el('div', { class: 'progress quota-bar' });
   const used = el('span', { class: q.remain > 0 ? 'sent' : 'failed' });
   used.style.width = (q.dailyLimit ? Math.min(100, 100 * q.used / q.dailyLimit) : 0) + '%';
   bar.append(used);
-  return el('div', { class: 'quota', 'data-quota': q.remain, 'data-limit': q.dailyLimit },
+  return el('div', { class: 'quota', 'data-remain': q.remain, 'data-limit': q.dailyLimit },
     el('div', { text: t('apps.quota.used', { used: q.used, limit: q.dailyLimit, remain: q.remain }) }), bar,
-    el('div', { class: 'hint' }, q.rateLimit ? t('apps.quota.rate', { rate: q.rateLimit }) + ' · ' : '', t('apps.quota.refreshed', { time: formatTime(q.refreshedAt, zone) })));
+    el('div', { class: 'hint' }, q.rateLimit ? t('apps.quota.rate', { count: q.rateLimit.callCount, seconds: q.rateLimit.refreshSecond }) + ' · ' : '', t('apps.quota.refreshed', { time: formatTime(q.refreshedAt, zone) })));
 }
 
 function appCard(appId) {
@@ -616,6 +617,13 @@ function appCard(appId) {
       el('div', {}, info, el('h2', { text: t('apps.expiring') }), el('div', { class: 'chart' }, canvas))));
 }
 
+/** An audit record's outcome in words: accepted, replaced, cancelled, cancelling, retried:<n>. */
+function auditOutcome(o) {
+  const m = /^retried:(\d+)$/.exec(o || '');
+  if (m) return t('outcome.retried', { n: m[1] });
+  return hasMessage('outcome.' + o) ? t('outcome.' + o) : o;
+}
+
 async function auditPage(params) {
   if (!may('admin')) { page(t('audit.title'), el('p', { class: 'hint', id: 'not-allowed', text: t('common.notAllowed', { role: t('role.' + state.role) }) })); return; }
   const appId = params.get('appId') || (state.apps[0] && state.apps[0].appId);
@@ -631,7 +639,7 @@ async function auditPage(params) {
       el('td', { text: formatTime(r.at, zone, false) }), el('td', { text: r.app }),
       el('td', { text: hasMessage('action.' + r.action) ? t('action.' + r.action) : r.action }),
       el('td', {}, r.target && r.action.startsWith('push') ? el('a', { href: '#/push/' + encodeURIComponent(r.target) + '?appId=' + encodeURIComponent(r.app), text: r.target }) : (r.target || '')),
-      el('td', {}, el('code', { text: r.key })), el('td', { text: r.outcome }))));
+      el('td', {}, el('code', { text: r.key })), el('td', { text: auditOutcome(r.outcome) }))));
     cursor = a.nextCursor || null;
     more.hidden = !cursor;
     note.textContent = body.children.length ? '' : t('audit.empty', { app: appId });
