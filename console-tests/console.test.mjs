@@ -3,7 +3,8 @@
 // with: WXPUSH_URL, WXPUSH_KEY (an admin key for every app), WXPUSH_KEY_B (scoped to WXPUSH_APP_B),
 // WXPUSH_KEY_VIEWER and WXPUSH_KEY_OPERATOR (keys with @viewer / @operator), WXPUSH_APP,
 // WXPUSH_APP_B, WXPUSH_USERS (the broadcast's users, comma separated; the last ones hold no
-// credential), WXPUSH_SUB_USER (holds a grant of TPL_SUB), SCREENSHOTS (a directory), and
+// credential), WXPUSH_SUB_USER (holds a grant of TPL_SUB), WXPUSH_REVOKED_USER (holds one here, but
+// WeChat answers 43101: the user turned the template off), SCREENSHOTS (a directory), and
 // DOC_IMAGES (docs/images: the Chinese console's screenshots the README shows).
 // Each feature is its own test; every check that can be read through the API is read there too.
 import { test, before, after } from 'node:test';
@@ -21,6 +22,7 @@ const APP = process.env.WXPUSH_APP;
 const APP_B = process.env.WXPUSH_APP_B;
 const USERS = (process.env.WXPUSH_USERS || '').split(',').filter(Boolean);
 const SUB_USER = process.env.WXPUSH_SUB_USER;
+const REVOKED_USER = process.env.WXPUSH_REVOKED_USER;
 const SHOTS = process.env.SCREENSHOTS || 'target/screenshots';
 const DOC_IMAGES = process.env.DOC_IMAGES;
 const EXPIRES = 60_000;
@@ -78,7 +80,7 @@ async function visibleNav() {
 const pageErrors = [];
 
 before(async () => {
-  for (const v of ['WXPUSH_URL', 'WXPUSH_KEY', 'WXPUSH_KEY_B', 'WXPUSH_KEY_VIEWER', 'WXPUSH_KEY_OPERATOR', 'WXPUSH_APP', 'WXPUSH_APP_B', 'WXPUSH_SUB_USER']) {
+  for (const v of ['WXPUSH_URL', 'WXPUSH_KEY', 'WXPUSH_KEY_B', 'WXPUSH_KEY_VIEWER', 'WXPUSH_KEY_OPERATOR', 'WXPUSH_APP', 'WXPUSH_APP_B', 'WXPUSH_SUB_USER', 'WXPUSH_REVOKED_USER']) {
     assert.ok(process.env[v], v + ' is required');
   }
   mkdirSync(SHOTS, { recursive: true });
@@ -153,7 +155,7 @@ test('a running broadcast\'s bar moves to 100 %; its page groups the reasons, sh
   assert.match(await page.textContent('#timeline'), /\d{4}-\d{2}-\d{2} \d{2}:\d{2} \(Asia\/Shanghai\)/);
   await page.waitForSelector('#push-state [data-state="done"]');
   assert.equal(await page.isVisible('#cancel'), false, 'a finished push has no Cancel');
-  await shot('push', 'console-push');
+  await shot('push');
 });
 
 test('one user\'s outcome is looked up on the push page (needs the user-lookup route: i31-dry)', async () => {
@@ -295,7 +297,8 @@ test('an operator previews a push (a dry run) and sends it from the preview (nee
   await page.fill('[data-keyword="thing1"]', 'x'.repeat(25));
   await page.waitForFunction(() => document.querySelector('[data-problem-for="thing1"]').textContent.includes('20'));
   const noGrant = USERS[USERS.length - 1];
-  await page.fill('#open-ids', SUB_USER + '\n' + noGrant);
+  const audience = [SUB_USER, REVOKED_USER, noGrant];
+  await page.fill('#open-ids', audience.join('\n'));
   const before = (await api('GET', '/v1/pushes?appId=' + APP + '&limit=200')).json.pushes.length;
   await page.click('#preview-button');
   await page.waitForFunction(() => document.querySelector('#new-push .form-error').textContent.length > 0);
@@ -304,11 +307,11 @@ test('an operator previews a push (a dry run) and sends it from the preview (nee
   assert.equal(await page.textContent('[data-problem-for="thing1"]'), '');
   await page.click('#preview-button');
   await page.waitForSelector('#preview:not([hidden])[data-reachable]');
-  const estimate = (await api('POST', '/v1/pushes', { ...SUB_PUSH, audience: { openIds: [SUB_USER, noGrant] }, dryRun: true }, KEY_OPERATOR)).json;
+  const estimate = (await api('POST', '/v1/pushes', { ...SUB_PUSH, audience: { openIds: audience }, dryRun: true }, KEY_OPERATOR)).json;
   assert.equal(Number(await page.getAttribute('#preview', 'data-targets')), estimate.targets);
   assert.equal(Number(await page.getAttribute('#preview', 'data-reachable')), estimate.reachable);
-  assert.equal(estimate.targets, 2);
-  assert.equal(estimate.reachable, 1);
+  assert.equal(estimate.targets, 3);
+  assert.equal(estimate.reachable, 2, 'the revoked user still holds a grant as far as wxpush knows');
   assert.equal((await api('GET', '/v1/pushes?appId=' + APP + '&limit=200')).json.pushes.length, before, 'a preview sends nothing');
   await shot('new-push', 'console-new-push');
   await page.click('#send');
@@ -320,9 +323,19 @@ test('an operator previews a push (a dry run) and sends it from the preview (nee
   });
   assert.equal(done.sent, 1, JSON.stringify(done));
   assert.equal(done.noCredential, 1, JSON.stringify(done));
+  assert.equal(done.failed, 1, JSON.stringify(done));
   assert.equal(done.request.data.thing1, SUB_PUSH.data.thing1);
   await page.waitForSelector('#push-state [data-state="done"]');
   assert.equal(await page.isVisible('#cancel'), false);
+  // skipped and failed apart: grey for the user without a grant, red for the one WeChat refused
+  await page.waitForSelector('#reasons-legend [data-group="failed"][data-total="1"]');
+  assert.equal(await page.getAttribute('#reasons-legend [data-group="skipped"]', 'data-total'), '1');
+  assert.match(await page.getAttribute('#reasons-chart', 'data-groups'), /43101=failed/);
+  await page.fill('#lookup-open-id', REVOKED_USER);
+  await page.click('#lookup-submit');
+  await page.waitForSelector('#lookup-result[data-state="failed"]');
+  assert.match(await page.textContent('#lookup-result'), /用户拒收 \(43101\)/);
+  await shot('push-subscribe', 'console-push');
   console.log('SUBSCRIBE_PUSH ' + rid);
 });
 

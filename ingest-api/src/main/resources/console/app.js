@@ -444,14 +444,15 @@ async function newPushPage(params) {
     const kinds = Object.entries(p.byKind || {}).map(e => t('kind.' + e[0]) + ' ' + e[1]).join(', ');
     const problems = (p.problems || []).map(x => (typeof x === 'string' ? x : (x.field ? x.field + ': ' : '') + (x.message || x.code || JSON.stringify(x))));
     const cell = (key, value, id) => el('div', { 'data-preview': id }, el('b', { text: value }), t(key));
-    preview.replaceChildren(el('h2', { text: t('preview.title') }),
+    preview.replaceChildren(...[el('h2', { text: t('preview.title') }),
       el('div', { class: 'counts' }, cell('preview.targets', p.targets, 'targets'), cell('preview.reachable', p.reachable, 'reachable'),
         cell('preview.capped', p.capped, 'capped'), cell('preview.reserved', p.reserved, 'reserved'), cell('preview.quota', quota, 'quotaRemain')),
       el('dl', {}, ...pairs([[t('preview.byKind'), kinds || t('common.none')], [t('preview.quiet'), quietTime],
         [t('preview.counting'), p.exact === false ? t('preview.sampled', { n: p.sampledUsers }) : t('preview.exact')]])),
       short ? el('p', { class: 'warning', 'data-preview': 'quota-short', text: t('preview.quotaShort', { remain: p.quotaRemain, reachable: p.reachable }) }) : null,
       el('div', { 'data-preview': 'problems', 'data-count': problems.length }, el('b', { text: t('preview.problems') + ': ' }),
-        problems.length ? el('ul', { class: 'problems' }, ...problems.map(x => el('li', { class: 'error', text: x }))) : t('preview.noProblems')));
+        problems.length ? el('ul', { class: 'problems' }, ...problems.map(x => el('li', { class: 'error', text: x }))) : t('preview.noProblems'))]
+      .filter(Boolean));
     preview.hidden = false;
     ['targets', 'reachable', 'capped', 'reserved'].forEach(f => preview.setAttribute('data-' + f, p[f]));
   }
@@ -555,7 +556,7 @@ function appCard(appId) {
   const timeInput = (name, value) => el('input', { type: 'text', name, value, class: 'hhmm', inputmode: 'numeric', pattern: '([01][0-9]|2[0-3]):[0-5][0-9]', placeholder: value });
   const from = timeInput('from', '22:00');
   const to = timeInput('to', '08:00');
-  const zone = el('input', { type: 'text', name: 'zone', value: DEFAULT_ZONE });
+  const zone = el('input', { type: 'text', name: 'zone', value: DEFAULT_ZONE, class: 'zone' });
   const cap = el('input', { type: 'number', name: 'maxPerUserPerDay', min: 1, placeholder: t('apps.cap.none') });
   const reserve = el('input', { type: 'checkbox', name: 'reserveLast' });
   const saved = el('p', { class: 'hint saved', role: 'status' });

@@ -53,7 +53,9 @@ class ConsoleBrowserIT {
       users.addAll(Stack.users("gone", 20)); // no credential: the reasons chart has a bar
       stack.seedFormIds(reachable, 2, System.currentTimeMillis());
       String subscriber = "sub-1";
-      stack.seedGrants(List.of(subscriber), "TPL_SUB");
+      String revoked = "sub-revoked"; // holds a grant here, but turned the template off in WeChat: 43101
+      stack.seedGrants(List.of(subscriber, revoked), "TPL_SUB");
+      stack.sim.revokeSubscription(Stack.APP, revoked, "TPL_SUB");
       stack.sim.faults().latency(Duration.ofMillis(40), Duration.ZERO); // a broadcast that takes some seconds, to watch
       stack.worker("credentials,fanout,sender", Map.of("SENDER_CONCURRENCY", "4", "FANOUT_PAGE", "40"));
 
@@ -62,7 +64,7 @@ class ConsoleBrowserIT {
       Map<String, String> vars = new HashMap<>(Map.of("WXPUSH_URL", "http://127.0.0.1:" + stack.api.port(), "WXPUSH_KEY", Stack.API_KEY,
           "WXPUSH_KEY_B", KEY_B, "WXPUSH_APP", Stack.APP, "WXPUSH_APP_B", APP_B, "WXPUSH_USERS", String.join(",", users),
           "WXPUSH_SUB_USER", subscriber, "SCREENSHOTS", shots.toString()));
-      vars.putAll(Map.of("WXPUSH_KEY_VIEWER", KEY_VIEWER, "WXPUSH_KEY_OPERATOR", KEY_OPERATOR,
+      vars.putAll(Map.of("WXPUSH_KEY_VIEWER", KEY_VIEWER, "WXPUSH_KEY_OPERATOR", KEY_OPERATOR, "WXPUSH_REVOKED_USER", revoked,
           "DOC_IMAGES", root.resolve("docs/images").toString()));
       ProcessBuilder node = new ProcessBuilder("node", "--test", "--test-reporter=spec", script.toString()).directory(root.resolve("console-tests").toFile())
           .redirectErrorStream(true);
