@@ -21,6 +21,9 @@ async function newPushPage(params) {
     if (file.files[0]) openIds.value = (openIds.value ? openIds.value + '\n' : '') + await file.files[0].text();
     stale();
   } });
+  file.classList.add('file-input');
+  // the browser words its own file input in its locale ("Choose File"): a button of ours speaks the console's language
+  const fileButton = el('label', { class: 'file-button secondary' }, file, t('new.audience.file'));
   const expiring = el('input', { type: 'text', id: 'expiring-within', value: '48h' });
   const priority = el('select', { id: 'priority' }, ...['normal', 'low', 'critical'].map(p => el('option', { value: p, text: t('new.priority.' + p) })));
   // a time is typed as the app's wall clock, not in the browser's zone or locale (a datetime-local input has both)
@@ -189,7 +192,7 @@ async function newPushPage(params) {
   templateSel.addEventListener('change', showTemplate);
   const audienceFields = el('div', {});
   const showAudience = () => {
-    audienceFields.replaceChildren(...(audienceKind.value === 'openIds' ? [openIds, file, err('audience.openIds')]
+    audienceFields.replaceChildren(...(audienceKind.value === 'openIds' ? [openIds, fileButton, err('audience.openIds')]
       : audienceKind.value === 'expiringWithin' ? [expiring, el('span', { class: 'hint', text: t('new.audience.expiring.hint') }),
         err('audience.expiringWithin')] : []));
     stale();
