@@ -13,7 +13,9 @@
 const KEY_ITEM = 'wxpush.key';
 const REFRESH_MS = 2000;
 const ROLES = ['viewer', 'operator', 'admin'];
-const state = { apps: [], role: 'admin', key: '', zones: {}, timer: null, charts: [] };
+// view: bumped by every navigation and sign-out, so a page still loading when the operator moved on
+// starts no refresh of its own
+const state = { apps: [], role: 'admin', key: '', zones: {}, timer: null, charts: [], view: 0 };
 const COUNTS = ['sent', 'noCredential', 'failed', 'unknown', 'cancelled'];
 
 // ---------------------------------------------------------------- API
@@ -100,15 +102,23 @@ function page(title, ...content) {
 }
 
 function stopRefresh() {
+  state.view++;
   if (state.timer) clearInterval(state.timer);
   state.timer = null;
   for (const c of state.charts) c.destroy();
   state.charts = [];
 }
 
+/** Runs {@code fn} now and every {@code ms} while the page that asked is shown; a refused key (401) has signed out already. */
 function every(ms, fn) {
-  fn();
-  state.timer = setInterval(fn, ms);
+  const view = state.view;
+  const run = () => {
+    if (view !== state.view) return;
+    fn().catch(e => { if (e.status !== 401 && view === state.view) throw e; });
+  };
+  if (view !== state.view) return;
+  run();
+  state.timer = setInterval(run, ms);
 }
 
 function showFieldErrors(form, err) {
