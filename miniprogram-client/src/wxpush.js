@@ -11,9 +11,12 @@ const { Session } = require('./session');
 const { Uploader } = require('./uploader');
 const { SubscriptionSetting } = require('./subscriptions');
 const { Harvester } = require('./harvest');
+const { LongTermTemplates } = require('./long-term');
 
 /** What WeChat devtools hands out instead of a real formId. */
 const MOCK_FORM_ID = 'the formId is a mock one';
+/** The answers to a requestSubscribeMessage that grant: `acceptWithAudio` is a voice-capable template's accept. */
+const ACCEPTS = new Set(['accept', 'acceptWithAudio']);
 /** The server refuses longer values (README, HTTP API); storing them would only waste room. */
 const MAX_VALUE_LENGTH = 128;
 const MAX_BATCH = 100;
@@ -50,7 +53,11 @@ let shared = null;
  * @param {Function} [options.clearTimeout]
  * @param {() => number} [options.random=Math.random] uniform in [0, 1): jitter and grant ids
  * @param {(msg: string, fields?: object) => void} [options.log] warnings (defaults to console.warn)
- * @param {string} [options.storageKeyPrefix="wxpush"] prefix of the two storage keys used
+ * @param {string} [options.storageKeyPrefix="wxpush"] prefix of the three storage keys used
+ * @param {string[]} [options.longTermTemplateIds=[]] the app's long-term templates (gettemplate's type 3,
+ *                                         `"type":"long_term"` in GET /v1/templates); every other id is one-time
+ * @param {(failure: {source: 'harvest', errCode: number|null, reason: string, errMsg: string, tmplIds: string[]}) => void} [options.onError]
+ *                                         told of every failed harvest call (WeChat's fail code and its reason name)
  * @returns {WxpushClient}
  */
 function createWxpush(options) {
@@ -65,6 +72,9 @@ function createWxpush(options) {
   requireThat(isPositiveInt(o.uploadThreshold), 'uploadThreshold must be a positive integer');
   requireThat(o.backoffBaseMs > 0 && o.backoffMaxMs >= o.backoffBaseMs, 'backoffBaseMs must be > 0 and ≤ backoffMaxMs');
   requireThat(isPositiveInt(o.requestTimeoutMs), 'requestTimeoutMs must be a positive integer');
+  const longTermIds = o.longTermTemplateIds === undefined ? [] : o.longTermTemplateIds;
+  requireThat(Array.isArray(longTermIds) && longTermIds.every(usable), 'longTermTemplateIds must be an array of template ids');
+  requireThat(o.onError === undefined || typeof o.onError === 'function', 'onError must be a function');
 
   const now = o.now || (() => Date.now());
   const random = o.random || Math.random;
@@ -83,7 +93,8 @@ function createWxpush(options) {
     clearTimeout: o.clearTimeout || ((t) => clearTimeout(t)),
     subscriptions: () => setting.get(),
   });
-  const harvester = new Harvester({ wx: o.wx, setting, collect: collectGrants, usable, log });
+  const longTerm = new LongTermTemplates({ wx: o.wx, key: prefix + 'longterm', longTermIds, now, log });
+  const harvester = new Harvester({ wx: o.wx, setting, longTerm, collect: collectGrants, usable, onError: o.onError, log });
   let grantSeq = 0;
 
   /** What an app show does: read the setting again, then upload what is pending (with it). */
@@ -112,16 +123,27 @@ function createWxpush(options) {
   }
 
   /**
-   * Stores one grant (unique id) per template answered 'accept' in a requestSubscribeMessage
-   * result; 'reject', 'ban' and 'filter' grant nothing. Returns how many were stored.
+   * Stores one grant (unique id) per template answered 'accept' or 'acceptWithAudio' in a
+   * requestSubscribeMessage result; 'reject', 'ban' and 'filter' grant nothing. A long-term
+   * template's accept is stored only when it is not already known accepted (a standing
+   * permission is uploaded once); its 'reject'/'ban' forgets that. Returns how many were stored.
    */
   function collectGrants(result) {
     if (!result || typeof result !== 'object') return 0;
     let n = 0;
     for (const templateId of Object.keys(result)) {
-      if (templateId === 'errMsg' || templateId === 'errCode' || result[templateId] !== 'accept') continue;
-      if (!usable(templateId)) continue;
-      if (store.add({ kind: 'subscription', templateId, value: grantId(templateId), collectedAt: now() })) n++;
+      if (templateId === 'errMsg' || templateId === 'errCode' || !usable(templateId)) continue;
+      const answer = result[templateId];
+      const standing = longTerm.isLongTerm(templateId);
+      if (!ACCEPTS.has(answer)) {
+        if (standing && (answer === 'reject' || answer === 'ban')) longTerm.forget(templateId);
+        continue;
+      }
+      if (standing && longTerm.isAccepted(templateId)) continue;
+      if (store.add({ kind: 'subscription', templateId, value: grantId(templateId), collectedAt: now() })) {
+        n++;
+        if (standing) longTerm.recordAccept(templateId);
+      }
     }
     if (n > 0 && store.size >= o.uploadThreshold) uploader.poke();
     return n;
@@ -156,9 +178,10 @@ function createWxpush(options) {
     },
 
     /**
-     * Collects the result of wx.requestSubscribeMessage: every template answered 'accept'
-     * becomes one grant with a fresh unique id; 'reject', 'ban' and 'filter' grant nothing.
-     * @param {Object<string, string>} result templateId → 'accept'|'reject'|'ban'|'filter', plus errMsg
+     * Collects the result of wx.requestSubscribeMessage: every template answered 'accept' or
+     * 'acceptWithAudio' becomes one grant with a fresh unique id — a long-term one only when
+     * not already known accepted; 'reject', 'ban' and 'filter' grant nothing.
+     * @param {Object<string, string>} result templateId → 'accept'|'acceptWithAudio'|'reject'|'ban'|'filter', plus errMsg
      * @returns {number} how many grants were stored
      */
     collectSubscribeResult(result) {
@@ -167,17 +190,32 @@ function createWxpush(options) {
 
     /**
      * Call from a tap handler (bindtap, bindsubmit, or a payment callback), before any
-     * `await`: asks wx.requestSubscribeMessage — synchronously, inside this call, as WeChat
-     * requires — for the templates the user keeps as 'accept' (no popup; each accept is one
-     * more grant), at most 3; when none of them is kept, for the given `tmplIds` not kept as
-     * 'reject'/'ban' (this shows the popup). Asks nothing when the user turned subscriptions
-     * off. Uses the setting cached from wx.getSetting; before the first read, the given ids.
-     * Every accept is stored as a grant. Never throws.
-     * @param {string[]|string} [tmplIds] the templates this page cares about, all one-time or all long-term
-     * @returns {Promise<{asked: string[], granted: number, errMsg?: string}>} never rejects
+     * `await`: makes one wx.requestSubscribeMessage call — synchronously, inside this call, as
+     * WeChat requires — for templates of one kind only (WeChat refuses a mix): long-term ones
+     * not yet known accepted first, and when both kinds have something to ask, the kinds
+     * alternate tap after tap. Within a kind: the templates the user keeps as 'accept' (no
+     * popup; each accept is one more grant), at most 3; when none is kept, the given `tmplIds`
+     * not kept as 'reject'/'ban' (this shows the popup). A long-term template known accepted
+     * is not asked again. Asks nothing when the user turned subscriptions off. Uses the
+     * setting cached from wx.getSetting; before the first read, the given ids. Every accept
+     * (and 'acceptWithAudio') is stored as a grant, a long-term one once. Never throws: a
+     * failed call resolves with `errCode`/`reason` and is handed to `onError`.
+     * @param {Array<string|{id: string, type?: 'one_time'|'long_term'}>|string} [tmplIds] the templates this page cares about
+     * @returns {Promise<{asked: string[], granted: number, errMsg?: string, errCode?: number|null, reason?: string}>} never rejects
      */
     harvest(tmplIds) {
       return harvester.harvest(tmplIds);
+    },
+
+    /**
+     * Forgets that the user accepted these long-term templates (all, when none given), so the
+     * next harvest asks for them again — call it when your server learnt the permission ended
+     * (a 43101, or a settings reject the client did not see).
+     * @param {string[]|string} [templateIds]
+     * @returns {number} how many recorded accepts were forgotten
+     */
+    forgetLongTermAccepts(templateIds) {
+      return longTerm.forget(templateIds);
     },
 
     /**

@@ -4,8 +4,9 @@
  * A fake `wx` with the parts the client uses: sync storage (values JSON-copied, as WeChat
  * serialises them), wx.login handing out codes, callback-style wx.request routed to a
  * handler, wx.getSetting answering `subscriptionsSetting`, wx.requestSubscribeMessage with
- * WeChat's tap rule, and wx.onAppShow listeners fired by show(). Every call answers
- * asynchronously, like the real thing.
+ * WeChat's tap rule and its fail codes (10001 no ids, 20002 one-time and long-term mixed,
+ * 20003 too many ids, 20004 main switch off; any other through `subscribeFailure`), and
+ * wx.onAppShow listeners fired by show(). Every call answers asynchronously, like the real thing.
  */
 class FakeWx {
   /**
@@ -36,6 +37,12 @@ class FakeWx {
     this.subscribeFailure = null;
     /** Answers added to every requestSubscribeMessage result besides the asked ids. */
     this.extraAnswers = {};
+    /** The long-term templates: a call mixing them with one-time ids fails with 20002. */
+    this.longTermIds = new Set();
+    /** Voice-capable templates: an accept of one asked alone answers 'acceptWithAudio'. */
+    this.audioIds = new Set();
+    /** Most ids one call may carry (WeChat: 3; ⚠ newer docs 5); more fail with 20003. */
+    this.maxPerCall = 3;
     this.showListeners = new Set();
   }
 
@@ -62,7 +69,7 @@ class FakeWx {
     if (this.subscribeFailure === 'throw') throw new Error('requestSubscribeMessage exploded');
     const failure = !this.inTap
       ? { errMsg: 'requestSubscribeMessage:fail can only be invoked by user TAP gesture.', errCode: 10005 }
-      : this.subscribeFailure;
+      : this.subscribeFailure || this.refusal(tmplIds);
     Promise.resolve().then(() => {
       if (failure) {
         if (failure.onlyComplete) { if (complete) complete({}); return; }
@@ -75,12 +82,25 @@ class FakeWx {
           // A kept choice answers silently; any other id is answered in the popup.
           res[id] = items[id] || this.popupAnswer(id);
           if (!items[id] && res[id] !== 'filter') kept[id] = res[id];
+          // The answer says so; a kept choice is still 'accept'.
+          if (res[id] === 'accept' && tmplIds.length === 1 && this.audioIds.has(id)) res[id] = 'acceptWithAudio';
         }
         if (this.keepChoice && this.subscriptionsSetting) this.subscriptionsSetting.itemSettings = kept;
         if (success) success(Object.assign({}, this.extraAnswers, res));
       }
       if (complete) complete({});
     });
+  }
+
+  /** What WeChat itself refuses in a call's ids (WECHAT-API.md "Long-term subscriptions"), or null. */
+  refusal(tmplIds) {
+    const fail = (errCode, why) => ({ errMsg: 'requestSubscribeMessage:fail ' + why, errCode });
+    if (tmplIds.length === 0) return fail(10001, 'TmplIds can\'t be empty');
+    if (tmplIds.length > this.maxPerCall) return fail(20003, 'templates count out of max bounds');
+    const longTerm = tmplIds.filter((id) => this.longTermIds.has(id)).length;
+    if (longTerm > 0 && longTerm < tmplIds.length) return fail(20002, 'Templates types are not same');
+    if (this.subscriptionsSetting && this.subscriptionsSetting.mainSwitch === false) return fail(20004, 'main switch is off');
+    return null;
   }
 
   onAppShow(listener) {

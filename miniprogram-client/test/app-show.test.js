@@ -65,7 +65,7 @@ test('a wx without onAppShow, getSetting or requestSubscribeMessage (old base li
   }));
   h.client.collectFormSubmit(submit('F1'));
   assert.deepEqual(await h.wx.tap(() => h.client.harvest(['TPL'])),
-    { asked: [], granted: 0, errMsg: 'wx.requestSubscribeMessage is not available' });
+    { asked: [], granted: 0, errMsg: 'wx.requestSubscribeMessage is not available', errCode: null, reason: 'not_available' });
   const summary = await h.client.onShow();
   assert.equal(summary.accepted, 1);
   assert.deepEqual(Object.keys(h.ingest.credentialCalls(h.wx)[0].data), ['credentials'], 'no subscriptions field when unknown');

@@ -67,7 +67,7 @@ test('types/index.d.ts declares every export and every client method', () => {
   }
   // Every option createWxpush validates or reads is declared.
   for (const option of ['wx', 'baseUrl', 'appId', 'maxStored', 'batchSize', 'uploadThreshold', 'backoffBaseMs',
-    'backoffMaxMs', 'requestTimeoutMs', 'storageKeyPrefix']) {
+    'backoffMaxMs', 'requestTimeoutMs', 'storageKeyPrefix', 'longTermTemplateIds', 'onError']) {
     assert.match(dts, new RegExp(`\\n  ${option}\\??:`), option);
   }
   assert.match(dts, /interface WxpushTapEvent/);

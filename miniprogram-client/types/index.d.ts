@@ -25,6 +25,7 @@ export interface WxLike {
   requestSubscribeMessage?(options: {
     tmplIds: string[];
     success?(res: Record<string, string>): void;
+    /** errCode: see SubscribeFailReason. */
     fail?(err: { errMsg: string; errCode?: number }): void;
     complete?(): void;
   }): unknown;
@@ -61,6 +62,45 @@ export interface WxpushOptions {
   random?: () => number;
   /** Warning sink (default console.warn). */
   log?: (msg: string, fields?: Record<string, unknown>) => void;
+  /**
+   * The app's long-term templates (gettemplate's type 3, `"type":"long_term"` in GET /v1/templates);
+   * every other id is one-time. harvest never mixes the two kinds in one call (WeChat fails it: 20002).
+   */
+  longTermTemplateIds?: string[];
+  /** Told of every failed harvest call (after the tap; throwing from it is logged, nothing else). */
+  onError?: (failure: HarvestFailure) => void;
+}
+
+/** The two kinds of subscribe template. */
+export type TemplateType = 'one_time' | 'long_term';
+
+/** A template id for harvest, optionally with its kind (else longTermTemplateIds decides; unknown: one-time). */
+export type TemplateRef = string | { id: string; type?: TemplateType };
+
+/** A template's answer in a wx.requestSubscribeMessage result; 'accept' and 'acceptWithAudio' grant. */
+export type SubscribeAnswer = 'accept' | 'acceptWithAudio' | 'reject' | 'ban' | 'filter';
+
+/**
+ * Why a harvest call failed. From WeChat's fail codes: 10001 empty_template_list, 10002/10003
+ * network, 10004 bad_template_id_type, 10005 no_popup, 20001 no_template_data,
+ * 20002 mixed_template_kinds, 20003 too_many_templates, 20004 main_switch_off, 20005 app_banned,
+ * any other code 'failed'. Without a code: 'failed' (a fail without errCode), 'not_available'
+ * (no wx.requestSubscribeMessage), 'threw', 'no_answer' (only complete was called).
+ */
+export type SubscribeFailReason =
+  | 'empty_template_list' | 'network' | 'bad_template_id_type' | 'no_popup' | 'no_template_data'
+  | 'mixed_template_kinds' | 'too_many_templates' | 'main_switch_off' | 'app_banned'
+  | 'failed' | 'not_available' | 'threw' | 'no_answer';
+
+/** What onError receives. */
+export interface HarvestFailure {
+  source: 'harvest';
+  /** WeChat's errCode, or null when the failure carried none. */
+  errCode: number | null;
+  reason: SubscribeFailReason;
+  errMsg: string;
+  /** The ids the failed call asked for (empty when no call could be made). */
+  tmplIds: string[];
 }
 
 export type CredentialKind = 'form_id' | 'prepay_id' | 'subscription';
@@ -99,11 +139,15 @@ export interface HarvestResult {
   asked: string[];
   /** How many accepts were stored as grants. */
   granted: number;
-  /** Set when the call failed or could not be made. */
+  /** Set when the call failed or could not be made (then errCode and reason are set too). */
   errMsg?: string;
+  /** WeChat's fail code, or null when the failure carried none. */
+  errCode?: number | null;
+  /** The fail code's name, e.g. 'main_switch_off' (20004), 'app_banned' (20005), 'no_popup' (10005). */
+  reason?: SubscribeFailReason;
 }
 
-/** A wx.requestSubscribeMessage success result: template id → answer, plus errMsg. */
+/** A wx.requestSubscribeMessage success result: template id → answer (SubscribeAnswer), plus errMsg. */
 export type SubscribeResult = Record<string, string>;
 
 export interface WxpushClient {
@@ -111,14 +155,21 @@ export interface WxpushClient {
   collectFormSubmit(e: { detail?: { formId?: string } } | null | undefined): boolean;
   /** Stores a prepay_id (bare, or "prepay_id=…"); true if it was new. */
   collectPrepayId(prepayId: string): boolean;
-  /** Stores one grant per template answered 'accept'; returns how many. */
+  /**
+   * Stores one grant per template answered 'accept' or 'acceptWithAudio' (a long-term template
+   * only when not already known accepted); returns how many.
+   */
   collectSubscribeResult(result: SubscribeResult | null | undefined): number;
   /**
-   * For tap handlers, before any await: calls wx.requestSubscribeMessage synchronously for the
-   * templates kept as 'accept' (at most 3), or, when none is kept, for the given ones not kept
-   * as 'reject'/'ban'; nothing when the main switch is off. Stores every accept. Never throws.
+   * For tap handlers, before any await: one wx.requestSubscribeMessage call, synchronously, for
+   * templates of one kind (long-term ones not yet known accepted first; the kinds alternate tap
+   * after tap): the templates kept as 'accept' (at most 3), or, when none is kept, the given ones
+   * not kept as 'reject'/'ban'; nothing when the main switch is off. Stores every accept, a
+   * long-term one once. Never throws; a failure resolves with errCode/reason and goes to onError.
    */
-  harvest(tmplIds?: string[] | string): Promise<HarvestResult>;
+  harvest(tmplIds?: TemplateRef[] | TemplateRef): Promise<HarvestResult>;
+  /** Forgets recorded long-term accepts (all when none given) so harvest asks again; returns how many. */
+  forgetLongTermAccepts(templateIds?: string[] | string): number;
   /** The subscription setting as last read, or null when not known. */
   subscriptionSetting(): SubscriptionSetting | null;
   /** Compatibility alias: the client listens to wx.onAppShow itself. Refreshes the setting, then uploads unless backing off. */

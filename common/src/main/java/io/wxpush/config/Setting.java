@@ -44,6 +44,8 @@ public enum Setting implements Variable {
   SESSIONS_PER_ADDRESS_PER_MINUTE(Kind.INTEGER, "120", Process.API,
       "`POST /v1/sessions` per client address per minute (each spends the app's `jscode2session` quota)"),
   TEMPLATE_REFRESH(Kind.DURATION, "5m", Process.API, "how often each app's subscribe template list is read from WeChat"),
+  QUOTA_REFRESH(Kind.DURATION, "5m", Process.API, "how often each app's subscribe-send quota is read from WeChat (`quota/get`;"
+      + " also soon after a 45009)"),
   LEGACY_TEMPLATES(Kind.TEXT, "", Process.API, "legacy template-message templates to check pushes against,"
       + " `appId:templateId[:kw1|kw2…]` separated by `,` (unlisted legacy templates are not checked)"),
   SESSION_TTL(Kind.DURATION, "7d", Process.API, "lifetime of a session token"),
@@ -68,7 +70,7 @@ public enum Setting implements Variable {
   SENDER_MODE(Kind.TEXT, "share", Process.WORKER, "`share` (a share group, Kafka ≥ 4.2) or `classic` (a consumer group)"),
   SENDER_CONCURRENCY(Kind.INTEGER, "1024", Process.WORKER, "sends in flight per process"),
   SENDER_CONSUMERS(Kind.INTEGER, "4", Process.WORKER, "task consumers per process"),
-  SEND_RATE_PER_APP(Kind.INTEGER, "0", Process.WORKER, "fleet-wide sends per second per app (0 = no limit)"),
+  SEND_RATE_PER_APP(Kind.INTEGER, "0", Process.WORKER, "fleet-wide sends per second per app (0: the rate WeChat reports in `quota/get`, if any; see Quota)"),
   SEND_MAX_ATTEMPTS(Kind.INTEGER, "5", Process.WORKER, "transient failures of one task in one delivery before the DLQ"),
   TASK_MAX_DELIVERIES(Kind.INTEGER, "5", Process.WORKER, "deliveries of a task before it gives up into the DLQ, 2–9: the"
       + " senders' share group gets a delivery limit one above it (`share.delivery.count.limit`, at most 10 on a default broker),"

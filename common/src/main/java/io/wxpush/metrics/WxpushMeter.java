@@ -25,7 +25,8 @@ public enum WxpushMeter {
   WECHAT_CALL("wxpush.wechat.call", "Latency of WeChat send calls", "endpoint"),
   TOKEN_REFRESHES("wxpush.token.refreshes", "Access tokens fetched from WeChat, by app", "app"),
   WECHAT_EVENTS("wxpush.wechat.events", "Messages WeChat pushed to /v1/wechat/{appId}/events, by event (other: not handled)", "event"),
-  EVENTS_APPLIED("wxpush.events.applied", "WeChat events the credentials role applied, by effect (grant, drop, late_failure, ignored)", "effect"),
+  EVENTS_APPLIED("wxpush.events.applied", "WeChat events the credentials role applied, by effect (grant, drop, late_failure, settled_sent, settled_failed, "
+      + "unsettled, ignored)", "effect"),
   GRANTS_REFUSED("wxpush.credentials.grants.refused", "Grants not stored: their user already holds grants of MAX_GRANT_TEMPLATES templates"),
   TEMPLATE_REFRESHES("wxpush.templates.refreshes", "Template lists asked of WeChat (gettemplate), by app and outcome (loaded, failed)",
       "app", "outcome"),

@@ -91,6 +91,9 @@ public record RedisKeys(String prefix) {
         + "SHA-256 of its timestamp, nonce, signature and msg_signature (a replay within the window is answered success and publishes nothing)",
         "TTL twice the events' 5-minute window plus a minute: the longest a timestamp admitted now stays admitted, with room for clocks"),
     PAUSE("pause{app}", "a quota pause (45011/45009) with its end", "TTL the pause"),
+    QUOTA("quota{app}", "JSON of the app's subscribe-send quota as WeChat last reported it (quota/get), with when",
+        "TTL three QUOTA_REFRESH periods, at least 30 minutes, renewed by every refresh: a quota not read again is gone, not stale"),
+    QUOTA_LOCK("quota{app}:lock", "the quota refresh lock (one process a time calls quota/get)", "TTL the lock's lease"),
     SEND_RATE("rate{app}:<window>", "counter of one second's sends", "TTL two windows");
 
     private final String pattern;
@@ -333,6 +336,16 @@ public record RedisKeys(String prefix) {
   /** {@link Family#PAUSE}. */
   public String pause(String appId) {
     return prefix + "pause{" + appId + "}";
+  }
+
+  /** {@link Family#QUOTA}. */
+  public String quota(String appId) {
+    return prefix + "quota{" + appId + "}";
+  }
+
+  /** {@link Family#QUOTA_LOCK}. */
+  public String quotaLock(String appId) {
+    return prefix + "quota{" + appId + "}:lock";
   }
 
   /** {@link Family#SEND_RATE}, without its window (see {@link #inWindow}). */

@@ -2,6 +2,7 @@ package io.wxpush.wechat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wxpush.json.Json;
+import io.wxpush.quota.Quota;
 import io.wxpush.templates.Template;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -212,6 +213,35 @@ public final class WeChatClient {
           t.path("content").asText(""), t.path("type").asInt(2)));
     }
     return out;
+  }
+
+  /** The send API whose quota {@link #quota} reads. */
+  public static final String SUBSCRIBE_SEND_PATH = "/cgi-bin/message/subscribe/send";
+
+  /**
+   * The app's quota of the subscribe send ({@code cgi-bin/openapi/quota/get} for
+   * {@value #SUBSCRIBE_SEND_PATH}): the day's limit, used and remain, and the rate limit when the
+   * answer names one (newer answers put {@code rate_limit} beside {@code quota}; it is read from
+   * inside {@code quota} too).
+   */
+  public Quota quota(String accessToken) throws WeChatException {
+    HttpUrl url = base.newBuilder().addPathSegments("cgi-bin/openapi/quota/get").addQueryParameter("access_token", accessToken).build();
+    byte[] body = Json.write(Map.of("cgi_path", SUBSCRIBE_SEND_PATH));
+    Answer answer = call(new Request.Builder().url(url).post(RequestBody.create(body, JSON)));
+    JsonNode json = answer.body();
+    JsonNode quota = json == null ? null : json.get("quota");
+    if (!answer.reply().ok() || quota == null || !quota.path("daily_limit").canConvertToLong()) {
+      throw new WeChatException(answer.reply().ok() ? new WeChatReply(answer.reply().httpStatus(), -1, "no quota in answer", false) : answer.reply());
+    }
+    JsonNode rate = json.has("rate_limit") ? json.get("rate_limit") : quota.get("rate_limit");
+    Optional<Quota.RateLimit> rateLimit = Optional.empty();
+    if (rate != null && rate.path("call_count").asLong(0) > 0 && rate.path("refresh_second").asLong(0) > 0) {
+      rateLimit = Optional.of(new Quota.RateLimit(rate.get("call_count").asLong(), rate.get("refresh_second").asLong()));
+    }
+    long limit = Math.max(0, quota.path("daily_limit").asLong());
+    long used = Math.max(0, quota.path("used").asLong());
+    long remain = quota.has("remain") ? Math.max(0, quota.get("remain").asLong()) : Math.max(0, limit - used);
+    return new Quota(limit, used, remain, rateLimit, clock.millis());
   }
 
   /**

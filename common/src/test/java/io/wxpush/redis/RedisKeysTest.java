@@ -22,6 +22,8 @@ class RedisKeysTest {
         Map.entry(keys.messageIds("wxapp1", 4095, 493_000), RedisKeys.Family.MESSAGE_IDS),
         Map.entry(keys.templatesGone("wxapp1"), RedisKeys.Family.TEMPLATES_GONE),
         Map.entry(keys.templatesLock("wxapp1"), RedisKeys.Family.TEMPLATES_LOCK),
+        Map.entry(keys.quota("wxapp1"), RedisKeys.Family.QUOTA),
+        Map.entry(keys.quotaLock("wxapp1"), RedisKeys.Family.QUOTA_LOCK),
         Map.entry(keys.pushSeq("wxapp1"), RedisKeys.Family.PUSH_SEQ),
         Map.entry(keys.schedule("wxapp1"), RedisKeys.Family.SCHEDULE),
         Map.entry(keys.pushList("wxapp1"), RedisKeys.Family.PUSH_LIST),

@@ -6,6 +6,8 @@ import io.wxpush.ingest.auth.ApiKey;
 import io.wxpush.ingest.auth.PushApiKeys;
 import io.wxpush.policy.Policy;
 import io.wxpush.policy.PolicyStore;
+import io.wxpush.quota.Quota;
+import io.wxpush.quota.QuotaStore;
 import io.wxpush.redis.RedisKeys;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,7 +25,8 @@ import redis.clients.jedis.UnifiedJedis;
 
 /**
  * What the console shows of apps: {@code GET /v1/apps} (the apps the key may act for) and
- * {@code GET /v1/apps/{appId}} (its policy, whether WeChat's quota paused it and until when, how
+ * {@code GET /v1/apps/{appId}} (its policy, WeChat's daily quota as last read ({@code quota}, null
+ * until read), whether WeChat's quota paused it and until when, how
  * many users hold live credentials by kind, and how many users' soonest form_id or prepay_id
  * expires on each of the next 7 days). The counts come from the index shards (a pipelined
  * {@code ZCARD} or {@code ZCOUNT} per shard, never a scan of users) and are reused for
@@ -38,13 +41,15 @@ public final class AppsHandler {
   private final RedisKeys redisKeys;
   private final CredentialPool pool;
   private final PolicyStore policies;
+  private final QuotaStore quotas;
   private final Clock clock;
   private final Map<String, Cached> counts = new ConcurrentHashMap<>();
 
   private record Cached(Map<String, Object> counts, long atMs) {}
 
   public AppsHandler(PushApiKeys keys, Set<String> apps, UnifiedJedis redis, RedisKeys redisKeys, CredentialPool pool, PolicyStore policies,
-      Clock clock) {
+      QuotaStore quotas, Clock clock) {
+    this.quotas = quotas;
     this.keys = keys;
     this.apps = new TreeSet<>(apps);
     this.redis = redis;
@@ -67,12 +72,16 @@ public final class AppsHandler {
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("appId", appId);
     answer.put("policy", policy.toJson());
+    answer.put("quota", quotas.read(appId).map(Quota::toJson).orElse(null));
     answer.put("pause", pause(appId));
     answer.putAll(counts(appId, policy.zone()));
     ctx.json(answer);
   }
 
-  /** The app's quota pause (45011 rate limit, 45009 daily quota), or null. */
+  /**
+   * The app's quota pause (45011 rate limit, 45009 daily quota), or null: {@code until} (epoch ms) is
+   * when the senders go on, for a 45009 the next Beijing midnight, when WeChat's day resets.
+   */
   private Map<String, Object> pause(String appId) {
     String v = redis.get(redisKeys.pause(appId));
     if (v == null || v.indexOf(' ') < 0) return null;

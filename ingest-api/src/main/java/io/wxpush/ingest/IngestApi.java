@@ -19,6 +19,9 @@ import io.wxpush.ingest.auth.AddressThrottle;
 import io.wxpush.ingest.auth.PushApiKeys;
 import io.wxpush.ingest.templates.TemplateGate;
 import io.wxpush.ingest.templates.TemplateRefresher;
+import io.wxpush.ingest.quota.QuotaRefresher;
+import io.wxpush.ingest.quota.QuotaWarnings;
+import io.wxpush.quota.QuotaStore;
 import io.wxpush.ingest.templates.TemplatesHandler;
 import io.wxpush.templates.TemplateRegistry;
 import io.wxpush.token.TokenManager;
@@ -164,6 +167,9 @@ public final class IngestApi implements AutoCloseable {
     TemplateGate gate = new TemplateGate(templates, refresher, config.legacyTemplates(), registry);
     CredentialPool pool = new CredentialPool(redis, common.redisKeys(), clock, common.poolCapPerUser(), CredentialPool.DEFAULT_GRANT_TEMPLATES,
         n -> { }, appId -> 0, templates::isLongTerm);
+    QuotaStore quotas = new QuotaStore(redis, common.redisKeys());
+    QuotaRefresher quotaRefresher = new QuotaRefresher(redis, common.redisKeys(), quotas, accessTokens, weChat, common.apps().keySet(),
+        config.quotaRefresh(), common.weChatTimeout(), clock);
 
     SessionHandler sessions = new SessionHandler(common.apps(), weChat, tokens, config.clientAddress(),
         new AddressThrottle(config.sessionsPerAddressPerMinute(), clock));
@@ -176,7 +182,7 @@ public final class IngestApi implements AutoCloseable {
     PushStatusStore pushStatus = new PushStatusStore(redis, common.redisKeys(), clock);
     io.wxpush.ingest.push.PushCallbacks pushCallbacks = new io.wxpush.ingest.push.PushCallbacks(redis, common.redisKeys(), clock);
     PushHandler pushes = new PushHandler(apiKeys, new PushRequestParser(common.apps().keySet(), config.callbackAllowPrivate()), common.apps().keySet(),
-        pushStatus, pushCallbacks, publisher, topics.pushRequests(), gate::problems);
+        pushStatus, pushCallbacks, publisher, topics.pushRequests(), gate::problems, new QuotaWarnings(quotas, pool.index(), clock, pool::isLongTerm));
     CallbackDispatcher callbacks = new CallbackDispatcher(pushStatus, pushCallbacks, apiKeys, common.apps().keySet(), config.callbackConcurrency(),
         config.callbackTimeout(), config.callbackAllowPrivate(), clock, registry);
     ScheduledExecutorService callbackLoop = Executors.newSingleThreadScheduledExecutor(
@@ -187,12 +193,15 @@ public final class IngestApi implements AutoCloseable {
     ScheduledExecutorService templateLoop = Executors.newSingleThreadScheduledExecutor(
         Thread.ofPlatform().name("template-refresh").daemon().factory());
     templateLoop.scheduleWithFixedDelay(refresher, 0, 30, TimeUnit.SECONDS);
+    ScheduledExecutorService quotaLoop = Executors.newSingleThreadScheduledExecutor(
+        Thread.ofPlatform().name("quota-refresh").daemon().factory());
+    quotaLoop.scheduleWithFixedDelay(quotaRefresher, 0, QuotaRefresher.ROUND.toMillis(), TimeUnit.MILLISECONDS);
 
     WeChatEventsHandler events = new WeChatEventsHandler(common.apps(), publisher,
         topics.credentials(), registry, clock, redis, common.redisKeys());
     PolicyStore policies = new PolicyStore(redis, common.redisKeys(), clock, common.defaultPolicy());
     PolicyHandler policy = new PolicyHandler(apiKeys, policies, common.apps().keySet());
-    AppsHandler appsHandler = new AppsHandler(apiKeys, common.apps().keySet(), redis, common.redisKeys(), pool, policies, clock);
+    AppsHandler appsHandler = new AppsHandler(apiKeys, common.apps().keySet(), redis, common.redisKeys(), pool, policies, quotas, clock);
     FleetHandler fleet = new FleetHandler(apiKeys, redis, common.redisKeys(), clock);
     StaticAssets assets = new StaticAssets();
     Heartbeat heartbeat = new Heartbeat(redis, common.redisKeys(), clock, "ingest-api", () -> new int[] {0, 0},
@@ -225,6 +234,7 @@ public final class IngestApi implements AutoCloseable {
       heartbeat.close();
       callbackLoop.shutdownNow();
       templateLoop.shutdownNow();
+      quotaLoop.shutdownNow();
       callbacks.close();
     });
   }

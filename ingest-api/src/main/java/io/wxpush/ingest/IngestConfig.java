@@ -25,6 +25,7 @@ public record IngestConfig(
     ClientAddress clientAddress,
     int sessionsPerAddressPerMinute,
     Duration templateRefresh,
+    Duration quotaRefresh,
     Map<String, Map<String, Template>> legacyTemplates,
     int httpPort,
     Duration sessionTtl,
@@ -53,6 +54,8 @@ public record IngestConfig(
     int sessions = env.integer(Setting.SESSIONS_PER_ADDRESS_PER_MINUTE, 1, 1_000_000);
     Duration refresh = env.duration(Setting.TEMPLATE_REFRESH);
     if (refresh.compareTo(Duration.ofSeconds(30)) < 0) problems.add("TEMPLATE_REFRESH must be at least 30s");
+    Duration quotaRefresh = env.duration(Setting.QUOTA_REFRESH);
+    if (quotaRefresh.compareTo(Duration.ofSeconds(30)) < 0) problems.add("QUOTA_REFRESH must be at least 30s");
     Map<String, Map<String, Template>> legacy = Map.of();
     try {
       legacy = Template.parseLegacy(env.string(Setting.LEGACY_TEMPLATES), common.apps().keySet());
@@ -70,7 +73,7 @@ public record IngestConfig(
     String allow = env.string(Setting.CALLBACK_ALLOW_PRIVATE).toLowerCase(Locale.ROOT);
     if (!allow.equals("true") && !allow.equals("false")) env.problem("CALLBACK_ALLOW_PRIVATE must be true or false");
     env.check();
-    return new IngestConfig(common, key, apiKeys, proxies, sessions, refresh, legacy, port, ttl, uploads, ack, callbackTimeout, allow.equals("true"),
+    return new IngestConfig(common, key, apiKeys, proxies, sessions, refresh, quotaRefresh, legacy, port, ttl, uploads, ack, callbackTimeout, allow.equals("true"),
         callbackConcurrency);
   }
 }

@@ -126,7 +126,7 @@ public final class PushWorker implements ProcessRunner.Supervised {
       List<Role> roles = new ArrayList<>();
       if (config.roles().contains(Roles.CREDENTIALS)) {
         roles.add(started(stack, CredentialsRole.start(config.credentials(), pool, registry, status,
-            new MessageIds(redis, keys, config.ledgerGrace(), clock), common::grantSource)));
+            new MessageIds(redis, keys, config.ledgerGrace(), clock), common::grantSource, redis, config.ledgerGrace(), clock)));
       }
       if (config.roles().contains(Roles.SENDER)) {
         // A sender publishes one result record per task, keyed over many partitions: its batches

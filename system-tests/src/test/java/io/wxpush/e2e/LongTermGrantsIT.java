@@ -44,8 +44,13 @@ class LongTermGrantsIT {
   void start(TestEnv env) {
     stack = Stack.start(env, Map.of("WECHAT_APPS", Stack.APP + ":" + Stack.APP_SECRET + ":" + TOKEN),
         b -> b.template(new SimTemplate(Stack.APP, LONG, SimTemplate.Kind.SUBSCRIBE, List.of("thing1"), Set.of(), true)));
-    stack.sim.configureMessagePush(Stack.APP, URI.create(stack.client.base() + "/v1/wechat/" + Stack.APP + "/events"), TOKEN, "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
-        "plaintext", "json");
+    pushEvents(true);
+  }
+
+  /** WeChat pushes the app's events to wxpush; {@code sentEvents}: also one per delivered message (which settles doubt). */
+  private void pushEvents(boolean sentEvents) {
+    stack.sim.configureMessagePush(Stack.APP, URI.create(stack.client.base() + "/v1/wechat/" + Stack.APP + "/events"), TOKEN,
+        "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "plaintext", "json", sentEvents);
   }
 
   @AfterEach
@@ -188,6 +193,7 @@ class LongTermGrantsIT {
   void aLongTermSendWhoseAnswerWasLostIsUnknownAndNeverSentAgain() throws Exception {
     stack.worker("credentials,fanout,sender", Map.of());
     accept("o-l3", 1);
+    pushEvents(false); // no sent event settles the doubt here: the ledger's own rule is under test
     stack.sim.faults().gatewayErrorAfterDeliveryRate(1.0);
 
     JsonNode s = pushAndWait("o-l3", null);

@@ -47,7 +47,8 @@ final class AdminRoutes {
       JsonNode body = body(ctx);
       sim.configureMessagePush(app(ctx), URI.create(text(required(body, "url"))), text(required(body, "token")),
           body.hasNonNull("encodingAesKey") ? text(body.get("encodingAesKey")) : null,
-          body.hasNonNull("mode") ? text(body.get("mode")) : "plaintext", body.hasNonNull("format") ? text(body.get("format")) : "json");
+          body.hasNonNull("mode") ? text(body.get("mode")) : "plaintext", body.hasNonNull("format") ? text(body.get("format")) : "json",
+          !body.hasNonNull("sentEvents") || body.get("sentEvents").asBoolean());
       ctx.json(Map.of("configured", app(ctx)));
     }));
     routes.post("/sim/users/{appId}/{openId}/popup", guarded(ctx -> {
@@ -185,6 +186,11 @@ final class AdminRoutes {
     if (quotas != null && !quotas.isNull()) {
       if (!quotas.isObject()) throw new IllegalArgumentException("dailyQuota must be an object appId -> sends");
       for (var entry : quotas.properties()) f.dailyQuota(entry.getKey(), entry.getValue().asLong(-1));
+    }
+    JsonNode rates = b.get("rateLimit");
+    if (rates != null && !rates.isNull()) {
+      if (!rates.isObject()) throw new IllegalArgumentException("rateLimit must be an object appId -> sends per second (0 removes it)");
+      for (var entry : rates.properties()) f.rateLimit(entry.getKey(), entry.getValue().asInt(-1));
     }
     ctx.json(f.snapshot());
   }

@@ -11,9 +11,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * Decides what WeChat answers to a template or subscribe send that has passed the faults and
  * the token check: validates user, template, page and data, then spends the credential and
  * records the message in the user's inbox, or answers the errcode WeChat would. A send that is
- * refused spends nothing. Thread-safe.
+ * refused spends nothing; a subscribe message delivered is told to the {@link Delivered} listener
+ * (WeChat's sent event), whatever then becomes of the answer. Thread-safe.
  */
 final class SendProcessor {
+  /** Told of every subscribe message delivered, before its answer leaves (which may then be lost). */
+  interface Delivered {
+    void subscribe(String appId, String openId, String templateId, long msgid);
+  }
+
   /** The answer to one send: errcode 0 with a msgid, or an errcode and its errmsg. */
   record Outcome(int errcode, String errmsg, long msgid) {
     static Outcome error(int errcode, String errmsg) {
@@ -29,8 +35,10 @@ final class SendProcessor {
   private final Interner interner;
   private final SimStats stats;
   private final AtomicLong msgids = new AtomicLong(1_000_000_000L);
+  private final Delivered delivered;
 
-  SendProcessor(UserDirectory users, TemplateRegistry templates, Interner interner, SimStats stats) {
+  SendProcessor(UserDirectory users, TemplateRegistry templates, Interner interner, SimStats stats, Delivered delivered) {
+    this.delivered = delivered;
     this.users = users;
     this.templates = templates;
     this.interner = interner;
@@ -68,7 +76,9 @@ final class SendProcessor {
     if (lang != null && !lang.isEmpty() && !LANGS.contains(lang)) return Outcome.error(47003, "argument invalid! lang invalid");
     long msgid = msgids.incrementAndGet();
     int errcode = target.user.deliverWithGrant(entry(target, -1, false, now, msgid), target.template.longTerm());
-    return errcode == 0 ? delivered(msgid) : Outcome.error(43101, "user refuse to accept the msg");
+    if (errcode != 0) return Outcome.error(43101, "user refuse to accept the msg");
+    delivered.subscribe(appId, target.user.openId, target.template.templateId(), msgid);
+    return delivered(msgid);
   }
 
   private Outcome delivered(long msgid) {

@@ -30,6 +30,7 @@ public final class SimConfig {
   private final double resetAfterDeliveryRate;
   private final Duration hangFor;
   private final Map<String, Long> dailyQuotas;
+  private final Map<String, Integer> rateLimits;
   private final long maxRequestBytes;
   private final int requestLogCapacity;
 
@@ -50,6 +51,7 @@ public final class SimConfig {
     resetAfterDeliveryRate = b.resetAfterDeliveryRate;
     hangFor = b.hangFor;
     dailyQuotas = Map.copyOf(b.dailyQuotas);
+    rateLimits = Map.copyOf(b.rateLimits);
     maxRequestBytes = b.maxRequestBytes;
     requestLogCapacity = b.requestLogCapacity;
   }
@@ -76,6 +78,7 @@ public final class SimConfig {
   public double resetAfterDeliveryRate() { return resetAfterDeliveryRate; }
   public Duration hangFor() { return hangFor; }
   public Map<String, Long> dailyQuotas() { return dailyQuotas; }
+  public Map<String, Integer> rateLimits() { return rateLimits; }
   public long maxRequestBytes() { return maxRequestBytes; }
   /** Requests the request log keeps (the newest); 0 records none. */
   public int requestLogCapacity() { return requestLogCapacity; }
@@ -98,6 +101,7 @@ public final class SimConfig {
     private double resetAfterDeliveryRate;
     private Duration hangFor = Duration.ofSeconds(30);
     private final Map<String, Long> dailyQuotas = new LinkedHashMap<>();
+    private final Map<String, Integer> rateLimits = new LinkedHashMap<>();
     private long maxRequestBytes = 16L * 1024 * 1024;
     private int requestLogCapacity = 1000;
 
@@ -197,6 +201,13 @@ public final class SimConfig {
     public Builder dailyQuota(String appId, long sends) {
       if (sends < 0) throw new IllegalArgumentException("dailyQuota must be >= 0: " + sends);
       dailyQuotas.put(Objects.requireNonNull(appId, "appId"), sends);
+      return this;
+    }
+
+    /** Sends per app per wall-clock second before 45011, reported by {@code quota/get} as its {@code rate_limit}. */
+    public Builder rateLimit(String appId, int perSecond) {
+      if (perSecond < 1) throw new IllegalArgumentException("rateLimit must be >= 1: " + perSecond);
+      rateLimits.put(Objects.requireNonNull(appId, "appId"), perSecond);
       return this;
     }
 

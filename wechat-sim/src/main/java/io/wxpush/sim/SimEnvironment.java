@@ -31,6 +31,7 @@ final class SimEnvironment {
     b.resetAfterDeliveryRate(env.rate(SimSetting.SIM_RESET_AFTER_RATE));
     b.hangFor(env.duration(SimSetting.SIM_HANG));
     env.raw(SimSetting.SIM_DAILY_QUOTA).ifPresent(spec -> quotas(env, spec, b));
+    env.raw(SimSetting.SIM_RATE_LIMIT).ifPresent(spec -> rateLimits(env, spec, b));
     env.raw(SimSetting.SIM_TEMPLATES).ifPresent(spec -> templates(env, spec, apps.keySet(), b));
     b.requestLogCapacity(env.integer(SimSetting.SIM_REQUEST_LOG, 0, 1_000_000));
     env.check();
@@ -45,6 +46,18 @@ final class SimEnvironment {
         b.dailyQuota(parts[0], Long.parseLong(parts[1]));
       } catch (IllegalArgumentException e) {
         env.problem("SIM_DAILY_QUOTA: '" + entry.trim() + "' is not appId:sends");
+      }
+    }
+  }
+
+  private static void rateLimits(Env env, String spec, SimConfig.Builder b) {
+    for (String entry : spec.split(",")) {
+      String[] parts = entry.trim().split(":");
+      try {
+        if (parts.length != 2) throw new NumberFormatException();
+        b.rateLimit(parts[0], Integer.parseInt(parts[1]));
+      } catch (IllegalArgumentException e) {
+        env.problem("SIM_RATE_LIMIT: '" + entry.trim() + "' is not appId:sendsPerSecond (at least 1)");
       }
     }
   }

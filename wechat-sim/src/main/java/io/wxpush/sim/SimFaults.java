@@ -11,8 +11,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The faults the two send endpoints inject: latency, errcode −1, HTTP 500/503, hung requests
  * (before processing or after delivering), answers lost after delivery (a gateway's 502, a reset
- * connection), 45011 bursts and a daily quota per app (45009). Changeable at any time from any
- * thread; each send reads the settings once per decision.
+ * connection), 45011 bursts, a rate limit per app (45011 past it, a token bucket of one second) and
+ * a daily quota per app (45009). It also counts each app's sends per sim day, limit or not, for
+ * {@code quota/get} ({@link #quota}). Changeable at any time from any thread; each send reads the
+ * settings once per decision.
  */
 public final class SimFaults {
   /** What the send endpoint must do instead of (or after) processing a send. */
@@ -46,6 +48,42 @@ public final class SimFaults {
   private volatile long rateLimitUntilNanos = System.nanoTime();
   private final Map<String, Long> quotas = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> quotaUsed = new ConcurrentHashMap<>();
+  private final Map<String, Integer> rateLimits = new ConcurrentHashMap<>();
+  private final Map<String, RateBucket> rateBuckets = new ConcurrentHashMap<>();
+
+  /** WeChat's documented daily limit of the subscribe send, reported by {@code quota/get} for an app without a quota set. */
+  static final long DEFAULT_DAILY_LIMIT = 10_000_000;
+
+  /** What {@code quota/get} reports of an app: today's limit, sends counted today, and the rate limit (0: none). */
+  record Quota(long dailyLimit, long used, int ratePerSecond) {
+    long remain() {
+      return Math.max(0, dailyLimit - used);
+    }
+  }
+
+  /**
+   * One app's rate limit as a token bucket: it holds at most one second's sends and refills
+   * continuously at the limit's rate (real time, not the sim clock), so any second-long span
+   * admits at most twice the limit after an idle spell and the long-run rate never exceeds it.
+   * WeChat does not document how it counts {@code call_count} per {@code refresh_second}; a bucket
+   * does not depend on the client's second boundaries agreeing with WeChat's.
+   */
+  private static final class RateBucket {
+    private double tokens = -1;
+    private long lastNanos;
+
+    synchronized boolean admit(long nowNanos, int limit) {
+      if (tokens < 0) {
+        tokens = limit;
+      } else if (nowNanos - lastNanos > 0) {
+        tokens = Math.min(limit, tokens + (nowNanos - lastNanos) * (double) limit / 1_000_000_000L);
+      }
+      if (nowNanos - lastNanos > 0) lastNanos = nowNanos;
+      if (tokens < 1) return false;
+      tokens -= 1;
+      return true;
+    }
+  }
 
   SimFaults(SimClock clock) {
     this.clock = clock;
@@ -120,7 +158,19 @@ public final class SimFaults {
     return this;
   }
 
-  /** Removes every fault, including quotas and what they counted. */
+  /**
+   * At most {@code perSecond} sends of {@code appId} per second of real time, counted as a token
+   * bucket holding one second's sends ({@link RateBucket}); a send finding it empty answers 45011
+   * and is not counted in the day. {@code quota/get} reports it as {@code rate_limit}. 0 removes it.
+   */
+  public SimFaults rateLimit(String appId, int perSecond) {
+    if (perSecond < 0) throw new IllegalArgumentException("rateLimit must be >= 0: " + perSecond);
+    if (perSecond == 0) rateLimits.remove(appId);
+    else rateLimits.put(appId, perSecond);
+    return this;
+  }
+
+  /** Removes every fault, including quotas, rate limits and what they counted. */
   public SimFaults clear() {
     latencyNanos = 0;
     jitterNanos = 0;
@@ -135,6 +185,8 @@ public final class SimFaults {
     rateLimitUntilNanos = System.nanoTime();
     quotas.clear();
     quotaUsed.clear();
+    rateLimits.clear();
+    rateBuckets.clear();
     return this;
   }
 
@@ -156,6 +208,7 @@ public final class SimFaults {
     out.put("rateLimitNext", rateLimitNext.get());
     out.put("rateLimitForMs", Math.max(0, (rateLimitUntilNanos - System.nanoTime()) / 1_000_000));
     out.put("dailyQuota", Map.copyOf(quotas));
+    out.put("rateLimit", Map.copyOf(rateLimits));
     return out;
   }
 
@@ -185,17 +238,39 @@ public final class SimFaults {
     return Injected.NONE;
   }
 
-  /** Decides 45011 and 45009 for a send of {@code appId} that holds a valid token. */
+  /**
+   * Decides 45011 and 45009 for a send of {@code appId} that holds a valid token; a send let
+   * through is counted in the app's sends of the sim day.
+   */
   Injected limits(String appId) {
     if (rateLimitNext.get() > 0 && rateLimitNext.getAndUpdate(n -> n > 0 ? n - 1 : 0) > 0) return Injected.RATE_LIMITED;
     if (System.nanoTime() - rateLimitUntilNanos < 0) return Injected.RATE_LIMITED;
-    Long quota = quotas.get(appId);
-    if (quota != null) {
-      long day = Math.floorDiv(clock.nowMillis() + 8 * 3_600_000L, 86_400_000L); // WeChat's day is Beijing time
-      AtomicLong used = quotaUsed.computeIfAbsent(appId + "@" + day, k -> new AtomicLong());
-      if (used.incrementAndGet() > quota) return Injected.QUOTA_EXCEEDED;
+    Integer rate = rateLimits.get(appId);
+    if (rate != null && !rateBuckets.computeIfAbsent(appId, k -> new RateBucket()).admit(System.nanoTime(), rate)) {
+      return Injected.RATE_LIMITED;
     }
-    return Injected.NONE;
+    Long quota = quotas.get(appId);
+    long limit = quota == null ? Long.MAX_VALUE : quota; // without a quota set nothing is refused, but sends are still counted
+    long before = used(appId).getAndUpdate(n -> n < limit ? n + 1 : n);
+    return before >= limit ? Injected.QUOTA_EXCEEDED : Injected.NONE;
+  }
+
+  /** The app's quota as {@code quota/get} reports it for the current sim day. */
+  Quota quota(String appId) {
+    Long quota = quotas.get(appId);
+    AtomicLong used = quotaUsed.get(dayKey(appId));
+    return new Quota(quota == null ? DEFAULT_DAILY_LIMIT : quota, used == null ? 0 : used.get(), rateLimits.getOrDefault(appId, 0));
+  }
+
+  /** The app's send count of the current sim day. */
+  private AtomicLong used(String appId) {
+    return quotaUsed.computeIfAbsent(dayKey(appId), k -> new AtomicLong());
+  }
+
+  /** The app's counter for WeChat's current day, a Beijing-time day of the sim clock (so {@code /sim/clock} moves it). */
+  private String dayKey(String appId) {
+    long day = Math.floorDiv(clock.nowMillis() + 8 * 3_600_000L, 86_400_000L);
+    return appId + "@" + day;
   }
 
   /** What becomes of the answer to a send that was just delivered. */

@@ -31,8 +31,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * never from wxpush's. Thread-safe.
  */
 final class SimMessagePush {
-  /** Where and how an app's events are pushed. */
-  record Target(URI url, String token, String encodingAesKey, PushMode mode, PushFormat format) {
+  /**
+   * Where and how an app's events are pushed.
+   *
+   * @param sentEvents whether every subscribe message delivered raises a {@code subscribe_msg_sent_event}
+   *     (as WeChat does; on unless turned off), also when the send's answer is then lost
+   */
+  record Target(URI url, String token, String encodingAesKey, PushMode mode, PushFormat format, boolean sentEvents) {
     Target {
       if (token == null || !token.matches("[A-Za-z0-9]{3,32}")) throw new IllegalArgumentException("token must be 3-32 letters or digits");
       if (mode.encrypts()) PushCipher.aesKey(encodingAesKey);
@@ -59,6 +64,14 @@ final class SimMessagePush {
 
   Optional<Target> target(String appId) {
     return Optional.ofNullable(targets.get(appId));
+  }
+
+  /** WeChat's word on a subscribe message it delivered: a {@code subscribe_msg_sent_event}, ErrorCode 0, when the app wants them. */
+  void delivered(String appId, String openId, String templateId, long msgid) {
+    Target t = targets.get(appId);
+    if (t == null || !t.sentEvents()) return;
+    push(appId, openId, "subscribe_msg_sent_event", "SubscribeMsgSentEvent", List.of(Map.of("TemplateId", templateId, "MsgID",
+        Long.toString(msgid), "ErrorCode", "0", "ErrorStatus", "success")), 1);
   }
 
   void clear() {

@@ -29,6 +29,8 @@ public enum SimSetting implements Variable {
   SIM_RESET_AFTER_RATE(Kind.RATE, "0", "fraction of sends delivered whose connection is then reset"),
   SIM_HANG(Kind.DURATION, "30s", "how long a hung send hangs"),
   SIM_DAILY_QUOTA(Kind.TEXT, "", "`appId:sends[,…]`: past its quota an app's sends answer 45009"),
+  SIM_RATE_LIMIT(Kind.TEXT, "", "`appId:sendsPerSecond[,…]`: an app's sends past it answer 45011 (a one-second token bucket);"
+      + " `quota/get` reports it as `rate_limit`"),
   SIM_REQUEST_LOG(Kind.INTEGER, "1000", "requests the request log keeps, the newest (`/sim/requests`, `takeRequest()`); 0 records none");
 
   private final Kind kind;

@@ -46,6 +46,7 @@ final class WeChatRoutes {
     routes.post("/cgi-bin/stable_token", this::stableToken);
     routes.get("/sns/jscode2session", this::codeToSession);
     routes.get("/wxaapi/newtmpl/gettemplate", this::subscribeTemplates);
+    routes.post(QuotaEndpoint.PATH, new QuotaEndpoint(tokens, faults)::answer);
     // Normally SendEndpointHandler answers these before Javalin; these routes serve what it passes on.
     routes.post(SendEndpointHandler.TEMPLATE_PATH, ctx -> WeChatAnswers.write(ctx, send(false, ctx.queryParam("access_token"), Body.readOrNull(ctx::bodyAsBytes))));
     routes.post(SendEndpointHandler.SUBSCRIBE_PATH, ctx -> WeChatAnswers.write(ctx, send(true, ctx.queryParam("access_token"), Body.readOrNull(ctx::bodyAsBytes))));

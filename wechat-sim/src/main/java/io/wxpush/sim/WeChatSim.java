@@ -49,7 +49,7 @@ public final class WeChatSim implements AutoCloseable {
     this.requests = new RequestLog(config.requestLogCapacity());
     RequestRecorder recorder = new RequestRecorder(requests, clock);
     applyConfig();
-    SendProcessor sends = new SendProcessor(users, templates, interner, stats);
+    SendProcessor sends = new SendProcessor(users, templates, interner, stats, messagePush::delivered);
     WeChatRoutes weChat = new WeChatRoutes(config.apps(), clock, tokens, loginCodes, sends, faults, stats, templates);
     AdminRoutes admin = new AdminRoutes(this);
     RequestLogRoutes requestLog = new RequestLogRoutes(this);
@@ -156,9 +156,18 @@ public final class WeChatSim implements AutoCloseable {
    * @param mode {@code plaintext}, {@code compatible} or {@code safe}; @param format {@code json} or {@code xml}
    */
   public void configureMessagePush(String appId, URI url, String token, String encodingAesKey, String mode, String format) {
+    configureMessagePush(appId, url, token, encodingAesKey, mode, format, true);
+  }
+
+  /**
+   * As above; with {@code sentEvents} false, delivered subscribe messages raise no
+   * {@code subscribe_msg_sent_event} (by default each does, as WeChat's do, even when the send's
+   * answer is then lost).
+   */
+  public void configureMessagePush(String appId, URI url, String token, String encodingAesKey, String mode, String format, boolean sentEvents) {
     requireApp(appId);
     messagePush.configure(appId, new SimMessagePush.Target(url, token, encodingAesKey, PushMode.parse(mode),
-        PushFormat.parse(format)));
+        PushFormat.parse(format), sentEvents));
   }
 
   /**
@@ -346,6 +355,7 @@ public final class WeChatSim implements AutoCloseable {
         .gatewayErrorAfterDeliveryRate(config.gatewayErrorAfterDeliveryRate())
         .resetAfterDeliveryRate(config.resetAfterDeliveryRate());
     config.dailyQuotas().forEach(faults::dailyQuota);
+    config.rateLimits().forEach(faults::rateLimit);
   }
 
   private List<String> mint(SimUser user, boolean prepay, int count) {

@@ -56,6 +56,8 @@ public final class PushHandler {
   private final Statuses status;
   private final AckedPublisher publisher;
   private final String topic;
+  /** What a push's 202 warns of ({@code QuotaWarnings}: {@code audience_exceeds_quota}); none in tests without it. */
+  private final Function<PushRequest, List<String>> warnings;
   private final Function<PushRequest, List<Map<String, String>>> templateProblems;
 
   /** What the handler asks of the push status store: {@link PushStatusStore} here, a fake in tests without Redis. */
@@ -86,7 +88,8 @@ public final class PushHandler {
   /** @param templateProblems a push's template problems as field errors ({@code TemplateGate#problems}) */
   /** @param apps the appIds served here (the apps a bare key acts for) */
   public PushHandler(PushApiKeys keys, PushRequestParser parser, Set<String> apps, PushStatusStore status, io.wxpush.ingest.push.PushCallbacks callbacks,
-      AckedPublisher publisher, String topic, java.util.function.Function<PushRequest, List<Map<String, String>>> templateProblems) {
+      AckedPublisher publisher, String topic, java.util.function.Function<PushRequest, List<Map<String, String>>> templateProblems,
+      Function<PushRequest, List<String>> warnings) {
     this(keys, parser, apps, new Statuses() {
       @Override
       public PushStatusStore.Acceptance seen(PushRequest push) {
@@ -139,11 +142,17 @@ public final class PushHandler {
       public long nextRetryRound(PushId id) {
         return status.retries().nextRetryRound(id);
       }
-    }, publisher, topic, templateProblems);
+    }, publisher, topic, templateProblems, warnings);
   }
 
   PushHandler(PushApiKeys keys, PushRequestParser parser, Set<String> apps, Statuses status, AckedPublisher publisher, String topic,
       Function<PushRequest, List<Map<String, String>>> templateProblems) {
+    this(keys, parser, apps, status, publisher, topic, templateProblems, push -> List.of());
+  }
+
+  PushHandler(PushApiKeys keys, PushRequestParser parser, Set<String> apps, Statuses status, AckedPublisher publisher, String topic,
+      Function<PushRequest, List<Map<String, String>>> templateProblems, Function<PushRequest, List<String>> warnings) {
+    this.warnings = warnings;
     this.templateProblems = templateProblems;
     this.apps = Set.copyOf(apps);
     this.keys = keys;
@@ -205,7 +214,8 @@ public final class PushHandler {
       }
     }
     if (seen != PushStatusStore.Acceptance.NEW) ctx.header("Idempotent-Replayed", "true");
-    ctx.status(202).json(Map.of("requestId", rid));
+    List<String> warned = warnings.apply(push);
+    ctx.status(202).json(warned.isEmpty() ? Map.of("requestId", rid) : Map.of("requestId", rid, "warnings", warned));
   }
 
   private static ApiException invalid(List<? extends Map<String, ?>> errors) {
