@@ -361,6 +361,38 @@ test('an operator previews a push (a dry run) and sends it from the preview (nee
   console.log('SUBSCRIBE_PUSH ' + rid);
 });
 
+test('a send time is typed as the app\'s wall clock (Beijing), whatever the browser\'s zone (needs dry run: i31-dry)', async () => {
+  await signIn(KEY);
+  // tomorrow at this minute, Beijing time, as the form takes it: 2026-12-03 19:32
+  const beijing = new Date(Date.now() + 86_400_000 + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+  const expected = Date.parse(beijing.replace(' ', 'T') + ':00Z') - 8 * 3600_000;
+  await page.goto(URL + '/console#/new?appId=' + APP);
+  await page.waitForSelector('#template-select option[value="TPL_SUB"]', { state: 'attached' });
+  await page.selectOption('#kind', 'subscribe');
+  await page.selectOption('#template-select', 'TPL_SUB');
+  await page.fill('[data-keyword="thing1"]', 'tomorrow');
+  await page.fill('#open-ids', SUB_USER);
+  await page.fill('#send-at', '2026-13-45 25:00');
+  await page.click('#preview-button');
+  await page.waitForFunction(() => document.querySelector('[data-error-for="sendAt"]').textContent.length > 0);
+  await page.fill('#send-at', beijing);
+  await page.click('#preview-button');
+  await page.waitForSelector('#preview:not([hidden])[data-reachable]');
+  await page.click('#send');
+  await page.waitForURL(/#\/push\//);
+  const rid = decodeURIComponent(page.url().split('#/push/')[1].split('?')[0]);
+  try {
+    const s = await until('it to be scheduled', async () => {
+      const x = (await api('GET', '/v1/pushes/' + rid + '?appId=' + APP)).json;
+      return x.state === 'scheduled' ? x : null;
+    });
+    assert.equal(s.request.sendAt, expected, 'sent at ' + beijing + ' Beijing time, not New York time');
+    await page.waitForFunction(t => document.getElementById('request').textContent.includes(t), beijing + ' (Asia/Shanghai)');
+  } finally {
+    await api('DELETE', '/v1/pushes/' + rid + '?appId=' + APP);
+  }
+});
+
 test('an admin reads the audit trail: who created, cancelled and changed what (needs roles and audit: i31-roles)', async () => {
   await signIn(KEY);
   assert.deepEqual(await visibleNav(), ['pushes', 'new', 'apps', 'audit', 'fleet']);
