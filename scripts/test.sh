@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command: starts Kafka and Redis when they are not running (scripts/services.sh),
-# installs what the console's browser tests need (Debian's chromium, console-tests' npm packages),
+# installs what the console's browser tests need (Debian's chromium and fonts-noto-cjk, console-tests' npm packages),
 # runs every test (Maven unit + integration tests, the browser tests among them, and the
 # mini-program client's Node tests),
 # then the scale-out scenario on a three-broker Kafka cluster and a Redis Cluster
@@ -25,6 +25,17 @@ if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
   else
     echo "test: the console's browser tests need Debian's chromium (sudo apt-get install chromium)" >&2
     exit 1
+  fi
+fi
+# A CJK font, so the Chinese console renders (and its screenshots in docs/images show) characters,
+# not boxes: Debian's Noto CJK, from the same place as chromium.
+if ! fc-list :lang=zh-cn family 2>/dev/null | grep -q .; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "test: installing Debian's fonts-noto-cjk for the console's Chinese pages"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -qq fonts-noto-cjk >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get install -y -qq fonts-noto-cjk >/dev/null; }
+  else
+    echo "test: no CJK font: the console's screenshots will show boxes for Chinese (sudo apt-get install fonts-noto-cjk)" >&2
   fi
 fi
 if [ ! -d console-tests/node_modules/playwright-core ]; then

@@ -20,6 +20,11 @@ public final class StaticAssets {
   static final Map<String, String> FILES = Map.ofEntries(
       Map.entry("/console", "console/index.html"),
       Map.entry("/console/app.js", "console/app.js"),
+      Map.entry("/console/messages.js", "console/messages.js"),
+      Map.entry("/console/format.js", "console/format.js"),
+      Map.entry("/console/push-pages.js", "console/push-pages.js"),
+      Map.entry("/console/new-push.js", "console/new-push.js"),
+      Map.entry("/console/app-pages.js", "console/app-pages.js"),
       Map.entry("/console/app.css", "console/app.css"),
       Map.entry("/console/vendor/chart.umd.js", "webjar:chart.js/dist/chart.umd.js"),
       Map.entry("/openapi.json", "openapi.json"),
