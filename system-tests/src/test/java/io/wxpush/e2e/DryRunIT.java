@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wxpush.json.Json;
 import io.wxpush.kafka.KafkaClients;
-import io.wxpush.policy.PolicyStore;
 import io.wxpush.redis.RedisKeys;
 import io.wxpush.sim.SimTemplate;
 import io.wxpush.testkit.ApiClient;
@@ -43,14 +42,7 @@ class DryRunIT {
       RedisKeys.Family.TEMPLATES_LOCK, RedisKeys.Family.TEMPLATES_GONE, RedisKeys.Family.TOKEN, RedisKeys.Family.TOKEN_LOCK);
 
   private static Map<String, Object> push(String priority, Map<String, Object> audience) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("appId", Stack.APP);
-    body.put("kind", "template");
-    body.put("templateId", "TPL_ORDER");
-    body.put("data", Map.of("keyword1", "hello"));
-    body.put("audience", audience);
-    if (priority != null) body.put("priority", priority);
-    return body;
+    return Stack.templatePush(priority, audience);
   }
 
   private static Map<String, Object> dry(Map<String, Object> body) {
@@ -77,7 +69,7 @@ class DryRunIT {
       stack.seedPrepayIds(prepay, now);
       stack.seedFormIds(atCap, 2, now);
       stack.seedFormIds(spent, 1, now);
-      Thread.sleep(PolicyStore.LOCAL_MS + 500); // every process sees the policy within this
+      Stack.policySeenEverywhere();
       stack.worker("fanout,sender", Map.of("SENDER_CONCURRENCY", "32"));
       List<String> earlier = new ArrayList<>(atCap);
       earlier.addAll(spent);

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wxpush.user.UserRef;
 import io.wxpush.json.Json;
-import io.wxpush.policy.PolicyStore;
 import io.wxpush.sim.SimMessage;
 import io.wxpush.sim.SimTemplate;
 import io.wxpush.testkit.ApiClient;
@@ -18,7 +17,6 @@ import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,14 +34,7 @@ class PolicyIT {
   private static final Duration SLOW = Duration.ofSeconds(120);
 
   private static Map<String, Object> push(String priority, Map<String, Object> audience) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("appId", Stack.APP);
-    body.put("kind", "template");
-    body.put("templateId", "TPL_ORDER");
-    body.put("data", Map.of("keyword1", "hello"));
-    body.put("audience", audience);
-    if (priority != null) body.put("priority", priority);
-    return body;
+    return Stack.templatePush(priority, audience);
   }
 
   private static ApiClient.Reply putPolicy(Stack stack, Map<String, Object> policy) throws Exception {
@@ -149,7 +140,7 @@ class PolicyIT {
 
       LocalTime now = LocalTime.now(ZoneOffset.UTC);
       putPolicy(stack, policy(window(now.minusHours(1), now.plusHours(1)), null, false)).expect(200);
-      Thread.sleep(PolicyStore.LOCAL_MS + 500); // every process sees a change within this
+      Stack.policySeenEverywhere();
       String paused = stack.push(push(null, Map.of("all", true)));
       JsonNode waiting = await().atMost(SLOW).until(() -> stack.status(paused), s -> s.hasNonNull("resumesAt"));
       assertThat(waiting.path("state").asText()).isEqualTo("sending");

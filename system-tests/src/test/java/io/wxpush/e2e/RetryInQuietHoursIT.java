@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.wxpush.json.Json;
-import io.wxpush.policy.PolicyStore;
 import io.wxpush.redis.RedisKeys;
 import io.wxpush.sim.SimTemplate;
 import io.wxpush.testkit.RealServices;
@@ -63,7 +62,7 @@ class RetryInQuietHoursIT {
       }
       LocalTime now = LocalTime.now(ZoneOffset.UTC);
       putQuietHours(stack, now.minusHours(1), now.plusHours(1));
-      Thread.sleep(PolicyStore.LOCAL_MS + 500); // every process sees a policy change within this
+      Stack.policySeenEverywhere();
 
       assertThat(stack.client.post("/v1/pushes/" + rid + "/retry", Stack.API_KEY, Map.of()).expect(202).body().path("retried").asLong())
           .isEqualTo(10);

@@ -31,6 +31,7 @@ import java.util.TreeMap;
 import io.wxpush.push.PushId;
 import io.wxpush.push.PushStatusStore;
 import io.wxpush.redis.RedisConnections;
+import io.wxpush.policy.PolicyStore;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,6 +40,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
+import java.util.LinkedHashMap;
 import org.awaitility.Awaitility;
 import redis.clients.jedis.UnifiedJedis;
 
@@ -283,6 +285,26 @@ final class Stack implements AutoCloseable {
   JsonNode awaitState(String requestId, String state) {
     return Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
         .until(() -> status(requestId), s -> state.equals(s.path("state").asText()));
+  }
+
+  /**
+   * Waits out {@link PolicyStore#LOCAL_MS}, the bound within which every process sees a policy change
+   * (nothing announces it: a bound, not a result, is waited for).
+   */
+  static void policySeenEverywhere() throws InterruptedException {
+    Thread.sleep(PolicyStore.LOCAL_MS + 500);
+  }
+
+  /** A template-message push of {@link #APP} ({@code TPL_ORDER}, keyword1 "hello") to {@code audience}; {@code priority} null for normal. */
+  static Map<String, Object> templatePush(String priority, Map<String, Object> audience) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("appId", APP);
+    body.put("kind", "template");
+    body.put("templateId", "TPL_ORDER");
+    body.put("data", Map.of("keyword1", "hello"));
+    body.put("audience", audience);
+    if (priority != null) body.put("priority", priority);
+    return body;
   }
 
   /** Holds for {@code quiet}: e.g. nothing more is delivered. */

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.wxpush.credentials.Credential;
 import io.wxpush.credentials.CredentialKind;
 import io.wxpush.json.Json;
-import io.wxpush.policy.PolicyStore;
 import io.wxpush.sim.SimTemplate;
 import io.wxpush.testkit.ApiClient;
 import io.wxpush.testkit.RealServices;
@@ -68,7 +67,7 @@ class UserOutcomeIT {
       try (var redis = stack.redis()) { // a form_id of a user WeChat does not know: 40003, failed
         stack.pool(redis).addAll(List.of(Credential.of(Stack.APP, ghost, CredentialKind.FORM_ID, "form-of-a-ghost", null, now)));
       }
-      Thread.sleep(PolicyStore.LOCAL_MS + 500); // every process sees the policy within this
+      Stack.policySeenEverywhere();
       stack.worker("fanout", Map.of());
       PushWorker sender = stack.worker("sender", Map.of("SENDER_CONCURRENCY", "8"));
       stack.awaitState(stack.push(push(List.of(capped))), "done"); // the capped user's one message today
