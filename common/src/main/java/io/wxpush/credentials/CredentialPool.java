@@ -99,7 +99,7 @@ public final class CredentialPool {
     this.perUserCap = perUserCap;
     this.grantTemplateCap = grantTemplateCap;
     this.onGrantsRefused = onGrantsRefused;
-    this.index = new UserIndex(redis, keys, clock);
+    this.index = new UserIndex(redis, keys, clock, longTerm);
   }
 
   public RedisKeys keys() {
@@ -369,25 +369,6 @@ public final class CredentialPool {
       pipeline.sync();
     }
     return new ShardSweep(users.size(), dropped, empty.size() - stayed);
-  }
-
-  /**
-   * Of {@code openIds} (users of {@code appId}), those holding a standing permission for the
-   * long-term template {@code templateId}, in their order: one pipelined read per user.
-   */
-  public List<String> holders(String appId, String templateId, List<String> openIds) {
-    String member = PoolMember.standing(templateId);
-    List<Response<Double>> scores = new ArrayList<>(openIds.size());
-    try (AbstractPipeline pipeline = RedisConnections.pipelined(redis)) {
-      for (String openId : openIds) scores.add(pipeline.zscore(keys.templatePool(new UserRef(appId, openId)), member));
-      pipeline.sync();
-    }
-    List<String> held = new ArrayList<>();
-    for (int i = 0; i < openIds.size(); i++) {
-      Double score = scores.get(i).get();
-      if (score != null && score == 0) held.add(openIds.get(i));
-    }
-    return held;
   }
 
   /** Templates any user of {@code appId} holds (or held) grants for. */

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiPredicate;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
@@ -29,11 +30,42 @@ public final class UserIndex {
   private final UnifiedJedis redis;
   private final RedisKeys keys;
   private final Clock clock;
+  private final BiPredicate<String, String> longTerm;
 
-  UserIndex(UnifiedJedis redis, RedisKeys keys, Clock clock) {
+  /** @param longTerm whether (appId, templateId) is a long-term template, as the pool was told */
+  UserIndex(UnifiedJedis redis, RedisKeys keys, Clock clock, BiPredicate<String, String> longTerm) {
+    this.longTerm = longTerm;
     this.redis = redis;
     this.keys = keys;
     this.clock = clock;
+  }
+
+  /**
+   * The index an everyone-push reads, as the {@code subscribeTemplateId} its methods take: a one-time
+   * template's grant index, or null — the form_id/prepay_id index — for a template message and for a
+   * long-term template, whose holders are in it and are picked out by {@link #holders}.
+   */
+  public String everyoneIndex(String appId, String subscribeTemplateId) {
+    return subscribeTemplateId == null || longTerm.test(appId, subscribeTemplateId) ? null : subscribeTemplateId;
+  }
+
+  /**
+   * Of {@code openIds} (users of {@code appId}), those holding a standing permission for the
+   * long-term template {@code templateId}, in their order: one pipelined read per user.
+   */
+  public List<String> holders(String appId, String templateId, List<String> openIds) {
+    String member = PoolMember.standing(templateId);
+    List<Response<Double>> scores = new ArrayList<>(openIds.size());
+    try (AbstractPipeline pipeline = RedisConnections.pipelined(redis)) {
+      for (String openId : openIds) scores.add(pipeline.zscore(keys.templatePool(new UserRef(appId, openId)), member));
+      pipeline.sync();
+    }
+    List<String> held = new ArrayList<>();
+    for (int i = 0; i < openIds.size(); i++) {
+      Double score = scores.get(i).get();
+      if (score != null && score == 0) held.add(openIds.get(i));
+    }
+    return held;
   }
 
   /** Users in one index shard. */

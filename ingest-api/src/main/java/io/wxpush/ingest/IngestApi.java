@@ -191,7 +191,7 @@ public final class IngestApi implements AutoCloseable {
     PushStatusStore pushStatus = new PushStatusStore(redis, common.redisKeys(), clock);
     io.wxpush.ingest.push.PushCallbacks pushCallbacks = new io.wxpush.ingest.push.PushCallbacks(redis, common.redisKeys(), clock);
     PushHandler pushes = new PushHandler(apiKeys, new PushRequestParser(common.apps().keySet(), config.callbackAllowPrivate()), common.apps().keySet(),
-        pushStatus, pushCallbacks, publisher, topics.pushRequests(), gate::problems, new QuotaWarnings(quotas, pool.index(), clock, pool::isLongTerm),
+        pushStatus, pushCallbacks, publisher, topics.pushRequests(), gate::problems, new QuotaWarnings(quotas, pool.index(), clock),
         audit);
     CallbackDispatcher callbacks = new CallbackDispatcher(pushStatus, pushCallbacks, apiKeys, common.apps().keySet(), config.callbackConcurrency(),
         config.callbackTimeout(), config.callbackAllowPrivate(), clock, registry);

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BiPredicate;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -33,7 +32,6 @@ public final class QuotaWarnings implements Function<PushRequest, List<String>> 
   private final QuotaStore quotas;
   private final UserIndex index;
   private final Clock clock;
-  private final BiPredicate<String, String> longTerm;
   private final Map<IndexAudience, Counted> counts = new ConcurrentHashMap<>();
 
   /** An audience counted from the index: everyone holding a grant of {@code templateId}, or the recall window's users. */
@@ -41,16 +39,12 @@ public final class QuotaWarnings implements Function<PushRequest, List<String>> 
 
   private record Counted(long users, long atMs) {}
 
-  public QuotaWarnings(QuotaStore quotas, UserIndex index, Clock clock) {
-    this(quotas, index, clock, (appId, templateId) -> false);
-  }
-
   /**
-   * @param longTerm which (appId, templateId) are long-term templates: an everyone-push of one is
-   *     counted as every user of the form_id/prepay_id index, where its holders are (an upper bound)
+   * @param index the user index; an everyone-push is counted in the index it reads
+   *     ({@link UserIndex#everyoneIndex}: for a long-term template every user of the form_id/prepay_id
+   *     index, where its holders are — an upper bound)
    */
-  public QuotaWarnings(QuotaStore quotas, UserIndex index, Clock clock, BiPredicate<String, String> longTerm) {
-    this.longTerm = longTerm;
+  public QuotaWarnings(QuotaStore quotas, UserIndex index, Clock clock) {
     this.quotas = quotas;
     this.index = index;
     this.clock = clock;
@@ -81,7 +75,7 @@ public final class QuotaWarnings implements Function<PushRequest, List<String>> 
       return counted(new IndexAudience(push.appId(), null, window), now,
           () -> index.expiringCount(push.appId(), (now + window.toMillis()) / 1000));
     }
-    String indexed = longTerm.test(push.appId(), push.templateId()) ? null : push.templateId();
+    String indexed = index.everyoneIndex(push.appId(), push.templateId());
     return counted(new IndexAudience(push.appId(), indexed, null), now, () -> index.indexSize(push.appId(), indexed));
   }
 

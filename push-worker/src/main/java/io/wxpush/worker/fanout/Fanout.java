@@ -261,14 +261,9 @@ public final class Fanout {
     }
   }
 
-  /**
-   * The index an everyone-push reads: a one-time template's grant index, or (null) the form_id/prepay_id
-   * index — for a template message, and for a long-term template, whose holders are in it and are
-   * picked out page by page by their standing permission ({@link CredentialPool#holders}).
-   */
+  /** The index an everyone-push of {@code request} reads ({@link UserIndex#everyoneIndex}). */
   private String indexedBy(PushRequest request) {
-    if (!request.subscribe() || pool.isLongTerm(request.appId(), request.templateId())) return null;
-    return request.templateId();
+    return request.subscribe() ? pool.index().everyoneIndex(request.appId(), request.templateId()) : null;
   }
 
   /** Cursor form: {@link ShardCursor}. A page may span shards. */
@@ -284,7 +279,7 @@ public final class Fanout {
       UserIndex.Indexed last = page.getLast();
       String next = last.shard() + "/" + last.openId();
       List<String> openIds = page.stream().map(UserIndex.Indexed::openId).toList();
-      if (standing) openIds = pool.holders(request.appId(), request.templateId(), openIds);
+      if (standing) openIds = pool.index().holders(request.appId(), request.templateId(), openIds);
       if (!publishPage(request, run, cursor, next, openIds)) return false;
       cursor = next;
       shard = last.shard();

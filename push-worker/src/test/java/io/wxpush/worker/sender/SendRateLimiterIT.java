@@ -1,6 +1,7 @@
 package io.wxpush.worker.sender;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.wxpush.quota.Quota;
 import io.wxpush.quota.QuotaStore;
@@ -46,8 +47,7 @@ class SendRateLimiterIT {
   /** Permits taken at once (no waiting past the current second's end). */
   private int permitsWithinASecond(SendRateLimiter limiter) throws InterruptedException {
     // start right after a second begins, so the second holds the whole run
-    long toNext = 1000 - clock.millis() % 1000;
-    Thread.sleep(toNext + 5);
+    await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(1)).until(() -> clock.millis() % 1000 < 10);
     long endOfSecond = clock.millis() - clock.millis() % 1000 + 1000;
     int permits = 0;
     for (int i = 0; i < 1000; i++) {
