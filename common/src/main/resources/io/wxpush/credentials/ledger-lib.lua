@@ -72,6 +72,63 @@ local function keep_alive(pool)
   if horizon > 0 then redis.call('PEXPIREAT', pool, (horizon + 1) * 1000) end
 end
 
+-- The send path's one read of a pool (ledger-attempt.lua): the whole set in one ZRANGE, sorted into
+-- the families above — or nil when it holds VIEW_MAX members or more (then the range reads serve).
+-- v.finals {member, packed}   v.spent {member, forgetAt s}   v.standing[member] = true (v.nstanding)
+-- v.live {member, score as stored} (soonest first; at equal scores the lowest member, as pop_trimmed)
+local VIEW_MAX = 32
+
+local function pool_view(pool)
+  local r = redis.call('ZRANGE', pool, 0, VIEW_MAX - 1, 'WITHSCORES')
+  if #r >= VIEW_MAX * 2 then return nil end
+  local v = {finals = {}, spent = {}, standing = {}, nstanding = 0, live = {}}
+  for i = 1, #r, 2 do
+    local m, s = r[i], tonumber(r[i + 1])
+    if s <= -(LEDGER_BASE + 1) then v.finals[#v.finals + 1] = {m, -s - LEDGER_BASE}
+    elseif s < 0 then v.spent[#v.spent + 1] = {m, -s}
+    elseif s == 0 then v.standing[m] = true; v.nstanding = v.nstanding + 1
+    else v.live[#v.live + 1] = {m, r[i + 1]} end
+  end
+  return v
+end
+
+-- trim() on a view: removes from the pool (one ZREM, only when something ran out) and from the view
+-- exactly what trim() would.
+local function view_trim(pool, v, timed, nowMs, dropBelowMs, rnowMs)
+  local due, finals, spent, live = {}, {}, {}, {}
+  local r, n, d = math.floor(rnowMs / 1000) * 8, math.floor(nowMs / 1000), math.ceil(dropBelowMs / 1000)
+  for _, f in ipairs(v.finals) do if f[2] < r then due[#due + 1] = f[1] else finals[#finals + 1] = f end end
+  for _, f in ipairs(v.spent) do if f[2] < n then due[#due + 1] = f[1] else spent[#spent + 1] = f end end
+  for _, f in ipairs(v.live) do if timed and tonumber(f[2]) < d then due[#due + 1] = f[1] else live[#live + 1] = f end end
+  v.finals, v.spent, v.live = finals, spent, live
+  if #due > 0 then redis.call('ZREM', pool, unpack(due)) end
+end
+
+-- find_final() on a view.
+local function view_final(v, pid)
+  for _, f in ipairs(v.finals) do
+    local m = f[1]
+    local sp = string.find(m, ' ', 1, true)
+    if (sp and string.sub(m, 2, sp - 1) or string.sub(m, 2)) == pid then
+      local reason = sp and string.sub(m, sp + 1) or '-'
+      return STATES[f[2] % 8] .. ' 0 0 ' .. reason .. ' 0 ' .. (math.floor(f[2] / 8) * 1000) .. ' 0 -'
+    end
+  end
+  return nil
+end
+
+-- keep_alive() on a view, after the caller's own writes are in it: a pool left with no live entry and
+-- no standing permission expires after the last of its leftovers and of the user's sends in flight
+-- (inFlightKeepMs: the latest keep time in the ledger hash, so a final entry written later still finds
+-- its pool). A pool with live entries has no TTL already (nothing to do).
+local function view_keep_alive(pool, v, inFlightKeepMs)
+  if #v.live > 0 or v.nstanding > 0 then return end
+  local horizon = math.ceil(inFlightKeepMs / 1000)
+  for _, f in ipairs(v.finals) do horizon = math.max(horizon, math.floor(f[2] / 8)) end
+  for _, f in ipairs(v.spent) do horizon = math.max(horizon, f[2]) end
+  if horizon > 0 then redis.call('PEXPIREAT', pool, (horizon + 1) * 1000) end
+end
+
 -- Pops the live entry to spend next from a pool already trimmed (timed: the soonest-expiring; grant:
 -- the oldest; at equal scores the lowest member, so a form_id 'f:…' goes before a prepay_id 'p:…'
 -- of the same expiry: a form_id may be resent in doubt, a prepay_id never) and leaves its spent mark
@@ -225,6 +282,22 @@ local function write_final(pool, ledger, pid, state, reason, keepUntilMs)
   if reason ~= '-' then member = member .. ' ' .. reason end
   redis.call('ZADD', pool, -(LEDGER_BASE + keep * 8 + CODES[state]), member)
   keep_alive(pool)
+  return state .. ' 0 0 ' .. reason .. ' 0 ' .. (keep * 1000) .. ' 0 -'
+end
+
+-- write_final() on the send path's fast settle (ledger-settle.lua: this owner's attempt, settled within
+-- its lease): the pool's TTL, if it has one, is only stretched to the entry's keep time (PEXPIREAT …
+-- GT; one without a TTL holds live entries or a standing permission). A pool with a TTL lives past the
+-- keep of every send in flight when it was set (view_keep_alive), and at least until the spent mark of
+-- the credential this attempt claimed (its expiry, later than the claim margin; a grant's memory) — so
+-- within the lease it still exists, and the final entry never lands in a key without a TTL.
+local function write_final_fast(pool, ledger, pid, state, reason, keepUntilMs)
+  redis.call('HDEL', ledger, pid)
+  local keep = math.ceil(keepUntilMs / 1000)
+  local member = 'l' .. pid
+  if reason ~= '-' then member = member .. ' ' .. reason end
+  redis.call('ZADD', pool, -(LEDGER_BASE + keep * 8 + CODES[state]), member)
+  redis.call('PEXPIREAT', pool, (keep + 1) * 1000, 'GT')
   return state .. ' 0 0 ' .. reason .. ' 0 ' .. (keep * 1000) .. ' 0 -'
 end
 

@@ -196,7 +196,7 @@ public final class SendLedger {
   /** As above; a final {@link Settle#SENT} or {@link Settle#UNKNOWN} counts one message of the user's day when {@code spend} counts. */
   public Result settle(UserRef user, PushRun run, String subscribeTemplateId, String owner, Settle step, String reason, Spend spend) {
     List<String> args = new ArrayList<>(List.of(run.id(), owner, step.wire, reasonArg(reason), ms(grace), Long.toString(run.untilMs()),
-        Long.toString(spend.dayEndEpochSecond())));
+        Long.toString(spend.dayEndEpochSecond()), Long.toString(clock.millis())));
     // WeChat's 43101 to a long-term send: the user turned the template off, the permission ends
     if (step == Settle.FAILED && REVOKED.equals(reason) && standing(user, subscribeTemplateId)) {
       args.add(Long.toString((clock.millis() + CredentialPool.DROPPED_GRANT_MEMORY.toMillis()) / 1000));

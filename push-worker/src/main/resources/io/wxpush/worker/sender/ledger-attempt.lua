@@ -20,8 +20,62 @@
 --   {'final', entry} — the entry already has its outcome (s|f|u|n);
 --   {'refused', entry} — in doubt and not a form_id: never resent (entry now 'c' with doubt 1);
 --   {'missing', ''} — no entry and ARGV[5] is 'no';  {'expired', ''} — no entry, past the horizon.
+-- Cost: the first try of a task ('timed' or 'grant') reads the ledger hash and the pool once each
+-- (HGETALL, one ZRANGE: pool_view) and writes what it changes — ~7 commands; a pool of VIEW_MAX
+-- members or more, and a standing permission, take the range reads of ledger-lib.lua instead.
 local rnow = redis_now()
-local e = find(KEYS[1], KEYS[2], ARGV[1])
+
+-- the user's sends in flight: this push's entry, how many there are, the latest keep time among them
+local held = redis.call('HGETALL', KEYS[2])
+local e, inFlight, latestKeep = nil, 0, 0
+for i = 1, #held, 2 do
+  inFlight = inFlight + 1
+  if held[i] == ARGV[1] then e = held[i + 1] end
+  local k = tonumber(parse(held[i + 1])[6])
+  if k > latestKeep then latestKeep = k end
+end
+
+-- The first claim of a send, from a pool read whole (pool_view); nil when the view does not serve.
+local function first_claim()
+  local mode = ARGV[5]
+  if mode ~= 'timed' and mode ~= 'grant' then return nil end
+  local v = pool_view(KEYS[1])
+  if not v then return nil end
+  local final = view_final(v, ARGV[1])
+  if final then return {'final', final} end
+  if rnow > tonumber(ARGV[9]) then return {'expired', ''} end
+  local keep = keep_until(rnow, tonumber(ARGV[8]), tonumber(ARGV[9]))
+  local timed, nowMs = mode == 'timed', tonumber(ARGV[6])
+  view_trim(KEYS[1], v, timed, nowMs, tonumber(ARGV[7]), rnow)
+  local p = policy_args(11)
+  local reason = nil
+  if #v.live == 0 then reason = 'none'
+  elseif p.cap > 0 and sent_today(KEYS[3] or KEYS[1], p.dayEnd) + inFlight >= p.cap then reason = 'capped'
+  elseif p.reserve and #v.live == 1 then reason = 'reserved' end
+  if reason then return {'none', write_final(KEYS[1], KEYS[2], ARGV[1], 'n', reason, keep)} end
+  local member, score = v.live[1][1], v.live[1][2]
+  table.remove(v.live, 1)
+  local forgetAt = tonumber(score)
+  if not timed then forgetAt = math.ceil((nowMs + tonumber(ARGV[10])) / 1000) end
+  redis.call('ZADD', KEYS[1], -forgetAt, member)
+  v.spent[#v.spent + 1] = {member, forgetAt}
+  local entry = 'a 0 1 ' .. ARGV[2] .. ' ' .. (rnow + tonumber(ARGV[3])) .. ' ' .. keep .. ' ' .. score .. ' ' .. member
+  redis.call('HSET', KEYS[2], ARGV[1], entry)
+  if inFlight + 1 >= 8 then -- entries left behind by pushes that ended without settling, past their keep time
+    for i = 1, #held, 2 do
+      if tonumber(parse(held[i + 1])[6]) < rnow then redis.call('HDEL', KEYS[2], held[i]) end
+    end
+  end
+  if inFlight == 0 or keep > latestKeep then redis.call('PEXPIRE', KEYS[2], keep - rnow) end
+  view_keep_alive(KEYS[1], v, math.max(keep, latestKeep))
+  return {'attempting', entry, 1}
+end
+
+if not e and ARGV[5] ~= 'no' then
+  local first = first_claim()
+  if first then return first end
+end
+if not e then e = find_final(KEYS[1], ARGV[1]) end
 if not e then
   if ARGV[5] == 'no' then return {'missing', ''} end
   if rnow > tonumber(ARGV[9]) then return {'expired', ''} end

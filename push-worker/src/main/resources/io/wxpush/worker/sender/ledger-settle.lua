@@ -4,7 +4,9 @@
 -- ARGV[4] reason for a final entry ('-' for none; no spaces)   ARGV[5] grace ms   ARGV[6] the push's horizon ms
 -- ARGV[7] the day's end for the policy's cap, epoch s (0: the app has no cap): a final 'sent' or
 --   'unknown' (maybe delivered) counts one message of the user's day   KEYS[3] the user's form_id/prepay_id pool
--- ARGV[8] (optional) forget-at, epoch s: a final 'failed' of a standing permission ('L…', WeChat's 43101)
+-- ARGV[8] the caller's clock, ms: an attempt of ARGV[2]'s own settled before its lease ends by it takes the fast
+--   path (no TIME, no pool read: write_final_fast in ledger-lib.lua); anything else the full one
+-- ARGV[9] (optional) forget-at, epoch s: a final 'failed' of a standing permission ('L…', WeChat's 43101)
 --   ends that permission (revoke_standing in ledger-lib.lua)
 -- Returns {'ok', entry} | {'fenced', entry} (another owner holds it, or the state does not allow
 -- this step) | {'final', entry} (it already had its outcome) | {'missing', ''}   (entry: see ledger-lib.lua)
@@ -24,9 +26,23 @@
 --                     ('unknown' and 'sent' likewise: every final step leaves a final entry).
 --                     'failed' is never written for an entry in doubt: it becomes 'unknown'.
 -- A final entry keeps only its state and reason (the spent credential's mark stays in the pool).
+-- The fast path: this owner's own attempt, answered within its lease (the common end of a send).
+local held = redis.call('HGET', KEYS[2], ARGV[1])
+if held then
+  local f = parse(held)
+  local step = ARGV[3]
+  if f[1] == 'a' and f[4] == ARGV[2] and tonumber(ARGV[8]) <= tonumber(f[5])
+      and (step == 'sent' or ((step == 'failed' or step == 'unknown') and string.sub(f[8], 1, 1) ~= 'L')) then
+    local final = step == 'sent' and 's' or 'u'
+    if step == 'failed' and f[2] == '0' then final = 'f' end
+    local written = write_final_fast(KEYS[1], KEYS[2], ARGV[1], final, ARGV[4], math.max(tonumber(f[6]), tonumber(ARGV[6])))
+    if final ~= 'f' then count_message(KEYS[3] or KEYS[1], tonumber(ARGV[7] or '0')) end
+    return {'ok', written}
+  end
+end
 local rnow = redis_now()
 local keep = keep_until(rnow, tonumber(ARGV[5]), tonumber(ARGV[6]))
-local e = find(KEYS[1], KEYS[2], ARGV[1])
+local e = held or find_final(KEYS[1], ARGV[1])
 if not e then
   local step = ARGV[3]
   if step ~= 'failed' and step ~= 'unknown' and step ~= 'sent' then return {'missing', ''} end
@@ -59,7 +75,7 @@ elseif step == 'failed' or step == 'unknown' then
   local final = 'f'
   if step == 'unknown' or f[2] == '1' or lapsed then final = 'u' end
   local written = write_final(KEYS[1], KEYS[2], ARGV[1], final, ARGV[4], keep)
-  if final == 'f' and ARGV[8] and string.sub(f[8], 1, 1) == 'L' then revoke_standing(KEYS[1], f[8], tonumber(ARGV[8])) end
+  if final == 'f' and ARGV[9] and string.sub(f[8], 1, 1) == 'L' then revoke_standing(KEYS[1], f[8], tonumber(ARGV[9])) end
   if final == 'u' then count_message(KEYS[3] or KEYS[1], dayEnd) end
   return {'ok', written}
 end
