@@ -26,6 +26,7 @@ public final class PushLifecycle {
   private static final RedisScript PAGE = script("push-page.lua");
   private static final RedisScript FANOUT_DONE = script("push-fanout-done.lua");
   private static final RedisScript OUTCOME = script("push-outcome.lua");
+  private static final RedisScript OUTCOMES = script("push-outcomes.lua");
   private static final RedisScript HOLD_USER = script("push-hold.lua");
   private static final RedisScript WAIT = script("push-wait.lua");
   private static final RedisScript RESUME = script("push-resume.lua");
@@ -101,6 +102,12 @@ public final class PushLifecycle {
   boolean outcome(List<String> keys, List<String> args) {
     Object reply = batcher != null ? batcher.eval(OUTCOME, keys, args) : OUTCOME.eval(redis, keys, args);
     return ((Long) reply) == 1L;
+  }
+
+  /** Many users' outcomes, then FINISH (see {@code push-outcomes.lua}); per user, true when recorded or upgraded now. */
+  @SuppressWarnings("unchecked")
+  List<Long> outcomes(List<String> keys, List<String> args) {
+    return (List<Long>) (batcher != null ? batcher.eval(OUTCOMES, keys, args) : OUTCOMES.eval(redis, keys, args));
   }
 
   /**

@@ -12,6 +12,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -298,6 +299,41 @@ public final class PushStatusStore {
     List<String> args = List.of(RedisKeys.outcomeField(openId), outcome.code(), outcome.field(), reason == null ? "" : reason,
         Long.toString(grace.toMillis()), Long.toString(run.untilMs()), outcome == Outcome.SENT ? Long.toString(msgid) : "0");
     return lifecycle.outcome(keys, args);
+  }
+
+  /**
+   * Records many users' outcomes of one push in one call, each as {@link #recordOutcome} would (once per
+   * user, knowledge only grows), the counters added once per field for the batch ({@code push-outcomes.lua}).
+   *
+   * @param refresh which of the push's outcome buckets (by index) to give their TTL now: a caller refreshes
+   *     each bucket it writes to at least once per {@code refreshPeriod} (and on its first write)
+   * @return per user, in order: true when recorded or upgraded now
+   */
+  public List<Boolean> recordOutcomes(PushId id, PushRun run, List<UserOutcome> users, Duration grace,
+      java.util.function.IntPredicate refresh, Duration refreshPeriod) {
+    List<String> k = new ArrayList<>(List.of(status(id), reasons(id)));
+    Map<Integer, Integer> keyOf = new LinkedHashMap<>();
+    List<String> args = new ArrayList<>(4 + users.size() * 6);
+    args.addAll(List.of(Long.toString(grace.toMillis()), Long.toString(run.untilMs()), Integer.toString(users.size()),
+        Long.toString(refreshPeriod.toMillis())));
+    for (UserOutcome u : users) {
+      int bucket = RedisKeys.bucketOf(u.openId(), run.outcomeBuckets());
+      Integer at = keyOf.get(bucket);
+      if (at == null) {
+        k.add(keys.pushOutcomes(id.appId(), id.requestId(), bucket));
+        at = k.size();
+        keyOf.put(bucket, at);
+      }
+      args.addAll(List.of(Integer.toString(at), RedisKeys.outcomeField(u.openId()), u.outcome().code(), u.outcome().field(),
+          u.reason() == null ? "" : u.reason(), u.outcome() == Outcome.SENT ? Long.toString(u.msgid()) : "0"));
+    }
+    keyOf.forEach((bucket, at) -> {
+      if (refresh.test(bucket)) args.add(Integer.toString(at));
+    });
+    List<Long> reply = lifecycle.outcomes(k, args);
+    List<Boolean> recorded = new ArrayList<>(reply.size());
+    for (Long r : reply) recorded.add(r == 1L);
+    return recorded;
   }
 
   /**

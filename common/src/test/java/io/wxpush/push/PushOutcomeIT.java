@@ -93,6 +93,28 @@ class PushOutcomeIT {
     assertThat(redis.exists(keys.pushReasons(rid.appId(), rid.requestId()))).isFalse();
   }
 
+  @Test
+  void aBatchOfOutcomesCountsEachUserOnceAsSingleRecordsWouldAndFinishesThePush() {
+    PushId rid = sending(5);
+    assertThat(store.recordOutcome(rid, run(), "u1", Outcome.UNKNOWN, "in_doubt", GRACE)).isTrue();
+    List<UserOutcome> batch = List.of(new UserOutcome("u1", Outcome.SENT, null, 77), new UserOutcome("u2", Outcome.SENT, null, 78),
+        new UserOutcome("u3", Outcome.FAILED, "43101", 0), new UserOutcome("u2", Outcome.SENT, null, 78),
+        new UserOutcome("u4", Outcome.NO_CREDENTIAL, null, 0), new UserOutcome("u5", Outcome.UNKNOWN, "in_doubt", 0));
+    assertThat(store.recordOutcomes(rid, run(), batch, GRACE, b -> true, Duration.ofSeconds(5)))
+        .as("u1 upgraded, u2 once (its repeat in the same batch is not counted)").containsExactly(true, true, true, false, true, true);
+    PushStatus s = store.read(rid).orElseThrow();
+    assertThat(List.of(s.sent(), s.failed(), s.noCredential(), s.unknown())).containsExactly(2L, 1L, 1L, 1L);
+    assertThat(s.state()).isEqualTo("done");
+    assertThat(redis.hgetAll(keys.pushReasons(rid.appId(), rid.requestId()))).isEqualTo(Map.of("43101", "1", "in_doubt", "1"));
+    assertThat(store.recordOutcomes(rid, run(), batch, GRACE, b -> false, Duration.ofSeconds(5)))
+        .as("the same batch again (a lost reply, or redelivered tasks): nothing counted twice").containsOnly(false);
+    assertThat(store.read(rid).orElseThrow().sent()).isEqualTo(2);
+    for (String u : List.of("u1", "u2", "u3", "u4", "u5")) {
+      long ttl = redis.pttl(keys.pushOutcomes(rid.appId(), rid.requestId(), RedisKeys.bucketOf(u, 4)));
+      assertThat(ttl).as("the bucket of " + u + " lives the grace time plus the refresh period").isGreaterThan(GRACE.toMillis());
+    }
+  }
+
   /** Each of {@code openIds}' final outcome code ({@code s}, {@code n}, {@code f}, {@code u}) in {@code id}'s outcome buckets, read through {@link RedisKeys}. */
   private Map<String, String> userOutcomes(PushId id, List<String> openIds) {
     Map<String, String> found = new TreeMap<>();

@@ -6,6 +6,7 @@ import io.wxpush.push.Outcome;
 import io.wxpush.push.PushId;
 import io.wxpush.push.PushStatusStore;
 import io.wxpush.push.PushTask;
+import io.wxpush.push.UserOutcome;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where a task's end goes: the result event on {@code wxpush.push-results} (published first, so
- * results are at-least-once), then the per-push counters in Redis (exactly once per user), and
+ * results are at-least-once), then the per-push counters in Redis (exactly once per user, written in
+ * batches: {@link OutcomeBatches}), and
  * for tasks given up on, the task itself on {@code wxpush.push-dlq} with the reason.
  */
 final class Outcomes {
@@ -29,15 +31,15 @@ final class Outcomes {
   private final String resultsTopic;
   private final String dlqTopic;
   private final SenderMeters meters;
-  private final Duration ledgerGrace;
   private final Clock clock;
   private final MessageIds messageIds;
+  private final OutcomeBatches batches;
 
   /** @param ledgerGrace {@code LEDGER_GRACE}: how long a user's outcome is remembered, so it is counted once */
   Outcomes(PushStatusStore status, AckedPublisher publisher, String resultsTopic, String dlqTopic, SenderMeters meters,
       Duration ledgerGrace, Clock clock, MessageIds messageIds) {
     this.messageIds = messageIds;
-    this.ledgerGrace = ledgerGrace;
+    this.batches = new OutcomeBatches(status, ledgerGrace, clock);
     this.status = status;
     this.publisher = publisher;
     this.resultsTopic = resultsTopic;
@@ -47,7 +49,7 @@ final class Outcomes {
   }
 
   /** @param task stamped with its run; @param reason an errcode or short code; null when there is nothing to add */
-  void record(PushTask task, Outcome outcome, String reason) {
+  void record(PushTask task, Outcome outcome, String reason) throws InterruptedException {
     record(task, outcome, reason, 0);
   }
 
@@ -57,7 +59,7 @@ final class Outcomes {
    *     finds this push (WeChat sends that event for subscribe messages only: a template message's
    *     msgid would cost Redis a write and ~22-59 bytes for nothing)
    */
-  void record(PushTask task, Outcome outcome, String reason, long msgid) {
+  void record(PushTask task, Outcome outcome, String reason, long msgid) throws InterruptedException {
     if (msgid != 0 && task.subscribe()) {
       try {
         messageIds.remember(task.appId(), msgid, task.requestId());
@@ -79,12 +81,18 @@ final class Outcomes {
       out.writeEndObject();
     });
     publisher.publishAll(List.of(new ProducerRecord<>(resultsTopic, task.kafkaKey(), event)));
-    if (status.recordOutcome(PushId.of(task), task.pushRun().orElseThrow(), task.openId(), outcome, reason, msgid, ledgerGrace)) {
+    // the counters in this process's next batch for the push: returns once written (OutcomeBatches)
+    if (batches.record(PushId.of(task), task.pushRun().orElseThrow(), new UserOutcome(task.openId(), outcome, reason, msgid))) {
       meters.outcome(outcome);
       if (outcome != Outcome.SENT) {
         log.debug("event=push_outcome requestId={} app={} outcome={} reason={}", task.requestId(), task.appId(), outcome.field(), reason);
       }
     }
+  }
+
+  /** Stops the batches: outcomes recorded after this fail. */
+  void close() {
+    batches.close();
   }
 
   /** Remembers a dead-lettered user of a push that surely did not reach WeChat, for {@code POST /v1/pushes/{id}/retry}. */
@@ -93,7 +101,7 @@ final class Outcomes {
   }
 
   /** Moves a task to the DLQ with why, then records its final outcome. */
-  void deadLetter(PushTask task, String reason, int attempts, Outcome outcome) {
+  void deadLetter(PushTask task, String reason, int attempts, Outcome outcome) throws InterruptedException {
     deadLetterRecord(task, reason, attempts);
     record(task, outcome, reason);
   }

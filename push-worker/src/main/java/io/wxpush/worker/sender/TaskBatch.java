@@ -144,5 +144,11 @@ final class TaskBatch implements AutoCloseable {
   @Override
   public void close() {
     threads.shutdown();
+    try {
+      threads.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS); // deliveries still running record their outcomes
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    outcomes.close();
   }
 }

@@ -175,7 +175,7 @@ final class TaskRunner {
       tries.lastRefusedToken = tries.callToken;
     }
 
-    private End finish(LedgerEntry entry) {
+    private End finish(LedgerEntry entry) throws InterruptedException {
       Outcome outcome = EntrySteps.outcome(entry);
       // dead-lettered and surely not sent (its credential given back, or none claimed): POST …/retry may send it again
       if (deadLettered && outcome == Outcome.FAILED) p.outcomes().retryable(task);
