@@ -7,7 +7,7 @@
 # Sets BC_SENT, BC_ELAPSED (s, from POST to done), BC_RATE (sends/s), BC_STATUS, BC_PIDS (name=pid…),
 # BC_CPU: CPU ms per 1,000 sends of each process during the broadcast (senders, fan-out, sim, and
 # the shared Kafka broker and Redis server, which also serve whatever else runs on the machine).
-# BC_WARM=1: every user gets two form_ids and the same processes first run one unmeasured broadcast,
+# BC_PER_USER: form_ids per user (default 1; 2 with BC_WARM). BC_WARM=1: every user gets two form_ids and the same processes first run one unmeasured broadcast,
 # so the measured one meets JIT-compiled code (a cold JVM spends ~1/3 of a 60k-user broadcast's
 # CPU compiling: BENCHMARKS.md §10); the CPU figures are then the steady state's. BC_AFTER_WARM
 # names a function to call after the warm-up.
@@ -40,7 +40,7 @@ broadcast() {
   if [ -n "${BC_SEED:-}" ]; then
     $BC_SEED "$tag" "$users" # the caller seeds the pools its own way (bench/redis-budget.sh)
   else
-    mint_formids "$users" "$((${BC_WARM:-0} == 1 ? 2 : 1))" "$WORK/$tag.formids"
+    mint_formids "$users" "${BC_PER_USER:-$((${BC_WARM:-0} == 1 ? 2 : 1))}" "$WORK/$tag.formids"
     tool seed-pools "$REDIS_URL" "$KEY_PREFIX" "$APP" "$WORK/$tag.formids" >&2
     rm -f "$WORK/$tag.formids"
   fi

@@ -241,10 +241,10 @@ public final class CredentialPool {
   public int dropGrants(UserRef user, String templateId) {
     String forgetAt = Long.toString((clock.millis() + DROPPED_GRANT_MEMORY.toMillis()) / 1000);
     if (longTerm.test(user.appId(), templateId)) {
-      return ((Long) DROP_GRANTS.eval(redis, List.of(keys.grants(user, templateId), keys.templatePool(user)),
+      return ((Long) DROP_GRANTS.eval(redis, List.of(keys.grants(user, templateId), keys.ledger(user), keys.templatePool(user)),
           List.of(forgetAt, PoolMember.standing(templateId)))).intValue();
     }
-    return ((Long) DROP_GRANTS.eval(redis, List.of(keys.grants(user, templateId)), List.of(forgetAt))).intValue();
+    return ((Long) DROP_GRANTS.eval(redis, List.of(keys.grants(user, templateId), keys.ledger(user)), List.of(forgetAt))).intValue();
   }
 
   /** Whether (appId, templateId) is a long-term template, as this pool was told. */
@@ -308,7 +308,11 @@ public final class CredentialPool {
     for (Tuple t : scored) users.add(t.getElement());
     String now = Long.toString(clock.millis());
     List<String> pools = new ArrayList<>(users.size());
-    for (String openId : users) pools.add(keys.poolFor(new UserRef(appId, openId), subscribeTemplateId));
+    List<String> ledgers = new ArrayList<>(users.size());
+    for (String openId : users) {
+      pools.add(keys.poolFor(new UserRef(appId, openId), subscribeTemplateId));
+      ledgers.add(keys.ledger(new UserRef(appId, openId)));
+    }
     long dropped = 0;
     List<Integer> empty = new ArrayList<>();
     Map<String, Long> rescore = new LinkedHashMap<>();
@@ -318,9 +322,10 @@ public final class CredentialPool {
       List<Response<Long>> before = new ArrayList<>(users.size());
       List<Response<Object>> left = new ArrayList<>(users.size());
       try (AbstractPipeline pipeline = RedisConnections.pipelined(redis)) {
-        for (String pool : pools) {
+        for (int i = 0; i < pools.size(); i++) {
+          String pool = pools.get(i);
           before.add(pipeline.zcount(pool, "(0", "+inf"));
-          left.add(SWEEP.queue(pipeline, List.of(pool), List.of(mode, now), withSource));
+          left.add(SWEEP.queue(pipeline, List.of(pool, ledgers.get(i)), List.of(mode, now), withSource));
         }
         pipeline.sync();
       }

@@ -57,16 +57,26 @@ local function live_count(pool)
   return redis.call('ZCOUNT', pool, '(0', '+inf')
 end
 
+-- The latest keep time (s) of the user's sends in flight (ledger: their ledger HASH; nil: 0).
+local function in_flight_horizon(ledger)
+  local horizon = 0
+  if not ledger then return 0 end
+  for _, e in ipairs(redis.call('HVALS', ledger)) do horizon = math.max(horizon, math.ceil(tonumber(parse(e)[6]) / 1000)) end
+  return horizon
+end
+
 -- A pool with live entries or a standing permission lives until swept (or the permission ends); one
--- with only leftovers expires with the last of them.
-local function keep_alive(pool)
+-- with only leftovers expires with the last of them, and never before the keep time of any of the
+-- user's sends in flight (ledger: the user's ledger HASH; every caller that has it passes it): so a
+-- final entry written later by a send's fast settle (write_final_fast) always finds its pool.
+local function keep_alive(pool, ledger)
   if live_count(pool) > 0 or redis.call('ZCOUNT', pool, 0, 0) > 0 then
     redis.call('PERSIST', pool)
     return
   end
-  local horizon = 0
+  local horizon = in_flight_horizon(ledger)
   local final = redis.call('ZRANGEBYSCORE', pool, '-inf', -(LEDGER_BASE + 1), 'WITHSCORES', 'LIMIT', 0, 1)
-  if #final > 0 then horizon = math.floor((-tonumber(final[2]) - LEDGER_BASE) / 8) end
+  if #final > 0 then horizon = math.max(horizon, math.floor((-tonumber(final[2]) - LEDGER_BASE) / 8)) end
   local spent = redis.call('ZRANGEBYSCORE', pool, '(' .. -LEDGER_BASE, '(0', 'WITHSCORES', 'LIMIT', 0, 1)
   if #spent > 0 then horizon = math.max(horizon, -tonumber(spent[2])) end
   if horizon > 0 then redis.call('PEXPIREAT', pool, (horizon + 1) * 1000) end
@@ -164,10 +174,10 @@ local function sent_today(counter, dayEnd)
 end
 
 -- Counts one message (sent, or maybe sent) for today when dayEnd > 0 (the app has a cap).
-local function count_message(counter, dayEnd)
+local function count_message(counter, dayEnd, ledger)
   if dayEnd <= 0 then return end
   redis.call('ZADD', counter, -(dayEnd + sent_today(counter, dayEnd) + 1), 'c')
-  keep_alive(counter)
+  keep_alive(counter, ledger)
 end
 
 -- The first claim of a push for a user, as the app's policy allows: trims, asks the policy, pops.
@@ -192,9 +202,9 @@ end
 
 -- Ends a standing permission (a reject, or WeChat's 43101): its member becomes a spent mark forgotten at
 -- forgetAtSec, so an accept collected before now that arrives late adds nothing (pool-add.lua).
-local function revoke_standing(pool, member, forgetAtSec)
+local function revoke_standing(pool, member, forgetAtSec, ledger)
   redis.call('ZADD', pool, -forgetAtSec, member)
-  keep_alive(pool)
+  keep_alive(pool, ledger)
 end
 
 -- The claim of a long-term template's send: the user's standing permission (member, in pool = the
@@ -207,7 +217,7 @@ local function take_standing(pool, ledger, member, grants, nowMs, memoryMs, p)
   if not s and grants and live_count(grants) > 0 then
     local forgetAt = math.ceil((nowMs + memoryMs) / 1000)
     for _, g in ipairs(redis.call('ZRANGEBYSCORE', grants, '(0', '+inf')) do redis.call('ZADD', grants, -forgetAt, g) end
-    keep_alive(grants)
+    keep_alive(grants, ledger)
     redis.call('ZADD', pool, 0, member)
     s = '0'
   end
@@ -281,23 +291,20 @@ local function write_final(pool, ledger, pid, state, reason, keepUntilMs)
   local member = 'l' .. pid
   if reason ~= '-' then member = member .. ' ' .. reason end
   redis.call('ZADD', pool, -(LEDGER_BASE + keep * 8 + CODES[state]), member)
-  keep_alive(pool)
+  keep_alive(pool, ledger)
   return state .. ' 0 0 ' .. reason .. ' 0 ' .. (keep * 1000) .. ' 0 -'
 end
 
 -- write_final() on the send path's fast settle (ledger-settle.lua: this owner's attempt, settled within
--- its lease): the pool's TTL, if it has one, is only stretched to the entry's keep time (PEXPIREAT …
--- GT; one without a TTL holds live entries or a standing permission). A pool with a TTL lives past the
--- keep of every send in flight when it was set (view_keep_alive), and at least until the spent mark of
--- the credential this attempt claimed (its expiry, later than the claim margin; a grant's memory) — so
--- within the lease it still exists, and the final entry never lands in a key without a TTL.
+-- its lease, keeping the entry until the keep time its claim stamped): no TTL to touch — a pool with a
+-- TTL was given one past the keep time of every send in flight then (keep_alive, view_keep_alive), this
+-- one's included; one without holds live entries or a standing permission.
 local function write_final_fast(pool, ledger, pid, state, reason, keepUntilMs)
   redis.call('HDEL', ledger, pid)
   local keep = math.ceil(keepUntilMs / 1000)
   local member = 'l' .. pid
   if reason ~= '-' then member = member .. ' ' .. reason end
   redis.call('ZADD', pool, -(LEDGER_BASE + keep * 8 + CODES[state]), member)
-  redis.call('PEXPIREAT', pool, (keep + 1) * 1000, 'GT')
   return state .. ' 0 0 ' .. reason .. ' 0 ' .. (keep * 1000) .. ' 0 -'
 end
 

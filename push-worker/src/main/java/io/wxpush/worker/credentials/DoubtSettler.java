@@ -87,7 +87,7 @@ final class DoubtSettler {
     List<String> args = new ArrayList<>(List.of(Long.toString(msgid), state, reason));
     args.addAll(candidates);
     @SuppressWarnings("unchecked")
-    List<Object> r = (List<Object>) SETTLE.eval(redis, List.of(keys.templatePool(user), keys.grants(user, templateId)), args);
+    List<Object> r = (List<Object>) SETTLE.eval(redis, List.of(keys.templatePool(user), keys.grants(user, templateId), keys.ledger(user)), args);
     String found = (String) r.get(0);
     if (found.equals("none")) return new Result(Effect.NONE, Optional.empty());
     String pid = (String) r.get(1);

@@ -5,6 +5,7 @@
 -- pool (ledger-lib.lua), forgotten with the entry: a repeat of the event (WeChat's retries, Kafka's
 -- redeliveries) settles nothing more and returns what the first one settled.
 -- KEYS[1] the user's form_id/prepay_id pool   KEYS[2] the user's grants pool of the event's template
+-- KEYS[3] the user's ledger HASH (a pool given a TTL outlives the user's sends in flight: keep_alive)
 -- ARGV[1] MsgID   ARGV[2] 's' | 'f'   ARGV[3] the reason for a failed entry ('-' for none; no spaces)
 -- ARGV[4…] the candidates, oldest first: 't:<pushId>' (in KEYS[1]) or 'g:<pushId>' (in KEYS[2]),
 --   push ids of the event's template whose final entry was 'u' when the caller looked
@@ -30,7 +31,7 @@ for i = 4, #ARGV do
     if ARGV[2] == 'f' then reason = ARGV[3] end
     rewrite_final(pool, pid, ARGV[2], reason)
     redis.call('ZADD', pool, -math.floor(packed / 8), mark .. pid .. ' ' .. ARGV[2])
-    keep_alive(pool)
+    keep_alive(pool, KEYS[3])
     return {'settled', pid, ARGV[2]}
   end
 end

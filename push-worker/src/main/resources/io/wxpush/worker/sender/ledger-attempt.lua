@@ -85,7 +85,7 @@ if not e then
   if not member then return {'none', write_final(KEYS[1], KEYS[2], ARGV[1], 'n', score, keep)} end
   local entry = 'a 0 1 ' .. ARGV[2] .. ' ' .. (rnow + tonumber(ARGV[3])) .. ' ' .. keep .. ' ' .. score .. ' ' .. member
   write_in_flight(KEYS[2], ARGV[1], entry, keep, rnow)
-  keep_alive(KEYS[1])
+  keep_alive(KEYS[1], KEYS[2])
   return {'attempting', entry, 1}
 end
 local f = parse(e)

@@ -26,5 +26,5 @@ local member, score = claim_by_mode(KEYS[1], KEYS[2], KEYS[3] or KEYS[1], KEYS[4
 if not member then return {'none', write_final(KEYS[1], KEYS[2], ARGV[1], 'n', score, keep)} end
 local entry = 'c 0 0 - 0 ' .. keep .. ' ' .. score .. ' ' .. member
 write_in_flight(KEYS[2], ARGV[1], entry, keep, rnow)
-keep_alive(KEYS[1])
+keep_alive(KEYS[1], KEYS[2])
 return {'claimed', entry}

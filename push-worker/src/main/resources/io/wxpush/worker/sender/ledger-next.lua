@@ -21,5 +21,5 @@ local member, score = pop(KEYS[1], ARGV[3] == 'timed', tonumber(ARGV[4]), tonumb
 if not member then return {'none', write_final(KEYS[1], KEYS[2], ARGV[1], 'n', ARGV[7], tonumber(f[6]))} end
 local entry = 'c 0 ' .. f[3] .. ' - 0 ' .. f[6] .. ' ' .. score .. ' ' .. member
 redis.call('HSET', KEYS[2], ARGV[1], entry)
-keep_alive(KEYS[1])
+keep_alive(KEYS[1], KEYS[2])
 return {'claimed', entry}

@@ -36,7 +36,7 @@ if held then
     local final = step == 'sent' and 's' or 'u'
     if step == 'failed' and f[2] == '0' then final = 'f' end
     local written = write_final_fast(KEYS[1], KEYS[2], ARGV[1], final, ARGV[4], math.max(tonumber(f[6]), tonumber(ARGV[6])))
-    if final ~= 'f' then count_message(KEYS[3] or KEYS[1], tonumber(ARGV[7] or '0')) end
+    if final ~= 'f' then count_message(KEYS[3] or KEYS[1], tonumber(ARGV[7] or '0'), KEYS[2]) end
     return {'ok', written}
   end
 end
@@ -47,7 +47,7 @@ if not e then
   local step = ARGV[3]
   if step ~= 'failed' and step ~= 'unknown' and step ~= 'sent' then return {'missing', ''} end
   local final = write_final(KEYS[1], KEYS[2], ARGV[1], string.sub(step, 1, 1), ARGV[4], keep)
-  if step ~= 'failed' then count_message(KEYS[3] or KEYS[1], tonumber(ARGV[7] or '0')) end
+  if step ~= 'failed' then count_message(KEYS[3] or KEYS[1], tonumber(ARGV[7] or '0'), KEYS[2]) end
   return {'ok', final}
 end
 local f = parse(e)
@@ -61,7 +61,7 @@ local lapsed = state == 'a' and not owned and tonumber(f[5]) <= rnow
 local dayEnd = tonumber(ARGV[7] or '0')
 if step == 'sent' then
   local final = write_final(KEYS[1], KEYS[2], ARGV[1], 's', ARGV[4], keep)
-  count_message(KEYS[3] or KEYS[1], dayEnd)
+  count_message(KEYS[3] or KEYS[1], dayEnd, KEYS[2])
   return {'ok', final}
 elseif step == 'retry' or step == 'doubt' then
   if not owned then return {'fenced', e} end
@@ -75,8 +75,8 @@ elseif step == 'failed' or step == 'unknown' then
   local final = 'f'
   if step == 'unknown' or f[2] == '1' or lapsed then final = 'u' end
   local written = write_final(KEYS[1], KEYS[2], ARGV[1], final, ARGV[4], keep)
-  if final == 'f' and ARGV[9] and string.sub(f[8], 1, 1) == 'L' then revoke_standing(KEYS[1], f[8], tonumber(ARGV[9])) end
-  if final == 'u' then count_message(KEYS[3] or KEYS[1], dayEnd) end
+  if final == 'f' and ARGV[9] and string.sub(f[8], 1, 1) == 'L' then revoke_standing(KEYS[1], f[8], tonumber(ARGV[9]), KEYS[2]) end
+  if final == 'u' then count_message(KEYS[3] or KEYS[1], dayEnd, KEYS[2]) end
   return {'ok', written}
 end
 return redis.error_reply('unknown step ' .. step)

@@ -386,6 +386,22 @@ class SendLedgerIT {
     assertThat(ledger.claim(new UserRef(APP, "o-res-none"), run("l3"), null, reserve).entry().reason()).contains("none");
   }
 
+  @Test
+  void aPoolSweptWhileItsLastCredentialIsInFlightKeepsTheSendsFinalEntryForItsWholeKeepTime() {
+    UserRef user = userWith("o-swept-in-flight", CredentialKind.FORM_ID, "f1");
+    SendLedger.Result attempt = ledger.attempt(user, run("push-1"), null, "A", LONG_LEASE, true);
+    assertThat(attempt.status()).isEqualTo(Status.ATTEMPTING);
+    String key = pool.keys().templatePool(user);
+    long keepMs = attempt.entry().keepUntilMs() - clock.millis();
+    assertThat(redis.pttl(key)).as("its last live entry gone, the pool outlives the send in flight").isGreaterThanOrEqualTo(keepMs - 5_000);
+    pool.sweepShard(APP, null, RedisKeys.shardOf(user.openId())); // sets the TTL again, from what the pool holds
+    assertThat(redis.pttl(key)).as("the sweep's TTL is past the in-flight send's keep time, not the spent form_id's expiry")
+        .isGreaterThanOrEqualTo(keepMs - 5_000);
+    assertThat(ledger.settle(user, run("push-1"), null, "A", Settle.SENT, null).entry().state()).isEqualTo(State.SENT);
+    assertThat(redis.pttl(key)).isGreaterThanOrEqualTo(keepMs - 5_000);
+    assertThat(ledger.read(user, run("push-1"), null).orElseThrow().state()).isEqualTo(State.SENT);
+  }
+
   private static PushRun run(String id) {
     return new PushRun(id, System.currentTimeMillis() + 86_400_000L, 1);
   }
