@@ -3,7 +3,9 @@
 # bench/broadcast.sh) of USERS users at 50 ms, with Redis's INFO read right after the warm-up and
 # right before the processes stop; prints the commands executed per send (INFO commandstats,
 # commands run inside scripts included) with the script calls among them, the bytes in and out,
-# Redis's CPU per send and the sender's. With BASELINE_JAR (another push-worker jar: the build
+# Redis's CPU per send (and of it, the time spent executing the scripts: commandstats' usec of
+# EVALSHA, which includes the commands they run; the rest is reading and writing the sockets, the
+# event loop and the AOF) and the sender's. With BASELINE_JAR (another push-worker jar: the build
 # before a change), the same broadcast runs with its sender and fan-out too, alternating which
 # goes first, RUNS times, and the table puts both side by side (medians, and new÷base).
 # Run it on a private Redis (BENCH_REDIS_PORT): the shared one's other clients would count too.
@@ -38,15 +40,19 @@ def parse(p):
             k, v = line.split(':', 1); d[k] = v.strip()
     return d
 a, b, n = parse(sys.argv[1]), parse(sys.argv[2]), int(sys.argv[3])
-def calls(d):
-    return {k[8:]: int(re.search(r'calls=(\d+)', v).group(1)) for k, v in d.items() if k.startswith('cmdstat_')}
+def calls(d, what='calls'):
+    return {k[8:]: int(re.search(what + r'=(\d+)', v).group(1)) for k, v in d.items() if k.startswith('cmdstat_')}
 ca, cb = calls(a), calls(b)
+# time inside the send's scripts (EVALSHA's usec includes the commands they run), and in every
+# command called directly (not from a script: commandstats counts those under their own names too)
+ua, ub = calls(a, 'usec'), calls(b, 'usec')
+script_us = sum(ub.get(k, 0) - ua.get(k, 0) for k in ('evalsha', 'eval')) / n
 per = {k: (cb.get(k, 0) - ca.get(k, 0)) / n for k in cb if cb.get(k, 0) > ca.get(k, 0)}
 cpu = lambda d: float(d['used_cpu_sys']) + float(d['used_cpu_user'])
 print(json.dumps({'commands': sum(per.values()), 'scripts': per.get('evalsha', 0) + per.get('eval', 0), 'per': per,
   'in': (int(b['total_net_input_bytes']) - int(a['total_net_input_bytes'])) / n,
   'out': (int(b['total_net_output_bytes']) - int(a['total_net_output_bytes'])) / n,
-  'redis_us': (cpu(b) - cpu(a)) * 1e6 / n, 'sender_us': float(sys.argv[4] or 0)}))
+  'redis_us': (cpu(b) - cpu(a)) * 1e6 / n, 'script_us': script_us, 'sender_us': float(sys.argv[4] or 0)}))
 PY
   done
 done
@@ -56,7 +62,8 @@ work, variants = sys.argv[1], sys.argv[2:]
 runs = {v: [json.loads(l) for l in open(f"{work}/{v}.json")] for v in variants}
 med = lambda v, k: statistics.median(r[k] for r in runs[v])
 rows = [('commands per send', 'commands', '.2f'), ('script calls per send', 'scripts', '.3f'), ('bytes in per send', 'in', '.0f'),
-        ('bytes out per send', 'out', '.0f'), ('Redis CPU per send, us', 'redis_us', '.1f'), ('sender CPU per send, us', 'sender_us', '.0f')]
+        ('bytes out per send', 'out', '.0f'), ('Redis CPU per send, us', 'redis_us', '.1f'),
+        ('  of it executing the scripts, us', 'script_us', '.1f'), ('sender CPU per send, us', 'sender_us', '.0f')]
 print('| per send (median of %d) | %s |%s' % (len(runs[variants[0]]), ' | '.join(variants), ' new/base |' if len(variants) == 2 else ''))
 print('|---|' + '---|' * len(variants) + ('---|' if len(variants) == 2 else ''))
 for name, k, f in rows:
