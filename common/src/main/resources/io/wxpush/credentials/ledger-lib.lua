@@ -283,22 +283,12 @@ local function keep_until(rnowMs, graceMs, untilMs)
   return math.max(rnowMs + graceMs, untilMs)
 end
 
--- Ends push pid's entry for this user: out of the hash, into the pool as a final entry. Returns
--- the final entry's string form.
-local function write_final(pool, ledger, pid, state, reason, keepUntilMs)
-  redis.call('HDEL', ledger, pid)
-  local keep = math.ceil(keepUntilMs / 1000)
-  local member = 'l' .. pid
-  if reason ~= '-' then member = member .. ' ' .. reason end
-  redis.call('ZADD', pool, -(LEDGER_BASE + keep * 8 + CODES[state]), member)
-  keep_alive(pool, ledger)
-  return state .. ' 0 0 ' .. reason .. ' 0 ' .. (keep * 1000) .. ' 0 -'
-end
-
--- write_final() on the send path's fast settle (ledger-settle.lua: this owner's attempt, settled within
--- its lease, keeping the entry until the keep time its claim stamped): no TTL to touch — a pool with a
--- TTL was given one past the keep time of every send in flight then (keep_alive, view_keep_alive), this
--- one's included; one without holds live entries or a standing permission.
+-- Ends push pid's entry for this user: out of the hash, into the pool as a final entry, the pool's
+-- TTL left as it is. The send path's fast settle (ledger-settle.lua: this owner's attempt, settled
+-- within its lease, keeping the entry until the keep time its claim stamped) needs no more: a pool
+-- with a TTL was given one past the keep time of every send in flight then (keep_alive,
+-- view_keep_alive), this one's included; one without holds live entries or a standing permission.
+-- Returns the final entry's string form.
 local function write_final_fast(pool, ledger, pid, state, reason, keepUntilMs)
   redis.call('HDEL', ledger, pid)
   local keep = math.ceil(keepUntilMs / 1000)
@@ -306,6 +296,14 @@ local function write_final_fast(pool, ledger, pid, state, reason, keepUntilMs)
   if reason ~= '-' then member = member .. ' ' .. reason end
   redis.call('ZADD', pool, -(LEDGER_BASE + keep * 8 + CODES[state]), member)
   return state .. ' 0 0 ' .. reason .. ' 0 ' .. (keep * 1000) .. ' 0 -'
+end
+
+-- write_final_fast(), then the pool's TTL as keep_alive() decides (every other path: the keep time
+-- may be a new one, the pool may have lost its last live entry). Returns the final entry's string form.
+local function write_final(pool, ledger, pid, state, reason, keepUntilMs)
+  local written = write_final_fast(pool, ledger, pid, state, reason, keepUntilMs)
+  keep_alive(pool, ledger)
+  return written
 end
 
 -- Writes an entry in flight, keeping the hash alive as long as the longest-kept entry; entries
