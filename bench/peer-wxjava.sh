@@ -21,21 +21,25 @@
 #   clean  no faults: sends/s (the peer: first send to last answer; wxpush: POST to done) and CPU
 #          per delivered send of the sender process and of the Redis server (a private one on
 #          BENCH_REDIS_PORT, 6391 by default, which serves nothing else; wxpush's fan-out and API use
-#          it too), each JVM cold
+#          it too); each system first sends to WARM_USERS (10,000) other users, unmeasured, in the
+#          same processes, with another subscribe template (TPL_WARM), so that the measured pass
+#          meets JIT-compiled code (WARM_USERS=0: cold JVMs)
 #   502    FAULT_502 (2 %) of the sends are delivered and then answered HTTP 502, as a gateway would
 #          (the sim's http5xxAfterDeliveryRate)
 #   kill   kill -9 of the sender process once the sim has delivered half the users, then the same
 #          sender started again (the peer: the same input list; wxpush: the same env)
 # After each run the sim's inboxes decide: users with 0 messages, exactly 1, more than 1.
 #
-#   bench/peer-wxjava.sh [users=20000]      THREADS=1024 FAULT_502=0.02 LATENCY_MS=50
+#   bench/peer-wxjava.sh [users=20000]      THREADS=1024 FAULT_502=0.02 LATENCY_MS=50 WARM_USERS=10000
 export BENCH_REDIS_PORT=${BENCH_REDIS_PORT:-6391}
 source "$(dirname "$0")/lib.sh"
 USERS=${1:-20000}
 THREADS=${THREADS:-1024}
 FAULT_502=${FAULT_502:-0.02}
 LATENCY_MS=${LATENCY_MS:-50}
+WARM_USERS=${WARM_USERS:-10000}
 TEMPLATE=TPL_PEER
+WARM_TEMPLATE=TPL_WARM # the warm-up's: another subscribe template, so the measured push's audience is the measured users
 PEER=$BENCH/peer-wxjava
 
 # ---------------------------------------------------------------- the private Redis
@@ -57,10 +61,12 @@ peer_tool() { "$JAVA" -Dlogback.statusListenerClass=ch.qos.logback.core.status.N
 # ---------------------------------------------------------------- the sim and the users
 port=$(free_port)
 start sim wechat-sim/target/wechat-sim.jar HTTP_PORT="$port" SIM_LATENCY="${LATENCY_MS}ms" \
-  SIM_TEMPLATES="$APP:$TEMPLATE:subscribe:thing1|time2" SIM_REQUEST_LOG=0
+  SIM_TEMPLATES="$APP:$TEMPLATE:subscribe:thing1|time2;$APP:$WARM_TEMPLATE:subscribe:thing1|time2" SIM_REQUEST_LOG=0
 SIM=http://127.0.0.1:$port
 wait_http "$SIM/health" 60
 python3 -c "print('\n'.join('p%07d' % i for i in range($USERS)))" >"$WORK/users"
+python3 -c "print('\n'.join('w%07d' % i for i in range($WARM_USERS)))" >"$WORK/warm"
+warm() { [ "$1" = clean ] && [ "$WARM_USERS" -gt 0 ]; } # RUN: does this run warm up first?
 
 sim_stat() { curl -sf "$SIM/sim/stats" | grep -o "\"$1\":[0-9]*" | cut -d: -f2; } # a number of GET /sim/stats
 # fresh_sim TAG FAULT: a reset sim with FAULT as its 502-after-delivery rate, fresh key and topic prefixes
@@ -101,12 +107,21 @@ peer_run() {
   local run=$1 fault=$2 kill=$3 r0 pid out rate cpu
   fresh_sim "peer$run" "$fault"
   peer_tool grant "$SIM" "$APP" "$TEMPLATE" "$WORK/users" 2 >&2
-  local env=(PEER_API_BASE="$SIM" PEER_APP="$APP" PEER_SECRET="$SECRET" PEER_REDIS_HOST="$REDIS_HOST"
+  local warm_env=()
+  if warm "$run"; then
+    peer_tool grant "$SIM" "$APP" "$WARM_TEMPLATE" "$WORK/warm" 1 >&2
+    warm_env=(PEER_WARM_USERS="$WORK/warm" PEER_WARM_TEMPLATE="$WARM_TEMPLATE")
+  fi
+  local env=("${warm_env[@]}" PEER_API_BASE="$SIM" PEER_APP="$APP" PEER_SECRET="$SECRET" PEER_REDIS_HOST="$REDIS_HOST"
     PEER_REDIS_PORT="$REDIS_PORT" PEER_KEY_PREFIX="${KEY_PREFIX%:}" PEER_TEMPLATE="$TEMPLATE" PEER_USERS="$WORK/users"
     PEER_THREADS="$THREADS")
   r0=$(cpu_s "$REDIS_PID")
   spawn "$WORK/peer-$run.log" env "${env[@]}" "$JAVA" -Dorg.slf4j.simpleLogger.defaultLogLevel=error -cp "$PEER/target/classes:$PEER/target/lib/*" io.wxpush.bench.peer.PeerSender
   pid=$LAST_PID; local log=$WORK/peer-$run.log
+  if warm "$run"; then # Redis's CPU from the measured pass's start
+    until grep -q '^MEASURING' "$log"; do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
+    r0=$(cpu_s "$REDIS_PID")
+  fi
   if [ "$kill" = 1 ]; then
     kill_at_half "$pid"
     log=$WORK/peer-$run-again.log
@@ -116,6 +131,7 @@ peer_run() {
   wait "$pid" || true
   out=$(grep '^RESULT' "$log" || echo "RESULT peer (none: see $log)"); say "peer $run: $out"
   local sent; sent=$(sim_stat delivered)
+  warm "$run" && sent=$((sent - WARM_USERS))
   rate=$(sed -E 's/.* rate=([0-9.]+).*/\1/' <<<"$out")
   cpu=$(sed -E 's/.* cpu_s=([0-9.]+).*/\1/' <<<"$out")
   local note="sender: $(sed -E 's/.* ok=([0-9]+) failed=([0-9]+) retried=([0-9]+).*/ok \1, failed \2, retried \3/' <<<"$out")"
@@ -126,11 +142,27 @@ peer_run() {
 }
 
 # ---------------------------------------------------------------- wxpush
+# wx_push API BODY: POSTs a push, sets rid. wx_done API: polls it until done (600 s at most), sets st.
+wx_push() {
+  rid=$(curl -sf -X POST -H "Authorization: Bearer $API_KEY" -H 'Content-Type: application/json' -d "$2" "$1/v1/pushes" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["requestId"])')
+}
+wx_done() {
+  local deadline=$((SECONDS + 600))
+  while :; do
+    st=$(curl -sf -H "Authorization: Bearer $API_KEY" "$1/v1/pushes/$rid" || true)
+    case "$st" in *'"state":"done"'*) return 0 ;; esac
+    [ "$SECONDS" -lt "$deadline" ] || { say "push $rid not done in 600 s: $st"; return 0; }
+    sleep 0.1
+  done
+}
+
 # wx_run RUN FAULT KILL(0|1)
 wx_run() {
   local run=$1 fault=$2 kill=$3 port api sender fanout apipid st rid t0 t1 c0 r0 deadline
   fresh_sim "wx$run" "$fault"
   peer_tool grant "$SIM" "$APP" "$TEMPLATE" "$WORK/users" 2 "$REDIS_URL" "$KEY_PREFIX" >&2
+  warm "$run" && peer_tool grant "$SIM" "$APP" "$WARM_TEMPLATE" "$WORK/warm" 1 "$REDIS_URL" "$KEY_PREFIX" >&2
   local common=(WECHAT_API_BASE="$SIM" KAFKA_TOPIC_PARTITIONS=12)
   local sender_env=("${common[@]}" WORKER_ROLES=sender SENDER_CONCURRENCY="$THREADS" SENDER_CONSUMERS=4)
   port=$(free_port); start "wx$run-fanout" push-worker/target/push-worker.jar "${common[@]}" HTTP_PORT="$port" WORKER_ROLES=fanout
@@ -144,26 +176,24 @@ wx_run() {
   curl -sf -X PUT -H "Authorization: Bearer $API_KEY" -H 'Content-Type: application/json' \
     -d '{"quietHours":null,"maxPerUserPerDay":5,"reserveLast":false}' "$api/v1/apps/$APP/policy" >/dev/null
   sleep "${JOIN_WAIT:-5}" # the share consumers join and the policy reaches the workers before the clock starts
-  c0=$(cpu_s "$sender"); r0=$(cpu_s "$REDIS_PID")
   local body='{"appId":"'$APP'","kind":"subscribe","templateId":"'$TEMPLATE'","page":"pages/index","data":{"thing1":"order 42 shipped","time2":"2024-05-01 12:30"},"audience":{"all":true}}'
+  if warm "$run"; then # a push of the warm-up template: its holders are the warm-up users only
+    wx_push "$api" "${body/$TEMPLATE/$WARM_TEMPLATE}"; wx_done "$api"
+    say "wxpush warm-up: $st"
+  fi
+  c0=$(cpu_s "$sender"); r0=$(cpu_s "$REDIS_PID")
+  local d0; d0=$(sim_stat delivered)
   t0=$(date +%s.%N)
-  rid=$(curl -sf -X POST -H "Authorization: Bearer $API_KEY" -H 'Content-Type: application/json' -d "$body" "$api/v1/pushes" \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["requestId"])')
+  wx_push "$api" "$body"
   if [ "$kill" = 1 ]; then
     kill_at_half "$sender"
     port=$(free_port); start "wx$run-sender-again" push-worker/target/push-worker.jar "${sender_env[@]}" HTTP_PORT="$port"
     sender=$LAST_PID
   fi
-  deadline=$((SECONDS + 600))
-  while :; do
-    st=$(curl -sf -H "Authorization: Bearer $API_KEY" "$api/v1/pushes/$rid" || true)
-    case "$st" in *'"state":"done"'*) break ;; esac
-    [ "$SECONDS" -lt "$deadline" ] || { say "push $rid not done in 600 s: $st"; break; }
-    sleep 0.1
-  done
+  wx_done "$api"
   t1=$(date +%s.%N)
   local sent cpu rcpu
-  sent=$(sim_stat delivered)
+  sent=$(( $(sim_stat delivered) - d0 ))
   cpu=$(python3 -c "print($(cpu_s "$sender") - $c0)"); rcpu=$(python3 -c "print($(cpu_s "$REDIS_PID") - $r0)")
   say "wxpush $run: $st"
   local note

@@ -30,9 +30,11 @@ import org.redisson.config.Config;
  * {@code PEER_REDIS_HOST}, {@code PEER_REDIS_PORT}, {@code PEER_KEY_PREFIX} (the config's Redis key
  * prefix), {@code PEER_TEMPLATE}, {@code PEER_USERS} (a file, one openId a line), {@code PEER_THREADS}
  * (the pool, and the HTTP connections: the sends in flight), {@code PEER_RETRIES} (further attempts of a
- * call that threw, 1 s apart; WxJava's own retry of errcode −1 comes on top).
+ * call that threw, 1 s apart; WxJava's own retry of errcode −1 comes on top), {@code PEER_WARM_USERS}
+ * (optional: a file of other users sent to first, unmeasured, with {@code PEER_WARM_TEMPLATE}, so that the measured pass meets
+ * JIT-compiled code).
  *
- * <p>Prints one line: {@code RESULT peer users=… ok=… failed=… retried=… seconds=… rate=… cpu_s=…},
+ * <p>Prints {@code MEASURING} when the measured pass starts, then one line: {@code RESULT peer users=… ok=… failed=… retried=… seconds=… rate=… cpu_s=…},
  * the seconds and the process CPU counted from the first send to the last answer (the JVM's start
  * and the service's set-up left out).
  */
@@ -61,12 +63,30 @@ public final class PeerSender {
     WxMaService wx = new WxMaServiceImpl();
     wx.setWxMaConfig(config);
 
-    AtomicLong ok = new AtomicLong();
-    AtomicLong failed = new AtomicLong();
-    AtomicLong retried = new AtomicLong();
+    String warm = System.getenv("PEER_WARM_USERS");
+    if (warm != null && !warm.isBlank()) {
+      sendAll(wx, Files.readAllLines(Path.of(warm)), threads, retries, env("PEER_WARM_TEMPLATE"), new AtomicLong[] {new AtomicLong(), new AtomicLong(), new AtomicLong()});
+    }
+    AtomicLong[] counts = {new AtomicLong(), new AtomicLong(), new AtomicLong()}; // ok, failed, retried
     var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    System.out.println("MEASURING");
+    System.out.flush();
     long cpu0 = os.getProcessCpuTime();
     long t0 = System.nanoTime();
+    sendAll(wx, users, threads, retries, template, counts);
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
+    System.out.printf("RESULT peer users=%d ok=%d failed=%d retried=%d seconds=%.2f rate=%.1f cpu_s=%.3f%n",
+        users.size(), counts[0].get(), counts[1].get(), counts[2].get(), seconds, users.size() / seconds, cpu);
+    System.exit(0);
+  }
+
+  /** The loop: one task per user on a fixed pool of {@code threads}, waited for to the last. */
+  private static void sendAll(WxMaService wx, List<String> users, int threads, int retries, String template,
+      AtomicLong[] counts) throws InterruptedException {
+    AtomicLong ok = counts[0];
+    AtomicLong failed = counts[1];
+    AtomicLong retried = counts[2];
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     for (String openId : users) {
       pool.submit(() -> {
@@ -95,11 +115,6 @@ public final class PeerSender {
     }
     pool.shutdown();
     pool.awaitTermination(1, TimeUnit.HOURS);
-    double seconds = (System.nanoTime() - t0) / 1e9;
-    double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
-    System.out.printf("RESULT peer users=%d ok=%d failed=%d retried=%d seconds=%.2f rate=%.1f cpu_s=%.3f%n",
-        users.size(), ok.get(), failed.get(), retried.get(), seconds, users.size() / seconds, cpu);
-    System.exit(0);
   }
 
   private static String env(String name) {
