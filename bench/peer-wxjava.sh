@@ -19,7 +19,8 @@
 # both), so a second send to a user is delivered, as it would be at WeChat, and shows in the inbox.
 # Three runs each, every run on a reset sim, fresh Redis keys and fresh topics:
 #   clean  no faults: sends/s (the peer: first send to last answer; wxpush: POST to done) and CPU
-#          per delivered send of the sender process and of the Redis server (a private one on
+#          per delivered send of the sender process and of the Redis server, and Redis commands per
+#          send (INFO commandstats after a CONFIG RESETSTAT) (a private Redis on
 #          BENCH_REDIS_PORT, 6391 by default, which serves nothing else; wxpush's fan-out and API use
 #          it too); each system first sends to WARM_USERS (10,000) other users, unmeasured, in the
 #          same processes, with another subscribe template (TPL_WARM), so that the measured pass
@@ -76,6 +77,10 @@ fresh_sim() {
   new_prefixes "$1"
 }
 us_per() { python3 -c "print(round($1 * 1e6 / max(1, $2)))"; } # CPU seconds, sends
+rcli() { redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" "$@"; }
+# Redis commands run since the last CONFIG RESETSTAT, per send: calls summed over INFO commandstats
+cmds_per() { rcli info commandstats | tr -d '\r' | grep -o 'calls=[0-9]*' | cut -d= -f2 \
+  | awk -v n="$1" '{c += $1} END {printf "%.1f", (c - 1) / (n > 0 ? n : 1)}'; } # less the INFO's own call
 # kill_at_half PID: waits until the sim has delivered half the users, then kill -9 PID
 kill_at_half() {
   while [ "$(sim_stat delivered)" -lt $((USERS / 2)) ]; do
@@ -87,7 +92,7 @@ kill_at_half() {
   say "kill -9 of the sender at $(sim_stat delivered) delivered"
 }
 ROWS=()
-# row SYSTEM RUN RATE SENDER_US REDIS_US NOTE: reads the inboxes and adds a table row
+# row SYSTEM RUN RATE SENDER_US REDIS_US REDIS_CMDS NOTE: reads the inboxes and adds a table row
 row() {
   local counts
   counts=$(peer_tool count "$SIM" "$APP" "$WORK/users" | grep '^RESULT')
@@ -95,8 +100,8 @@ row() {
   ROWS+=("$(python3 - "$counts" "$@" <<'EOF'
 import sys
 kv = dict(p.split('=') for p in sys.argv[1].split()[2:])
-system, run, rate, sender, redis, note = sys.argv[2:8]
-print(f"| {system} | {run} | {rate} | {sender} | {redis} | {int(kv['zero']):,} | {int(kv['one']):,} | {int(kv['more']):,} | {note} |")
+system, run, rate, sender, redis, cmds, note = sys.argv[2:9]
+print(f"| {system} | {run} | {rate} | {sender} | {redis} | {cmds} | {int(kv['zero']):,} | {int(kv['one']):,} | {int(kv['more']):,} | {note} |")
 EOF
 )")
 }
@@ -115,12 +120,12 @@ peer_run() {
   local env=("${warm_env[@]}" PEER_API_BASE="$SIM" PEER_APP="$APP" PEER_SECRET="$SECRET" PEER_REDIS_HOST="$REDIS_HOST"
     PEER_REDIS_PORT="$REDIS_PORT" PEER_KEY_PREFIX="${KEY_PREFIX%:}" PEER_TEMPLATE="$TEMPLATE" PEER_USERS="$WORK/users"
     PEER_THREADS="$THREADS")
-  r0=$(cpu_s "$REDIS_PID")
+  r0=$(cpu_s "$REDIS_PID"); rcli config resetstat >/dev/null
   spawn "$WORK/peer-$run.log" env "${env[@]}" "$JAVA" -Dorg.slf4j.simpleLogger.defaultLogLevel=error -cp "$PEER/target/classes:$PEER/target/lib/*" io.wxpush.bench.peer.PeerSender
   pid=$LAST_PID; local log=$WORK/peer-$run.log
   if warm "$run"; then # Redis's CPU from the measured pass's start
     until grep -q '^MEASURING' "$log"; do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-    r0=$(cpu_s "$REDIS_PID")
+    r0=$(cpu_s "$REDIS_PID"); rcli config resetstat >/dev/null
   fi
   if [ "$kill" = 1 ]; then
     kill_at_half "$pid"
@@ -138,7 +143,8 @@ peer_run() {
   [ "$kill" = 1 ] && note="restarted from the top of its list; $note"
   row peer-wxjava "$run" "$([ "$run" = clean ] && printf '%.0f' "$rate" || echo —)" \
     "$([ "$run" = clean ] && us_per "$cpu" "$sent" || echo —)" \
-    "$([ "$run" = clean ] && us_per "$(python3 -c "print($(cpu_s "$REDIS_PID") - $r0)")" "$sent" || echo —)" "$note"
+    "$([ "$run" = clean ] && us_per "$(python3 -c "print($(cpu_s "$REDIS_PID") - $r0)")" "$sent" || echo —)" \
+    "$([ "$run" = clean ] && cmds_per "$sent" || echo —)" "$note"
 }
 
 # ---------------------------------------------------------------- wxpush
@@ -181,7 +187,7 @@ wx_run() {
     wx_push "$api" "${body/$TEMPLATE/$WARM_TEMPLATE}"; wx_done "$api"
     say "wxpush warm-up: $st"
   fi
-  c0=$(cpu_s "$sender"); r0=$(cpu_s "$REDIS_PID")
+  c0=$(cpu_s "$sender"); r0=$(cpu_s "$REDIS_PID"); rcli config resetstat >/dev/null
   local d0; d0=$(sim_stat delivered)
   t0=$(date +%s.%N)
   wx_push "$api" "$body"
@@ -195,6 +201,7 @@ wx_run() {
   local sent cpu rcpu
   sent=$(( $(sim_stat delivered) - d0 ))
   cpu=$(python3 -c "print($(cpu_s "$sender") - $c0)"); rcpu=$(python3 -c "print($(cpu_s "$REDIS_PID") - $r0)")
+  local cmds; cmds=$(cmds_per "$sent")
   say "wxpush $run: $st"
   local note
   note=$(python3 -c '
@@ -204,7 +211,8 @@ why = ", ".join(f"{k} {v}" for k, v in sorted((s.get("byReason") or {}).items())
 print("status: sent %s, unknown %s, failed %s" % (s.get("sent", 0), s.get("unknown", 0), s.get("failed", 0)) + (" (%s)" % why if why else ""))' "$st")
   [ "$kill" = 1 ] && note="sender restarted with the same env; $note"
   row wxpush "$run" "$([ "$run" = clean ] && python3 -c "print(round($USERS / ($t1 - $t0)))" || echo —)" \
-    "$([ "$run" = clean ] && us_per "$cpu" "$sent" || echo —)" "$([ "$run" = clean ] && us_per "$rcpu" "$sent" || echo —)" "$note"
+    "$([ "$run" = clean ] && us_per "$cpu" "$sent" || echo —)" "$([ "$run" = clean ] && us_per "$rcpu" "$sent" || echo —)" \
+    "$([ "$run" = clean ] && echo "$cmds" || echo —)" "$note"
   for p in "$sender" "$fanout" "$apipid"; do stop_process "$p"; done
   redis_clean "$KEY_PREFIX"
 }
@@ -220,6 +228,6 @@ done
 echo
 echo "peer-wxjava: $USERS users, sim latency ${LATENCY_MS} ms, $THREADS sends in flight, 502 fault rate $FAULT_502; $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); $((SECONDS - t_start)) s"
 echo
-echo "| system | run | sends/s | sender CPU µs/send | Redis CPU µs/send | users with 0 | with 1 | with >1 | what the sender said |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| system | run | sends/s | sender CPU µs/send | Redis CPU µs/send | Redis commands/send | users with 0 | with 1 | with >1 | what the sender said |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${ROWS[@]}"
