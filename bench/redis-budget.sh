@@ -28,6 +28,16 @@
 #   [ID_FORMAT=real|sim] bench/redis-budget.sh [users=1000000]      QUICK=1: 100,000 users
 source "$(dirname "$0")/lib.sh"
 source "$BENCH/broadcast.sh"
+# Key names as long as production's: a 7-character prefix as the default "wxpush:" (random, so that
+# runs on a shared Redis stay apart) and an 18-character appId as WeChat's ("wx" + 16 hex). A key's
+# name is a third of a user's bytes; the bench's usual "bench<run id><tag>:" and "wxbench" made the
+# pool and index keys 8 characters longer than production's, a size class (16 B) more per key.
+APP=wx5f3c2a1b0e9d8c7b
+new_prefixes() {
+  TOPIC_PREFIX=bench.$RUN_ID.$1.
+  KEY_PREFIX=b$(python3 -c 'import secrets, string; print("".join(secrets.choice(string.ascii_lowercase + string.digits) for _ in range(5)))'):
+  PREFIXES+=("$KEY_PREFIX")
+}
 USERS=${1:-1000000}
 [ -n "${QUICK:-}" ] && USERS=100000
 ID_FORMAT=${ID_FORMAT:-real}

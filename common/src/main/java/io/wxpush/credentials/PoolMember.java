@@ -11,7 +11,7 @@ import java.util.Base64;
  * @param member the entry id in the pool ({@code f:value}, {@code p:value:n}, {@code s:value}, or
  *     {@code L<tag>}: a long-term template's standing permission, {@link #standing}); a form_id or
  *     prepay_id in WeChat's shape (32 lowercase hex; {@code wx} + 34) is {@code f<compact>} or
- *     {@code p<compact>:n}, its text in base64url ({@link CompactCredentialText}), 10 to 13 bytes
+ *     {@code p<compact>:n}, its text in base 85 ({@link CompactCredentialText}), 13 to 14 bytes
  *     shorter; the first character is the kind either way
  * @param score the entry's score: expiry (ms) for form_id/prepay_id, collection time for grants
  */

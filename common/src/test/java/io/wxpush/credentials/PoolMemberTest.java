@@ -18,10 +18,10 @@ class PoolMemberTest {
   }
 
   @Test
-  void aWeChatShapedFormIdIsStoredInTwentyThreeCharactersAndReadBackExactly() {
+  void aWeChatShapedFormIdIsStoredInTwentyOneCharactersAndReadBackExactly() {
     String[] members = PoolMember.members(credential(CredentialKind.FORM_ID, FORM_ID));
     assertThat(members).singleElement().satisfies(m -> {
-      assertThat(m).hasSize(23).startsWith("f").matches("f[A-Za-z0-9_-]{22}");
+      assertThat(m).hasSize(21).startsWith("f").doesNotContain(":", " ");
       assertThat(new PoolMember(m, 1).kind()).isEqualTo(CredentialKind.FORM_ID);
       assertThat(new PoolMember(m, 1).value()).isEqualTo(FORM_ID);
     });
@@ -30,7 +30,7 @@ class PoolMemberTest {
   @Test
   void aWeChatShapedPrepayIdIsThreeCompactMembersEachReadBackExactly() {
     String[] members = PoolMember.members(credential(CredentialKind.PREPAY_ID, PREPAY_ID));
-    assertThat(members).hasSize(3).allSatisfy(m -> assertThat(m).matches("p[A-Za-z0-9_-]{23}:[123]"));
+    assertThat(members).hasSize(3).allSatisfy(m -> assertThat(m).hasSize(25).startsWith("p").matches("p[^: ]{22}:[123]"));
     assertThat(members).doesNotHaveDuplicates();
     assertThat(roundTrip(CredentialKind.PREPAY_ID, PREPAY_ID)).containsOnly(PREPAY_ID);
     assertThat(new PoolMember(members[0], 1).kind()).isEqualTo(CredentialKind.PREPAY_ID);
@@ -68,6 +68,25 @@ class PoolMemberTest {
     assertThat(new PoolMember("p:" + PREPAY_ID + ":2", 1).value()).isEqualTo(PREPAY_ID);
     assertThat(new PoolMember("s:grant-1", 1).value()).isEqualTo("grant-1");
     assertThat(new PoolMember("Labcdef", 0).value()).isEmpty();
+  }
+
+  @Test
+  void theExtremesOfEveryByteRoundTrip() {
+    for (String hex : List.of("0".repeat(32), "f".repeat(32), "ff".repeat(8) + "00".repeat(8), "00".repeat(8) + "ff".repeat(8))) {
+      assertThat(roundTrip(CredentialKind.FORM_ID, hex)).as(hex).containsOnly(hex);
+      assertThat(roundTrip(CredentialKind.PREPAY_ID, "wx" + hex + "00")).containsOnly("wx" + hex + "00");
+      assertThat(roundTrip(CredentialKind.PREPAY_ID, "wx" + hex + "ff")).containsOnly("wx" + hex + "ff");
+    }
+    java.util.Random random = new java.util.Random(32);
+    for (int i = 0; i < 10_000; i++) {
+      byte[] b = new byte[17];
+      random.nextBytes(b);
+      String form = java.util.HexFormat.of().formatHex(b, 0, 16);
+      String prepay = "wx" + java.util.HexFormat.of().formatHex(b);
+      assertThat(PoolMember.members(credential(CredentialKind.FORM_ID, form))[0]).hasSize(21).doesNotContain(":", " ");
+      assertThat(roundTrip(CredentialKind.FORM_ID, form)).containsOnly(form);
+      assertThat(roundTrip(CredentialKind.PREPAY_ID, prepay)).containsOnly(prepay);
+    }
   }
 
   @Test
