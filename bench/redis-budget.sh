@@ -26,6 +26,7 @@
 # users' keys and clients land in the deltas.
 #
 #   [ID_FORMAT=real|sim] bench/redis-budget.sh [users=1000000]      QUICK=1: 100,000 users
+#   REST_ONLY=1: seed and measure at rest only (no broadcast, no grace wait): a minute at 1M users
 source "$(dirname "$0")/lib.sh"
 source "$BENCH/broadcast.sh"
 # Key names as long as production's: a 7-character prefix as the default "wxpush:" (random, so that
@@ -126,6 +127,13 @@ after_done() {
   SWEEP_LINE=$(grep '^RESULT sweep' "$WORK/sweep.out" || true)
   BUCKETS_LEFT=$(rcli --scan --pattern "${KEY_PREFIX}push{$rid}:o:*" | wc -l)
 }
+if [ -n "${REST_ONLY:-}" ]; then # the at-rest figure alone: seed, measure, no broadcast
+  new_prefixes budget
+  seed budget "$USERS"
+  echo "RESULT redis-budget id_format=$ID_FORMAT users=$USERS at_rest_B_per_user=$(( (REST - BEFORE) / USERS )) (target <= 250 with real ids; sampled: pool key $SAMPLED_POOL B + index $(( SAMPLED_INDEX / USERS )) B)"
+  profile before rest "at rest ($ID_FORMAT ids)"
+  exit 0
+fi
 BC_SEED=seed BC_ON_POLL=on_poll BC_BEFORE_STOP=after_done BC_TIMEOUT=3600 broadcast budget "$USERS" 1
 snap cleaned # the run's processes gone and its keys deleted: what is left is in no key
 say "broadcast: $BC_SENT sent in $BC_ELAPSED s ($BC_STATUS)"
@@ -134,7 +142,7 @@ python3 - "$USERS" "$BEFORE" "$REST" "$MID" "$MID_DONE" "$AFTER" "$SAMPLED_POOL"
 import sys
 users, before, rest, mid, mid_done, after, pool, idx, outcomes, pool_after, graced, buckets_left = (int(x or 0) for x in sys.argv[1:13])
 at_rest = (rest - before) / users
-print(f"RESULT redis-budget id_format={sys.argv[13]} users={users} at_rest_B_per_user={at_rest:.0f} (target <= 300; sampled: pool key {pool} B + index {idx/users:.0f} B)")
+print(f"RESULT redis-budget id_format={sys.argv[13]} users={users} at_rest_B_per_user={at_rest:.0f} (target <= 250 with real ids; sampled: pool key {pool} B + index {idx/users:.0f} B)")
 if mid_done:
     print(f"RESULT redis-budget in_flight_B_per_push_user={(mid - rest) / mid_done:.0f} (target <= 60; at {mid_done} users done)")
 print(f"RESULT redis-budget done_B_per_push_user={(after - rest) / users:.0f} (within the grace time; sampled: outcome buckets"

@@ -40,6 +40,9 @@ def cli(host, port, *args, stdin=None):
 
 
 def snap(host, port, prefix, out):
+    # the commands this snapshot runs, once before it reads anything: their latency histograms exist
+    # from the first snapshot on, so that no delta counts the measure's own
+    cli(host, port, stdin="SCAN 0 COUNT 1\nMEMORY USAGE nokey SAMPLES 0\nPTTL nokey\nSLOWLOG LEN\nMEMORY STATS\nINFO latencystats\n")
     info = {}
     for line in cli(host, port, "info").splitlines():
         if ":" in line and not line.startswith("#"):
