@@ -76,11 +76,11 @@ start() {
   PIDS+=("$LAST_PID")
 }
 
-# start_sim LATENCY_MS: a wechat-sim with the bench template; sets SIM and SIM_PID.
+# start_sim LATENCY_MS: a wechat-sim with the bench template (SIM_ID_FORMAT=real: it mints ids in WeChat's shape); sets SIM and SIM_PID.
 start_sim() {
   local port; port=$(free_port)
   start sim wechat-sim/target/wechat-sim.jar HTTP_PORT="$port" SIM_LATENCY="${1}ms" \
-    SIM_TEMPLATES="$APP:TPL_BENCH:template:keyword1|keyword2"
+    SIM_TEMPLATES="$APP:TPL_BENCH:template:keyword1|keyword2" SIM_ID_FORMAT="${SIM_ID_FORMAT:-sim}"
   SIM_PID=$LAST_PID
   SIM=http://127.0.0.1:$port
   wait_http "$SIM/health" 60

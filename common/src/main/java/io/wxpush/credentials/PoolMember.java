@@ -9,7 +9,10 @@ import java.util.Base64;
  * One entry of a user's pool: one send's worth of a credential, as stored in Redis.
  *
  * @param member the entry id in the pool ({@code f:value}, {@code p:value:n}, {@code s:value}, or
- *     {@code L<tag>}: a long-term template's standing permission, {@link #standing})
+ *     {@code L<tag>}: a long-term template's standing permission, {@link #standing}); a form_id or
+ *     prepay_id in WeChat's shape (32 lowercase hex; {@code wx} + 34) is {@code f<compact>} or
+ *     {@code p<compact>:n}, its text in base 85 ({@link CompactCredentialText}), 13 to 14 bytes
+ *     shorter; the first character is the kind either way
  * @param score the entry's score: expiry (ms) for form_id/prepay_id, collection time for grants
  */
 public record PoolMember(String member, long score) {
@@ -28,21 +31,31 @@ public record PoolMember(String member, long score) {
     };
   }
 
-  /** The credential value to hand WeChat (a prepay_id's use number stripped; empty for a standing permission). */
+  /** The credential value to hand WeChat, exactly as uploaded (a prepay_id's use number stripped; empty for a standing permission). */
   public String value() {
     if (member.charAt(0) == 'L') return "";
-    return kind() == CredentialKind.PREPAY_ID
-        ? member.substring(2, member.lastIndexOf(':'))
-        : member.substring(2);
+    boolean compact = member.charAt(1) != ':';
+    int from = compact ? 1 : 2;
+    String text = kind() == CredentialKind.PREPAY_ID ? member.substring(from, member.lastIndexOf(':')) : member.substring(from);
+    return compact ? CompactCredentialText.decode(text) : text;
   }
 
   /** The pool members that one credential becomes: a prepay_id is three entries, one per send. */
   static String[] members(Credential c) {
     return switch (c.kind()) {
-      case FORM_ID -> new String[] {"f:" + c.value()};
-      case PREPAY_ID -> new String[] {"p:" + c.value() + ":1", "p:" + c.value() + ":2", "p:" + c.value() + ":3"};
+      case FORM_ID -> new String[] {text('f', c.value())};
+      case PREPAY_ID -> {
+        String base = text('p', c.value());
+        yield new String[] {base + ":1", base + ":2", base + ":3"};
+      }
       case SUBSCRIPTION -> new String[] {"s:" + c.value()};
     };
+  }
+
+  /** The kind's letter and the credential's text: compact when it has WeChat's shape, else after a {@code :}. */
+  private static String text(char kind, String value) {
+    String compact = CompactCredentialText.encode(value);
+    return compact != null ? kind + compact : kind + ":" + value;
   }
 
   /** Characters of a template id's digest that name its standing permission: 36 bits, no clash among an app's templates in practice. */

@@ -36,7 +36,8 @@ public record RedisKeys(String prefix) {
   /** Every key family: its pattern (after the prefix), its type, and what removes it. */
   public enum Family {
     POOL("u{app:open}", "ZSET of the user's form_id/prepay_id entries by expiry, their spent marks, "
-        + "and the send ledger's final entries of pushes spending them (layout: ledger-lib.lua)",
+        + "and the send ledger's final entries of pushes spending them (layout: ledger-lib.lua; members: PoolMember, "
+        + "a WeChat-shaped form_id or prepay_id in base 85, f<20 chars> or p<22 chars>:n)",
         "no TTL while it holds a live entry (the sweep drops expired ones, and the user from the index "
         + "when none is left); with none, a TTL that ends with its last spent mark or final ledger entry"),
     GRANTS("u{app:open}:g:<template>", "ZSET of one template's grants by collection time, laid out as POOL",

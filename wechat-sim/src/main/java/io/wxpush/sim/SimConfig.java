@@ -33,6 +33,7 @@ public final class SimConfig {
   private final Map<String, Integer> rateLimits;
   private final long maxRequestBytes;
   private final int requestLogCapacity;
+  private final CredentialCodec.IdFormat idFormat;
 
   private SimConfig(Builder b) {
     host = b.host;
@@ -54,6 +55,7 @@ public final class SimConfig {
     rateLimits = Map.copyOf(b.rateLimits);
     maxRequestBytes = b.maxRequestBytes;
     requestLogCapacity = b.requestLogCapacity;
+    idFormat = b.idFormat;
   }
 
   public static Builder builder() {
@@ -83,6 +85,11 @@ public final class SimConfig {
   /** Requests the request log keeps (the newest); 0 records none. */
   public int requestLogCapacity() { return requestLogCapacity; }
 
+  /** Whether minted form_ids/prepay_ids have the sim's short shape or WeChat's real one (32 hex; {@code wx} + 34). */
+  public boolean realIds() { return idFormat == CredentialCodec.IdFormat.REAL; }
+
+  CredentialCodec.IdFormat idFormat() { return idFormat; }
+
   /** Collects settings; every setter rejects a bad value at once, naming the field. */
   public static final class Builder {
     private String host = "0.0.0.0";
@@ -104,6 +111,7 @@ public final class SimConfig {
     private final Map<String, Integer> rateLimits = new LinkedHashMap<>();
     private long maxRequestBytes = 16L * 1024 * 1024;
     private int requestLogCapacity = 1000;
+    private CredentialCodec.IdFormat idFormat = CredentialCodec.IdFormat.SIM;
 
     private Builder() {}
 
@@ -221,6 +229,20 @@ public final class SimConfig {
     public Builder requestLogCapacity(int capacity) {
       if (capacity < 0 || capacity > 1_000_000) throw new IllegalArgumentException("requestLogCapacity must be 0-1000000: " + capacity);
       this.requestLogCapacity = capacity;
+      return this;
+    }
+
+    /**
+     * Mint form_ids and prepay_ids in WeChat's real shape (32 lowercase hex characters; {@code wx} and
+     * 34) rather than the sim's short {@code simf…} one; the sim recognises both either way.
+     */
+    public Builder realIds(boolean real) {
+      this.idFormat = real ? CredentialCodec.IdFormat.REAL : CredentialCodec.IdFormat.SIM;
+      return this;
+    }
+
+    Builder idFormat(CredentialCodec.IdFormat format) {
+      this.idFormat = format;
       return this;
     }
 

@@ -34,6 +34,13 @@ final class SimEnvironment {
     env.raw(SimSetting.SIM_RATE_LIMIT).ifPresent(spec -> rateLimits(env, spec, b));
     env.raw(SimSetting.SIM_TEMPLATES).ifPresent(spec -> templates(env, spec, apps.keySet(), b));
     b.requestLogCapacity(env.integer(SimSetting.SIM_REQUEST_LOG, 0, 1_000_000));
+    env.raw(SimSetting.SIM_ID_FORMAT).ifPresent(text -> {
+      try {
+        b.idFormat(CredentialCodec.IdFormat.parse(text));
+      } catch (IllegalArgumentException e) {
+        env.problem("SIM_ID_FORMAT: " + e.getMessage());
+      }
+    });
     env.check();
     return b.build();
   }

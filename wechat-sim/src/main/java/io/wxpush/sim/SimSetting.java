@@ -31,7 +31,9 @@ public enum SimSetting implements Variable {
   SIM_DAILY_QUOTA(Kind.TEXT, "", "`appId:sends[,…]`: past its quota an app's sends answer 45009"),
   SIM_RATE_LIMIT(Kind.TEXT, "", "`appId:sendsPerSecond[,…]`: an app's sends past it answer 45011 (a one-second token bucket);"
       + " `quota/get` reports it as `rate_limit`"),
-  SIM_REQUEST_LOG(Kind.INTEGER, "1000", "requests the request log keeps, the newest (`/sim/requests`, `takeRequest()`); 0 records none");
+  SIM_REQUEST_LOG(Kind.INTEGER, "1000", "requests the request log keeps, the newest (`/sim/requests`, `takeRequest()`); 0 records none"),
+  SIM_ID_FORMAT(Kind.TEXT, "sim", "`sim` or `real`: minted form_ids as `simf<gen>_<user>_<slot>` (short), or in WeChat's shape"
+      + " (32 lowercase hex characters; prepay_ids `wx` + 34), still recognised by the sim through a keyed checksum");
 
   private final Kind kind;
   private final String defaultValue;

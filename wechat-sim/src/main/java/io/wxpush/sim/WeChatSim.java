@@ -217,7 +217,7 @@ public final class WeChatSim implements AutoCloseable {
     if (user == null) return List.of();
     String generation = users.generation();
     return user.inbox().stream().map(e -> new SimMessage(appId, openId, e.templateId(), e.subscribe() ? "subscribe" : "template",
-        e.page(), e.data(), e.credentialSlot() < 0 ? null : CredentialCodec.format(e.prepay(), generation, user.id, e.credentialSlot()),
+        e.page(), e.data(), e.credentialSlot() < 0 ? null : CredentialCodec.format(config.idFormat(), e.prepay(), generation, user.id, e.credentialSlot()),
         Instant.ofEpochMilli(e.atMillis()), e.msgid())).toList();
   }
 
@@ -362,7 +362,7 @@ public final class WeChatSim implements AutoCloseable {
     int first = user.mint(prepay, count, clock.nowMillis());
     String generation = users.generation();
     List<String> out = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) out.add(CredentialCodec.format(prepay, generation, user.id, first + i));
+    for (int i = 0; i < count; i++) out.add(CredentialCodec.format(config.idFormat(), prepay, generation, user.id, first + i));
     return out;
   }
 

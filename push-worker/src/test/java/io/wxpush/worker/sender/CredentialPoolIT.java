@@ -166,6 +166,38 @@ class CredentialPoolIT {
   }
 
   @Test
+  void weChatShapedIdsAreStoredCompactlyAndClaimedAsUploadedWhileOtherShapesStayAsTheyAre() {
+    UserRef user = new UserRef(APP, "o-real-ids");
+    String formId = "9a8b7c6d5e4f30211203f4e5d6c7b8a9";
+    String prepayId = "wx201410272009395522657a690389285100";
+    String upper = "9A8B7C6D5E4F30211203F4E5D6C7B8A9";
+    List<Credential> upload = List.of(form(user.openId(), formId, now.get() - 3000), form(user.openId(), upper, now.get() - 2000),
+        Credential.of(APP, user.openId(), CredentialKind.PREPAY_ID, prepayId, null, now.get() - 1000));
+    assertThat(pool.addAll(upload)).isEqualTo(1 + 1 + 3);
+    assertThat(pool.addAll(upload)).as("a redelivered upload meets its own members").isZero();
+    List<String> members = redis.zrange(pool.keys().templatePool(user), 0, -1);
+    assertThat(members).contains("f:" + upper).noneMatch(m -> m.contains(formId) || m.contains(prepayId.substring(2)));
+    assertThat(members.stream().mapToInt(String::length).sum()).as("21 + 34 + 3 x 25 characters")
+        .isEqualTo(21 + 34 + 3 * 25);
+
+    List<String> claimed = new ArrayList<>();
+    // one fresher entry stays live, so the key keeps its spent marks (this test's clock is behind Redis's)
+    assertThat(pool.addAll(List.of(form(user.openId(), "fresher", now.get())))).isOne();
+    for (int i = 0; i < 5; i++) claimed.add(claim(user, "push-real-" + i, null).orElseThrow().value());
+    assertThat(claimed).containsExactly(formId, upper, prepayId, prepayId, prepayId);
+    assertThat(pool.addAll(upload)).as("spent: a redelivered upload does not bring them back").isZero();
+    assertThat(claim(user, "push-real-5", null)).map(PoolMember::value).contains("fresher");
+  }
+
+  @Test
+  void aWeChatShapedFormIdStoredBeforeTheCompactFormIsStillClaimedAsItWas() {
+    UserRef user = new UserRef(APP, "o-real-legacy");
+    String formId = "00112233445566778899aabbccddeeff";
+    redis.zadd(pool.keys().templatePool(user), (now.get() + Duration.ofDays(6).toMillis()) / 1000, "f:" + formId);
+    assertThat(claim(user, "push-legacy", null)).map(PoolMember::value).contains(formId);
+  }
+
+  @Test
   void expiredEntriesAreNeverClaimedAndFutureTimesAreKept() {
     UserRef user = new UserRef(APP, "o-expiry");
     long sixDaysAgo = now.get() - Duration.ofDays(6).toMillis();
