@@ -112,22 +112,23 @@ after_done() {
   snap done
   local rid o=0 l=0 s until now
   rid=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["requestId"])' "$BC_STATUS")
-  o=$(mem_all "${KEY_PREFIX}push{$rid}:o:*")
+  o=$(mem_all "${KEY_PREFIX}push{$APP:$rid}:o:*")
   for s in $((USERS / 7)) $((USERS / 3)) $((USERS / 2)) $((USERS - 3)); do l=$((l + $(mem "${KEY_PREFIX}u{$APP:$(openid $s)}"))); done
   POOL_AFTER=$((l / 4)); OUTCOMES=$o
   # wait out the grace time from the push's last outcome (now, by Redis's clock; never before its
   # horizon), then sweep once
-  until=$(rcli hget "${KEY_PREFIX}push{$rid}:s" until)
+  until=$(rcli hget "${KEY_PREFIX}push{$APP:$rid}:s" until)
   now=$(( $(rcli time | head -1) * 1000 ))
   local grace_ms=$(( ${GRACE%s} * 1000 )) wait_ms
   wait_ms=$(( until > now + grace_ms ? until - now : grace_ms ))
-  say "waiting $(( wait_ms / 1000 + 2 )) s for the grace time to pass"
-  sleep $(( wait_ms / 1000 + 2 ))
+  # + 7 s: a sender sets an outcome bucket's TTL at most every 5 s, with 5 s to spare (OutcomeBatches.REFRESH)
+  say "waiting $(( wait_ms / 1000 + 7 )) s for the grace time to pass"
+  sleep $(( wait_ms / 1000 + 7 ))
   tool sweep "$REDIS_URL" "$KEY_PREFIX" "$APP" | tee "$WORK/sweep.out"
   GRACED=$(used)
   snap graced
   SWEEP_LINE=$(grep '^RESULT sweep' "$WORK/sweep.out" || true)
-  BUCKETS_LEFT=$(rcli --scan --pattern "${KEY_PREFIX}push{$rid}:o:*" | wc -l)
+  BUCKETS_LEFT=$(rcli --scan --pattern "${KEY_PREFIX}push{$APP:$rid}:o:*" | wc -l)
 }
 if [ -n "${REST_ONLY:-}" ]; then # the at-rest figure alone: seed, measure, no broadcast
   new_prefixes budget
