@@ -105,15 +105,12 @@ final class OutcomeBatches implements AutoCloseable {
       Map<Integer, Long> times = refreshed.computeIfAbsent(key, k -> new HashMap<>());
       try {
         List<Boolean> recorded = status.recordOutcomes(first.push(), first.run(), pending.stream().map(Pending::user).toList(), grace,
-            bucket -> {
+            bucket -> { // refreshed now when first written or last refreshed REFRESH ago (a failed call forgets them all, below)
               Long last = times.get(bucket);
-              return last == null || now - last >= REFRESH.toMillis();
+              if (last != null && now - last < REFRESH.toMillis()) return false;
+              times.put(bucket, now);
+              return true;
             }, REFRESH);
-        // the buckets written now have their TTL from now (those refreshed) or from less than REFRESH ago
-        for (Pending p : pending) {
-          times.merge(io.wxpush.redis.RedisKeys.bucketOf(p.user().openId(), p.run().outcomeBuckets()), now,
-              (old, fresh) -> now - old >= REFRESH.toMillis() ? fresh : old);
-        }
         for (int i = 0; i < pending.size(); i++) pending.get(i).done().complete(recorded.get(i));
       } catch (RuntimeException e) {
         times.clear(); // unknown what was written: refresh every bucket next time

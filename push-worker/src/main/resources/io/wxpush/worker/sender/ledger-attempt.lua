@@ -27,12 +27,17 @@ local rnow = redis_now()
 
 -- the user's sends in flight: this push's entry, how many there are, the latest keep time among them
 local held = redis.call('HGETALL', KEYS[2])
-local e, inFlight, latestKeep = nil, 0, 0
+local e, inFlight, latestKeep, keeps = nil, 0, 0, {}
 for i = 1, #held, 2 do
   inFlight = inFlight + 1
   if held[i] == ARGV[1] then e = held[i + 1] end
-  local k = tonumber(parse(held[i + 1])[6])
-  if k > latestKeep then latestKeep = k end
+  keeps[held[i]] = tonumber(parse(held[i + 1])[6])
+  latestKeep = math.max(latestKeep, keeps[held[i]])
+end
+
+-- The entry of an attempt that has just claimed its credential (member, score), kept until keep.
+local function claimed_attempt(keep, score, member)
+  return 'a 0 1 ' .. ARGV[2] .. ' ' .. (rnow + tonumber(ARGV[3])) .. ' ' .. keep .. ' ' .. score .. ' ' .. member
 end
 
 -- The first claim of a send, from a pool read whole (pool_view); nil when the view does not serve.
@@ -59,11 +64,11 @@ local function first_claim()
   if not timed then forgetAt = math.ceil((nowMs + tonumber(ARGV[10])) / 1000) end
   redis.call('ZADD', KEYS[1], -forgetAt, member)
   v.spent[#v.spent + 1] = {member, forgetAt}
-  local entry = 'a 0 1 ' .. ARGV[2] .. ' ' .. (rnow + tonumber(ARGV[3])) .. ' ' .. keep .. ' ' .. score .. ' ' .. member
+  local entry = claimed_attempt(keep, score, member)
   redis.call('HSET', KEYS[2], ARGV[1], entry)
   if inFlight + 1 >= 8 then -- entries left behind by pushes that ended without settling, past their keep time
-    for i = 1, #held, 2 do
-      if tonumber(parse(held[i + 1])[6]) < rnow then redis.call('HDEL', KEYS[2], held[i]) end
+    for pid, k in pairs(keeps) do
+      if k < rnow then redis.call('HDEL', KEYS[2], pid) end
     end
   end
   if inFlight == 0 or keep > latestKeep then redis.call('PEXPIRE', KEYS[2], keep - rnow) end
@@ -83,7 +88,7 @@ if not e then
   local member, score = claim_by_mode(KEYS[1], KEYS[2], KEYS[3] or KEYS[1], KEYS[4], ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7]),
     tonumber(ARGV[10]), rnow, policy_args(11))
   if not member then return {'none', write_final(KEYS[1], KEYS[2], ARGV[1], 'n', score, keep)} end
-  local entry = 'a 0 1 ' .. ARGV[2] .. ' ' .. (rnow + tonumber(ARGV[3])) .. ' ' .. keep .. ' ' .. score .. ' ' .. member
+  local entry = claimed_attempt(keep, score, member)
   write_in_flight(KEYS[2], ARGV[1], entry, keep, rnow)
   keep_alive(KEYS[1], KEYS[2])
   return {'attempting', entry, 1}
